@@ -1,0 +1,52 @@
+# Liquidity Watch. `make site` builds the whole site offline; `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: site test serve update check golden bench clean
+
+$(VENV)/.runtime: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e .
+	touch $@
+
+$(VENV)/.test: $(VENV)/.runtime
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
+	touch $@
+
+## site: build the whole site from the committed snapshot into public/ (offline, no key)
+site: $(VENV)/.runtime
+	$(BIN)/python -m generator build
+	$(BIN)/mkdocs build --strict --quiet
+	@echo ""
+	@echo "Built public/. View it with:  make serve   (or: python3 -m http.server -d public 8000)"
+
+## test: install what the tests need and run every test, browser tests included
+test: $(VENV)/.test
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+## serve: preview locally on http://127.0.0.1:8000 with live reload
+serve: $(VENV)/.runtime
+	$(BIN)/python -m generator build
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+## update: fetch new observations (needs FRED_API_KEY)
+update: $(VENV)/.runtime
+	$(BIN)/python -m generator update
+
+## check: validate indicators.yml, events.yml and the snapshot together
+check: $(VENV)/.runtime
+	$(BIN)/python -m generator check
+
+## golden: regenerate golden files (rendered Markdown, chart specs); review the diff
+golden: $(VENV)/.test
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q -m golden
+
+bench: $(VENV)/.test
+	$(BIN)/python bench/update.py
+
+clean:
+	rm -rf public site/index.md site/data-status.md site/indicators site/charts site/data

@@ -1,0 +1,107 @@
+"""Judging the thesis: the composite liquidity regime behind the home-page headline.
+
+Each input is put on a weekly grid and standardised against its own trailing look-back, so
+inputs in basis points and in billions can be averaged; the weights and thresholds come from
+``indicators.yml`` so a fork can change the recipe without code.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from generator import transforms
+from generator.config import Config, RegimeConfig
+from generator.indicators import IndicatorResult
+
+
+@dataclass
+class Component:
+    indicator: str
+    quantity: str
+    label: str
+    weight: float
+    inverted: bool
+    value: float
+    zscore: float
+    as_of: date | None
+
+
+@dataclass
+class Regime:
+    score: float
+    label: str  # tight | neutral | easing
+    as_of: date
+    components: list[Component]
+    history: pd.Series  # weekly score
+
+    @property
+    def level(self) -> str:
+        return {"easing": "calm", "neutral": "watch", "tight": "stress"}[self.label]
+
+
+def weekly(series: pd.Series) -> pd.Series:
+    """Last value of each week ending Friday, carried over at most four missing weeks."""
+    return series.resample("W-FRI").last().ffill(limit=4)
+
+
+def label_for(score: float, regime: RegimeConfig) -> str:
+    if score > regime.easing_above:
+        return "easing"
+    if score < regime.tight_below:
+        return "tight"
+    return "neutral"
+
+
+def compute_regime(config: Config, results: list[IndicatorResult]) -> Regime | None:
+    """The weighted mean of the inputs' trailing z-scores, week by week."""
+    if config.regime is None:
+        return None
+    by_id = {r.id: r for r in results}
+    lookback_weeks = max(int(transforms.days(config.regime.lookback) / 7), 8)
+    scores: list[pd.Series] = []
+    weights: list[pd.Series] = []
+    components: list[Component] = []
+    for item in config.regime.inputs:
+        result = by_id.get(item.indicator)
+        if result is None or result.quantities[item.quantity].empty:
+            continue
+        grid = weekly(result.quantities[item.quantity])
+        rolling = grid.rolling(lookback_weeks, min_periods=lookback_weeks // 2)
+        z = ((grid - rolling.mean()) / rolling.std()).clip(-3, 3)
+        if item.invert:
+            z = -z
+        scores.append(z * item.weight)
+        weights.append(z.notna().astype(float) * item.weight)
+        latest = z.dropna()
+        quantity_label = result.config.quantities[item.quantity].label
+        components.append(
+            Component(
+                indicator=item.indicator,
+                quantity=item.quantity,
+                label=item.label or f"{result.config.title}, {quantity_label.lower()}",
+                weight=item.weight,
+                inverted=item.invert,
+                value=result.latest(item.quantity),
+                zscore=float(latest.iloc[-1]) if len(latest) else math.nan,
+                as_of=result.latest_date(item.quantity),
+            )
+        )
+    if not scores:
+        return None
+    total = pd.concat(scores, axis=1).sum(axis=1, min_count=1)
+    weight = pd.concat(weights, axis=1).sum(axis=1)
+    history = (total / weight.where(weight > 0)).dropna()
+    if history.empty:
+        return None
+    score = float(history.iloc[-1])
+    return Regime(
+        score=score,
+        label=label_for(score, config.regime),
+        as_of=history.index[-1].date(),
+        components=components,
+        history=history,
+    )

@@ -1,0 +1,168 @@
+"""The offline build: snapshot -> indicators -> charts and narrative -> Markdown in ``site/``.
+
+Runs with no network and no key. Generated files are rewritten only when their content
+changes, and files left over from removed indicators are deleted, so ``site/`` always mirrors
+``indicators.yml`` and ``mkdocs build --strict`` never sees a dangling page.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from generator import analysis, charts, indicators, pages
+from generator.config import Config, load_config, load_events
+from generator.render import environment, write_text
+from generator.store import Store
+
+GENERATED_DIRS = ("indicators", "charts", "data")
+
+
+@dataclass
+class Snapshot:
+    series: dict[str, pd.Series]
+    missing: list[str]
+    stale: dict[str, str]
+
+
+@dataclass
+class BuildReport:
+    pages: int = 0
+    charts: int = 0
+    missing_series: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def load_snapshot(config: Config, store: Store) -> Snapshot:
+    """Every configured series that is on disk, validated; the rest listed as missing."""
+    series: dict[str, pd.Series] = {}
+    missing: list[str] = []
+    stale: dict[str, str] = {}
+    for series_id, spec in config.series.items():
+        if not store.exists(spec.source, series_id):
+            missing.append(series_id)
+            continue
+        loaded = store.load(spec.source, series_id).dropna()
+        if loaded.empty:
+            missing.append(series_id)
+            continue
+        series[series_id] = loaded
+        record = store.records.get(series_id)
+        if record is not None and record.status == "stale":
+            stale[series_id] = record.stale_since or record.last or "unknown"
+    return Snapshot(series, missing, stale)
+
+
+def ensure_vega_bundle(assets: Path) -> Path:
+    """Write vl-convert's Vega/Vega-Lite/vega-embed bundle once per vl-convert version."""
+    import vl_convert
+
+    target = assets / "vega-bundle.js"
+    stamp = assets / "vega-bundle.version"
+    version = getattr(vl_convert, "__version__", "unknown")
+    if target.exists() and stamp.exists() and stamp.read_text().strip() == version:
+        return target
+    bundle = vl_convert.javascript_bundle()
+    assets.mkdir(parents=True, exist_ok=True)
+    target.write_text(bundle)
+    stamp.write_text(version + "\n")
+    return target
+
+
+def build(root: Path, quiet: bool = False) -> BuildReport:
+    report = BuildReport()
+    started = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal started
+        now = time.perf_counter()
+        report.timings[stage] = now - started
+        started = now
+
+    config = load_config(root / "indicators.yml")
+    events = load_events(root / "events.yml")
+    store = Store(root / "data")
+    snapshot = load_snapshot(config, store)
+    report.missing_series = snapshot.missing
+    lap("load")
+
+    results = indicators.evaluate(config, snapshot.series, snapshot.stale)
+    regime = analysis.compute_regime(config, results)
+    lap("indicators")
+
+    site = root / "site"
+    keep: set[Path] = set()
+    links: dict[str, tuple[str | None, str | None]] = {}
+    for result in results:
+        chart_link = csv_link = None
+        if result.has_data:
+            chart = result.config.chart
+            frame = charts.chart_frame(result, chart)
+            decimals = {name: _csv_decimals(result, name) for name in chart.plot}
+            csv_path = site / "data" / f"{result.id}.csv"
+            spec_path = site / "charts" / f"{result.id}.vl.json"
+            write_text(csv_path, charts.frame_to_csv(frame, decimals))
+            spec = charts.chart_spec(result, chart, frame, f"../data/{result.id}.csv", events)
+            write_text(spec_path, charts.spec_json(spec))
+            keep.update({csv_path, spec_path})
+            chart_link = f"../charts/{result.id}.vl.json"
+            csv_link = f"../data/{result.id}.csv"
+            report.charts += 1
+        links[result.id] = (chart_link, csv_link)
+    lap("charts")
+
+    env = environment(root / "templates")
+    cards = [pages.card(r, f"indicators/{r.id}/") for r in results]
+    home = env.get_template("home.md.j2").render(
+        site=config.site,
+        headline=pages.headline(regime, results),
+        narrative=pages.narrative(regime, results),
+        cards=cards,
+    )
+    write_text(site / "index.md", home)
+    indicator_template = env.get_template("indicator.md.j2")
+    for result in results:
+        chart_link, csv_link = links[result.id]
+        context = pages.indicator_page(result, config, store.records, chart_link, csv_link)
+        path = site / "indicators" / f"{result.id}.md"
+        write_text(path, indicator_template.render(ind=context))
+        keep.add(path)
+    status = pages.data_status(config, store.records, results)
+    write_text(site / "data-status.md", env.get_template("data_status.md.j2").render(**status))
+    report.pages = len(results) + 2
+    _remove_leftovers(site, keep)
+    ensure_vega_bundle(site / "assets" / "js")
+    lap("pages")
+
+    if not quiet:
+        missing = f"; missing series: {', '.join(snapshot.missing)}" if snapshot.missing else ""
+        print(
+            f"built {report.pages} pages and {report.charts} charts into site/{missing}",
+            file=sys.stderr,
+        )
+    return report
+
+
+def _csv_decimals(result: indicators.IndicatorResult, name: str) -> int:
+    """Two more decimals than displayed, so downloads keep precision but stay small."""
+    quantity = result.config.quantities[name]
+    shown = quantity.decimals if quantity.decimals is not None else result.config.decimals
+    return min(shown + 2, 8)
+
+
+def _remove_leftovers(site: Path, keep: set[Path]) -> None:
+    for folder in GENERATED_DIRS:
+        directory = site / folder
+        if not directory.exists():
+            continue
+        for path in directory.rglob("*"):
+            if path.is_file() and path not in keep:
+                path.unlink()
+        for path in sorted(directory.rglob("*"), reverse=True):
+            if path.is_dir() and not any(path.iterdir()):
+                shutil.rmtree(path)

@@ -1,0 +1,192 @@
+"""Vega-Lite chart specs (via Altair), their data tables, and card sparklines.
+
+A chart's data lives in a CSV next to nothing else: the spec points at it by URL, the page
+offers it as the download, so the numbers a reader downloads are exactly the ones drawn.
+Third-party text never enters a Vega expression: labels travel as data (a lookup table).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+
+from generator import transforms
+from generator.config import ChartConfig, Event
+from generator.indicators import IndicatorResult
+
+EVENT_COLOURS = {"fomc": "#7f7f7f", "policy": "#d62728", "market": "#9467bd"}
+
+
+def chart_frame(result: IndicatorResult, chart: ChartConfig) -> pd.DataFrame:
+    """The table a chart draws: ``date`` plus one column per plotted quantity.
+
+    Long daily histories are cut to weekly (last value of each week ending Friday) so a ten-year
+    chart stays a few dozen kilobytes; bar charts keep their own (monthly) buckets.
+    """
+    columns = {name: result.quantities[name] for name in chart.plot}
+    frame = pd.DataFrame(columns).sort_index()
+    if frame.empty:
+        return frame.reset_index().rename(columns={"index": "date"})
+    end = frame.index.max()
+    if chart.window != "all":
+        frame = frame[frame.index > end - transforms.offset(chart.window)]
+    span_days = (frame.index.max() - frame.index.min()).days if len(frame) else 0
+    if chart.kind != "bar" and span_days > transforms.days(chart.weekly_after):
+        # The last row of each week keeps its real date, so the final point is the latest value.
+        frame = frame.groupby(pd.Grouper(freq="W-FRI")).tail(1)
+    frame.index.name = "date"
+    return frame.reset_index()
+
+
+def frame_to_csv(frame: pd.DataFrame, decimals: dict[str, int]) -> str:
+    """CSV text with fixed rounding per column, so rebuilds are byte-identical."""
+    lines = [",".join(frame.columns)]
+    for row in frame.itertuples(index=False):
+        cells = [f"{row[0]:%Y-%m-%d}"]
+        for column, value in zip(frame.columns[1:], row[1:], strict=True):
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                cells.append("")
+            else:
+                cells.append(f"{value:.{decimals.get(column, 4)}f}")
+        lines.append(",".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+def chart_spec(
+    result: IndicatorResult,
+    chart: ChartConfig,
+    frame: pd.DataFrame,
+    data_url: str,
+    events: Sequence[Event],
+    width: int | str = "container",
+) -> dict:
+    """A layered Vega-Lite spec: the quantities, dated event rules, an optional level rule."""
+    labels = [
+        {"quantity": name, "label": result.config.quantities[name].label} for name in chart.plot
+    ]
+    unit = _unit(result, chart.plot[0])
+    parse = {"date": "date", **{name: "number" for name in chart.plot}}
+    source = alt.UrlData(url=data_url, format=alt.CsvDataFormat(type="csv", parse=parse))
+    x = alt.X("date:T", title=None, scale=alt.Scale(type="utc"), axis=alt.Axis(format="%b %Y"))
+    y_scale = alt.Scale(type="log") if chart.log_scale else alt.Scale(zero=chart.kind == "bar")
+    y = alt.Y("value:Q", title=unit, scale=y_scale)
+    colour = alt.Color(
+        "label:N",
+        title=None,
+        sort=[item["label"] for item in labels],
+        legend=alt.Legend(orient="top") if len(labels) > 1 else None,
+    )
+    tooltip = [
+        alt.Tooltip("date:T", title="Date", format="%d %b %Y", formatType="utc"),
+        alt.Tooltip("label:N", title="Quantity"),
+        alt.Tooltip("value:Q", title=unit, format=f",.{_decimals(result, chart.plot[0])}f"),
+    ]
+    base = (
+        alt.Chart(source)
+        .transform_fold(list(chart.plot), as_=["quantity", "value"])
+        .transform_filter("isValid(datum.value)")
+        .transform_lookup(
+            lookup="quantity",
+            from_=alt.LookupData(alt.InlineData(values=labels), key="quantity", fields=["label"]),
+        )
+    )
+    if chart.kind == "bar":
+        marks = base.mark_bar(tooltip=True).encode(
+            x=alt.X("yearmonth(date):T", title=None, scale=alt.Scale(type="utc")),
+            y=y,
+            color=colour,
+            tooltip=tooltip,
+        )
+    else:
+        mark = base.mark_area(opacity=0.5, line=True) if chart.kind == "area" else base.mark_line()
+        line = mark.encode(x=x, y=y, color=colour)
+        points = base.mark_point(size=40, opacity=0, filled=True).encode(
+            x=x, y=y, color=colour, tooltip=tooltip
+        )
+        marks = line + points
+    layers = [marks]
+    start = frame["date"].min() if not frame.empty else None
+    end = frame["date"].max() if not frame.empty else None
+    shown = [e for e in events if start is not None and start <= pd.Timestamp(e.date) <= end]
+    if shown:
+        event_data = alt.InlineData(
+            values=[{"date": f"{e.date:%Y-%m-%d}", "event": e.label, "kind": e.kind} for e in shown]
+        )
+        layers.append(
+            alt.Chart(event_data)
+            .mark_rule(strokeDash=[4, 3], opacity=0.6)
+            .encode(
+                x=alt.X("date:T", scale=alt.Scale(type="utc")),
+                color=alt.Color(
+                    "kind:N",
+                    scale=alt.Scale(domain=list(EVENT_COLOURS), range=list(EVENT_COLOURS.values())),
+                    legend=None,
+                ),
+                tooltip=[
+                    alt.Tooltip("date:T", title="Date", format="%d %b %Y", formatType="utc"),
+                    alt.Tooltip("event:N", title="Event"),
+                ],
+            )
+        )
+    if chart.rule_at is not None:
+        layers.append(
+            alt.Chart(alt.InlineData(values=[{"level": chart.rule_at}]))
+            .mark_rule(color="#888", strokeWidth=1)
+            .encode(y="level:Q")
+        )
+    layered = (
+        alt.layer(*layers)
+        .resolve_scale(color="independent")
+        .properties(
+            width=width, height=300, title=alt.TitleParams(result.config.title, anchor="start")
+        )
+    )
+    spec = layered.to_dict(validate=True)
+    spec["usermeta"] = {"indicator": result.id}
+    return spec
+
+
+def spec_json(spec: dict) -> str:
+    """Stable JSON with ``<``/``>``/``&`` escaped, so a spec can never close a script tag."""
+    text = json.dumps(spec, indent=1, sort_keys=True, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
+
+
+def _unit(result: IndicatorResult, name: str) -> str:
+    return result.config.quantities[name].unit or result.config.unit
+
+
+def _decimals(result: IndicatorResult, name: str) -> int:
+    quantity = result.config.quantities[name]
+    return quantity.decimals if quantity.decimals is not None else result.config.decimals
+
+
+def sparkline_svg(series: pd.Series, points: int = 52, width: int = 120, height: int = 32) -> str:
+    """A tiny inline SVG of the last year, drawn server-side so cards need no JavaScript."""
+    if series.empty:
+        return ""
+    recent = series[series.index > series.index[-1] - pd.DateOffset(years=1)]
+    if len(recent) > points:
+        step = math.ceil(len(recent) / points)
+        recent = pd.concat([recent.iloc[::step], recent.iloc[-1:]]).loc[
+            lambda s: ~s.index.duplicated()
+        ]
+    values = recent.to_numpy(dtype=float)
+    if len(values) < 2:
+        return ""
+    low, high = float(values.min()), float(values.max())
+    span = (high - low) or 1.0
+    coords = []
+    for i, value in enumerate(values):
+        x = i * (width - 2) / (len(values) - 1) + 1
+        y = height - 1 - (value - low) / span * (height - 2)
+        coords.append(f"{x:.1f},{y:.1f}")
+    return (
+        f'<svg class="lw-spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="last 12 months"><polyline fill="none" stroke="currentColor" '
+        f'stroke-width="1.5" points="{" ".join(coords)}"/></svg>'
+    )

@@ -1,0 +1,65 @@
+"""``python -m generator check``: the config and the snapshot validated together.
+
+Prints every problem at once, so a fork fixes them in one pass, and separates errors (the
+build would be wrong) from notes (the build works, a series just has no data yet).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from generator.config import ConfigError, load_config, load_events, series_used
+from generator.store import Store, StoreError
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 2
+
+
+def check(root: Path) -> int:
+    errors: list[str] = []
+    notes: list[str] = []
+    config = None
+    for loader, name in ((load_config, "indicators.yml"), (load_events, "events.yml")):
+        try:
+            loaded = loader(root / name)
+        except ConfigError as exc:
+            errors.extend(exc.problems)
+            continue
+        if name == "indicators.yml":
+            config = loaded
+    if config is not None:
+        store = Store(root / "data")
+        try:
+            records = store.records
+        except StoreError as exc:
+            errors.append(str(exc))
+            records = {}
+        for series_id, spec in config.series.items():
+            users = [i.id for i in config.indicators if series_id in series_used(i, config)]
+            if not store.exists(spec.source, series_id):
+                if spec.optional:
+                    continue
+                where = store.relative(store.path_for(spec.source, series_id))
+                used = f" (used by {', '.join(users)})" if users else ""
+                notes.append(
+                    f"series {series_id!r} has no data yet{used}: {where} is missing; "
+                    "run `make update`"
+                )
+                continue
+            try:
+                store.load(spec.source, series_id)
+            except StoreError as exc:
+                errors.append(str(exc))
+            record = records.get(series_id)
+            if record is not None and record.status == "stale":
+                notes.append(f"series {series_id!r} is stale since {record.stale_since}")
+    for line in errors:
+        print(f"error: {line}", file=sys.stderr)
+    for line in notes:
+        print(f"note: {line}", file=sys.stderr)
+    if errors:
+        print(f"{len(errors)} problem(s) found", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print("indicators.yml, events.yml and data/ are consistent", file=sys.stderr)
+    return EXIT_OK

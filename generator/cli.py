@@ -1,0 +1,56 @@
+"""Command line: ``python -m generator build | check | update``.
+
+The only place where stages are wired together. Each command turns the errors users can cause
+(broken config, broken snapshot, missing key) into one readable message and an exit code,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from generator.config import ConfigError
+from generator.store import StoreError
+
+EXIT_OK = 0
+EXIT_USER_ERROR = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="project folder")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("build", help="compute indicators and write charts and pages into site/")
+    commands.add_parser("check", help="validate indicators.yml, events.yml and the data snapshot")
+    update = commands.add_parser("update", help="fetch new observations into data/")
+    update.add_argument("--only", nargs="*", default=None, help="series ids to update")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    root = args.root.resolve()
+    try:
+        if args.command == "build":
+            from generator.build import build
+
+            build(root)
+            return EXIT_OK
+        if args.command == "check":
+            from generator.check import check
+
+            return check(root)
+        if args.command == "update":
+            from generator.update import update
+
+            return update(root, only=args.only)
+    except (ConfigError, StoreError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

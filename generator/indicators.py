@@ -1,0 +1,224 @@
+"""Evaluate the indicators declared in ``indicators.yml`` over the loaded series.
+
+The config holds formulas as data; this module walks them and calls ``transforms``. It also
+decides each indicator's status (first matching rule) and fills in its narrative sentence,
+so everything downstream (charts, pages, reports) reads finished numbers and never recomputes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+from jinja2.sandbox import SandboxedEnvironment
+
+from generator import conditions, transforms
+from generator import config as cfg
+
+
+class MissingSeries(Exception):
+    """A formula needs a series the snapshot does not have."""
+
+    def __init__(self, series_id: str) -> None:
+        super().__init__(series_id)
+        self.series_id = series_id
+
+
+@dataclass
+class IndicatorResult:
+    config: cfg.IndicatorConfig
+    series: list[str]
+    quantities: dict[str, pd.Series]
+    missing: list[str] = field(default_factory=list)
+    stale: dict[str, str] = field(default_factory=dict)  # series id -> stale since
+    status: cfg.StatusRule | None = None
+    sentence: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.config.id
+
+    @property
+    def has_data(self) -> bool:
+        value = self.quantities.get(self.config.card.value)
+        return value is not None and not value.empty
+
+    def latest(self, name: str) -> float:
+        series = self.quantities.get(name)
+        if series is None or series.empty:
+            return math.nan
+        return float(series.iloc[-1])
+
+    def latest_date(self, name: str) -> date | None:
+        series = self.quantities.get(name)
+        if series is None or series.empty:
+            return None
+        return series.index[-1].date()
+
+    def value_at(self, name: str, when: pd.Timestamp) -> tuple[date | None, float]:
+        """The last value on or before ``when`` (for 'a month ago' columns)."""
+        series = self.quantities.get(name)
+        if series is None:
+            return None, math.nan
+        earlier = series[series.index <= when]
+        if earlier.empty:
+            return None, math.nan
+        return earlier.index[-1].date(), float(earlier.iloc[-1])
+
+    @property
+    def as_of(self) -> date | None:
+        return self.latest_date(self.config.card.value)
+
+    def latest_values(self) -> dict[str, float]:
+        return {name: self.latest(name) for name in self.quantities}
+
+
+class Evaluator:
+    """Evaluates one indicator's formulas; quantities may refer to earlier quantities."""
+
+    def __init__(self, series: dict[str, pd.Series], config: cfg.Config) -> None:
+        self.series = series
+        self.config = config
+        self.scope: dict[str, pd.Series] = {}
+
+    def operand(self, operand: cfg.Operand) -> pd.Series:
+        if isinstance(operand, str):
+            if operand in self.scope:
+                return self.scope[operand]
+            if operand in self.series:
+                return self.series[operand]
+            raise MissingSeries(operand)
+        return self.op(operand)
+
+    def optional(self, operand: cfg.Operand) -> pd.Series | None:
+        try:
+            return self.operand(operand)
+        except MissingSeries as missing:
+            spec = self.config.series.get(missing.series_id)
+            if spec is not None and spec.optional:
+                return None
+            raise
+
+    def op(self, node: cfg.Op) -> pd.Series:  # noqa: C901 - one branch per operation
+        t = transforms
+        window = {
+            "periods": getattr(node, "periods", None),
+            "window": getattr(node, "window", None),
+        }
+        match node:
+            case cfg.SeriesOp():
+                return self.operand(node.id)
+            case cfg.ScaleOp():
+                return t.scale(self.operand(node.of), node.factor)
+            case cfg.SpreadOp():
+                return t.spread(self.operand(node.a), self.operand(node.b), node.scale)
+            case cfg.RatioOp():
+                return t.ratio(self.operand(node.a), self.operand(node.b))
+            case cfg.DifferenceOp():
+                return t.difference(*(self.operand(o) for o in node.of))
+            case cfg.SumOp():
+                return t.total(*(self.operand(o) for o in node.of))
+            case cfg.ChangeOp():
+                return t.change(self.operand(node.of), **window)
+            case cfg.PctChangeOp():
+                return t.pct_change(self.operand(node.of), **window)
+            case cfg.RollingMeanOp():
+                return t.rolling_mean(self.operand(node.of), **window)
+            case cfg.RollingSumOp():
+                return t.rolling_sum(self.operand(node.of), **window)
+            case cfg.ZScoreOp():
+                return t.zscore(self.operand(node.of), **window)
+            case cfg.PercentileOp():
+                return t.percentile(self.operand(node.of), node.window)
+            case cfg.CountOp():
+                return t.count(self.operand(node.of), node.above, node.below, **window)
+            case cfg.ResampleOp():
+                return t.resample(self.operand(node.of), node.freq, node.how, node.complete_only)
+            case cfg.SpliceOp():
+                return t.splice(
+                    self.optional(node.before), self.operand(node.after), pd.Timestamp(node.at)
+                )
+            case cfg.DrawdownOp():
+                return t.drawdown(self.operand(node.of))
+        raise TypeError(f"no evaluator for {type(node).__name__}")
+
+
+def evaluate(
+    config: cfg.Config,
+    series: dict[str, pd.Series],
+    stale: dict[str, str] | None = None,
+) -> list[IndicatorResult]:
+    """Every configured indicator, in config order; missing inputs give empty quantities."""
+    stale = stale or {}
+    results = []
+    for indicator in config.indicators:
+        used = cfg.series_used(indicator, config)
+        evaluator = Evaluator(series, config)
+        missing: list[str] = []
+        quantities: dict[str, pd.Series] = {}
+        for name, quantity in indicator.quantities.items():
+            try:
+                value = evaluator.operand(quantity.formula)
+            except MissingSeries as gap:
+                if gap.series_id not in missing:
+                    missing.append(gap.series_id)
+                value = pd.Series(dtype="float64", index=pd.DatetimeIndex([], name="date"))
+            value = value.astype("float64").dropna()
+            value.name = name
+            evaluator.scope[name] = value
+            quantities[name] = value
+        result = IndicatorResult(
+            config=indicator,
+            series=used,
+            quantities=quantities,
+            missing=missing,
+            stale={s: stale[s] for s in used if s in stale},
+        )
+        judge(result)
+        results.append(result)
+    return results
+
+
+def judge(result: IndicatorResult) -> None:
+    """Pick the first status rule that holds and render its sentence."""
+    if not result.has_data:
+        return
+    values = result.latest_values()
+    for rule in result.config.status:
+        if conditions.parse(rule.when).evaluate(values):
+            result.status = rule
+            result.sentence = say(rule.say, result)
+            return
+
+
+_SANDBOX = SandboxedEnvironment(autoescape=False)
+
+
+def format_number(value: float, decimals: int = 1, signed: bool = False) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    text = f"{value:+,.{decimals}f}" if signed else f"{value:,.{decimals}f}"
+    return text.replace("-", "\u2212")
+
+
+def format_date(value: date | None) -> str:
+    return f"{value.day} {value:%b %Y}" if value else "n/a"
+
+
+_SANDBOX.filters["num"] = lambda v, d=1: format_number(v, d)
+_SANDBOX.filters["signed"] = lambda v, d=1: format_number(v, d, signed=True)
+_SANDBOX.filters["abs"] = lambda v: abs(v) if isinstance(v, int | float) else v
+
+
+def say(template: str, result: IndicatorResult) -> str:
+    """Fill a rule's sentence from the indicator's latest values; runs in Jinja's sandbox."""
+    context: dict[str, object] = dict(result.latest_values())
+    context["date"] = format_date(result.as_of)
+    context["month"] = f"{result.as_of:%B %Y}" if result.as_of else "n/a"
+    for name in result.quantities:
+        context[f"{name}_date"] = format_date(result.latest_date(name))
+        latest = result.latest_date(name)
+        context[f"{name}_month"] = f"{latest:%B %Y}" if latest else "n/a"
+    return _SANDBOX.from_string(template).render(context).strip()

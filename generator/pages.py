@@ -1,0 +1,247 @@
+"""Page contexts: turn indicator results into the plain values the templates print.
+
+Formatting decisions (decimals, units, which comparisons to show) live here so templates stay
+declarative and golden files change only when a number or a word really changes.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pandas as pd
+
+from generator import charts
+from generator.analysis import Regime
+from generator.config import Config, describe
+from generator.indicators import IndicatorResult, format_date, format_number
+from generator.store import SeriesRecord
+
+
+def _decimals(result: IndicatorResult, name: str) -> int:
+    """Quantity decimals, else 1 for percentages, 0 for percentiles, else the indicator's."""
+    quantity = result.config.quantities[name]
+    if quantity.decimals is not None:
+        return quantity.decimals
+    return {"%": 1, "percentile": 0}.get(quantity.unit or "", result.config.decimals)
+
+
+def _unit(result: IndicatorResult, name: str) -> str:
+    return result.config.quantities[name].unit or result.config.unit
+
+
+def _value_text(result: IndicatorResult, name: str, value: float, signed: bool = False) -> str:
+    if math.isnan(value):
+        return "n/a"
+    unit = _unit(result, name)
+    text = format_number(value, _decimals(result, name), signed=signed)
+    if unit == "%":
+        return f"{text}%"
+    if unit == "percentile":
+        return text
+    return f"{text} {unit}"
+
+
+def card(result: IndicatorResult, href: str) -> dict:
+    spec = result.config.card
+    value_name = spec.value
+    context = {
+        "id": result.id,
+        "title": result.config.title,
+        "href": href,
+        "level": result.status.level if result.status else None,
+        "no_data": not result.has_data,
+        "missing": result.missing,
+        "as_of": result.as_of,
+        "stale_since": min(result.stale.values()) if result.stale else None,
+        "unit": _unit(result, value_name),
+        "value": format_number(result.latest(value_name), _decimals(result, value_name)),
+        "change": None,
+        "change_label": None,
+        "percentile": None,
+        "percentile_label": None,
+        "spark": charts.sparkline_svg(result.quantities[value_name]),
+    }
+    if spec.change:
+        context["change"] = _value_text(result, spec.change, result.latest(spec.change), True)
+        context["change_label"] = result.config.quantities[spec.change].label
+    if spec.percentile:
+        context["percentile"] = format_number(result.latest(spec.percentile), 0)
+        context["percentile_label"] = result.config.quantities[spec.percentile].label
+    return context
+
+
+def indicator_page(
+    result: IndicatorResult,
+    config: Config,
+    records: dict[str, SeriesRecord],
+    chart_link: str | None,
+    csv_link: str | None,
+) -> dict:
+    quantities = []
+    for name, quantity in result.config.quantities.items():
+        latest_date = result.latest_date(name)
+        month = year = "n/a"
+        if latest_date is not None:
+            stamp = pd.Timestamp(latest_date)
+            _, before = result.value_at(name, stamp - pd.DateOffset(weeks=4))
+            _, year_before = result.value_at(name, stamp - pd.DateOffset(years=1))
+            month = _value_text(result, name, before)
+            year = _value_text(result, name, year_before)
+        quantities.append(
+            {
+                "name": name,
+                "label": quantity.label,
+                "formula": describe(quantity.formula),
+                "unit": _unit(result, name),
+                "latest": _value_text(result, name, result.latest(name)),
+                "latest_date": latest_date,
+                "month_ago": month,
+                "year_ago": year,
+            }
+        )
+    sources = []
+    attributions = []
+    for series_id in result.series:
+        spec = config.series[series_id]
+        record = records.get(series_id)
+        sources.append(
+            {
+                "id": series_id,
+                "url": spec.url(series_id),
+                "title": spec.title,
+                "units": spec.units,
+                "owner": spec.owner,
+                "first": record.first if record and record.first else "n/a",
+                "last": record.last if record and record.last else "n/a",
+                "status": _status_text(series_id, record, result),
+            }
+        )
+        if spec.attribution and spec.attribution not in attributions:
+            attributions.append(spec.attribution)
+    return {
+        "id": result.id,
+        "title": result.config.title,
+        "level": result.status.level if result.status else None,
+        "as_of": result.as_of,
+        "stale": result.stale,
+        "sentence": result.sentence,
+        "measures": result.config.measures,
+        "thesis": result.config.thesis,
+        "units_note": result.config.units_note,
+        "missing": [
+            {"id": s, "note": config.series[s].note or "Run `make update` to fetch it."}
+            for s in result.missing
+        ],
+        "chart": chart_link,
+        "csv": csv_link,
+        "quantities": quantities,
+        "rules": [{"when": r.when, "level": r.level} for r in result.config.status],
+        "sources": sources,
+        "attributions": attributions,
+    }
+
+
+def _status_text(series_id: str, record: SeriesRecord | None, result: IndicatorResult) -> str:
+    if series_id in result.missing or record is None:
+        return "not in snapshot"
+    if record.status == "stale" and record.stale_since:
+        return f"stale since {record.stale_since}"
+    return record.status
+
+
+def headline(regime: Regime | None, results: list[IndicatorResult]) -> dict:
+    """The regime line at the top of the home page, with the inputs that drove it."""
+    if regime is None:
+        return {
+            "label": "unknown",
+            "level": "none",
+            "score": None,
+            "as_of": None,
+            "text": "Not enough data to score the liquidity regime.",
+        }
+    easing = [c for c in regime.components if c.zscore > 0.25]
+    tight = [c for c in regime.components if c.zscore < -0.25]
+    parts = []
+    if easing:
+        parts.append("Pointing to easing: " + "; ".join(_component(c) for c in easing) + ".")
+    if tight:
+        parts.append("Pointing to tightening: " + "; ".join(_component(c) for c in tight) + ".")
+    neutral = [c for c in regime.components if c not in easing and c not in tight]
+    if neutral:
+        parts.append("Near the usual level: " + "; ".join(_component(c) for c in neutral) + ".")
+    text = " ".join(parts)
+    return {
+        "label": regime.label,
+        "level": regime.level,
+        "score": regime.score,
+        "as_of": regime.as_of,
+        "text": text,
+    }
+
+
+def _component(component) -> str:
+    return f"{component.label} (z {format_number(component.zscore, 1, signed=True)})"
+
+
+def narrative(regime: Regime | None, results: list[IndicatorResult]) -> list[str]:
+    """Sentences for the home page: the regime, then each indicator's rule sentence."""
+    sentences = []
+    if regime is not None:
+        sentences.append(
+            f"In the week to {format_date(regime.as_of)} the composite liquidity score was "
+            f"{format_number(regime.score, 2, signed=True)}, which reads as {regime.label}."
+        )
+    for result in results:
+        if result.sentence:
+            sentences.append(result.sentence)
+        elif not result.has_data:
+            missing = ", ".join(result.missing) or "its series"
+            sentences.append(f"{result.config.title}: no data yet ({missing} not in the snapshot).")
+    return sentences
+
+
+def data_status(
+    config: Config, records: dict[str, SeriesRecord], results: list[IndicatorResult]
+) -> dict:
+    used_by: dict[str, list[str]] = {}
+    for result in results:
+        for series_id in result.series:
+            used_by.setdefault(series_id, []).append(result.id)
+    ids = list(config.series) + sorted(s for s in records if s not in config.series)
+    rows = []
+    notes = []
+    for series_id in ids:
+        spec = config.series.get(series_id)
+        record = records.get(series_id)
+        present = record is not None and record.rows > 0
+        rows.append(
+            {
+                "id": series_id,
+                "url": spec.url(series_id) if spec else None,
+                "source": spec.source if spec else record.source,
+                "units": spec.units if spec else record.units,
+                "frequency": spec.frequency if spec else record.frequency,
+                "first": record.first if present else "n/a",
+                "last": record.last if present else "n/a",
+                "rows": record.rows if present else 0,
+                "fetched_at": (record.fetched_at or "unknown") if present else "n/a",
+                "status": _record_status(record, present),
+                "used_by": ", ".join(used_by.get(series_id, [])) or "(not used)",
+            }
+        )
+        if spec and spec.note:
+            notes.append({"id": series_id, "note": spec.note})
+    return {"series": rows, "notes": notes}
+
+
+def _record_status(record: SeriesRecord | None, present: bool) -> str:
+    if not present:
+        return "unavailable"
+    if record.status == "stale" and record.stale_since:
+        return f"stale since {record.stale_since}"
+    return record.status
+
+
+def as_of_text(value: date | None) -> str:
+    return format_date(value)

@@ -1,0 +1,89 @@
+"""The Jinja environment and the Markdown it writes into ``site/``.
+
+Templates receive finished numbers and sentences; they format, never compute. Every string
+that comes from config or a data source passes the ``md`` filter, because Jinja's autoescape
+does not cover ``.md`` templates and Markdown has its own ways to inject links and HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+from datetime import date
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from generator.indicators import format_date, format_number
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]])")
+_LINE_START = re.compile(r"^(\s*)([#+\->=])", re.MULTILINE)
+_LIST_NUMBER = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
+LEVEL_TEXT = {"calm": "calm", "watch": "watch", "stress": "stress", None: "no status"}
+
+
+def md_text(value: object, limit: int = 2000) -> str:
+    """Make any text inert in Markdown and HTML: no tags, links, emphasis or control chars."""
+    text = _CONTROL.sub("", str(value))[:limit]
+    text = html.escape(text, quote=False)
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("|", "&#124;")
+    text = _LIST_NUMBER.sub(r"\1\\.", text)
+    return _LINE_START.sub(r"\1\\\2", text)
+
+
+def html_text(value: object, limit: int = 2000) -> str:
+    """For text inside raw HTML blocks, where Markdown escapes would show literally."""
+    return html.escape(_CONTROL.sub("", str(value))[:limit], quote=True)
+
+
+def yaml_string(value: object, limit: int = 300) -> str:
+    """A front-matter value: JSON string syntax is valid YAML and survives colons and quotes."""
+    return json.dumps(_CONTROL.sub("", str(value))[:limit], ensure_ascii=False)
+
+
+def number(value: float | None, decimals: int = 1) -> str:
+    return format_number(value, decimals)
+
+
+def signed(value: float | None, decimals: int = 1) -> str:
+    return format_number(value, decimals, signed=True)
+
+
+def is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def environment(templates: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates)),
+        undefined=StrictUndefined,
+        # Markdown output: HTML autoescape would not stop Markdown links, so every template
+        # escapes explicitly with the md / h filters instead.
+        autoescape=False,  # noqa: S701
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        md=md_text,
+        yaml=yaml_string,
+        h=html_text,
+        num=number,
+        signed=signed,
+        day=lambda value: format_date(value) if isinstance(value, date) else "n/a",
+        missing=is_missing,
+    )
+    env.globals["level_text"] = LEVEL_TEXT
+    return env
+
+
+def write_text(path: Path, text: str) -> bool:
+    """Write only when the content changed, so MkDocs' live reload and git stay quiet."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.read_text() == text:
+        return False
+    path.write_text(text)
+    return True

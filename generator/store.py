@@ -1,0 +1,230 @@
+"""The committed data snapshot: one CSV per series plus ``data/manifest.json``.
+
+Everything downstream trusts what ``load`` returns, so validation happens here, once, and a
+broken file fails with the file and line named instead of a pandas traceback deep in a chart.
+Writes go through a temp file and ``os.replace`` so a crash never leaves a half-written CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import math
+import os
+import re
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+HEADER = ["date", "value"]
+
+
+class StoreError(Exception):
+    """A problem with the snapshot on disk, worded for the person who has to fix it."""
+
+
+@dataclass
+class SeriesRecord:
+    """What the manifest knows about one series; mirrors DESIGN.md section 2."""
+
+    source: str
+    title: str = ""
+    units: str = ""
+    frequency: str = ""
+    owner: str = ""
+    first: str | None = None
+    last: str | None = None
+    rows: int = 0
+    fetched_at: str | None = None
+    sha256: str | None = None
+    status: str = "fresh"  # fresh | stale | unavailable
+    stale_since: str | None = None
+    message: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def atomic_write_bytes(path: Path, payload: bytes) -> None:
+    """Write next to the target, fsync, then rename: readers see the old or the new file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def format_value(value: float) -> str:
+    """Shortest faithful text for a value: integers stay integers, NaN becomes empty."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = f"{value:.15g}"
+    return text
+
+
+def series_to_csv(series: pd.Series) -> bytes:
+    buffer = io.StringIO()
+    buffer.write("date,value\n")
+    for stamp, value in series.items():
+        buffer.write(f"{stamp:%Y-%m-%d},{format_value(float(value))}\n")
+    return buffer.getvalue().encode()
+
+
+def parse_series_csv(text: str, where: str) -> pd.Series:
+    """Parse and validate ``date,value`` text; ``where`` names the file in every message."""
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise StoreError(
+            f"{where}:1: the file is empty; expected the header 'date,value'"
+        ) from None
+    if [cell.strip() for cell in header] != HEADER:
+        raise StoreError(f"{where}:1: expected the header 'date,value', found {','.join(header)!r}")
+    dates: list[date] = []
+    values: list[float] = []
+    previous: date | None = None
+    for line_number, row in enumerate(reader, start=2):
+        if not row:
+            continue
+        if len(row) != 2:
+            raise StoreError(
+                f"{where}:{line_number}: expected 2 fields (date,value), found {len(row)}"
+            )
+        raw_date, raw_value = row[0].strip(), row[1].strip()
+        if not ISO_DATE.match(raw_date):
+            raise StoreError(f"{where}:{line_number}: {raw_date!r} is not an ISO date (YYYY-MM-DD)")
+        try:
+            day = date.fromisoformat(raw_date)
+        except ValueError:
+            raise StoreError(
+                f"{where}:{line_number}: {raw_date!r} is not a real calendar date"
+            ) from None
+        if previous is not None and day <= previous:
+            problem = "repeats" if day == previous else "comes before"
+            raise StoreError(
+                f"{where}:{line_number}: date {raw_date} {problem} the previous row ({previous}); "
+                "dates must be sorted and unique"
+            )
+        if raw_value == "":
+            value = math.nan
+        else:
+            try:
+                value = float(raw_value)
+            except ValueError:
+                raise StoreError(
+                    f"{where}:{line_number}: value {raw_value!r} on {raw_date} is not a number "
+                    "(leave it empty when missing)"
+                ) from None
+            if not math.isfinite(value):
+                raise StoreError(
+                    f"{where}:{line_number}: value {raw_value!r} on {raw_date} is not finite"
+                )
+        dates.append(day)
+        values.append(value)
+        previous = day
+    index = pd.DatetimeIndex(pd.to_datetime(dates), name="date")
+    return pd.Series(values, index=index, dtype="float64")
+
+
+class Store:
+    """Reads and writes ``data/``; knows nothing about indicators or the network."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.manifest_path = self.root / "manifest.json"
+        self._records: dict[str, SeriesRecord] | None = None
+
+    # -- paths and manifest ---------------------------------------------------------------
+    def path_for(self, source: str, series_id: str) -> Path:
+        return self.root / "series" / source / f"{series_id}.csv"
+
+    def relative(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root.parent))
+        except ValueError:
+            return str(path)
+
+    @property
+    def records(self) -> dict[str, SeriesRecord]:
+        if self._records is None:
+            self._records = self._read_manifest()
+        return self._records
+
+    def _read_manifest(self) -> dict[str, SeriesRecord]:
+        where = self.relative(self.manifest_path)
+        if not self.manifest_path.exists():
+            return {}
+        try:
+            payload = json.loads(self.manifest_path.read_text())
+        except json.JSONDecodeError as exc:
+            raise StoreError(f"{where}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+        records = {}
+        known = set(SeriesRecord.__dataclass_fields__)
+        for series_id, entry in payload.get("series", {}).items():
+            if not isinstance(entry, dict) or "source" not in entry:
+                raise StoreError(f"{where}: entry for series {series_id!r} has no 'source'")
+            extra = {k: v for k, v in entry.items() if k not in known}
+            fields = {k: v for k, v in entry.items() if k in known and k != "extra"}
+            records[series_id] = SeriesRecord(**fields, extra=extra)
+        return records
+
+    def record(self, series_id: str, **fields: object) -> SeriesRecord:
+        """Refresh a manifest entry from the file on disk, keeping fields not given."""
+        current = self.records.get(series_id)
+        merged = asdict(current) if current else {"source": fields["source"]}
+        merged.update(fields)
+        record = SeriesRecord(**merged)
+        path = self.path_for(record.source, series_id)
+        if path.exists():
+            payload = path.read_bytes()
+            series = parse_series_csv(payload.decode(), self.relative(path))
+            valid = series.dropna()
+            record.first = f"{valid.index[0]:%Y-%m-%d}" if len(valid) else None
+            record.last = f"{valid.index[-1]:%Y-%m-%d}" if len(valid) else None
+            record.rows = int(len(series))
+            record.sha256 = hashlib.sha256(payload).hexdigest()
+        self.records[series_id] = record
+        return record
+
+    def write_manifest(self) -> None:
+        series = {}
+        for series_id in sorted(self.records):
+            entry = asdict(self.records[series_id])
+            extra = entry.pop("extra") or {}
+            entry.update(extra)
+            series[series_id] = {k: v for k, v in entry.items() if v is not None}
+        text = json.dumps({"series": series}, indent=1, sort_keys=False) + "\n"
+        atomic_write_bytes(self.manifest_path, text.encode())
+
+    # -- series -----------------------------------------------------------------------
+    def exists(self, source: str, series_id: str) -> bool:
+        return self.path_for(source, series_id).exists()
+
+    def load(self, source: str, series_id: str) -> pd.Series:
+        path = self.path_for(source, series_id)
+        where = self.relative(path)
+        try:
+            text = path.read_text()
+        except FileNotFoundError:
+            raise StoreError(f"{where}: file not found") from None
+        except UnicodeDecodeError:
+            raise StoreError(f"{where}: not UTF-8 text") from None
+        series = parse_series_csv(text, where)
+        series.name = series_id
+        return series
+
+    def write(self, source: str, series_id: str, series: pd.Series) -> Path:
+        path = self.path_for(source, series_id)
+        atomic_write_bytes(path, series_to_csv(series))
+        return path

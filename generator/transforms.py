@@ -1,0 +1,201 @@
+"""Pure pandas transforms over date-indexed series.
+
+No files, no config models: each function takes series and numbers and returns a series, so
+each can be checked by hand against the snapshot. Series are assumed sorted by date with no
+missing values (the evaluator drops gaps before calling in).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+_DURATION = re.compile(r"^(\d+)(d|w|m|y)$")
+# Calendar spans for exact look-backs ("the value 13 weeks earlier").
+_OFFSET = {
+    "d": lambda n: pd.DateOffset(days=n),
+    "w": lambda n: pd.DateOffset(weeks=n),
+    "m": lambda n: pd.DateOffset(months=n),
+    "y": lambda n: pd.DateOffset(years=n),
+}
+# Fixed spans for rolling windows, which pandas needs as a fixed frequency.
+_DAYS = {"d": 1.0, "w": 7.0, "m": 30.4375, "y": 365.25}
+
+
+def offset(duration: str) -> pd.DateOffset:
+    """A calendar offset for '13w', '12m', '10y'."""
+    number, unit = _parse(duration)
+    return _OFFSET[unit](number)
+
+
+def days(duration: str) -> float:
+    number, unit = _parse(duration)
+    return number * _DAYS[unit]
+
+
+def _parse(duration: str) -> tuple[int, str]:
+    match = _DURATION.match(duration)
+    if not match:
+        raise ValueError(f"not a duration: {duration!r}")
+    return int(match.group(1)), match.group(2)
+
+
+def align(base: pd.Series, other: pd.Series, tolerance_days: int = 7) -> pd.Series:
+    """``other`` as known on each date of ``base``: the latest value at most N days old.
+
+    Weekly H.4.1 levels and daily rates are combined on the first operand's dates, so net
+    liquidity stays a Wednesday series and a spread stays on SOFR's business days.
+    """
+    if other.empty or base.empty:
+        return pd.Series(np.nan, index=base.index, dtype="float64")
+    positions = other.index.searchsorted(base.index, side="right") - 1
+    values = np.full(len(base), np.nan)
+    found = positions >= 0
+    picked = positions[found]
+    values[found] = other.to_numpy()[picked]
+    age = np.full(len(base), np.inf)
+    age[found] = (base.index[found] - other.index[picked]).days
+    values[age > tolerance_days] = np.nan
+    return pd.Series(values, index=base.index, dtype="float64")
+
+
+def scale(series: pd.Series, factor: float) -> pd.Series:
+    return series * factor
+
+
+def spread(a: pd.Series, b: pd.Series, factor: float = 1.0) -> pd.Series:
+    return ((a - align(a, b)) * factor).dropna()
+
+
+def ratio(a: pd.Series, b: pd.Series) -> pd.Series:
+    denominator = align(a, b).replace(0.0, np.nan)
+    return (a / denominator).dropna()
+
+
+def difference(first: pd.Series, *others: pd.Series) -> pd.Series:
+    result = first.copy()
+    for other in others:
+        result = result - align(first, other)
+    return result.dropna()
+
+
+def total(first: pd.Series, *others: pd.Series) -> pd.Series:
+    result = first.copy()
+    for other in others:
+        result = result + align(first, other)
+    return result.dropna()
+
+
+def _earlier(series: pd.Series, periods: int | None, window: str | None) -> pd.Series:
+    """The value ``periods`` observations or ``window`` of calendar time before each date."""
+    if periods is not None:
+        return series.shift(periods)
+    targets = series.index - offset(window)  # type: ignore[arg-type]
+    positions = series.index.searchsorted(targets, side="right") - 1
+    values = np.where(positions >= 0, series.to_numpy()[np.maximum(positions, 0)], np.nan)
+    return pd.Series(values, index=series.index, dtype="float64")
+
+
+def change(series: pd.Series, periods: int | None = None, window: str | None = None) -> pd.Series:
+    """Level now minus the level one window earlier (as last known on that earlier date)."""
+    return (series - _earlier(series, periods, window)).dropna()
+
+
+def pct_change(
+    series: pd.Series, periods: int | None = None, window: str | None = None
+) -> pd.Series:
+    """Percent change over the window; 30-day return for prices."""
+    before = _earlier(series, periods, window).replace(0.0, np.nan)
+    return ((series / before - 1.0) * 100.0).dropna()
+
+
+def _rolling(series: pd.Series, periods: int | None, window: str | None):
+    if periods is not None:
+        return series.rolling(periods, min_periods=periods)
+    return series.rolling(pd.Timedelta(days=days(window)), min_periods=1)  # type: ignore[arg-type]
+
+
+def rolling_mean(
+    series: pd.Series, periods: int | None = None, window: str | None = None
+) -> pd.Series:
+    return _rolling(series, periods, window).mean().dropna()
+
+
+def rolling_sum(
+    series: pd.Series, periods: int | None = None, window: str | None = None
+) -> pd.Series:
+    return _rolling(series, periods, window).sum().dropna()
+
+
+def zscore(series: pd.Series, periods: int | None = None, window: str | None = None) -> pd.Series:
+    """Distance from the rolling mean in rolling standard deviations."""
+    rolling = _rolling(series, periods, window)
+    std = rolling.std().replace(0.0, np.nan)
+    return ((series - rolling.mean()) / std).dropna()
+
+
+def percentile(series: pd.Series, window: str = "all") -> pd.Series:
+    """Where each value stands in its own history up to that date, 0 to 100.
+
+    Expanding, not whole-sample: the reading on a past date uses only what was known then.
+    """
+    if window == "all":
+        ranked = series.expanding(min_periods=1).rank(pct=True)
+    else:
+        ranked = series.rolling(pd.Timedelta(days=days(window)), min_periods=1).rank(pct=True)
+    return (ranked * 100.0).dropna()
+
+
+def count(
+    series: pd.Series,
+    above: float | None = None,
+    below: float | None = None,
+    periods: int | None = None,
+    window: str | None = None,
+) -> pd.Series:
+    """How many observations in the window were above (or below) a threshold."""
+    hits = (series > above) if above is not None else (series < below)
+    return _rolling(hits.astype("float64"), periods, window).sum().dropna()
+
+
+_FREQ = {"week": "W-FRI", "month": "MS", "quarter": "QS"}
+
+
+def resample(
+    series: pd.Series, freq: str, how: str = "last", complete_only: bool = False
+) -> pd.Series:
+    """Bucket by calendar period, labelled by the period's first day (weeks: the Friday).
+
+    With ``complete_only`` the last period is dropped when the data stops more than a week
+    before it ends: a half-month of purchases is not a monthly pace.
+    """
+    grouped = series.resample(_FREQ[freq])
+    result = getattr(grouped, how)()
+    if how == "sum":
+        # A period with no observation is missing, not zero.
+        result = result[grouped.count() > 0]
+    result = result.dropna()
+    if complete_only and len(result):
+        start = result.index[-1]
+        end = start + pd.tseries.frequencies.to_offset(_FREQ[freq]) - pd.Timedelta(days=1)
+        if freq == "week":
+            end = start
+        if series.index[-1] < end - pd.Timedelta(days=7):
+            result = result.iloc[:-1]
+    return result
+
+
+def splice(before: pd.Series | None, after: pd.Series, at: pd.Timestamp) -> pd.Series:
+    """``before`` up to the day before ``at``, ``after`` from ``at`` on."""
+    head = before[before.index < at] if before is not None else before
+    tail = after[after.index >= at]
+    if head is None or head.empty:
+        return tail
+    return pd.concat([head, tail])
+
+
+def drawdown(series: pd.Series) -> pd.Series:
+    """Percent below the running peak (0 at a new high)."""
+    return ((series / series.cummax() - 1.0) * 100.0).dropna()

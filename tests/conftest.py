@@ -1,0 +1,96 @@
+"""Shared fixtures: the real project, a throw-away copy of it, and golden-file comparison."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).resolve().parent / "golden"
+# What a build needs; generated output (site/indicators, public/...) is left behind on purpose.
+PROJECT_FILES = ("indicators.yml", "events.yml", "mkdocs.yml", "templates", "data", "site")
+GENERATED = ("site/index.md", "site/data-status.md", "site/indicators", "site/charts", "site/data")
+
+
+def copy_project(target: Path) -> Path:
+    """A private copy of the project that tests may break without touching the real one."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target / name)
+    for name in GENERATED:
+        path = target / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+    return target
+
+
+def run_generator(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "--root", str(root), *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"generator {args} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def run_mkdocs(root: Path, check: bool = True) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def assert_golden(name: str, actual: str) -> None:
+    """Compare with tests/golden/<name>; `make golden` rewrites the files for review."""
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual)
+        return
+    if not path.exists():
+        pytest.fail(f"golden file {path} is missing: run `make golden` and review the diff")
+    expected = path.read_text()
+    if actual != expected:
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(True), actual.splitlines(True), str(path), "actual", n=2
+            )
+        )
+        pytest.fail(
+            f"{name} differs from its golden file (run `make golden` if intended):\n{diff[:6000]}"
+        )
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real snapshot built end to end (generator + mkdocs --strict) in a private copy."""
+    root = copy_project(tmp_path_factory.mktemp("project"))
+    run_generator(root, "build")
+    run_mkdocs(root)
+    return root

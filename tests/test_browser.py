@@ -1,0 +1,165 @@
+"""The built site in Debian's headless Chromium: every chart draws marks, nothing errors, and
+no request leaves 127.0.0.1. Driven by Playwright without a browser download."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.test_config import IDS
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
+# Marks actually drawn inside a chart: line/area paths, bar rects, points. An empty chart still
+# has an <svg> and axes, so these are what the test counts.
+MARKS = "g.mark-line path, g.mark-area path, g.mark-rect path, g.mark-symbol path"
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(built_project: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(built_project / "public"))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: install Debian's chromium (see .ci/run)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield instance
+        instance.close()
+
+
+class PageWatch:
+    """Records console errors, page errors and every request that is not to 127.0.0.1."""
+
+    def __init__(self, page) -> None:
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.route("**/*", self._route)
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        host = urlparse(url).hostname
+        if url.startswith("data:") or host == "127.0.0.1":
+            route.continue_()
+        else:
+            self.foreign.append(url)
+            route.abort()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    watch = PageWatch(tab)
+    yield tab, watch
+    context.close()
+
+
+def charts_drawn(tab) -> list[int]:
+    """Wait until every chart link became a drawn chart; return the mark count of each."""
+    expected = tab.locator("a.vega-chart").count()
+    tab.wait_for_function(
+        "n => document.querySelectorAll('div.vega-chart[data-rendered]').length >= n",
+        arg=expected,
+        timeout=20000,
+    )
+    return tab.eval_on_selector_all(
+        "div.vega-chart[data-rendered]",
+        f"nodes => nodes.map(n => n.querySelectorAll({MARKS!r}).length)",
+    )
+
+
+@pytest.mark.parametrize("indicator", IDS)
+def test_indicator_page_chart_draws_marks(server: str, page, indicator: str):
+    tab, watch = page
+    tab.goto(f"{server}indicators/{indicator}/", wait_until="load")
+    marks = charts_drawn(tab)
+    assert len(marks) == 1 and marks[0] > 0, f"{indicator}: chart drew {marks} marks"
+    assert "data as of" in tab.inner_text("article")
+    assert not watch.errors, watch.errors
+    assert not watch.foreign, watch.foreign
+
+
+def test_home_page_cards_and_screenshot(server: str, page, built_project: Path):
+    tab, watch = page
+    tab.goto(server, wait_until="load")
+    cards = tab.locator("a.lw-card")
+    assert cards.count() == len(IDS)
+    assert tab.locator("a.lw-card svg.lw-spark polyline").count() == len(IDS)
+    assert "Liquidity regime:" in tab.inner_text(".lw-headline")
+    shot = built_project / "home.png"
+    tab.screenshot(path=str(shot), full_page=False)
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        shutil.copyfile(shot, ROOT / "site" / "assets" / "home.png")
+    assert not watch.errors, watch.errors
+    assert not watch.foreign, watch.foreign
+
+
+def test_phone_width_has_no_horizontal_scroll(server: str, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    tab = context.new_page()
+    PageWatch(tab)
+    tab.goto(server, wait_until="load")
+    overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    context.close()
+    assert overflow <= 1
+
+
+def test_dark_palette_draws_charts(server: str, browser):
+    context = browser.new_context(color_scheme="dark")
+    tab = context.new_page()
+    watch = PageWatch(tab)
+    tab.goto(f"{server}indicators/sofr-iorb-spread/", wait_until="load")
+    assert tab.get_attribute("body", "data-md-color-scheme") == "slate"
+    assert charts_drawn(tab)[0] > 0
+    context.close()
+    assert not watch.errors and not watch.foreign
+
+
+def test_other_pages_load_cleanly(server: str, page):
+    tab, watch = page
+    texts = {}
+    for path in ("data-status/", "methodology/", "about/"):
+        tab.goto(f"{server}{path}", wait_until="load")
+        texts[path] = tab.inner_text("article")
+    assert "WALCL" in texts["data-status/"] and "2026-08-19" in texts["data-status/"]
+    assert "The liquidity regime" in texts["methodology/"]
+    assert not watch.errors, watch.errors
+    assert not watch.foreign, watch.foreign

@@ -1,0 +1,153 @@
+"""The offline build end to end: golden Markdown and spec, strict MkDocs, no foreign hosts."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import assert_golden, copy_project, run_generator, run_mkdocs
+from tests.test_config import IDS
+
+FOREIGN_LOAD = re.compile(
+    r"<(?:script|img|iframe|source|audio|video)[^>]+src=[\"'](?:https?:)?//"
+    r"|<link[^>]+rel=[\"'](?:stylesheet|preload|modulepreload|icon)[\"'][^>]+href=[\"'](?:https?:)?//"
+    r"|@import\s+url\([\"']?(?:https?:)?//"
+    r"|fonts\.googleapis|fonts\.gstatic|cdn\.jsdelivr|unpkg\.com",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.golden
+def test_home_page_markdown_matches_golden(built_project: Path):
+    assert_golden("home.md", (built_project / "site" / "index.md").read_text())
+
+
+@pytest.mark.golden
+def test_chart_spec_matches_golden(built_project: Path):
+    assert_golden(
+        "fed-assets.vl.json", (built_project / "site/charts/fed-assets.vl.json").read_text()
+    )
+
+
+def test_every_indicator_has_page_chart_and_csv(built_project: Path):
+    public = built_project / "public"
+    for indicator in IDS:
+        page = (public / "indicators" / indicator / "index.html").read_text()
+        assert "data as of" in page, indicator
+        assert (public / "charts" / f"{indicator}.vl.json").exists()
+        csv = (public / "data" / f"{indicator}.csv").read_text().splitlines()
+        assert csv[0].startswith("date,") and len(csv) > 5, indicator
+    for page in ("data-status", "methodology", "about"):
+        assert (public / page / "index.html").exists()
+
+
+def test_chart_draws_exactly_the_downloadable_csv(built_project: Path):
+    spec = json.loads((built_project / "site/charts/net-liquidity.vl.json").read_text())
+    urls = {layer_data["url"] for layer_data in _data_urls(spec)}
+    assert urls == {"../data/net-liquidity.csv"}
+    rows = (built_project / "public/data/net-liquidity.csv").read_text().splitlines()
+    assert rows[0] == "date,net"
+    assert rows[-1] == "2026-08-19,5791.77"  # 6,745,699 - 953,612 - 317 million, in billions
+
+
+def _data_urls(node):
+    if isinstance(node, dict):
+        if "url" in node and "format" in node:
+            yield node
+        for value in node.values():
+            yield from _data_urls(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _data_urls(value)
+
+
+def test_restricted_raw_levels_are_not_published(built_project: Path):
+    data = built_project / "public" / "data"
+    assert (data / "small-large-ratio.csv").read_text().splitlines()[0] == "date,ratio"
+    assert (data / "btc.csv").read_text().splitlines()[0] == "date,return_30d,drawdown"
+    for csv in data.glob("*.csv"):
+        assert "7674.37" not in csv.read_text(), f"S&P 500 level leaked into {csv.name}"
+
+
+def test_nothing_loads_from_another_host(built_project: Path):
+    offenders = []
+    for path in (built_project / "public").rglob("*"):
+        # Third-party bundles (Vega, Material) name hosts for features we do not use; the browser
+        # test proves at run time that no request leaves 127.0.0.1.
+        bundled = path.name == "vega-bundle.js" or "assets/javascripts" in path.as_posix()
+        if path.suffix in {".html", ".css", ".js"} and not bundled:
+            for match in FOREIGN_LOAD.finditer(path.read_text(errors="replace")):
+                offenders.append(f"{path.relative_to(built_project)}: {match.group(0)}")
+    assert not offenders, "\n".join(offenders[:20])
+
+
+def test_pages_say_data_as_of_their_own_date(built_project: Path):
+    bnb = (built_project / "site/indicators/bnb.md").read_text()
+    assert "data as of 20 Feb 2026" in bnb
+    btc = (built_project / "site/indicators/btc.md").read_text()
+    assert "data as of 21 Aug 2026" in btc
+    assert "Yahoo Finance" in btc  # attribution on the page
+
+
+def test_missing_series_gives_no_data_card_and_explaining_page(tmp_path: Path):
+    root = copy_project(tmp_path / "p")
+    (root / "data/series/fred/ADPMNUSNERSA.csv").unlink()
+    run_generator(root, "build")
+    run_mkdocs(root)
+    home = (root / "site/index.md").read_text()
+    card = home[home.index('href="indicators/adp-payrolls/"') :]
+    card = card[: card.index("</a>")]
+    assert "no data" in card and "ADPMNUSNERSA" in card
+    page = (root / "site/indicators/adp-payrolls.md").read_text()
+    assert "Series `ADPMNUSNERSA` is not in the data snapshot" in page
+    assert "NPPTTL" in page  # the series' note says why
+
+
+def test_removed_indicator_leaves_no_page_or_broken_link(tmp_path: Path):
+    root = copy_project(tmp_path / "p")
+    run_generator(root, "build")
+    config = yaml.safe_load((root / "indicators.yml").read_text())
+    config["indicators"] = [i for i in config["indicators"] if i["id"] != "bnb-btc"]
+    (root / "indicators.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    run_generator(root, "build")
+    assert not (root / "site/indicators/bnb-btc.md").exists()
+    assert not (root / "site/charts/bnb-btc.vl.json").exists()
+    run_mkdocs(root)  # --strict: a dangling link would fail here
+    assert "bnb-btc" not in (root / "public/index.html").read_text()
+
+
+def test_rebuild_is_byte_identical(built_project: Path, tmp_path: Path):
+    second = copy_project(tmp_path / "p")
+    run_generator(second, "build")
+    for folder in ("charts", "data", "indicators"):
+        for path in (built_project / "site" / folder).iterdir():
+            assert path.read_bytes() == (second / "site" / folder / path.name).read_bytes(), path
+    assert (built_project / "site/index.md").read_text() == (second / "site/index.md").read_text()
+    shutil.rmtree(second)
+
+
+def test_broken_config_is_one_message_not_a_traceback(tmp_path: Path):
+    root = copy_project(tmp_path / "p")
+    text = (
+        (root / "indicators.yml").read_text().replace("op: spread, a: SOFR", "op: spread, a: SOFRR")
+    )
+    (root / "indicators.yml").write_text(text)
+    result = run_generator(root, "build", check=False)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert re.search(r"indicators\.yml:\d+: indicator 'sofr-iorb-spread'", result.stderr)
+    assert "did you mean 'SOFR'?" in result.stderr
+
+
+def test_generated_front_matter_is_valid_yaml(built_project: Path):
+    site = built_project / "site"
+    for path in [site / "index.md", site / "data-status.md", *(site / "indicators").glob("*.md")]:
+        text = path.read_text()
+        assert text.startswith("---\n"), path.name
+        meta = yaml.safe_load(text.split("---\n")[1])
+        assert isinstance(meta, dict) and meta.get("title"), path.name

@@ -1,0 +1,96 @@
+"""indicators.yml: the real catalogue loads, and mistakes come back as sentences with lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.config import ConfigError, describe, load_config, load_events
+from tests.conftest import ROOT
+
+IDS = [
+    "fed-assets",
+    "fed-bills",
+    "reserves",
+    "sofr-iorb-spread",
+    "net-liquidity",
+    "adp-payrolls",
+    "small-large-ratio",
+    "btc",
+    "eth",
+    "bnb",
+    "eth-btc",
+    "bnb-btc",
+]
+
+
+def test_catalogue_has_the_agreed_ids():
+    config = load_config(ROOT / "indicators.yml")
+    assert [i.id for i in config.indicators] == IDS
+
+
+def test_events_include_the_policy_dates():
+    events = {(str(e.date), e.kind) for e in load_events(ROOT / "events.yml")}
+    assert ("2025-12-01", "policy") in events and ("2025-12-12", "policy") in events
+    assert sum(1 for d, k in events if k == "fomc" and d.startswith("2026")) == 8
+
+
+def test_formula_is_described_in_plain_notation():
+    config = load_config(ROOT / "indicators.yml")
+    net = config.indicator("net-liquidity").quantities["net"].formula
+    assert describe(net) == "(WALCL − WTREGEN − RRPONTSYD × 1000) × 0.001"
+
+
+def _broken(tmp_path: Path, edit) -> str:
+    data = yaml.safe_load((ROOT / "indicators.yml").read_text())
+    edit(data)
+    path = tmp_path / "indicators.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    return str(caught.value)
+
+
+def test_unknown_series_suggests_the_closest(tmp_path: Path):
+    def edit(d):
+        d["indicators"][3]["quantities"]["spread"]["formula"]["a"] = "SOFRR"
+
+    message = _broken(tmp_path, edit)
+    assert "indicator 'sofr-iorb-spread', field 'quantities.spread.formula'" in message
+    assert "unknown series or quantity 'SOFRR': did you mean 'SOFR'?" in message
+
+
+def test_unknown_key_is_refused_with_its_line(tmp_path: Path):
+    def edit(d):
+        d["indicators"][0]["colour"] = "red"
+
+    message = _broken(tmp_path, edit)
+    assert "indicator 'fed-assets'" in message and "unknown key 'colour'" in message
+    line = int(message.split(":")[1])
+    text = (tmp_path / "indicators.yml").read_text().splitlines()
+    assert text[line - 1].strip().startswith("colour:")
+
+
+def test_raw_restricted_level_cannot_be_charted(tmp_path: Path):
+    def edit(d):
+        d["indicators"][7]["chart"]["plot"] = ["price"]
+
+    assert "raw level of 'BTC-USD'" in _broken(tmp_path, edit)
+
+
+def test_bad_condition_shows_where(tmp_path: Path):
+    def edit(d):
+        d["indicators"][0]["status"][0]["when"] = "change_13w >> 25"
+
+    message = _broken(tmp_path, edit)
+    assert "field 'status[0].when'" in message and "^" in message
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path: Path):
+    path = tmp_path / "indicators.yml"
+    path.write_text("series:\n  A: {source: fred\nindicators: []\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert "indicators.yml:3: YAML syntax error" in str(caught.value)

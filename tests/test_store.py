@@ -1,0 +1,109 @@
+"""The snapshot loads, validates, and fails with the file and line named."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from generator.config import load_config
+from generator.store import Store, StoreError, atomic_write_bytes, parse_series_csv
+from tests.conftest import ROOT
+
+
+def test_every_configured_series_loads_or_is_declared_optional():
+    config = load_config(ROOT / "indicators.yml")
+    store = Store(ROOT / "data")
+    for series_id, spec in config.series.items():
+        if not store.exists(spec.source, series_id):
+            assert spec.optional, f"{series_id} has no file and is not optional"
+            continue
+        series = store.load(spec.source, series_id)
+        assert series.index.is_monotonic_increasing and series.index.is_unique
+        assert len(series.dropna()) > 0
+
+
+def test_manifest_checksums_and_dates_match_the_files():
+    store = Store(ROOT / "data")
+    manifest = json.loads((ROOT / "data" / "manifest.json").read_text())["series"]
+    assert len(manifest) == 23
+    for series_id, entry in manifest.items():
+        path = store.path_for(entry["source"], series_id)
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"], series_id
+        series = store.load(entry["source"], series_id).dropna()
+        assert f"{series.index[0]:%Y-%m-%d}" == entry["first"]
+        assert f"{series.index[-1]:%Y-%m-%d}" == entry["last"]
+        assert entry["status"] in {"fresh", "stale", "unavailable"}
+
+
+def test_real_values_are_read_exactly():
+    store = Store(ROOT / "data")
+    walcl = store.load("fred", "WALCL")
+    assert walcl[pd.Timestamp("2026-08-19")] == 6745699
+    rrp = store.load("fred", "RRPONTSYD")
+    assert rrp[pd.Timestamp("2026-08-19")] == pytest.approx(0.317)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "x.csv:1: the file is empty"),
+        ("day,value\n2020-01-01,1\n", "x.csv:1: expected the header 'date,value'"),
+        (
+            "date,value\n2020-01-01,1\n2020-13-01,2\n",
+            "x.csv:3: '2020-13-01' is not a real calendar date",
+        ),
+        ("date,value\n2020-01-01,1\n01/02/2020,2\n", "x.csv:3: '01/02/2020' is not an ISO date"),
+        ("date,value\n2020-01-02,1\n2020-01-01,2\n", "x.csv:3: date 2020-01-01 comes before"),
+        ("date,value\n2020-01-01,1\n2020-01-01,2\n", "x.csv:3: date 2020-01-01 repeats"),
+        ("date,value\n2020-01-01,n/a\n", "x.csv:2: value 'n/a' on 2020-01-01 is not a number"),
+        ("date,value\n2020-01-01,1,2\n", "x.csv:2: expected 2 fields"),
+        ("date,value\n2020-01-01,inf\n", "x.csv:2: value 'inf' on 2020-01-01 is not finite"),
+    ],
+)
+def test_broken_files_name_file_and_line(text: str, message: str):
+    with pytest.raises(StoreError) as caught:
+        parse_series_csv(text, "x.csv")
+    assert str(caught.value).startswith(message)
+
+
+def test_empty_value_is_missing_not_zero():
+    series = parse_series_csv("date,value\n2020-01-01,1.5\n2020-01-02,\n", "x.csv")
+    assert series.iloc[0] == 1.5 and math.isnan(series.iloc[1])
+
+
+def test_broken_snapshot_file_fails_the_build_with_its_path(tmp_path: Path):
+    from tests.conftest import copy_project, run_generator
+
+    root = copy_project(tmp_path / "p")
+    path = root / "data" / "series" / "fred" / "WALCL.csv"
+    lines = path.read_text().splitlines()
+    lines[10] = lines[10].split(",")[0] + ",12x"
+    path.write_text("\n".join(lines) + "\n")
+    result = run_generator(root, "build", check=False)
+    assert result.returncode == 2
+    assert "data/series/fred/WALCL.csv:11: value '12x'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_atomic_write_replaces_whole_file(tmp_path: Path):
+    target = tmp_path / "a.csv"
+    target.write_text("old")
+    atomic_write_bytes(target, b"new")
+    assert target.read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.csv"]
+
+
+def test_write_round_trips(tmp_path: Path):
+    store = Store(tmp_path)
+    series = pd.Series(
+        [1.0, math.nan, 2.5], index=pd.to_datetime(["2020-01-01", "2020-01-02", "2020-01-03"])
+    )
+    path = store.write("fred", "X", series)
+    assert path.read_text() == "date,value\n2020-01-01,1\n2020-01-02,\n2020-01-03,2.5\n"
+    loaded = store.load("fred", "X")
+    assert loaded.iloc[2] == 2.5 and math.isnan(loaded.iloc[1])

@@ -1,0 +1,112 @@
+"""Transforms checked against numbers worked out by hand from the committed snapshot.
+
+Each expected value is written out with the arithmetic that produced it, from rows of the CSV
+files under data/series/ on the named dates.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from generator import transforms as t
+from generator.store import Store
+from tests.conftest import ROOT
+
+STORE = Store(ROOT / "data")
+D = pd.Timestamp
+
+
+def load(source: str, series_id: str) -> pd.Series:
+    return STORE.load(source, series_id).dropna()
+
+
+def test_change_over_13_weeks_fed_assets():
+    walcl = load("fred", "WALCL")
+    # 2026-08-19: 6,745,699; 13 weeks earlier, 2026-05-20: 6,713,643 (millions)
+    assert t.change(walcl, window="13w")[D("2026-08-19")] == 6745699 - 6713643 == 32056
+    # 4 weeks earlier, 2026-07-22: 6,747,378
+    assert t.change(walcl, window="4w")[D("2026-08-19")] == 6745699 - 6747378
+
+
+def test_change_in_observations_adp():
+    adp = load("fred", "ADPMNUSNERSA")
+    # 2026-07-01: 132,763,000 persons; 2026-06-01: 132,719,000
+    assert t.change(adp, periods=1)[D("2026-07-01")] == 44000
+
+
+def test_net_liquidity_aligns_units_and_dates():
+    walcl, tga = load("fred", "WALCL"), load("fred", "WTREGEN")
+    rrp_millions = t.scale(load("fred", "RRPONTSYD"), 1000)
+    net = t.difference(walcl, tga, rrp_millions)
+    # 6,745,699 - 953,612 - 0.317 bn * 1000 = 5,791,770 million on Wednesday 2026-08-19
+    assert net[D("2026-08-19")] == pytest.approx(6745699 - 953612 - 317)
+    assert net.index[-1] == D("2026-08-19")  # keeps WALCL's Wednesday dates
+
+
+def test_sofr_minus_iorb_in_basis_points():
+    spread = t.spread(load("fred", "SOFR"), load("fred", "IORB"), 100)
+    # SOFR 3.63 - IORB 3.65 = -0.02 percent = -2 bp on 2026-08-20
+    assert spread[D("2026-08-20")] == pytest.approx(-2.0)
+    # and 3.65 - 3.65 = 0 on 2026-08-18
+    assert spread[D("2026-08-18")] == pytest.approx(0.0)
+    assert spread.index[0] == D("2021-07-29")  # IORB starts here
+
+
+def test_ratio_russell_over_sp500():
+    ratio = t.ratio(load("market", "RUT"), load("market", "SP500"))
+    assert ratio[D("2026-08-21")] == pytest.approx(3017.87 / 7674.37)
+
+
+def test_monthly_sum_of_bill_purchases_with_partial_month_dropped():
+    bills = load("nyfed", "FED_RMP_BILL_PURCHASES")
+    monthly = t.resample(bills, "month", "sum", complete_only=True)
+    # July 2026: 6.637 + 3.319 + 6.637 + 5.18 + 3.453 + 5.179
+    assert monthly[D("2026-07-01")] == pytest.approx(30.405)
+    assert monthly.index[-1] == D("2026-07-01")  # August stops on the 20th: not complete
+    assert t.resample(bills, "month", "sum").index[-1] == D("2026-08-01")
+
+
+def test_thirty_day_return_and_drawdown_bitcoin():
+    btc = load("crypto", "BTC-USD")
+    # 2026-08-21: 78,335.19; 30 days earlier, 2026-07-22: 66,100.80
+    assert t.pct_change(btc, window="30d")[D("2026-08-21")] == pytest.approx(
+        (78335.19 / 66100.80 - 1) * 100
+    )
+    # peak close 124,752.53 on 2025-10-06
+    assert t.drawdown(btc)[D("2026-08-21")] == pytest.approx((78335.19 / 124752.53 - 1) * 100)
+    assert t.drawdown(btc)[D("2025-10-06")] == 0
+
+
+def test_percentile_is_expanding_and_counts_ties_fairly():
+    s = pd.Series([3.0, 1.0, 2.0, 4.0], index=pd.date_range("2020-01-01", periods=4))
+    # day 3: 2 is the 2nd of [3, 1, 2] -> 2/3; day 4: 4 is the top of 4 values -> 100
+    assert list(t.percentile(s).round(4)) == [100.0, 50.0, pytest.approx(66.6667), 100.0]
+
+
+def test_count_and_rolling_mean_over_observations():
+    s = pd.Series([1.0, -1.0, 2.0, -3.0, 0.5], index=pd.date_range("2020-01-01", periods=5))
+    assert list(t.count(s, above=0, periods=3)) == [2.0, 1.0, 2.0]
+    assert list(t.rolling_mean(s, periods=2)) == [0.0, 0.5, -0.5, -1.25]
+
+
+def test_splice_takes_before_then_after():
+    a = pd.Series([1.0, 2.0, 3.0], index=pd.date_range("2020-01-01", periods=3))
+    b = pd.Series([9.0, 8.0, 7.0], index=pd.date_range("2020-01-02", periods=3))
+    out = t.splice(a, b, D("2020-01-03"))
+    assert list(out) == [1.0, 2.0, 8.0, 7.0]
+    assert list(t.splice(None, b, D("2020-01-03"))) == [8.0, 7.0]
+
+
+def test_align_refuses_values_older_than_a_week():
+    base = pd.Series([1.0, 1.0], index=pd.to_datetime(["2020-01-10", "2020-02-10"]))
+    other = pd.Series([5.0], index=pd.to_datetime(["2020-01-08"]))
+    aligned = t.align(base, other)
+    assert aligned.iloc[0] == 5.0 and math.isnan(aligned.iloc[1])
+
+
+def test_zscore_of_constant_is_missing_not_infinite():
+    s = pd.Series([2.0] * 5, index=pd.date_range("2020-01-01", periods=5))
+    assert t.zscore(s, periods=3).empty
