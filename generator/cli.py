@@ -24,6 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("build", help="compute indicators and write charts and pages into site/")
     commands.add_parser("check", help="validate indicators.yml, events.yml and the data snapshot")
+    report = commands.add_parser("report", help="write the dated nightly report post")
+    report.add_argument("--date", default=None, help="report date YYYY-MM-DD (default: today)")
+    commands.add_parser("schema", help="write indicators.schema.json from the config models")
     update = commands.add_parser("update", help="fetch new observations into data/")
     update.add_argument("--only", nargs="*", default=None, help="series ids to update")
     return parser
@@ -42,6 +45,15 @@ def main(argv: list[str] | None = None) -> int:
             from generator.check import check
 
             return check(root)
+        if args.command == "report":
+            from generator.report import report
+
+            return report(root, args.date)
+        if args.command == "schema":
+            from generator.schema import write_schema
+
+            write_schema(root)
+            return EXIT_OK
         if args.command == "update":
             from generator.update import update
 
