@@ -11,11 +11,12 @@ import shutil
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from generator import analysis, charts, indicators, pages
+from generator import analysis, charts, indicators, ladder, pages, scorecard
 from generator.config import Config, load_config, load_events
 from generator.render import environment, write_text
 from generator.store import Store
@@ -93,6 +94,8 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
 
     results = indicators.evaluate(config, snapshot.series, snapshot.stale)
     regime = analysis.compute_regime(config, results)
+    risk_ladder = measure_ladder(results, snapshot)
+    claims = scorecard.scorecard(results, risk_ladder)
     lap("indicators")
 
     site = root / "site"
@@ -114,6 +117,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
             csv_link = f"../data/{result.id}.csv"
             report.charts += 1
         links[result.id] = (chart_link, csv_link)
+    keep |= write_analysis_charts(site, config, events, regime, risk_ladder)
     lap("charts")
 
     env = environment(root / "templates")
@@ -123,6 +127,8 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
         headline=pages.headline(regime, results),
         narrative=pages.narrative(regime, results),
         cards=cards,
+        regime_chart="charts/regime.vl.json" if regime is not None else None,
+        claims=pages.scorecard_page(claims)["summary"],
     )
     write_text(site / "index.md", home)
     indicator_template = env.get_template("indicator.md.j2")
@@ -134,7 +140,14 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
         keep.add(path)
     status = pages.data_status(config, store.records, results)
     write_text(site / "data-status.md", env.get_template("data_status.md.j2").render(**status))
-    report.pages = len(results) + 2
+    if risk_ladder is not None:
+        context = pages.ladder_page(risk_ladder, "charts/ladder.vl.json", "data/ladder.csv")
+        write_text(site / "ladder.md", env.get_template("ladder.md.j2").render(**context))
+    write_text(
+        site / "scorecard.md",
+        env.get_template("scorecard.md.j2").render(**pages.scorecard_page(claims)),
+    )
+    report.pages = len(results) + 4
     _remove_leftovers(site, keep)
     ensure_vega_bundle(site / "assets" / "js")
     lap("pages")
@@ -146,6 +159,58 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
             file=sys.stderr,
         )
     return report
+
+
+def measure_ladder(
+    results: list[indicators.IndicatorResult], snapshot: Snapshot
+) -> ladder.Ladder | None:
+    """The risk-ladder statistics, when net liquidity and at least two asset prices exist."""
+    net = next((r for r in results if r.id == "net-liquidity"), None)
+    prices = {a: snapshot.series[a] for a in ladder.ARTICLE_ORDER if a in snapshot.series}
+    if net is None or net.quantities["net"].empty or len(prices) < 2:
+        return None
+    rmp_start = [("reserve management purchases begin", date(2025, 12, 12))]
+    return ladder.measure(net.quantities["net"], net.quantities["change_13w"], prices, rmp_start)
+
+
+def write_analysis_charts(
+    site: Path,
+    config: Config,
+    events: list,
+    regime: analysis.Regime | None,
+    risk_ladder: ladder.Ladder | None,
+) -> set[Path]:
+    """Data and specs for the regime history (home) and the lead/lag chart (ladder page)."""
+    written: set[Path] = set()
+    if regime is not None and config.regime is not None:
+        history = regime.history[
+            regime.history.index >= regime.history.index[-1] - pd.DateOffset(years=10)
+        ]
+        frame = pd.DataFrame({"date": history.index, "score": history.to_numpy()})
+        csv_path, spec_path = site / "data" / "regime.csv", site / "charts" / "regime.vl.json"
+        write_text(csv_path, charts.frame_to_csv(frame, {"score": 3}))
+        spec = charts.regime_spec(
+            frame,
+            "../data/regime.csv",
+            events,
+            config.regime.easing_above,
+            config.regime.tight_below,
+        )
+        write_text(spec_path, charts.spec_json(spec))
+        written |= {csv_path, spec_path}
+    if risk_ladder is not None:
+        assets = {r.asset: ladder.ASSET_NAMES[r.asset] for r in risk_ladder.lags}
+        lags = risk_ladder.lags[0].lags if risk_ladder.lags else []
+        frame = pd.DataFrame({"lag": lags, **{r.asset: r.correlations for r in risk_ladder.lags}})
+        lines = [",".join(frame.columns)]
+        for row in frame.itertuples(index=False):
+            cells = [str(row[0])] + ["" if pd.isna(v) else f"{v:.4f}" for v in row[1:]]
+            lines.append(",".join(cells))
+        csv_path, spec_path = site / "data" / "ladder.csv", site / "charts" / "ladder.vl.json"
+        write_text(csv_path, "\n".join(lines) + "\n")
+        write_text(spec_path, charts.spec_json(charts.lag_spec(assets, "../data/ladder.csv")))
+        written |= {csv_path, spec_path}
+    return written
 
 
 def _csv_decimals(result: indicators.IndicatorResult, name: str) -> int:

@@ -190,3 +190,121 @@ def sparkline_svg(series: pd.Series, points: int = 52, width: int = 120, height:
         f'role="img" aria-label="last 12 months"><polyline fill="none" stroke="currentColor" '
         f'stroke-width="1.5" points="{" ".join(coords)}"/></svg>'
     )
+
+
+def _event_layer(
+    events: Sequence[Event], start: pd.Timestamp, end: pd.Timestamp
+) -> alt.Chart | None:
+    shown = [e for e in events if start <= pd.Timestamp(e.date) <= end]
+    if not shown:
+        return None
+    data = alt.InlineData(
+        values=[{"date": f"{e.date:%Y-%m-%d}", "event": e.label, "kind": e.kind} for e in shown]
+    )
+    return (
+        alt.Chart(data)
+        .mark_rule(strokeDash=[4, 3], opacity=0.6)
+        .encode(
+            x=alt.X("date:T", scale=alt.Scale(type="utc")),
+            color=alt.Color(
+                "kind:N",
+                scale=alt.Scale(domain=list(EVENT_COLOURS), range=list(EVENT_COLOURS.values())),
+                legend=None,
+            ),
+            tooltip=[
+                alt.Tooltip("date:T", title="Date", format="%d %b %Y", formatType="utc"),
+                alt.Tooltip("event:N", title="Event"),
+            ],
+        )
+    )
+
+
+def regime_spec(
+    frame: pd.DataFrame,
+    data_url: str,
+    events: Sequence[Event],
+    easing_above: float,
+    tight_below: float,
+    width: int | str = "container",
+) -> dict:
+    """The weekly regime score with its two thresholds and the dated events."""
+    source = alt.UrlData(
+        url=data_url,
+        format=alt.CsvDataFormat(type="csv", parse={"date": "date", "score": "number"}),
+    )
+    x = alt.X("date:T", title=None, scale=alt.Scale(type="utc"), axis=alt.Axis(format="%b %Y"))
+    line = alt.Chart(source).mark_line().encode(x=x, y=alt.Y("score:Q", title="score (z)"))
+    points = (
+        alt.Chart(source)
+        .mark_point(size=40, opacity=0, filled=True)
+        .encode(
+            x=x,
+            y="score:Q",
+            tooltip=[
+                alt.Tooltip("date:T", title="Week to", format="%d %b %Y", formatType="utc"),
+                alt.Tooltip("score:Q", title="Score", format="+.2f"),
+            ],
+        )
+    )
+    rules = (
+        alt.Chart(
+            alt.InlineData(values=[{"level": easing_above}, {"level": tight_below}, {"level": 0}])
+        )
+        .mark_rule(color="#888", strokeDash=[2, 2])
+        .encode(y="level:Q")
+    )
+    layers = [line + points, rules]
+    if not frame.empty:
+        layer = _event_layer(events, frame["date"].min(), frame["date"].max())
+        if layer is not None:
+            layers.append(layer)
+    chart = (
+        alt.layer(*layers)
+        .resolve_scale(color="independent")
+        .properties(
+            width=width, height=260, title=alt.TitleParams("Liquidity regime score", anchor="start")
+        )
+    )
+    return chart.to_dict(validate=True)
+
+
+def lag_spec(assets: dict[str, str], data_url: str, width: int | str = "container") -> dict:
+    """Correlation of net-liquidity change with later returns, one line per asset by lag."""
+    parse = {"lag": "number", **{column: "number" for column in assets}}
+    labels = [{"asset": column, "label": label} for column, label in assets.items()]
+    source = alt.UrlData(url=data_url, format=alt.CsvDataFormat(type="csv", parse=parse))
+    base = (
+        alt.Chart(source)
+        .transform_fold(list(assets), as_=["asset", "correlation"])
+        .transform_filter("isValid(datum.correlation)")
+        .transform_lookup(
+            lookup="asset",
+            from_=alt.LookupData(alt.InlineData(values=labels), key="asset", fields=["label"]),
+        )
+    )
+    encoding = {
+        "x": alt.X(
+            "lag:Q",
+            title="weeks after the change in net liquidity",
+            scale=alt.Scale(domain=[0, 12]),
+        ),
+        "y": alt.Y("correlation:Q", title="correlation"),
+        "color": alt.Color(
+            "label:N", title=None, sort=list(assets.values()), legend=alt.Legend(orient="top")
+        ),
+    }
+    lines = base.mark_line(point=True).encode(
+        **encoding,
+        tooltip=[
+            alt.Tooltip("label:N", title="Asset"),
+            alt.Tooltip("lag:Q", title="Lag (weeks)"),
+            alt.Tooltip("correlation:Q", title="Correlation", format="+.3f"),
+        ],
+    )
+    zero = (
+        alt.Chart(alt.InlineData(values=[{"level": 0}])).mark_rule(color="#888").encode(y="level:Q")
+    )
+    chart = alt.layer(lines, zero).properties(
+        width=width, height=300, title=alt.TitleParams("Lead/lag correlation", anchor="start")
+    )
+    return chart.to_dict(validate=True)

@@ -123,6 +123,8 @@ def test_home_page_cards_and_screenshot(server: str, page, built_project: Path):
     assert cards.count() == len(IDS)
     assert tab.locator("a.lw-card svg.lw-spark polyline").count() == len(IDS)
     assert "Liquidity regime:" in tab.inner_text(".lw-headline")
+    marks = charts_drawn(tab)
+    assert len(marks) == 1 and marks[0] > 0, f"regime chart drew {marks} marks"
     shot = built_project / "home.png"
     tab.screenshot(path=str(shot), full_page=False)
     assert shot.stat().st_size > 10_000
@@ -130,6 +132,24 @@ def test_home_page_cards_and_screenshot(server: str, page, built_project: Path):
         shutil.copyfile(shot, ROOT / "site" / "assets" / "home.png")
     assert not watch.errors, watch.errors
     assert not watch.foreign, watch.foreign
+
+
+def test_ladder_chart_draws_a_line_per_asset(server: str, page):
+    tab, watch = page
+    tab.goto(f"{server}ladder/", wait_until="load")
+    marks = charts_drawn(tab)
+    assert len(marks) == 1 and marks[0] >= 5, f"ladder chart drew {marks} marks"
+    assert "HAC p-value" in tab.inner_text("article")
+    assert not watch.errors and not watch.foreign, (watch.errors, watch.foreign)
+
+
+def test_scorecard_shows_every_claim_with_a_verdict(server: str, page):
+    tab, watch = page
+    tab.goto(f"{server}scorecard/", wait_until="load")
+    verdicts = tab.locator("article table .lw-badge").all_inner_texts()
+    assert len(verdicts) >= 9
+    assert set(verdicts) <= {"supported", "not supported", "not yet testable"}
+    assert not watch.errors and not watch.foreign, (watch.errors, watch.foreign)
 
 
 def test_phone_width_has_no_horizontal_scroll(server: str, browser):
