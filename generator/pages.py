@@ -377,3 +377,19 @@ def scorecard_page(claims) -> dict:
         f"{counts['not supported']} are not, and {counts['not yet testable']} cannot be tested yet."
     )
     return {"claims": rows, "summary": summary}
+
+
+PARAGRAPHS = (("liquidity", "funding"), ("labour", "equities"), ("crypto",))
+
+
+def narrative_paragraphs(regime: Regime | None, results: list[IndicatorResult]) -> list[str]:
+    """The narrative split by theme: the Fed and funding, then jobs and stocks, then crypto."""
+    sentences = narrative(regime, [])
+    paragraphs = []
+    for groups in PARAGRAPHS:
+        members = [r for r in results if r.config.group in groups]
+        sentences += narrative(None, members)
+        if sentences:
+            paragraphs.append(" ".join(sentences))
+        sentences = []
+    return paragraphs
