@@ -45,8 +45,9 @@ check: $(VENV)/.runtime
 golden: $(VENV)/.test
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q -m golden
 
+## bench: build cost, scale, page weight, time to charts, determinism (prints a table)
 bench: $(VENV)/.test
-	$(BIN)/python bench/update.py
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf public site/index.md site/data-status.md site/indicators site/charts site/data

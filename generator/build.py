@@ -99,6 +99,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
     lap("indicators")
 
     site = root / "site"
+    cache = root / ".cache" / "specs"
     keep: set[Path] = set()
     links: dict[str, tuple[str | None, str | None]] = {}
     for result in results:
@@ -110,14 +111,19 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
             csv_path = site / "data" / f"{result.id}.csv"
             spec_path = site / "charts" / f"{result.id}.vl.json"
             write_text(csv_path, charts.frame_to_csv(frame, decimals))
-            spec = charts.chart_spec(result, chart, frame, f"../data/{result.id}.csv", events)
+            url = f"../data/{result.id}.csv"
+            spec = charts.cached(
+                cache,
+                charts.spec_key(result, chart, frame, url, events),
+                lambda: charts.chart_spec(result, chart, frame, url, events),  # noqa: B023
+            )
             write_text(spec_path, charts.spec_json(spec))
             keep.update({csv_path, spec_path})
             chart_link = f"../charts/{result.id}.vl.json"
             csv_link = f"../data/{result.id}.csv"
             report.charts += 1
         links[result.id] = (chart_link, csv_link)
-    keep |= write_analysis_charts(site, config, events, regime, risk_ladder)
+    keep |= write_analysis_charts(site, cache, config, events, regime, risk_ladder)
     lap("charts")
 
     env = environment(root / "templates")
@@ -175,6 +181,7 @@ def measure_ladder(
 
 def write_analysis_charts(
     site: Path,
+    cache: Path | None,
     config: Config,
     events: list,
     regime: analysis.Regime | None,
@@ -189,12 +196,12 @@ def write_analysis_charts(
         frame = pd.DataFrame({"date": history.index, "score": history.to_numpy()})
         csv_path, spec_path = site / "data" / "regime.csv", site / "charts" / "regime.vl.json"
         write_text(csv_path, charts.frame_to_csv(frame, {"score": 3}))
-        spec = charts.regime_spec(
-            frame,
-            "../data/regime.csv",
-            events,
-            config.regime.easing_above,
-            config.regime.tight_below,
+        thresholds = (config.regime.easing_above, config.regime.tight_below)
+        span = [str(frame["date"].min()), str(frame["date"].max())]
+        spec = charts.cached(
+            cache,
+            ["regime", span, thresholds, [e.model_dump() for e in events]],
+            lambda: charts.regime_spec(frame, "../data/regime.csv", events, *thresholds),
         )
         write_text(spec_path, charts.spec_json(spec))
         written |= {csv_path, spec_path}
@@ -208,7 +215,10 @@ def write_analysis_charts(
             lines.append(",".join(cells))
         csv_path, spec_path = site / "data" / "ladder.csv", site / "charts" / "ladder.vl.json"
         write_text(csv_path, "\n".join(lines) + "\n")
-        write_text(spec_path, charts.spec_json(charts.lag_spec(assets, "../data/ladder.csv")))
+        spec = charts.cached(
+            cache, ["ladder", assets], lambda: charts.lag_spec(assets, "../data/ladder.csv")
+        )
+        write_text(spec_path, charts.spec_json(spec))
         written |= {csv_path, spec_path}
     return written
 

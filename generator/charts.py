@@ -7,11 +7,14 @@ Third-party text never enters a Vega expression: labels travel as data (a lookup
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from generator import transforms
@@ -44,16 +47,13 @@ def chart_frame(result: IndicatorResult, chart: ChartConfig) -> pd.DataFrame:
 
 def frame_to_csv(frame: pd.DataFrame, decimals: dict[str, int]) -> str:
     """CSV text with fixed rounding per column, so rebuilds are byte-identical."""
-    lines = [",".join(frame.columns)]
-    for row in frame.itertuples(index=False):
-        cells = [f"{row[0]:%Y-%m-%d}"]
-        for column, value in zip(frame.columns[1:], row[1:], strict=True):
-            if value is None or (isinstance(value, float) and math.isnan(value)):
-                cells.append("")
-            else:
-                cells.append(f"{value:.{decimals.get(column, 4)}f}")
-        lines.append(",".join(cells))
-    return "\n".join(lines) + "\n"
+    columns = [frame.iloc[:, 0].dt.strftime("%Y-%m-%d").to_numpy(dtype=str)]
+    for column in frame.columns[1:]:
+        values = frame[column].to_numpy(dtype="float64")
+        text = np.char.mod(f"%.{decimals.get(column, 4)}f", values)
+        columns.append(np.where(np.isnan(values), "", text))
+    rows = [",".join(cells) for cells in zip(*columns, strict=True)]
+    return ",".join(frame.columns) + "\n" + "".join(row + "\n" for row in rows)
 
 
 def chart_spec(
@@ -145,7 +145,7 @@ def chart_spec(
             width=width, height=300, title=alt.TitleParams(result.config.title, anchor="start")
         )
     )
-    spec = layered.to_dict(validate=True)
+    spec = layered.to_dict(validate=False)
     spec["usermeta"] = {"indicator": result.id}
     return spec
 
@@ -265,7 +265,7 @@ def regime_spec(
             width=width, height=260, title=alt.TitleParams("Liquidity regime score", anchor="start")
         )
     )
-    return chart.to_dict(validate=True)
+    return chart.to_dict(validate=False)
 
 
 def lag_spec(assets: dict[str, str], data_url: str, width: int | str = "container") -> dict:
@@ -307,4 +307,46 @@ def lag_spec(assets: dict[str, str], data_url: str, width: int | str = "containe
     chart = alt.layer(lines, zero).properties(
         width=width, height=300, title=alt.TitleParams("Lead/lag correlation", anchor="start")
     )
-    return chart.to_dict(validate=True)
+    return chart.to_dict(validate=False)
+
+
+def cached(cache_dir: Path | None, key: object, make: Callable[[], dict]) -> dict:
+    """A spec from the build cache when everything it depends on is unchanged.
+
+    Building a spec through Altair costs tens of milliseconds (deep copies and schema work);
+    the spec depends only on the chart config, labels, the date span and the events, which
+    rarely change between builds. The key includes Altair's version, so an upgrade rebuilds.
+    """
+    if cache_dir is None:
+        return make()
+    payload = json.dumps([alt.__version__, key], sort_keys=True, default=str)
+    path = cache_dir / f"{hashlib.sha256(payload.encode()).hexdigest()}.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    spec = make()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(spec, sort_keys=True))
+    return spec
+
+
+def spec_key(
+    result: IndicatorResult,
+    chart: ChartConfig,
+    frame: pd.DataFrame,
+    url: str,
+    events: Sequence[Event],
+) -> list:
+    """Everything chart_spec reads, as plain data."""
+    span = [str(frame["date"].min()), str(frame["date"].max())] if not frame.empty else []
+    quantities = {name: result.config.quantities[name].model_dump() for name in chart.plot}
+    return [
+        "indicator",
+        result.config.title,
+        result.config.unit,
+        result.config.decimals,
+        chart.model_dump(),
+        quantities,
+        span,
+        url,
+        [e.model_dump() for e in events],
+    ]

@@ -86,42 +86,61 @@ def lead_lag(
     alpha: float = 0.05,
     asset: str = "",
 ) -> LagResult:
-    """corr(driver_t, returns_{t+k}) for k = 0..max_lag with HAC p-values of the slope."""
-    frame = pd.concat({"x": driver, "y": returns}, axis=1, sort=True).dropna()
-    lags, correlations, p_values = [], [], []
-    for lag in range(max_lag + 1):
-        x = driver
-        y = returns.shift(-lag)
-        pair = pd.concat({"x": x, "y": y}, axis=1, sort=True).dropna()
-        if len(pair) < 30 or pair["x"].std() == 0 or pair["y"].std() == 0:
-            lags.append(lag)
+    """corr(driver_t, returns_{t+k}) for k = 0..max_lag, and a HAC p-value at the peak lag.
+
+    The peak is chosen among all lags, so its p-value is judged against alpha divided by the
+    number of lags (Bonferroni); the other lags need no test of their own.
+    """
+    frame = pd.concat({"x": driver, "y": returns}, axis=1, sort=True)
+    x = frame["x"].to_numpy()
+    lags = list(range(max_lag + 1))
+    pairs: list[pd.DataFrame | None] = []
+    correlations: list[float] = []
+    for lag in lags:
+        y = frame["y"].shift(-lag).to_numpy()
+        keep = ~(np.isnan(x) | np.isnan(y))
+        if keep.sum() < 30 or x[keep].std() == 0 or y[keep].std() == 0:
+            pairs.append(None)
             correlations.append(math.nan)
-            p_values.append(math.nan)
             continue
-        zx = (pair["x"] - pair["x"].mean()) / pair["x"].std()
-        zy = (pair["y"] - pair["y"].mean()) / pair["y"].std()
-        model = sm.OLS(zy.to_numpy(), sm.add_constant(zx.to_numpy()))
-        fitted = model.fit(cov_type="HAC", cov_kwds={"maxlags": max(4, lag + 1)})
-        lags.append(lag)
-        correlations.append(float(np.corrcoef(pair["x"], pair["y"])[0, 1]))
-        p_values.append(float(fitted.pvalues[1]))
+        pairs.append(pd.DataFrame({"x": x[keep], "y": y[keep]}))
+        correlations.append(float(np.corrcoef(x[keep], y[keep])[0, 1]))
+    p_values = [math.nan] * len(lags)
     valid = [i for i, c in enumerate(correlations) if not math.isnan(c)]
     if not valid:
         return LagResult(
-            asset, lags, correlations, p_values, len(frame), None, math.nan, math.nan, alpha
+            asset,
+            lags,
+            correlations,
+            p_values,
+            len(frame.dropna()),
+            None,
+            math.nan,
+            math.nan,
+            alpha,
         )
     best = max(valid, key=lambda i: correlations[i])
+    p_values[best] = hac_p_value(pairs[best], lags[best])
     return LagResult(
         asset=asset,
         lags=lags,
         correlations=correlations,
         p_values=p_values,
-        observations=len(frame),
+        observations=len(frame.dropna()),
         peak_lag=lags[best],
         peak_correlation=correlations[best],
         peak_p_value=p_values[best],
         alpha=alpha,
     )
+
+
+def hac_p_value(pair: pd.DataFrame, lag: int) -> float:
+    """p-value of the slope of standardised y on x with Newey-West standard errors."""
+    zx = (pair["x"] - pair["x"].mean()) / pair["x"].std()
+    zy = (pair["y"] - pair["y"].mean()) / pair["y"].std()
+    model = sm.OLS(zy.to_numpy(), sm.add_constant(zx.to_numpy()))
+    fitted = model.fit(cov_type="HAC", cov_kwds={"maxlags": max(4, lag + 1)})
+    return float(fitted.pvalues[1])
 
 
 def turning_points(change_13w: pd.Series, min_gap_weeks: int = 13) -> list[date]:
@@ -148,18 +167,18 @@ def event_study(
 ) -> dict[int, float]:
     """Percent return from the last close on or before ``when`` to N weeks later."""
     stamp = pd.Timestamp(when)
-    before = prices[prices.index <= stamp]
-    if before.empty:
+    index, values = prices.index, prices.to_numpy()
+    start_at = index.searchsorted(stamp, side="right") - 1
+    if start_at < 0:
         return {h: math.nan for h in horizons}
-    start = float(before.iloc[-1])
     out = {}
     for horizon in horizons:
         target = stamp + pd.Timedelta(weeks=horizon)
-        later = prices[prices.index <= target]
-        if later.empty or prices.index[-1] < target:
+        if index[-1] < target:
             out[horizon] = math.nan
         else:
-            out[horizon] = (float(later.iloc[-1]) / start - 1.0) * 100.0
+            end_at = index.searchsorted(target, side="right") - 1
+            out[horizon] = (float(values[end_at]) / float(values[start_at]) - 1.0) * 100.0
     return out
 
 

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -81,7 +82,46 @@ def series_to_csv(series: pd.Series) -> bytes:
 
 
 def parse_series_csv(text: str, where: str) -> pd.Series:
-    """Parse and validate ``date,value`` text; ``where`` names the file in every message."""
+    """Parse and validate ``date,value`` text; ``where`` names the file in every message.
+
+    A vectorised pass handles the common, valid file; anything it does not accept goes to the
+    line-by-line reader, whose only job is to find the first bad line and say what is wrong.
+    """
+    fast = _parse_valid_fast(text)
+    if fast is not None:
+        return fast
+    return _parse_line_by_line(text, where)
+
+
+def _parse_valid_fast(text: str) -> pd.Series | None:
+    if not text.startswith("date,value\n"):
+        return None
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype={"date": str, "value": "float64"},
+            keep_default_na=False,
+            na_values={"value": [""]},
+        )
+    except (ValueError, pd.errors.ParserError):
+        return None
+    if list(frame.columns) != HEADER or frame["date"].isna().any():
+        return None
+    dates = frame["date"]
+    if not (dates.str.len() == 10).all():
+        return None
+    index = pd.to_datetime(dates, format="%Y-%m-%d", errors="coerce")
+    values = frame["value"].to_numpy(dtype="float64")
+    if index.isna().any() or np.isinf(values).any():
+        return None
+    if len(index) > 1 and not (np.diff(index.to_numpy()) > np.timedelta64(0)).all():
+        return None
+    return pd.Series(
+        values, index=pd.DatetimeIndex(index, name="date").as_unit("ns"), dtype="float64"
+    )
+
+
+def _parse_line_by_line(text: str, where: str) -> pd.Series:
     reader = csv.reader(io.StringIO(text))
     try:
         header = next(reader)
@@ -133,7 +173,7 @@ def parse_series_csv(text: str, where: str) -> pd.Series:
         dates.append(day)
         values.append(value)
         previous = day
-    index = pd.DatetimeIndex(pd.to_datetime(dates), name="date")
+    index = pd.DatetimeIndex(pd.to_datetime(dates), name="date").as_unit("ns")
     return pd.Series(values, index=index, dtype="float64")
 
 

@@ -92,7 +92,11 @@ def _earlier(series: pd.Series, periods: int | None, window: str | None) -> pd.S
     """The value ``periods`` observations or ``window`` of calendar time before each date."""
     if periods is not None:
         return series.shift(periods)
-    targets = series.index - offset(window)  # type: ignore[arg-type]
+    number, unit = _parse(window)  # type: ignore[arg-type]
+    # Days and weeks are fixed spans: a Timedelta is exact and vectorised; months and years
+    # need the calendar offset.
+    span = pd.Timedelta(days=number * _DAYS[unit]) if unit in "dw" else offset(window)
+    targets = series.index - span
     positions = series.index.searchsorted(targets, side="right") - 1
     values = np.where(positions >= 0, series.to_numpy()[np.maximum(positions, 0)], np.nan)
     return pd.Series(values, index=series.index, dtype="float64")

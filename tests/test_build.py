@@ -151,3 +151,15 @@ def test_generated_front_matter_is_valid_yaml(built_project: Path):
         assert text.startswith("---\n"), path.name
         meta = yaml.safe_load(text.split("---\n")[1])
         assert isinstance(meta, dict) and meta.get("title"), path.name
+
+
+def test_every_chart_spec_is_valid_vega_lite(built_project: Path):
+    """Specs are built without Altair's per-build validation (it is slow); validate them here."""
+    import altair as alt
+
+    specs = sorted((built_project / "site" / "charts").glob("*.vl.json"))
+    assert len(specs) >= 14  # 12 indicators + regime + ladder
+    for path in specs:
+        spec = json.loads(path.read_text())
+        spec.pop("usermeta", None)
+        alt.LayerChart.from_dict(spec, validate=True)

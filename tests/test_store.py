@@ -107,3 +107,14 @@ def test_write_round_trips(tmp_path: Path):
     assert path.read_text() == "date,value\n2020-01-01,1\n2020-01-02,\n2020-01-03,2.5\n"
     loaded = store.load("fred", "X")
     assert loaded.iloc[2] == 2.5 and math.isnan(loaded.iloc[1])
+
+
+def test_fast_reader_agrees_with_the_line_by_line_reader():
+    from generator.store import _parse_line_by_line, _parse_valid_fast
+
+    for path in sorted((ROOT / "data" / "series").rglob("*.csv")):
+        text = path.read_text()
+        fast = _parse_valid_fast(text)
+        assert fast is not None, path.name
+        slow = _parse_line_by_line(text, path.name)
+        pd.testing.assert_series_equal(fast, slow, check_names=False)

@@ -1,0 +1,356 @@
+"""Benchmarks: build cost against MkDocs, scaling, page weight, time to charts, determinism.
+
+Prints a table and writes bench/results.json. Run with `make bench` (about 3 to 6 minutes on
+2 cores). Every build happens in a temporary copy of the project, so the working tree is
+never touched. Figures are medians of repeated runs; tests never assert on time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from generator.build import build  # noqa: E402
+
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "20,50,100,200").split(",")]
+PROJECT = (
+    "indicators.yml",
+    "events.yml",
+    "mkdocs.yml",
+    "templates",
+    "data",
+    "site",
+    "hooks",
+    "overrides",
+)
+GENERATED = ("site/index.md", "site/data-status.md", "site/indicators", "site/charts", "site/data")
+BUDGETS = {
+    "generator_over_mkdocs": 0.5,
+    "scale_per_indicator_ratio": 1.5,
+    "build_200_seconds": 60.0,
+    "chart_kb": 100.0,
+    "home_kb_without_vega": 400.0,
+    "differing_files": 0,
+}
+
+
+def copy_project(target: Path) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            shutil.copy2(source, target / name)
+    for name in GENERATED:
+        path = target / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+    return target
+
+
+def mkdocs_build(root: Path) -> float:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"],
+        cwd=root,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - started
+
+
+def generator_cost(root: Path) -> dict[str, float]:
+    """Median time of our stages and of `mkdocs build` on the same output."""
+    stages: dict[str, list[float]] = {}
+    mkdocs: list[float] = []
+    build(root, quiet=True)  # warm-up: writes the Vega bundle once, as a real checkout would
+    for _ in range(RUNS):
+        report = build(root, quiet=True)
+        for stage, seconds in report.timings.items():
+            stages.setdefault(stage, []).append(seconds)
+        mkdocs.append(mkdocs_build(root))
+    result = {stage: statistics.median(values) for stage, values in stages.items()}
+    result["generator_total"] = sum(result.values())
+    result["mkdocs"] = statistics.median(mkdocs)
+    result["generator_over_mkdocs"] = result["generator_total"] / result["mkdocs"]
+    return result
+
+
+SERIES_POOL = [
+    "WALCL",
+    "WRESBAL",
+    "TREAST",
+    "WTREGEN",
+    "RRPONTSYD",
+    "SOFR",
+    "IORB",
+    "BTC-USD",
+    "ETH-USD",
+    "BNB-USD",
+]
+WINDOWS = ["4w", "13w", "26w", "52w"]
+
+
+def synthetic_config(n: int) -> dict:
+    """n indicators over the real series, cycling through formulas, windows and chart kinds."""
+    real = yaml.safe_load((ROOT / "indicators.yml").read_text())
+    indicators = []
+    for i in range(n):
+        series = SERIES_POOL[i % len(SERIES_POOL)]
+        window = WINDOWS[(i // len(SERIES_POOL)) % len(WINDOWS)]
+        quantities = {
+            "level": {"label": "Level", "formula": {"op": "scale", "of": series, "factor": 0.001}},
+            "change": {
+                "label": "Change",
+                "formula": {"op": "pct_change", "of": "level", "window": window},
+            },
+            "mean": {
+                "label": "Mean",
+                "formula": {"op": "rolling_mean", "of": "change", "periods": 10},
+            },
+            "z": {"label": "Z-score", "formula": {"op": "zscore", "of": "change", "window": "3y"}},
+            "pct": {
+                "label": "Percentile",
+                "unit": "percentile",
+                "formula": {"op": "percentile", "of": "level"},
+            },
+        }
+        restricted = not real["series"][series].get("redistribute", True)
+        plot = ["change", "mean"] if restricted or i % 2 else ["level"]
+        indicators.append(
+            {
+                "id": f"bench-{i:03d}",
+                "title": f"Benchmark {i} ({series}, {window})",
+                "group": "liquidity",
+                "unit": "units",
+                "measures": "A synthetic indicator for the scaling benchmark.",
+                "thesis": "None: it only exercises the pipeline.",
+                "quantities": quantities,
+                "card": {"value": "level", "change": "change", "percentile": "pct"},
+                "chart": {
+                    "kind": "line",
+                    "plot": plot,
+                    "window": ["3y", "5y", "10y", "all"][i % 4],
+                },
+                "status": [
+                    {
+                        "when": "z > 1",
+                        "level": "calm",
+                        "say": "Benchmark {{ z|num(2) }} on {{ date }}.",
+                    },
+                    {
+                        "when": "z <= 1",
+                        "level": "watch",
+                        "say": "Benchmark {{ z|num(2) }} on {{ date }}.",
+                    },
+                ],
+            }
+        )
+    return {"site": real.get("site", {}), "series": real["series"], "indicators": indicators}
+
+
+def scale(workdir: Path) -> dict:
+    rows = {}
+    for n in SIZES:
+        root = copy_project(workdir / f"scale-{n}")
+        (root / "indicators.yml").write_text(yaml.safe_dump(synthetic_config(n), sort_keys=False))
+        build(root, quiet=True)  # warm-up (Vega bundle)
+        times = []
+        for _ in range(max(1, RUNS // 2)):
+            started = time.perf_counter()
+            build(root, quiet=True)
+            mkdocs_build(root)
+            times.append(time.perf_counter() - started)
+        seconds = statistics.median(times)
+        rows[n] = {"seconds": seconds, "per_indicator": seconds / n}
+        shutil.rmtree(root)
+    first, last = SIZES[0], SIZES[-1]
+    return {
+        "sizes": rows,
+        "scale_per_indicator_ratio": rows[last]["per_indicator"] / rows[first]["per_indicator"],
+        "build_200_seconds": rows.get(200, {}).get("seconds"),
+    }
+
+
+def page_weight(public: Path) -> dict:
+    """Bytes the home page needs, and bytes per chart (spec plus its CSV)."""
+    html = (public / "index.html").read_text()
+    import re
+
+    assets = set(re.findall(r'(?:href|src)="([^"]+\.(?:css|js))[^"]*"', html))
+    own = sum(
+        (public / a).stat().st_size
+        for a in assets
+        if (public / a).exists() and "vega-bundle" not in a
+    )
+    vega = (public / "assets/js/vega-bundle.js").stat().st_size
+    charts_on_home = re.findall(r'href="(charts/[^"]+\.vl\.json)"', html)
+    chart_bytes = {}
+    for spec in sorted((public / "charts").glob("*.vl.json")):
+        data = public / "data" / spec.name.replace(".vl.json", ".csv")
+        chart_bytes[spec.stem.replace(".vl", "")] = spec.stat().st_size + (
+            data.stat().st_size if data.exists() else 0
+        )
+    home_charts = sum(chart_bytes[c.split("/")[1].replace(".vl.json", "")] for c in charts_on_home)
+    without = len(html.encode()) + own + home_charts
+    return {
+        "home_kb_without_vega": without / 1024,
+        "home_kb_with_vega": (without + vega) / 1024,
+        "vega_bundle_kb": vega / 1024,
+        "chart_kb": {name: size / 1024 for name, size in chart_bytes.items()},
+        "largest_chart_kb": max(chart_bytes.values()) / 1024,
+    }
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+def time_to_charts(public: Path) -> float | None:
+    """Median seconds from navigation to every home-page chart drawn, in headless Chromium."""
+    if not Path("/usr/bin/chromium").exists():
+        return None
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(_QuietHandler, directory=str(public))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    times = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        for _ in range(RUNS):
+            context = browser.new_context()  # cold cache each time
+            page = context.new_page()
+            started = time.perf_counter()
+            page.goto(url)
+            expected = page.locator("a.vega-chart").count()
+            page.wait_for_function(
+                "n => document.querySelectorAll('div.vega-chart[data-rendered] svg').length >= n",
+                arg=expected,
+            )
+            times.append(time.perf_counter() - started)
+            context.close()
+        browser.close()
+    httpd.shutdown()
+    return statistics.median(times)
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def determinism(workdir: Path) -> dict:
+    digests = []
+    for name in ("det-a", "det-b"):
+        root = copy_project(workdir / name)
+        build(root, quiet=True)
+        mkdocs_build(root)
+        digests.append(tree_digest(root / "public"))
+    a, b = digests
+    differing = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+    return {"files": len(a), "differing_files": len(differing), "differing": differing[:20]}
+
+
+def main() -> int:
+    started = time.perf_counter()
+    results: dict = {"runs": RUNS}
+    with tempfile.TemporaryDirectory(prefix="lw-bench-") as tmp:
+        workdir = Path(tmp)
+        root = copy_project(workdir / "main")
+        results["cost"] = generator_cost(root)
+        results["weight"] = page_weight(root / "public")
+        results["time_to_charts_s"] = time_to_charts(root / "public")
+        results["determinism"] = determinism(workdir)
+        results["scale"] = scale(workdir)
+    results["bench_seconds"] = time.perf_counter() - started
+    results["budgets"] = verdicts(results)
+    (ROOT / "bench" / "results.json").write_text(
+        json.dumps(results, indent=1, sort_keys=True) + "\n"
+    )
+    print_table(results)
+    return 0
+
+
+def verdicts(r: dict) -> dict[str, dict]:
+    checks = {
+        "generator_over_mkdocs": r["cost"]["generator_over_mkdocs"],
+        "scale_per_indicator_ratio": r["scale"]["scale_per_indicator_ratio"],
+        "build_200_seconds": r["scale"]["build_200_seconds"],
+        "chart_kb": r["weight"]["largest_chart_kb"],
+        "home_kb_without_vega": r["weight"]["home_kb_without_vega"],
+        "differing_files": r["determinism"]["differing_files"],
+    }
+    return {
+        name: {
+            "value": value,
+            "budget": BUDGETS[name],
+            "ok": value is not None and value <= BUDGETS[name],
+        }
+        for name, value in checks.items()
+    }
+
+
+def print_table(r: dict) -> None:
+    cost = r["cost"]
+    print(f"Liquidity Watch benchmarks (median of {r['runs']} runs)\n")
+    print("| measure | value | budget | ok |")
+    print("|---|---:|---:|---|")
+    for stage in ("load", "indicators", "charts", "pages"):
+        print(f"| generator stage: {stage} | {cost.get(stage, 0):.2f} s | | |")
+    print(f"| generator total | {cost['generator_total']:.2f} s | | |")
+    print(f"| mkdocs build | {cost['mkdocs']:.2f} s | | |")
+    for name, check in r["budgets"].items():
+        value = check["value"]
+        shown = "n/a" if value is None else f"{value:.2f}"
+        print(f"| {name} | {shown} | ≤ {check['budget']} | {'yes' if check['ok'] else 'NO'} |")
+    for n, row in r["scale"]["sizes"].items():
+        each = row["per_indicator"] * 1000
+        print(f"| build {n} indicators | {row['seconds']:.2f} s ({each:.0f} ms each) | | |")
+    weight = r["weight"]
+    print(f"| home page with Vega bundle | {weight['home_kb_with_vega']:.0f} KB | | |")
+    ttc = r["time_to_charts_s"]
+    print(f"| time to charts (home, Chromium) | {'n/a' if ttc is None else f'{ttc:.2f} s'} | | |")
+    print(f"| files compared for determinism | {r['determinism']['files']} | | |")
+    print(f"\nbench took {r['bench_seconds']:.0f} s; figures in bench/results.json")
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        sys.exit(main())
