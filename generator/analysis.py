@@ -92,8 +92,8 @@ def compute_regime(config: Config, results: list[IndicatorResult]) -> Regime | N
         )
     if not scores:
         return None
-    total = pd.concat(scores, axis=1).sum(axis=1, min_count=1)
-    weight = pd.concat(weights, axis=1).sum(axis=1)
+    total = pd.concat(scores, axis=1, sort=True).sum(axis=1, min_count=1)
+    weight = pd.concat(weights, axis=1, sort=True).sum(axis=1)
     history = (total / weight.where(weight > 0)).dropna()
     if history.empty:
         return None

@@ -1,0 +1,238 @@
+"""FRED through ``fredapi`` 0.5.2, made safe for an unattended nightly job.
+
+fredapi has no timeout, no retry, turns every HTTP error into a bare ``ValueError`` (or an
+``ElementTree.ParseError`` when the error page is HTML) and puts the key in the URL. So this
+module sets a socket-level timeout around each call, paces and retries with tenacity, and
+installs a small urllib handler that records each reply's status, ``Retry-After`` and body:
+that is the only way to tell a 429 from a 400 through fredapi, and to name the date of a bad
+value. The root URL comes from ``FRED_API_ROOT`` (set on the instance, as fredapi reads
+``self.root_url``), the key from ``FRED_API_KEY``.
+"""
+
+from __future__ import annotations
+
+import http.client
+import io
+import os
+import re
+import socket
+import threading
+import urllib.request
+import urllib.response
+import xml.etree.ElementTree as ET
+from collections import Counter
+from datetime import date
+
+import pandas as pd
+from fredapi import Fred
+
+from generator.sources import (
+    BadReply,
+    KeyRejected,
+    NotFound,
+    SourceError,
+    Transient,
+    _net,
+    empty_series,
+)
+
+DEFAULT_ROOT = "https://api.stlouisfed.org/fred"
+KEY_VARIABLE = "FRED_API_KEY"
+KEY_URL = "https://fredaccount.stlouisfed.org/apikeys"
+FRED_ID = re.compile(r"^[A-Z0-9_]+$")
+_KEY_SHAPE = re.compile(r"^[A-Za-z0-9]+$")
+LABEL = "FRED"
+
+_pacer = _net.Pacer()
+_state = threading.local()
+
+
+def source_id(series_id: str) -> str:
+    return series_id
+
+
+def check_id(series_id: str) -> str | None:
+    """FRED ids go into the URL unencoded, so anything beyond A-Z, 0-9 and _ is refused."""
+    if not FRED_ID.match(series_id):
+        return (
+            f"series {series_id!r}: a FRED series id may only contain A-Z, 0-9 and '_' "
+            "(it is sent to FRED as is)"
+        )
+    return None
+
+
+def key_problem() -> str | None:
+    """Why FRED_API_KEY cannot be used, in one line that never contains the key itself."""
+    key = os.environ.get(KEY_VARIABLE, "").strip()
+    if not key:
+        return f"{KEY_VARIABLE} is not set: get a free key at {KEY_URL} and export {KEY_VARIABLE}"
+    if not _KEY_SHAPE.match(key):
+        return (
+            f"{KEY_VARIABLE} contains characters other than letters and digits; "
+            f"copy the 32-character key from {KEY_URL}"
+        )
+    return None
+
+
+class _Capture:
+    """What the recorder saw of the last reply."""
+
+    def __init__(self) -> None:
+        self.status: int | None = None
+        self.retry_after: str | None = None
+        self.body = b""
+
+
+class _Recorder(urllib.request.BaseHandler):
+    """Runs before urllib's error processor, so it sees error replies too."""
+
+    handler_order = 100
+
+    def http_response(self, request, response):  # noqa: ANN001 - urllib handler protocol
+        body = response.read()
+        response.close()
+        capture: _Capture | None = getattr(_state, "capture", None)
+        if capture is not None:
+            capture.status = response.code
+            capture.retry_after = response.headers.get("Retry-After")
+            capture.body = body
+        replay = urllib.response.addinfourl(
+            io.BytesIO(body), response.headers, response.url, response.code
+        )
+        replay.msg = response.msg
+        return replay
+
+    https_response = http_response
+
+
+def _install_recorder() -> None:
+    """fredapi calls ``urllib.request.urlopen``, which uses the process-wide opener. Installed
+    after every ``Fred()``: with HTTP(S)_PROXY set, its constructor installs its own opener.
+    ``build_opener`` keeps the environment's proxies (and NO_PROXY) through its ProxyHandler."""
+    urllib.request.install_opener(urllib.request.build_opener(_Recorder()))
+
+
+def _client() -> Fred:
+    problem = key_problem()
+    if problem:
+        raise KeyRejected(problem)
+    client = Fred(api_key=os.environ[KEY_VARIABLE].strip())
+    client.root_url = _net.api_root("FRED", DEFAULT_ROOT)
+    _install_recorder()
+    return client
+
+
+def fetch(series_id: str, source_id: str, since: date | None) -> pd.Series:
+    """Observations of ``source_id`` from ``since`` on, with retries for transient failures."""
+    problem = check_id(source_id)
+    if problem:
+        raise SourceError(problem)
+    config = _net.settings("FRED")
+    client = _client()
+
+    def once() -> pd.Series:
+        _pacer.wait(config.min_interval)
+        return _request(client, source_id, since, config)
+
+    return _net.with_retries(once, config)
+
+
+def _request(client: Fred, sid: str, since: date | None, config: _net.Settings) -> pd.Series:
+    capture = _Capture()
+    _state.capture = capture
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(config.timeout)
+    try:
+        if since is None:
+            raw = client.get_series(sid)
+        else:
+            raw = client.get_series(sid, observation_start=since.isoformat())
+    except ET.ParseError:
+        raise _not_xml(capture) from None
+    except ValueError as error:
+        raise _classify(str(error), capture) from None
+    except (OSError, http.client.HTTPException) as error:
+        raise _net.network_error(LABEL, error, config.timeout) from None
+    finally:
+        socket.setdefaulttimeout(previous)
+        _state.capture = None
+    return _checked(raw, capture.body)
+
+
+def _not_xml(capture: _Capture) -> SourceError:
+    status = capture.status
+    if status == 429:
+        return Transient(
+            "FRED rate limit (HTTP 429)",
+            status=429,
+            retry_after=_net.retry_after(capture.retry_after),
+        )
+    if status is not None and status >= 500:
+        return Transient(f"FRED server error (HTTP {status}, body is not XML)", status=status)
+    if status is not None and status >= 400:
+        return SourceError(
+            f"FRED refused the request (HTTP {status}, body is not XML)", status=status
+        )
+    return Transient("FRED sent a reply that is not valid XML (truncated?)", status=status)
+
+
+def _classify(message: str, capture: _Capture) -> SourceError:
+    """Turn fredapi's ValueError into a classified error, using the recorded status."""
+    status = capture.status
+    if status is None or 200 <= status < 300:
+        return _bad_value(capture.body) or BadReply(f"FRED reply rejected: {_net.clean(message)}")
+    if status == 429:
+        return Transient(
+            "FRED rate limit (HTTP 429)",
+            status=429,
+            retry_after=_net.retry_after(capture.retry_after),
+        )
+    if status >= 500:
+        detail = "not an XML error reply" if message == "None" else _net.clean(message, 80)
+        return Transient(f"FRED server error (HTTP {status}, {detail})", status=status)
+    lowered = message.lower()
+    if "does not exist" in lowered:
+        return NotFound("FRED says the series does not exist", status=status)
+    if "api_key" in lowered:
+        reason = "not registered" if "not registered" in lowered else "missing or malformed"
+        return KeyRejected(
+            f"FRED rejected the key in {KEY_VARIABLE} ({reason}): check {KEY_VARIABLE}; "
+            f"keys are listed at {KEY_URL}",
+            status=status,
+        )
+    return SourceError(
+        f"FRED refused the request (HTTP {status}: {_net.clean(message, 80)})", status=status
+    )
+
+
+def _observations(body: bytes) -> list[tuple[str, str]]:
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError:
+        return []
+    return [(child.get("date") or "", child.get("value") or "") for child in root]
+
+
+def _bad_value(body: bytes) -> SourceError | None:
+    for day, value in _observations(body):
+        if value == ".":
+            continue
+        try:
+            float(value)
+        except ValueError:
+            return BadReply(f"FRED sent a non-numeric value {_net.clean(value, 20)!r} on {day}")
+    return None
+
+
+def _checked(raw: pd.Series, body: bytes) -> pd.Series:
+    """fredapi keeps the last of duplicate dates silently (it builds a dict): refuse them."""
+    repeated = [
+        day for day, count in Counter(d for d, _ in _observations(body)).items() if count > 1
+    ]
+    if repeated:
+        raise BadReply(f"FRED sent {sorted(repeated)[0]} more than once")
+    if raw is None or len(raw) == 0:
+        return empty_series()
+    index = pd.DatetimeIndex(pd.to_datetime(raw.index), name="date").normalize()
+    series = pd.Series(raw.to_numpy(dtype="float64"), index=index, dtype="float64")
+    return series.sort_index()

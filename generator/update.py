@@ -1,0 +1,348 @@
+"""``python -m generator update``: bring every configured series up to date without ever
+damaging the committed snapshot.
+
+The order of work is what makes it safe. Everything that can be checked offline (the config,
+series ids, the FRED key, the files on disk) is checked before the first request, so those
+mistakes exit 2 with nothing sent and nothing written. Then each series is fetched from (last
+stored date - its revision window), merged and put through a regression gate, one series at a
+time, so one source failing cannot touch another. Only when every fetch is done are the changed
+files written (temp file + ``os.replace``) and the manifest refreshed: a run killed or aborted
+before that point leaves the snapshot exactly as it was. Exit codes: 0 all fresh, 2 config or
+key error, 3 some series failed and kept their last good data.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TextIO
+
+import pandas as pd
+
+from generator import sources
+from generator.config import SERIES_ID, Config, ConfigError, SeriesConfig, load_config
+from generator.sources import KeyRejected, NotFound, SourceError, fred
+from generator.sources._net import clean
+from generator.store import Store, format_value, parse_series_csv, series_to_csv
+
+EXIT_OK = 0
+EXIT_CONFIG = 2
+EXIT_PARTIAL = 3
+
+
+class GateError(Exception):
+    """The reply would damage the stored series; the message names series, date and rule."""
+
+
+@dataclass
+class Outcome:
+    """What happened to one series; ``merged`` is the new content when the file must change."""
+
+    series_id: str
+    status: str  # fresh | stale | unavailable
+    failed: bool = False
+    added: int = 0
+    revisions: list[tuple[date, float, float]] = field(default_factory=list)
+    message: str | None = None
+    merged: pd.Series | None = None
+
+
+def update(root: Path, only: list[str] | None) -> int:
+    """Fetch, merge, gate and write every selected series; returns the process exit code."""
+    config = load_config(Path(root) / "indicators.yml")
+    store = Store(Path(root) / "data")
+    selected = _select(config, only)
+    stored = _preflight(config, store, selected)
+    progress = Progress(len(selected), sys.stderr)
+    outcomes: list[Outcome] = []
+    try:
+        for position, series_id in enumerate(selected, start=1):
+            progress.start(position, series_id)
+            outcome = _update_series(series_id, config.series[series_id], stored.get(series_id))
+            outcomes.append(outcome)
+            progress.done(position, outcome)
+    except KeyRejected as error:
+        progress.close()
+        print(f"error: {_redact(error.message)} (nothing was written)", file=sys.stderr)
+        return EXIT_CONFIG
+    progress.close()
+    _commit(store, config, outcomes)
+    _print_summary(outcomes, sys.stdout)
+    return EXIT_PARTIAL if any(outcome.failed for outcome in outcomes) else EXIT_OK
+
+
+# -- before any request ---------------------------------------------------------------------
+
+
+def _select(config: Config, only: list[str] | None) -> list[str]:
+    if not only:
+        return list(config.series)
+    unknown = [name for name in only if name not in config.series]
+    if unknown:
+        problems = []
+        for name in unknown:
+            close = difflib.get_close_matches(name, list(config.series), n=1)
+            hint = f": did you mean {close[0]!r}?" if close else ""
+            problems.append(f"--only: unknown series {name!r}{hint}")
+        raise ConfigError(problems)
+    return [name for name in config.series if name in only]
+
+
+def _preflight(config: Config, store: Store, selected: list[str]) -> dict[str, pd.Series]:
+    """Every check that needs no network; raises ConfigError/StoreError (exit 2)."""
+    problems: list[str] = []
+    for series_id in selected:
+        spec = config.series[series_id]
+        if not SERIES_ID.match(series_id):
+            problems.append(f"indicators.yml: series id {series_id!r} is malformed")
+            continue
+        problem = sources.check_id(spec.source, series_id)
+        if problem:
+            problems.append(f"indicators.yml: {problem}")
+    used = {config.series[series_id].source for series_id in selected}
+    if "fred" in used:
+        problem = fred.key_problem()
+        if problem:
+            problems.append(problem)
+    for source in sorted(used & set(sources.SOURCE_MODULES)):
+        problems += [p for p in sources.check_environment(source) if p not in problems]
+    if problems:
+        raise ConfigError(problems)
+    store.records  # noqa: B018 - a broken manifest must fail now, before any request
+    return {
+        series_id: store.load(config.series[series_id].source, series_id)
+        for series_id in selected
+        if store.exists(config.series[series_id].source, series_id)
+    }
+
+
+# -- one series -----------------------------------------------------------------------------
+
+
+def _update_series(series_id: str, spec: SeriesConfig, stored: pd.Series | None) -> Outcome:
+    valid = stored.dropna() if stored is not None else None
+    since = None
+    if valid is not None and len(valid):
+        since = valid.index[-1].date() - timedelta(days=spec.revision_days)
+    no_data = "unavailable" if stored is None else "stale"
+    try:
+        fetched = sources.fetch(spec.source, series_id, since)
+    except KeyRejected:
+        raise
+    except NotFound as error:
+        if spec.optional and stored is None:
+            return Outcome(series_id, "unavailable", message=f"{error.message} (optional)")
+        return Outcome(series_id, "unavailable", failed=True, message=error.message)
+    except SourceError as error:
+        tries = f"; gave up after {error.attempts} attempts" if error.attempts > 1 else ""
+        return Outcome(series_id, no_data, failed=True, message=error.message + tries)
+    except Exception as error:  # noqa: BLE001 - a bug in one source must not stop the others
+        reason = f"unexpected {type(error).__name__}: {clean(_redact(str(error)) or '', 80)}"
+        return Outcome(series_id, no_data, failed=True, message=reason)
+    try:
+        merged, added, revisions = merge(series_id, stored, fetched, since, spec.plausible)
+    except GateError as error:
+        return Outcome(series_id, no_data, failed=True, message=str(error))
+    changed = stored is None or added or revisions
+    return Outcome(
+        series_id,
+        "fresh",
+        added=added,
+        revisions=revisions,
+        merged=merged if changed else None,
+    )
+
+
+def merge(
+    series_id: str,
+    stored: pd.Series | None,
+    fetched: pd.Series,
+    since: date | None,
+    plausible: tuple[float, float] | None,
+) -> tuple[pd.Series, int, list[tuple[date, float, float]]]:
+    """New values replace old ones inside the window; the gate refuses anything that would lose
+    history. Returns (merged series, rows added, [(date, old, new)] revisions).
+
+    Missing values ('.', null) never overwrite a stored number and are not stored as new rows:
+    the snapshot leaves days without a value out.
+    """
+    if not fetched.index.is_unique:
+        day = fetched.index[fetched.index.duplicated()][0]
+        raise GateError(f"{series_id}: the reply lists {day:%Y-%m-%d} more than once; refused")
+    fetched = fetched.sort_index()
+    new = fetched.dropna()
+    window = f"since {since}" if since else "at all"
+    if new.empty:
+        what = "only missing values" if len(fetched) else "no observations"
+        raise GateError(f"{series_id}: the source sent {what} {window}; kept the stored data")
+    _check_plausible(series_id, new, plausible)
+    old = stored.dropna() if stored is not None else None
+    if stored is None or old is None or old.empty:
+        return new.rename(series_id), len(new), []
+    listed = fetched.index  # a date sent as '.' is listed: its stored value is kept
+    if listed[-1] < old.index[-1]:
+        raise GateError(
+            f"{series_id}: the last date would move back from {old.index[-1]:%Y-%m-%d} to "
+            f"{listed[-1]:%Y-%m-%d}; refused"
+        )
+    missing = old.index[old.index >= listed[0]].difference(listed)
+    if len(missing):
+        raise GateError(
+            f"{series_id}: the reply lacks {len(missing)} stored date(s) between "
+            f"{listed[0]:%Y-%m-%d} and {listed[-1]:%Y-%m-%d} (first {missing[0]:%Y-%m-%d}); "
+            "refused: history would shrink"
+        )
+    common = new.index.intersection(stored.index)
+    revisions = [
+        (day.date(), float(stored[day]), float(new[day]))
+        for day in common
+        if not math.isnan(stored[day]) and format_value(stored[day]) != format_value(new[day])
+    ]
+    fresh_days = new.index.difference(stored.index)
+    filled = sum(1 for day in common if math.isnan(stored[day]))
+    merged = stored.copy()
+    merged.loc[common] = new.reindex(common).to_numpy()
+    merged = pd.concat([merged, new.reindex(fresh_days)]).sort_index().rename(series_id)
+    merged.index.name = "date"
+    return merged, len(fresh_days) + filled, revisions
+
+
+def _check_plausible(series_id: str, values: pd.Series, bounds: tuple[float, float] | None) -> None:
+    if bounds is None:
+        return
+    low, high = bounds
+    outside = values[(values < low) | (values > high)]
+    if len(outside):
+        day, value = outside.index[0], float(outside.iloc[0])
+        side = "below" if value < low else "above"
+        raise GateError(
+            f"{series_id}: value {format_value(value)} on {day:%Y-%m-%d} is {side} the plausible "
+            f"range [{format_value(low)}, {format_value(high)}]; refused"
+        )
+
+
+# -- writing --------------------------------------------------------------------------------
+
+
+def _commit(store: Store, config: Config, outcomes: list[Outcome]) -> None:
+    """Write changed series (validated round trip, then atomic replace), then the manifest."""
+    _remove_leftovers(store)
+    for outcome in outcomes:
+        if outcome.merged is None:
+            continue
+        spec = config.series[outcome.series_id]
+        path = store.path_for(spec.source, outcome.series_id)
+        parse_series_csv(series_to_csv(outcome.merged).decode(), store.relative(path))
+        store.write(spec.source, outcome.series_id, outcome.merged)
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for outcome in outcomes:
+        spec = config.series[outcome.series_id]
+        previous = store.records.get(outcome.series_id)
+        fields: dict[str, object] = {}
+        if previous is None or previous.source != spec.source:
+            fields.update(
+                source=spec.source,
+                title=spec.title,
+                units=spec.units,
+                frequency=spec.frequency,
+                owner=spec.owner,
+            )
+        if outcome.status == "fresh":
+            fields.update(status="fresh", fetched_at=now, stale_since=None, message=None)
+        else:
+            last_good = previous.fetched_at if previous and previous.fetched_at else None
+            since = last_good[:10] if last_good else (previous.stale_since if previous else None)
+            fields.update(
+                status=outcome.status, stale_since=since, message=_redact(outcome.message)
+            )
+        store.record(outcome.series_id, **fields)
+    store.write_manifest()
+
+
+def _remove_leftovers(store: Store) -> None:
+    """Temp files of a run that was killed mid-write: never read, safe to delete."""
+    for leftover in store.root.glob("**/.*.tmp"):
+        leftover.unlink(missing_ok=True)
+
+
+# -- output ---------------------------------------------------------------------------------
+
+
+def _redact(text: str | None) -> str | None:
+    """Defence in depth: the key never reaches a message, a log or the manifest."""
+    if text is None:
+        return None
+    key = os.environ.get(fred.KEY_VARIABLE, "").strip()
+    return text.replace(key, "***") if len(key) >= 4 else text
+
+
+def _describe(outcome: Outcome) -> str:
+    if outcome.status != "fresh":
+        return _redact(outcome.message) or ""
+    parts = []
+    for day, old, new in outcome.revisions[:2]:
+        parts.append(f"{day} {format_value(old)} -> {format_value(new)}")
+    if len(outcome.revisions) > 2:
+        parts.append(f"and {len(outcome.revisions) - 2} more")
+    return ("revised " + ", ".join(parts)) if parts else ""
+
+
+class Progress:
+    """A bar on a terminal; one plain line per series otherwise (CI logs, pipes)."""
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total = total
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.width = 0
+
+    def start(self, position: int, series_id: str) -> None:
+        if self.tty:
+            done = int(24 * (position - 1) / max(self.total, 1))
+            line = f"\r[{'#' * done}{'.' * (24 - done)}] {position}/{self.total} {series_id}"
+            self.width = max(self.width, len(line))
+            self.stream.write(line.ljust(self.width))
+            self.stream.flush()
+
+    def done(self, position: int, outcome: Outcome) -> None:
+        if self.tty:
+            return
+        note = _describe(outcome)
+        counts = f"+{outcome.added} rows, {len(outcome.revisions)} revised"
+        digits = len(str(self.total))
+        line = f"[{position:>{digits}}/{self.total}] {outcome.series_id}: {outcome.status}"
+        line += f", {counts}" if outcome.status == "fresh" else ""
+        self.stream.write(line + (f" ({note})" if note else "") + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.tty and self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+
+
+def _print_summary(outcomes: list[Outcome], stream: TextIO) -> None:
+    name_width = max([len("series"), *(len(o.series_id) for o in outcomes)])
+    stream.write(f"{'series':<{name_width}}  {'added':>5}  {'revised':>7}  {'status':<11}  note\n")
+    for outcome in outcomes:
+        stream.write(
+            f"{outcome.series_id:<{name_width}}  {outcome.added:>5}  {len(outcome.revisions):>7}  "
+            f"{outcome.status:<11}  {_describe(outcome)}".rstrip()
+            + "\n"
+        )
+    counts = {
+        status: sum(o.status == status for o in outcomes)
+        for status in ("fresh", "stale", "unavailable")
+    }
+    failed = sum(o.failed for o in outcomes)
+    stream.write(
+        f"{len(outcomes)} series: {counts['fresh']} fresh, {counts['stale']} stale, "
+        f"{counts['unavailable']} unavailable"
+        + (f"; {failed} failed and kept their last good data (exit 3)" if failed else "")
+        + "\n"
+    )

@@ -1,0 +1,188 @@
+"""A loopback HTTP server that tests drive: canned data, injected faults, a request log.
+
+Each fake source subclasses ``FakeServer`` and renders the same simple data model (``rows``:
+series id -> list of ``[date, value]`` strings, loaded from the project's CSVs) in its real
+wire format. Tests then mutate ``rows`` (new observations, revisions, duplicates, junk values)
+or queue faults (status replies, truncated bodies, replies that never come) per series.
+"""
+
+from __future__ import annotations
+
+import csv
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+
+@dataclass
+class Reply:
+    """One HTTP reply. ``body=None`` means "what the route would have answered"."""
+
+    status: int = 200
+    body: bytes | None = None
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+    truncate: int | None = None  # send only this many bytes of the body (Content-Length too)
+    hang: float = 0.0  # wait this long, then close without answering
+
+
+@dataclass
+class Fault:
+    reply: Reply
+    series: str | None  # None: every series
+    times: int | None  # None: every time
+
+
+@dataclass
+class Logged:
+    path: str
+    query: dict[str, str]
+    series: str | None
+    at: float
+
+
+def load_rows(folder: Path) -> dict[str, list[list[str]]]:
+    """``date,value`` CSVs of a snapshot folder as mutable string rows."""
+    rows: dict[str, list[list[str]]] = {}
+    for path in sorted(folder.glob("*.csv")):
+        with path.open(newline="") as handle:
+            reader = csv.reader(handle)
+            next(reader)
+            rows[path.stem] = [[day, value] for day, value in reader]
+    return rows
+
+
+class FakeServer:
+    """ThreadingHTTPServer on 127.0.0.1 (free port) running in a daemon thread."""
+
+    def __init__(self, rows: dict[str, list[list[str]]]) -> None:
+        self.rows = rows
+        self.faults: list[Fault] = []
+        self.log: list[Logged] = []
+        self.latency = 0.0
+        self.bytes_sent = 0
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> FakeServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._stopping.is_set():
+            return
+        self._stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> FakeServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- test controls ----------------------------------------------------------------------
+    def fail(self, reply: Reply, series: str | None = None, times: int | None = None) -> None:
+        self.faults.append(Fault(reply, series, times))
+
+    def add(self, series: str, *rows: tuple[str, str]) -> None:
+        """New observations (or replacements of existing dates), kept sorted."""
+        existing = {day: index for index, (day, _) in enumerate(self.rows.setdefault(series, []))}
+        for day, value in rows:
+            if day in existing:
+                self.rows[series][existing[day]][1] = value
+            else:
+                self.rows[series].append([day, value])
+        self.rows[series].sort(key=lambda row: row[0])
+
+    def remove(self, series: str, *days: str) -> None:
+        self.rows[series] = [row for row in self.rows[series] if row[0] not in days]
+
+    def duplicate(self, series: str, day: str) -> None:
+        index = next(i for i, row in enumerate(self.rows[series]) if row[0] == day)
+        self.rows[series].insert(index + 1, list(self.rows[series][index]))
+
+    def requests_for(self, series: str) -> list[Logged]:
+        return [entry for entry in self.log if entry.series == series]
+
+    # -- to implement -----------------------------------------------------------------------
+    def series_of(self, path: str, query: dict[str, str]) -> str | None:
+        raise NotImplementedError
+
+    def route(self, path: str, query: dict[str, str]) -> Reply:
+        raise NotImplementedError
+
+    # -- machinery --------------------------------------------------------------------------
+    def _pick_fault(self, series: str | None) -> Reply | None:
+        with self._lock:
+            for fault in self.faults:
+                if fault.series not in (None, series) or fault.times == 0:
+                    continue
+                if fault.times is not None:
+                    fault.times -= 1
+                return fault.reply
+        return None
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:  # keep pytest output clean
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server naming
+                parsed = urllib.parse.urlsplit(self.path)
+                query = dict(urllib.parse.parse_qsl(parsed.query, keep_blank_values=True))
+                series = fake.series_of(parsed.path, query)
+                with fake._lock:
+                    fake.log.append(Logged(parsed.path, query, series, time.monotonic()))
+                if fake.latency:
+                    time.sleep(fake.latency)
+                fault = fake._pick_fault(series)
+                if fault is not None and fault.hang:
+                    fake._stopping.wait(fault.hang)
+                    self.close_connection = True
+                    return
+                reply = fake.route(parsed.path, query)
+                if fault is not None:
+                    body = fault.body if fault.body is not None else reply.body
+                    reply = Reply(
+                        fault.status if fault.body is not None else reply.status,
+                        body,
+                        fault.content_type if fault.body is not None else reply.content_type,
+                        {**reply.headers, **fault.headers},
+                        fault.truncate,
+                    )
+                body = reply.body or b""
+                if reply.truncate is not None:
+                    body = body[: reply.truncate]
+                self.send_response(reply.status)
+                self.send_header("Content-Type", reply.content_type)
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+                with fake._lock:
+                    fake.bytes_sent += len(body)
+
+        return Handler

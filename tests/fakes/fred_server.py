@@ -1,0 +1,112 @@
+"""A fake FRED speaking the XML wire format fredapi 0.5.2 reads (see shared/data/FRED_API.md).
+
+Serves ``/fred/series/observations`` and ``/fred/series`` from the snapshot's ``series/fred``
+CSVs plus whatever observations a test adds; validates ``api_key`` and ``series_id`` with
+FRED's exact error bodies (note the two spaces after "Bad Request.").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+from tests.fakes.base import FakeServer, Reply, load_rows
+
+XML = "text/xml;charset=utf-8"
+PROLOG = '<?xml version="1.0" encoding="utf-8" ?>\n'
+REALTIME = "2026-11-24"
+NOT_SET = "Bad Request.  Variable api_key has not been set."
+NOT_REGISTERED = (
+    "Bad Request.  The value for variable api_key is not registered.  "
+    "Read https://fred.stlouisfed.org/docs/api/api_key.html for more information."
+)
+NO_SERIES = "Bad Request.  The series does not exist."
+HTML_504 = (
+    b"<html><head><title>504 Gateway Time-out</title></head>"
+    b"<body><center><h1>504 Gateway Time-out</h1></center></body></html>"
+)
+HTML_502_BROKEN = b"<html><body><h1>502 Bad Gateway</h1>\n<p>upstream closed<br></body>"
+
+
+def error_reply(status: int, message: str, headers: dict[str, str] | None = None) -> Reply:
+    body = f'{PROLOG}<error code="{status}" message={quoteattr(message)}/>\n'.encode()
+    return Reply(status, body, XML, headers or {})
+
+
+def rate_limited(retry_after: str | None = None) -> Reply:
+    headers = {"Retry-After": retry_after} if retry_after is not None else {}
+    return error_reply(429, "Too Many Requests.  Exceeded Rate Limit", headers)
+
+
+def server_error() -> Reply:
+    return error_reply(500, "Internal Server Error")
+
+
+def html_504() -> Reply:
+    return Reply(504, HTML_504, "text/html")
+
+
+def html_502_broken() -> Reply:
+    return Reply(502, HTML_502_BROKEN, "text/html")
+
+
+class FakeFred(FakeServer):
+    """``root`` is what FRED_API_ROOT must be set to."""
+
+    def __init__(self, data_dir: Path, api_key: str) -> None:
+        super().__init__(load_rows(Path(data_dir) / "series" / "fred"))
+        self.api_key = api_key
+
+    @property
+    def root(self) -> str:
+        return f"{self.origin}/fred"
+
+    def series_of(self, path: str, query: dict[str, str]) -> str | None:
+        return query.get("series_id")
+
+    def route(self, path: str, query: dict[str, str]) -> Reply:
+        key = query.get("api_key")
+        if key is None or key == "":
+            return error_reply(400, NOT_SET)
+        if key != self.api_key:
+            return error_reply(400, NOT_REGISTERED)
+        series = query.get("series_id", "")
+        if path not in ("/fred/series", "/fred/series/observations"):
+            return error_reply(404, "Not Found.  The requested path does not exist.")
+        if series not in self.rows:
+            return error_reply(400, NO_SERIES)
+        if path == "/fred/series":
+            return self._info(series)
+        return self._observations(series, query)
+
+    def _observations(self, series: str, query: dict[str, str]) -> Reply:
+        start = query.get("observation_start", "1776-07-04")
+        end = query.get("observation_end", "9999-12-31")
+        rows = [(day, value) for day, value in self.rows[series] if start <= day <= end]
+        lines = [
+            f'{PROLOG}<observations realtime_start="{REALTIME}" realtime_end="{REALTIME}" '
+            f'observation_start="{start}" observation_end="{end}" units="lin" output_type="1" '
+            f'file_type="xml" order_by="observation_date" sort_order="asc" count="{len(rows)}" '
+            'offset="0" limit="100000">'
+        ]
+        for day, value in rows:
+            lines.append(
+                f'  <observation realtime_start="{REALTIME}" realtime_end="{REALTIME}" '
+                f"date={quoteattr(day)} value={quoteattr(value or '.')}/>"
+            )
+        lines.append("</observations>\n")
+        return Reply(200, "\n".join(lines).encode(), XML)
+
+    def _info(self, series: str) -> Reply:
+        rows = self.rows[series]
+        first, last = (rows[0][0], rows[-1][0]) if rows else ("", "")
+        body = (
+            f'{PROLOG}<seriess realtime_start="{REALTIME}" realtime_end="{REALTIME}">\n'
+            f'  <series id={quoteattr(series)} realtime_start="{REALTIME}" '
+            f'realtime_end="{REALTIME}" title={quoteattr(series)} observation_start="{first}" '
+            f'observation_end="{last}" frequency="Daily" frequency_short="D" units="Percent" '
+            'units_short="%" seasonal_adjustment="Not Seasonally Adjusted" '
+            'seasonal_adjustment_short="NSA" last_updated="2026-08-21 08:01:02-05" '
+            'popularity="80"/>\n</seriess>\n'
+        )
+        return Reply(200, body.encode(), XML)

@@ -1,0 +1,193 @@
+"""Run ``python -m generator update`` as a subprocess against the fakes, in a private copy.
+
+The copy holds only what ``update`` reads (``indicators.yml`` and ``data/``), so the real
+snapshot under the repository is never touched. The environment points every source at its
+fake, removes proxies, and shrinks timeouts, backoffs and pacing so a retry costs milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.fakes.crypto_server import FakeCrypto
+from tests.fakes.fred_server import FakeFred
+from tests.fakes.market_server import FakeMarket
+from tests.fakes.nyfed_server import FakeNyFed
+
+ROOT = Path(__file__).resolve().parents[2]
+KEY = "0123456789abcdef0123456789abcdef"
+TODAY = "2026-08-28"  # UPDATE_TODAY: a few days after the snapshot ends, for stable tests
+PREFIXES = ("FRED", "NYFED", "MARKET", "CRYPTO")
+
+# Kills the process with SIGKILL in the middle of the first snapshot write: either after
+# half of the temp file is written, or after it is complete but before the rename.
+KILLER = r"""
+import os, signal, sys
+mode = os.environ["KILL_MODE"]
+real_fdopen, real_replace = os.fdopen, os.replace
+
+class HalfWriter:
+    def __init__(self, handle):
+        self.handle = handle
+    def __enter__(self):
+        return self
+    def __exit__(self, *exc):
+        return self.handle.__exit__(*exc)
+    def write(self, data):
+        self.handle.write(data[: len(data) // 2])
+        self.handle.flush()
+        os.kill(os.getpid(), signal.SIGKILL)
+    def __getattr__(self, name):
+        return getattr(self.handle, name)
+
+def fdopen(fd, *args, **kwargs):
+    return HalfWriter(real_fdopen(fd, *args, **kwargs))
+
+def replace(src, dst):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+if mode == "mid-write":
+    os.fdopen = fdopen
+else:
+    os.replace = replace
+from generator.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+@dataclass
+class Servers:
+    fred: FakeFred
+    nyfed: FakeNyFed
+    market: FakeMarket
+    crypto: FakeCrypto
+
+    def all(self) -> list:
+        return [self.fred, self.nyfed, self.market, self.crypto]
+
+    def requests(self) -> int:
+        return sum(len(server.log) for server in self.all())
+
+    def bytes_sent(self) -> int:
+        return sum(server.bytes_sent for server in self.all())
+
+    def stop(self) -> None:
+        for server in self.all():
+            server.stop()
+
+
+def make_project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copy2(ROOT / "indicators.yml", root / "indicators.yml")
+    shutil.copytree(ROOT / "data", root / "data")
+    return root
+
+
+def start_servers(project: Path, key: str = KEY) -> Servers:
+    data = project / "data"
+    servers = Servers(FakeFred(data, key), FakeNyFed(data), FakeMarket(data), FakeCrypto(data))
+    for server in servers.all():
+        server.start()
+    return servers
+
+
+def environment(servers: Servers, key: str | None = KEY, **overrides: str | None) -> dict:
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.lower().endswith("_proxy")
+        and not name.startswith(PREFIXES)
+        and name != "UPDATE_TODAY"
+    }
+    env.update(NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
+    env["PYTHONPATH"] = str(ROOT)
+    env["UPDATE_TODAY"] = TODAY
+    env["FRED_API_ROOT"] = servers.fred.root
+    env["NYFED_API_ROOT"] = servers.nyfed.origin
+    env["MARKET_API_ROOT"] = servers.market.origin
+    env["CRYPTO_API_ROOT"] = servers.crypto.origin
+    for prefix in PREFIXES:
+        env.update(
+            {
+                f"{prefix}_RETRY_ATTEMPTS": "3",
+                f"{prefix}_RETRY_WAIT": "0.01",
+                f"{prefix}_MIN_INTERVAL": "0",
+                f"{prefix}_TIMEOUT": "2",
+            }
+        )
+    if key is not None:
+        env["FRED_API_KEY"] = key
+    for name, value in overrides.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def run_update(project: Path, env: dict, *args: str, kill: str | None = None) -> Run:
+    command = ["--root", str(project), "update", *args]
+    if kill:
+        argv = [sys.executable, "-c", KILLER, *command]
+        env = {**env, "KILL_MODE": kill}
+    else:
+        argv = [sys.executable, "-m", "generator", *command]
+    started = time.monotonic()
+    done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    return Run(done.returncode, done.stdout, done.stderr, time.monotonic() - started)
+
+
+def data_files(project: Path) -> dict[str, bytes]:
+    """Every file under data/ (temp files included), by relative path."""
+    base = project / "data"
+    return {
+        str(p.relative_to(base)): p.read_bytes() for p in sorted(base.rglob("*")) if p.is_file()
+    }
+
+
+def series_bytes(project: Path, source: str, series: str) -> bytes:
+    return (project / "data" / "series" / source / f"{series}.csv").read_bytes()
+
+
+def manifest(project: Path) -> dict:
+    return json.loads((project / "data" / "manifest.json").read_text())["series"]
+
+
+def add_series(project: Path, entry: str) -> None:
+    """Insert YAML for extra series (two-space indented) at the end of the series section."""
+    path = project / "indicators.yml"
+    text = path.read_text()
+    head, tail = text.split("\nindicators:", 1)
+    path.write_text(head.rstrip("\n") + "\n" + entry.rstrip("\n") + "\n\nindicators:" + tail)
+
+
+def series_entry(series_id: str, source: str, plausible: str = "[0, 1000000]") -> str:
+    return (
+        f'  "{series_id}":\n'
+        f"    source: {source}\n"
+        f"    title: Test series {series_id}\n"
+        "    units: Index\n"
+        "    frequency: Daily\n"
+        "    owner: Tests\n"
+        f"    plausible: {plausible}\n"
+    )
