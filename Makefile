@@ -16,8 +16,9 @@ $(VENV)/.test: $(VENV)/.runtime
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
 	touch $@
 
-## site: build the whole site from the committed snapshot into public/ (offline, no key)
+## site: check the config, then build the whole site from the snapshot into public/ (offline)
 site: $(VENV)/.runtime
+	$(BIN)/python -m generator check
 	$(BIN)/python -m generator build
 	$(BIN)/mkdocs build --strict --quiet
 	@echo ""

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator import analysis, charts, indicators, ladder, pages, scorecard
-from generator.config import Config, load_config, load_events
+from generator import analysis, charts, indicators, ladder, pages, reference, scorecard
+from generator.config import Config, load_catalogue, load_config, load_events
 from generator.render import environment, write_text
 from generator.store import Store
 
@@ -153,7 +153,13 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
         site / "scorecard.md",
         env.get_template("scorecard.md.j2").render(**pages.scorecard_page(claims)),
     )
-    report.pages = len(results) + 4
+    write_text(
+        site / "config-reference.md",
+        env.get_template("config_reference.md.j2").render(
+            **reference.reference_context(load_catalogue(root / "indicators.yml"))
+        ),
+    )
+    report.pages = len(results) + 5
     _remove_leftovers(site, keep)
     ensure_vega_bundle(site / "assets" / "js")
     lap("pages")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import typing
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +18,9 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
+from jinja2 import TemplateError
+from jinja2 import meta as jinja_meta
+from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from generator import conditions
@@ -85,17 +89,32 @@ class Windowed(Op):
 
 
 class SeriesOp(Op):
+    model_config = ConfigDict(
+        title="Series",
+        description="The series as stored, by id (a bare id does the same)",
+        json_schema_extra={"examples": [{"op": "series", "id": "WALCL"}]},
+    )
     op: Literal["series"]
     id: str = Field(description="A series id from the `series:` section")
 
 
 class ScaleOp(Op):
+    model_config = ConfigDict(
+        title="Scale",
+        description="Multiply by a constant, to align units",
+        json_schema_extra={"examples": [{"op": "scale", "of": "RRPONTSYD", "factor": 1000}]},
+    )
     op: Literal["scale"]
     of: Operand
     factor: float = Field(description="Multiply by this, e.g. 0.001 for millions to billions")
 
 
 class SpreadOp(Op):
+    model_config = ConfigDict(
+        title="Spread",
+        description="a minus b on the dates both have, optionally scaled",
+        json_schema_extra={"examples": [{"op": "spread", "a": "SOFR", "b": "IORB", "scale": 100}]},
+    )
     op: Literal["spread"]
     a: Operand
     b: Operand
@@ -103,47 +122,105 @@ class SpreadOp(Op):
 
 
 class RatioOp(Op):
+    model_config = ConfigDict(
+        title="Ratio",
+        description="a divided by b on the dates both have",
+        json_schema_extra={"examples": [{"op": "ratio", "a": "RUT", "b": "SP500"}]},
+    )
     op: Literal["ratio"]
     a: Operand
     b: Operand
 
 
 class DifferenceOp(Op):
+    model_config = ConfigDict(
+        title="Difference",
+        description="The first operand minus all the others, each carried forward to common dates",
+        json_schema_extra={
+            "examples": [
+                {
+                    "op": "difference",
+                    "of": ["WALCL", "WTREGEN", {"op": "scale", "of": "RRPONTSYD", "factor": 1000}],
+                }
+            ]
+        },
+    )
     op: Literal["difference"]
     of: list[Operand] = Field(min_length=2, description="The first minus all the others")
 
 
 class SumOp(Op):
+    model_config = ConfigDict(
+        title="Sum",
+        description="The sum of several operands, each carried forward to common dates",
+        json_schema_extra={
+            "examples": [
+                {"op": "sum", "of": ["WTREGEN", {"op": "scale", "of": "RRPONTSYD", "factor": 1000}]}
+            ]
+        },
+    )
     op: Literal["sum"]
     of: list[Operand] = Field(min_length=2)
 
 
 class ChangeOp(Windowed):
+    model_config = ConfigDict(
+        title="Change",
+        description="Value now minus value one window earlier",
+        json_schema_extra={"examples": [{"op": "change", "of": "WALCL", "window": "13w"}]},
+    )
     op: Literal["change"]
     of: Operand
 
 
 class PctChangeOp(Windowed):
+    model_config = ConfigDict(
+        title="PctChange",
+        description="Percent change over a window",
+        json_schema_extra={"examples": [{"op": "pct_change", "of": "BTC-USD", "window": "30d"}]},
+    )
     op: Literal["pct_change"]
     of: Operand
 
 
 class RollingMeanOp(Windowed):
+    model_config = ConfigDict(
+        title="RollingMean",
+        description="Mean over a trailing window",
+        json_schema_extra={"examples": [{"op": "rolling_mean", "of": "spread", "periods": 20}]},
+    )
     op: Literal["rolling_mean"]
     of: Operand
 
 
 class RollingSumOp(Windowed):
+    model_config = ConfigDict(
+        title="RollingSum",
+        description="Sum over a trailing window",
+        json_schema_extra={
+            "examples": [{"op": "rolling_sum", "of": "FED_RMP_BILL_PURCHASES", "window": "30d"}]
+        },
+    )
     op: Literal["rolling_sum"]
     of: Operand
 
 
 class ZScoreOp(Windowed):
+    model_config = ConfigDict(
+        title="ZScore",
+        description="Standard deviations from the trailing mean",
+        json_schema_extra={"examples": [{"op": "zscore", "of": "spread", "window": "3y"}]},
+    )
     op: Literal["zscore"]
     of: Operand
 
 
 class PercentileOp(Op):
+    model_config = ConfigDict(
+        title="Percentile",
+        description="Percentile (0-100) of each value within its history up to that date",
+        json_schema_extra={"examples": [{"op": "percentile", "of": "ratio", "window": "all"}]},
+    )
     op: Literal["percentile"]
     of: Operand
     window: Duration = Field("all", description="'all' for the whole history up to each date")
@@ -155,6 +232,13 @@ class PercentileOp(Op):
 
 
 class CountOp(Windowed):
+    model_config = ConfigDict(
+        title="Count",
+        description="How many observations in the window are above (or below) a bound",
+        json_schema_extra={
+            "examples": [{"op": "count", "of": "spread", "above": 0, "periods": 20}]
+        },
+    )
     op: Literal["count"]
     of: Operand
     above: float | None = None
@@ -168,6 +252,21 @@ class CountOp(Windowed):
 
 
 class ResampleOp(Op):
+    model_config = ConfigDict(
+        title="Resample",
+        description="Weekly, monthly or quarterly values: sum, last or mean per period",
+        json_schema_extra={
+            "examples": [
+                {
+                    "op": "resample",
+                    "of": "FED_RMP_BILL_PURCHASES",
+                    "freq": "month",
+                    "how": "sum",
+                    "complete_only": True,
+                }
+            ]
+        },
+    )
     op: Literal["resample"]
     of: Operand
     freq: Literal["week", "month", "quarter"]
@@ -179,6 +278,13 @@ class ResampleOp(Op):
 
 
 class SpliceOp(Op):
+    model_config = ConfigDict(
+        title="Splice",
+        description="One series before a date, another from that date on",
+        json_schema_extra={
+            "examples": [{"op": "splice", "before": "IOER", "after": "IORB", "at": "2021-07-29"}]
+        },
+    )
     op: Literal["splice"]
     before: Operand
     after: Operand
@@ -186,6 +292,11 @@ class SpliceOp(Op):
 
 
 class DrawdownOp(Op):
+    model_config = ConfigDict(
+        title="Drawdown",
+        description="Percent below the running peak",
+        json_schema_extra={"examples": [{"op": "drawdown", "of": "BTC-USD"}]},
+    )
     op: Literal["drawdown"]
     of: Operand
 
@@ -223,17 +334,21 @@ for _model in OPERATIONS.values():
 
 
 class SeriesConfig(Strict):
-    source: Literal["fred", "nyfed", "market", "crypto", "treasury"]
-    title: str
-    units: str
-    owner: str
-    frequency: str
+    source: Literal["fred", "nyfed", "market", "crypto"] = Field(
+        description="Where `make update` fetches it: fred, nyfed, market or crypto"
+    )
+    title: str = Field(description="The series' name at its source")
+    units: str = Field(description="Units as the source states them")
+    owner: str = Field(description="Who owns the data (their terms apply)")
+    frequency: str = Field(description="How often it is observed")
     redistribute: bool = Field(
         True, description="False when the owner's terms forbid publishing raw levels"
     )
     attribution: str | None = Field(None, description="Credit line shown next to the data")
     plausible: tuple[float, float] | None = Field(None, description="[low, high] for sanity checks")
-    revision_days: int = Field(90, ge=0, le=3650)
+    revision_days: int = Field(
+        90, ge=0, le=3650, description="Days before the last stored date re-fetched by update"
+    )
     optional: bool = Field(False, description="True when the series may be absent")
     note: str | None = Field(None, description="Why the series is missing or special")
     link: str | None = Field(None, description="Page of the series at its source")
@@ -247,21 +362,27 @@ class SeriesConfig(Strict):
 
 
 class Quantity(Strict):
-    label: str
-    formula: Operand
+    label: str = Field(description="How the quantity is named on cards, charts and pages")
+    formula: Operand = Field(
+        description="A series id, an earlier quantity's name, or an operation (nestable)"
+    )
     unit: str | None = Field(None, description="Defaults to the indicator's unit")
-    decimals: int | None = Field(None, ge=0, le=6)
+    decimals: int | None = Field(
+        None, ge=0, le=6, description="Decimals shown; defaults to the indicator's"
+    )
 
 
 class ChartConfig(Strict):
-    kind: Literal["line", "area", "bar"] = "line"
+    kind: Literal["line", "area", "bar"] = Field(
+        "line", description="line for levels, area for a filled level, bar for monthly flows"
+    )
     plot: list[str] = Field(min_length=1, description="Quantities drawn, one line each")
     window: Duration = Field("10y", description="How much history to draw, or 'all'")
     rule_at: float | None = Field(None, description="Draw a horizontal rule at this value")
     weekly_after: Duration = Field(
         "2y", description="Downsample to weekly when the window is longer than this"
     )
-    log_scale: bool = False
+    log_scale: bool = Field(False, description="A log y axis, for prices over many years")
 
     @field_validator("window", "weekly_after")
     @classmethod
@@ -274,29 +395,35 @@ Level = Literal["calm", "watch", "stress"]
 
 class StatusRule(Strict):
     when: str = Field(description="A condition over the quantities, e.g. 'mean_20d > 0'")
-    level: Level
+    level: Level = Field(description="The traffic light when the rule holds: calm, watch, stress")
     say: str = Field(description="The narrative sentence; {{ name }} inserts a quantity")
 
 
 class Card(Strict):
-    value: str
-    change: str | None = None
-    percentile: str | None = None
+    value: str = Field(description="The quantity shown large on the home card")
+    change: str | None = Field(None, description="A quantity shown as the recent change")
+    percentile: str | None = Field(None, description="A quantity shown as the percentile")
 
 
 class IndicatorConfig(Strict):
-    id: str
-    title: str
-    group: Literal["liquidity", "funding", "labour", "equities", "crypto"]
-    unit: str
-    decimals: int = Field(1, ge=0, le=6)
+    id: str = Field(description="The page address: lowercase letters, digits and -")
+    title: str = Field(description="The heading of the card and the page")
+    group: Literal["liquidity", "funding", "labour", "equities", "crypto"] = Field(
+        description="The home-page section the card sits in"
+    )
+    unit: str = Field(description="The unit of the quantities, shown after numbers")
+    decimals: int = Field(1, ge=0, le=6, description="Decimals shown for the quantities")
     measures: str = Field(description="What the indicator measures")
     thesis: str = Field(description="Why it matters to the thesis")
     units_note: str | None = Field(None, description="How source units were aligned")
-    quantities: dict[str, Quantity] = Field(min_length=1)
-    card: Card
-    chart: ChartConfig
-    status: list[StatusRule] = Field(default_factory=list)
+    quantities: dict[str, Quantity] = Field(
+        min_length=1, description="Named formulas; each may use the ones above it"
+    )
+    card: Card = Field(description="What the home-page card shows")
+    chart: ChartConfig = Field(description="The chart on the indicator page")
+    status: list[StatusRule] = Field(
+        default_factory=list, description="Rules tried in order; the first that holds wins"
+    )
 
     @field_validator("id")
     @classmethod
@@ -317,18 +444,18 @@ class IndicatorConfig(Strict):
 
 
 class RegimeInput(Strict):
-    indicator: str
-    quantity: str
-    weight: float = Field(1.0, gt=0)
+    indicator: str = Field(description="An indicator id")
+    quantity: str = Field(description="One of that indicator's quantities")
+    weight: float = Field(1.0, gt=0, description="Its weight in the composite score")
     invert: bool = Field(False, description="True when a higher value means tighter liquidity")
     label: str | None = Field(None, description="How the headline names this input")
 
 
 class RegimeConfig(Strict):
-    lookback: Duration = "3y"
-    easing_above: float = 0.5
-    tight_below: float = -0.5
-    inputs: list[RegimeInput] = Field(min_length=1)
+    lookback: Duration = Field("3y", description="Window over which inputs are standardised")
+    easing_above: float = Field(0.5, description="Score above which the regime is easing")
+    tight_below: float = Field(-0.5, description="Score below which the regime is tight")
+    inputs: list[RegimeInput] = Field(min_length=1, description="The standardised inputs")
 
     @field_validator("lookback")
     @classmethod
@@ -337,25 +464,19 @@ class RegimeConfig(Strict):
 
 
 class SiteConfig(Strict):
-    name: str = "Liquidity Watch"
-    tagline: str = ""
+    name: str = Field("Liquidity Watch", description="The site's name: header, home, feeds")
+    tagline: str = Field("", description="The line under the name on the home page")
 
 
 class Config(Strict):
-    site: SiteConfig = SiteConfig()
-    series: dict[str, SeriesConfig]
-    indicators: list[IndicatorConfig]
-    regime: RegimeConfig | None = None
+    """indicators.yml: the catalogue a fork edits."""
 
-    @field_validator("series")
-    @classmethod
-    def _series_ids(cls, value: dict[str, SeriesConfig]) -> dict[str, SeriesConfig]:
-        for series_id in value:
-            if not SERIES_ID.match(series_id):
-                raise ValueError(
-                    f"series id {series_id!r} is malformed: use A-Z, 0-9, '_', '-', '.' only"
-                )
-        return value
+    model_config = ConfigDict(title="Liquidity Watch indicators.yml")
+
+    site: SiteConfig = Field(SiteConfig(), description="Names shown on the site")
+    series: dict[str, SeriesConfig] = Field(description="Every input series, by id")
+    indicators: list[IndicatorConfig] = Field(description="What the site measures, in order")
+    regime: RegimeConfig | None = Field(None, description="The composite liquidity regime")
 
     def indicator(self, indicator_id: str) -> IndicatorConfig:
         for item in self.indicators:
@@ -408,15 +529,22 @@ class _Located:
         return best
 
 
+# libyaml's loader when PyYAML was built with it (the wheels are): the catalogue is read on
+# every build and check, and the pure-Python parser costs several times more.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> _Located:
     where = _display(path)
     try:
         text = path.read_text()
     except FileNotFoundError:
         raise ConfigError([f"{where}: file not found"]) from None
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        # One parse: compose keeps the node tree (for line numbers), construct gives the data.
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark else 1
@@ -424,7 +552,61 @@ def _read_yaml(path: Path) -> _Located:
         raise ConfigError([f"{where}:{line}: YAML syntax error: {problem}"]) from None
     except yaml.YAMLError as exc:
         raise ConfigError([f"{where}: YAML syntax error: {exc}"]) from None
+    except (ValueError, TypeError) as exc:
+        # A scalar YAML itself cannot build, such as the date 2026-13-28.
+        line = _unbuildable_line(node) if node is not None else 1
+        raise ConfigError([f"{where}:{line}: YAML value error: {exc}"]) from None
+    finally:
+        loader.dispose()
+    duplicates = _duplicate_keys(node)
+    if duplicates:
+        raise ConfigError([f"{where}:{line}: {message}" for line, message in duplicates])
     return _Located(path, data, node)
+
+
+def _nodes(node: yaml.Node | None) -> Iterable[yaml.Node]:
+    if node is None:
+        return
+    yield node
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield from _nodes(key)
+            yield from _nodes(value)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _nodes(item)
+
+
+def _unbuildable_line(root: yaml.Node) -> int:
+    """The line of the first scalar that PyYAML fails to construct."""
+    for node in _nodes(root):
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                yaml.SafeLoader("").construct_object(node)
+            except (ValueError, TypeError, yaml.YAMLError):
+                return node.start_mark.line + 1
+    return 1
+
+
+def _duplicate_keys(root: yaml.Node | None) -> list[tuple[int, str]]:
+    """YAML keeps the last of two equal keys without a word; a fork's edit then silently
+    does nothing, so a repeated key is an error naming both lines."""
+    found: list[tuple[int, str]] = []
+    for node in _nodes(root):
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        first: dict[str, int] = {}
+        for key, _ in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                continue
+            line = key.start_mark.line + 1
+            if key.value in first:
+                found.append(
+                    (line, f"duplicate key {key.value!r}: already given on line {first[key.value]}")
+                )
+            else:
+                first[key.value] = line
+    return found
 
 
 def _display(path: Path) -> str:
@@ -434,89 +616,172 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _describe(doc: _Located, loc: tuple, data: object) -> tuple[str, str]:
-    """Turn a pydantic location into (indicator context, dotted field path)."""
-    context = ""
-    if len(loc) >= 2 and loc[0] == "indicators" and isinstance(loc[1], int):
+OPERAND_FIELDS = {"formula", "of", "a", "b", "before", "after"}
+FORMULA_HINT = (
+    "expected a series id, a quantity name, or an operation such as "
+    "{op: change, of: WALCL, window: 13w}"
+)
+
+
+# pydantic's wording ("Input should be a valid integer, unable to parse string as an integer")
+# rewritten for someone who edits YAML rather than Python.
+PLAIN_TYPE_ERRORS = {
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "string_type": "text (put it in quotes)",
+    "tuple_type": "a list such as [low, high]",
+    "list_type": "a list such as [a, b]",
+    "dict_type": "a mapping of keys to values",
+    "model_type": "a mapping of keys to values",
+    "model_attributes_type": "a mapping of keys to values",
+    "date_from_datetime_parsing": "a date such as 2025-12-12",
+    "date_parsing": "a date such as 2025-12-12",
+    "date_type": "a date such as 2025-12-12",
+}
+
+
+@dataclass
+class _Where:
+    """A pydantic error location translated into YAML terms."""
+
+    path: tuple  # keys and indexes as they appear in the YAML file
+    owner: type[BaseModel] | None  # the model whose field is the last key (for hints)
+    string_branch: bool  # the error is the "a formula may be a plain name" alternative
+
+
+def _walk(loc: tuple) -> _Where:
+    """Drop pydantic's union markers (``str``, ``tagged-union[...]`` and the op tag after it)
+    from a location, tracking which model each step lands in.
+
+    Markers are recognised by position (right after an operand field), never by name, so a
+    YAML key that happens to be called ``series`` or ``str`` is not mistaken for one.
+    """
+    path: list[object] = []
+    model: type[BaseModel] | None = Config
+    owner: type[BaseModel] | None = Config
+    dict_key_next = False
+    string_branch = False
+    index = 0
+    while index < len(loc):
+        step = loc[index]
+        index += 1
+        at_operand = bool(path) and (
+            path[-1] in OPERAND_FIELDS
+            or (isinstance(path[-1], int) and len(path) > 1 and path[-2] == "of")
+        )
+        if isinstance(step, str) and step.startswith(("tagged-union[", "function-after[")):
+            if index < len(loc) and loc[index] in OPERATIONS:
+                model = OPERATIONS[str(loc[index])]
+                index += 1
+            continue
+        if step == "str" and at_operand:
+            string_branch = index == len(loc)
+            continue
+        owner = model
+        path.append(step)
+        if dict_key_next:
+            dict_key_next = False
+            continue
+        if isinstance(step, int) or model is None:
+            continue
+        field = model.model_fields.get(str(step))
+        if field is None:
+            model = None
+            continue
+        model = _inner_model(field.annotation)
+        dict_key_next = typing.get_origin(field.annotation) is dict
+    return _Where(tuple(path), owner, string_branch)
+
+
+def _context(path: tuple, data: object) -> tuple[str, str]:
+    """(indicator or series context, dotted field path) for a message."""
+    if len(path) >= 2 and path[0] == "indicators" and isinstance(path[1], int):
         items = data.get("indicators") if isinstance(data, dict) else None
         ident = None
-        if isinstance(items, list) and loc[1] < len(items) and isinstance(items[loc[1]], dict):
-            ident = items[loc[1]].get("id")
-        context = f"indicator {ident!r}" if ident else f"indicator #{loc[1] + 1}"
-        rest = loc[2:]
-    elif len(loc) >= 2 and loc[0] == "series":
-        context = f"series {loc[1]!r}"
-        rest = loc[2:]
+        if isinstance(items, list) and path[1] < len(items) and isinstance(items[path[1]], dict):
+            ident = items[path[1]].get("id")
+        context = f"indicator {ident!r}" if ident else f"indicator #{path[1] + 1}"
+        rest = path[2:]
+    elif len(path) >= 2 and path[0] == "series":
+        context, rest = f"series {path[1]!r}", path[2:]
+    elif path and path[0] == "regime":
+        context, rest = "regime", path[1:]
     else:
-        rest = loc
-    # Drop pydantic's union-branch tags such as 'change' or 'str' from the path.
-    parts = [str(p) for p in rest if not (isinstance(p, str) and p in OPERATIONS | {"str": 0})]
-    return context, ".".join(parts)
+        context, rest = "", path
+    return context, _dotted(rest)
+
+
+def _dotted(parts: Iterable[object]) -> str:
+    """status.0.when -> status[0].when, as the YAML reads."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
 
 
 def _pydantic_problems(doc: _Located, error: ValidationError) -> list[str]:
     where = _display(doc.path)
-    problems = []
-    seen = set()
-    for item in error.errors():
-        loc = tuple(item["loc"])
-        clean = tuple(
-            p for p in loc if not (isinstance(p, str) and (p in OPERATIONS or p == "str"))
-        )
-        context, field = _describe(doc, loc, doc.data)
+    items = [(item, _walk(tuple(item["loc"]))) for item in error.errors()]
+    # A formula is "a name or an operation": pydantic reports both alternatives. Keep the
+    # operation's complaint; when the value was neither, say so once.
+    other_paths = {w.path for _, w in items if not w.string_branch}
+    problems: list[str] = []
+    seen: set[tuple] = set()
+    for item, found in items:
+        if found.string_branch and any(p[: len(found.path)] == found.path for p in other_paths):
+            continue
+        path = found.path
         message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            message = f"unknown key {clean[-1]!r}" if clean else "unknown key"
-            field = ".".join(str(p) for p in clean[:-1][2:]) if context else field
-            close = _close_key(item, loc)
+        kind = item["type"]
+        if kind == "extra_forbidden":
+            message = f"unknown key {path[-1]!r}" if path else "unknown key"
+            close = _close_key(found)
             if close:
                 message += f": did you mean {close!r}?"
-        elif item["type"] == "union_tag_invalid":
+            path = path[:-1]
+        elif kind == "union_tag_invalid":
             tag = item.get("ctx", {}).get("tag")
             message = f"unknown operation {tag!r}: use one of {', '.join(sorted(OPERATIONS))}"
-        key = (clean, message)
+        elif kind == "union_tag_not_found":
+            message = f"an operation needs 'op:', one of {', '.join(sorted(OPERATIONS))}"
+        elif (
+            kind in {"model_attributes_type", "dict_type", "model_type"}
+            and path
+            and (path[-1] in OPERAND_FIELDS or isinstance(path[-1], int))
+        ):
+            message = FORMULA_HINT
+        elif found.string_branch:
+            message = FORMULA_HINT
+        elif kind == "missing" and path:
+            message = f"required field {path[-1]!r} is missing"
+            path = path[:-1]
+        elif kind in PLAIN_TYPE_ERRORS:
+            message = f"{item.get('input')!r} is not {PLAIN_TYPE_ERRORS[kind]}"
+        elif kind == "literal_error":
+            allowed = item.get("ctx", {}).get("expected", "").replace("'", "")
+            message = f"{item.get('input')!r} is not allowed: use {allowed}"
+        key = (path, message)
         if key in seen:
             continue
         seen.add(key)
-        line = doc.line(clean)
+        context, field = _context(path, doc.data)
+        line = doc.line(found.path)
         label = ", ".join(part for part in (context, f"field {field!r}" if field else "") if part)
         problems.append(f"{where}:{line}: {label + ': ' if label else ''}{message}")
     return problems
 
 
-def _close_key(item: dict, loc: tuple) -> str | None:
-    """Suggest the nearest allowed key for an unknown one."""
-    if not loc:
+def _close_key(found: _Where) -> str | None:
+    """The allowed key nearest to an unknown one, for 'did you mean'."""
+    if found.owner is None or not found.path:
         return None
-    owner_path = [p for p in loc[:-1]]
-    candidates: set[str] = set()
-    model = _model_at(owner_path)
-    if model is not None:
-        candidates = set(model.model_fields)
-    match = difflib.get_close_matches(str(loc[-1]), sorted(candidates), n=1)
+    match = difflib.get_close_matches(str(found.path[-1]), sorted(found.owner.model_fields), n=1)
     return match[0] if match else None
-
-
-def _model_at(path: list[object]) -> type[BaseModel] | None:
-    """Find the model that owns a location, for spelling suggestions."""
-    model: type[BaseModel] | None = Config
-    for step in path:
-        if model is None:
-            return None
-        if isinstance(step, int):
-            continue
-        if isinstance(step, str) and step in OPERATIONS:
-            model = OPERATIONS[step]
-            continue
-        field = model.model_fields.get(str(step)) if model else None
-        if field is None:
-            # a dict key such as a series id or quantity name
-            model = {
-                Config: None,
-            }.get(model, model)
-            continue
-        model = _inner_model(field.annotation)
-    return model
 
 
 def _inner_model(annotation: object) -> type[BaseModel] | None:
@@ -546,6 +811,12 @@ def load_config(path: Path) -> Config:
     return config
 
 
+def load_catalogue(path: Path) -> dict:
+    """The raw YAML of ``indicators.yml`` (validate with ``load_config`` first)."""
+    data = _read_yaml(path).data
+    return data if isinstance(data, dict) else {}
+
+
 def load_events(path: Path) -> list[Event]:
     doc = _read_yaml(path)
     try:
@@ -560,6 +831,12 @@ def _cross_check(doc: _Located, config: Config) -> list[str]:
     problems: list[str] = []
     seen: dict[str, int] = {}
     series_ids = sorted(config.series)
+    for series_id in series_ids:
+        if not SERIES_ID.match(series_id):
+            problems.append(
+                f"{where}:{doc.line(('series', series_id))}: series id {series_id!r} is "
+                "malformed: use upper-case A-Z, 0-9, '_', '-' and '.' (as the source spells it)"
+            )
     for index, indicator in enumerate(config.indicators):
         base = ("indicators", index)
         label = f"indicator {indicator.id!r}"
@@ -610,6 +887,9 @@ def _cross_check(doc: _Located, config: Config) -> list[str]:
                     "redistribution (redistribute: false): plot a derived quantity instead",
                 )
         for position, rule in enumerate(indicator.status):
+            problem = _sentence_problem(rule.say, names)
+            if problem:
+                report(("status", position, "say"), f"status[{position}].say", problem)
             loc = ("status", position, "when")
             try:
                 used = conditions.parse(rule.when).names
@@ -632,6 +912,30 @@ def _cross_check(doc: _Located, config: Config) -> list[str]:
                 msg = _suggest("quantity", item.quantity, list(target.quantities))
                 problems.append(f"{where}:{doc.line(loc)}: regime, field 'inputs.quantity': {msg}")
     return problems
+
+
+# The filters ``say:`` sentences may use; indicators.py registers exactly these.
+SENTENCE_FILTERS = ("num", "signed", "abs")
+_SENTENCES = SandboxedEnvironment(autoescape=False)
+_SENTENCES.filters.update({name: (lambda value, *args: value) for name in SENTENCE_FILTERS})
+
+
+def _sentence_problem(text: str, quantities: list[str]) -> str | None:
+    """Why a ``say:`` sentence would fail at build time, or None: a Jinja syntax error, an
+    unknown filter, or a placeholder that names no quantity."""
+    try:
+        tree = _SENTENCES.parse(text)
+        _SENTENCES.from_string(text)
+    except TemplateError as exc:
+        return f"sentence does not parse: {exc.message}"
+    allowed = {"date", "month"} | set(quantities)
+    allowed |= {f"{name}_{suffix}" for name in quantities for suffix in ("date", "month")}
+    unknown = sorted(jinja_meta.find_undeclared_variables(tree) - allowed)
+    if unknown:
+        return _suggest("placeholder", unknown[0], sorted(allowed)) + (
+            " (use a quantity name, date, month, <quantity>_date or <quantity>_month)"
+        )
+    return None
 
 
 def _raw_level_of(operand: object, indicator: IndicatorConfig, config: Config) -> str | None:

@@ -1,0 +1,245 @@
+"""The "Config reference" page, generated from the pydantic models behind ``indicators.yml``.
+
+Written by hand it would drift from the code within a week; generated, every field, formula
+operation and chart kind on the page is one the validator accepts, with the description the
+schema carries, and the examples come from the shipped catalogue (so they are known to work)
+or from the operation's own declared example (checked by a test).
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from generator.config import (
+    OPERATIONS,
+    Card,
+    ChartConfig,
+    Config,
+    IndicatorConfig,
+    Quantity,
+    RegimeConfig,
+    RegimeInput,
+    SeriesConfig,
+    SiteConfig,
+    StatusRule,
+)
+
+# (heading, where the block sits in indicators.yml, model); the order of the page.
+SECTIONS: list[tuple[str, str, type[BaseModel]]] = [
+    ("Top level", "", Config),
+    ("site", "site:", SiteConfig),
+    ("series", "series: <ID>:", SeriesConfig),
+    ("indicators", "indicators: - ", IndicatorConfig),
+    ("quantities", "indicators: - quantities: <name>:", Quantity),
+    ("card", "indicators: - card:", Card),
+    ("chart", "indicators: - chart:", ChartConfig),
+    ("status", "indicators: - status: - ", StatusRule),
+    ("regime", "regime:", RegimeConfig),
+    ("regime inputs", "regime: inputs: - ", RegimeInput),
+]
+CHART_KINDS = {
+    "line": "one line per plotted quantity; the default, for levels and spreads",
+    "area": "a filled area under the line, for a level whose size matters",
+    "bar": "one bar per observation, for monthly flows (purchases, payroll changes)",
+}
+EXAMPLE_WIDTH = 70
+# Fields validated as durations; pydantic folds the ``Duration`` alias into a plain ``str``.
+DURATION_FIELDS = {"window", "weekly_after", "lookback"}
+
+
+@dataclass
+class FieldRow:
+    name: str
+    type: str
+    required: bool
+    default: str
+    description: str
+    example: str
+
+
+@dataclass
+class Section:
+    title: str
+    anchor: str
+    location: str
+    description: str
+    fields: list[FieldRow]
+
+
+@dataclass
+class Operation:
+    name: str
+    description: str
+    fields: list[FieldRow]
+    example: str
+
+
+def reference_context(catalogue: dict) -> dict[str, Any]:
+    """Everything the template shows; ``catalogue`` is the raw YAML of the shipped file."""
+    samples = _samples(catalogue)
+    sections = [
+        Section(
+            title=title,
+            anchor=title.replace(" ", "-"),
+            location=location,
+            description=(model.__doc__ or "").strip().splitlines()[0] if model is Config else "",
+            fields=[
+                _row(name, info, samples.get(model, []))
+                for name, info in model.model_fields.items()
+            ],
+        )
+        for title, location, model in SECTIONS
+    ]
+    operations = [
+        Operation(
+            name=name,
+            description=str(model.model_config.get("description", "")),
+            fields=[_row(n, i, []) for n, i in model.model_fields.items() if n != "op"],
+            example=_block({"formula": model.model_config["json_schema_extra"]["examples"][0]}),
+        )
+        for name, model in OPERATIONS.items()
+    ]
+    kinds = []
+    for kind, text in CHART_KINDS.items():
+        users = [
+            item.get("id", "?")
+            for item in catalogue.get("indicators", [])
+            if isinstance(item, dict) and item.get("chart", {}).get("kind", "line") == kind
+        ]
+        kinds.append({"name": kind, "text": text, "used_by": users})
+    rules = [
+        rule
+        for item in catalogue.get("indicators", [])
+        for rule in (item.get("status") or [])[:1]
+        if isinstance(rule, dict)
+    ][:3]
+    return {
+        "sections": sections,
+        "operations": operations,
+        "chart_kinds": kinds,
+        "rule_examples": [
+            yaml.safe_dump([rule], sort_keys=False, width=10_000, allow_unicode=True).strip()
+            for rule in rules
+        ],
+    }
+
+
+def _samples(catalogue: dict) -> dict[type[BaseModel], list[dict]]:
+    """Raw YAML blocks of the shipped catalogue, by the model that validates them."""
+    indicators = [i for i in catalogue.get("indicators") or [] if isinstance(i, dict)]
+    regime = catalogue.get("regime") or {}
+    return {
+        Config: [catalogue],
+        SiteConfig: [catalogue.get("site") or {}],
+        SeriesConfig: list((catalogue.get("series") or {}).values()),
+        IndicatorConfig: indicators,
+        Quantity: [q for i in indicators for q in (i.get("quantities") or {}).values()],
+        Card: [i.get("card") or {} for i in indicators],
+        ChartConfig: [i.get("chart") or {} for i in indicators],
+        StatusRule: [r for i in indicators for r in i.get("status") or []],
+        RegimeConfig: [regime],
+        RegimeInput: list(regime.get("inputs") or []),
+    }
+
+
+def _row(name: str, info: FieldInfo, samples: list[dict]) -> FieldRow:
+    required = info.is_required()
+    default = "" if required else _inline(_default(info))
+    return FieldRow(
+        name=name,
+        type=_type_of(name, info),
+        required=required,
+        default=default,
+        description=info.description or "",
+        example=_example(name, info, samples),
+    )
+
+
+def _type_of(name: str, info: FieldInfo) -> str:
+    if name in DURATION_FIELDS:
+        extra = " or all" if "'all'" in (info.description or "") else ""
+        return f"duration (30d, 13w, 12m, 10y{extra})"
+    return type_name(info.annotation)
+
+
+def _default(info: FieldInfo) -> object:
+    if info.default_factory is not None:
+        return info.default_factory()  # type: ignore[call-arg]
+    value = info.default
+    if value is PydanticUndefined:
+        return None
+    if isinstance(value, BaseModel):
+        return value.model_dump()
+    return value
+
+
+def _example(name: str, info: FieldInfo, samples: list[dict]) -> str:
+    """The first value the shipped catalogue gives this field, kept short."""
+    for sample in samples:
+        if isinstance(sample, dict) and name in sample:
+            value = sample[name]
+            if isinstance(value, dict | list) and len(_flow(value)) > EXAMPLE_WIDTH:
+                return "(a block, see the catalogue)"
+            return _inline(value)
+    return ""
+
+
+def _flow(value: object) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    text = yaml.safe_dump(value, default_flow_style=True, width=10_000, sort_keys=False)
+    return text.strip().removesuffix("...").strip()
+
+
+def _inline(value: object) -> str:
+    text = _flow(value)
+    return text if len(text) <= EXAMPLE_WIDTH else text[: EXAMPLE_WIDTH - 1] + "…"
+
+
+def _block(value: object) -> str:
+    return yaml.safe_dump(value, default_flow_style=None, sort_keys=False, width=88).strip()
+
+
+def type_name(annotation: object) -> str:
+    """A reader's name for a field type: 'number', 'one of: line, area, bar', 'formula'."""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if annotation is str:
+        return "text"
+    if annotation is bool:
+        return "true or false"
+    if annotation is int:
+        return "whole number"
+    if annotation is float:
+        return "number"
+    if annotation is date:
+        return "date (YYYY-MM-DD)"
+    if origin is Literal:
+        return "one of: " + ", ".join(str(a) for a in args)
+    if origin is typing.Annotated:
+        base = type_name(args[0])
+        return "duration (30d, 13w, 12m, 10y)" if base == "text" else base
+    if origin in (typing.Union, types.UnionType):
+        names = [a for a in args if a is not type(None)]
+        if str in names and any(typing.get_origin(a) is typing.Annotated for a in names):
+            return "formula: a name or an operation"
+        return " or ".join(type_name(a) for a in names)
+    if origin is list:
+        return f"list of {type_name(args[0])}"
+    if origin is tuple:
+        return "[" + ", ".join(type_name(a) for a in args) + "]"
+    if origin is dict:
+        return f"mapping of name to {type_name(args[1])}"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        title = next((t for t, _, m in SECTIONS if m is annotation), annotation.__name__)
+        return f"[{title}](#{title.replace(' ', '-')})"
+    return str(annotation)

@@ -1,0 +1,195 @@
+"""``python -m generator check`` on malformed configs: every mistake is one readable message.
+
+Each case edits a private copy of the real ``indicators.yml`` (or ``events.yml``, or a data
+file) as text, exactly as a fork would by hand, runs the command's real entry point, and
+compares what it prints with ``tests/golden/check/<case>.txt``. A traceback or a missing
+``file:line`` fails the test; ``make golden`` rewrites the files for review.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from tests.conftest import ROOT, assert_golden
+
+# case -> (file, [(old, new) or (anchor, old, new), ...]): `old` (or the anchor, after which
+# the first `old` is replaced) must occur exactly once in the shipped file.
+SOFR_RULE = "      - when: mean_20d > 0 or days_above >= 10\n"
+CASES: dict[str, tuple[str, list[tuple[str, ...]]]] = {
+    "yaml-unclosed-bracket": (
+        "indicators.yml",
+        [("card: {value: spread, change: mean_20d}", "card: {value: spread, change: mean_20d")],
+    ),
+    "yaml-tab-indent": ("indicators.yml", [("    title: Fed balance sheet", "\ttitle: Fed bs")]),
+    "yaml-not-a-mapping": ("indicators.yml", [("series:\n", "- series:\n")]),
+    "unknown-key-with-hint": ("indicators.yml", [("    title: Bitcoin\n", "    titel: Bitcoin\n")]),
+    "unknown-key-in-series": (
+        "indicators.yml",
+        [("  SOFR:\n    source: fred\n", "  SOFR:\n    source: fred\n    colour: red\n")],
+    ),
+    "wrong-type-decimals": (
+        "indicators.yml",
+        [("    unit: bp\n    decimals: 1", "    unit: bp\n    decimals: one")],
+    ),
+    "wrong-type-plausible": (
+        "indicators.yml",
+        [("  SOFR:\n", "plausible: [-1, 25]", "plausible: low")],
+    ),
+    "missing-required-field": (
+        "indicators.yml",
+        [("    title: Bitcoin\n    group: crypto\n", "    group: crypto\n")],
+    ),
+    "unknown-series": ("indicators.yml", [("op: spread, a: SOFR,", "op: spread, a: SOFRR,")]),
+    "unknown-operation": ("indicators.yml", [("{op: spread, a: SOFR,", "{op: spred, a: SOFR,")]),
+    "bad-window": ("indicators.yml", [("of: assets, window: 13w", "of: assets, window: 13 weeks")]),
+    "two-windows": (
+        "indicators.yml",
+        [("of: spread, periods: 20}}", "of: spread, periods: 20, window: 4w}}")],
+    ),
+    "window-all-not-allowed": (
+        "indicators.yml",
+        [("rolling_mean, of: spread, periods: 20", "rolling_mean, of: spread, window: all")],
+    ),
+    "bad-expression-syntax": ("indicators.yml", [(SOFR_RULE, SOFR_RULE.replace("> 0", ">> 0"))]),
+    "expression-function-call": (
+        "indicators.yml",
+        [(SOFR_RULE, SOFR_RULE.replace("mean_20d > 0", "abs(mean_20d) > 0"))],
+    ),
+    "expression-unknown-quantity": (
+        "indicators.yml",
+        [(SOFR_RULE, SOFR_RULE.replace("mean_20d > 0", "mean_20 > 0"))],
+    ),
+    "duplicate-id": ("indicators.yml", [("  - id: eth-btc\n", "  - id: eth\n")]),
+    "bad-id": ("indicators.yml", [("  - id: bnb-btc\n", "  - id: BNB BTC\n")]),
+    "quantity-used-before-defined": (
+        "indicators.yml",
+        [("price: {label: Price, formula: BTC-USD}", "price: {label: Price, formula: drawdown}")],
+    ),
+    "card-unknown-quantity": (
+        "indicators.yml",
+        [("card: {value: assets, change: change_13w}", "card: {value: asset, change: change_13w}")],
+    ),
+    "chart-unknown-kind": (
+        "indicators.yml",
+        [("chart: {kind: line, plot: [assets]", "chart: {kind: pie, plot: [assets]")],
+    ),
+    "chart-raw-restricted-level": (
+        "indicators.yml",
+        [("  - id: btc\n", "plot: [return_30d, drawdown]", "plot: [price]")],
+    ),
+    "bad-level": (
+        "indicators.yml",
+        [('        level: stress\n        say: "SOFR', '        level: red\n        say: "SOFR')],
+    ),
+    "bad-sentence-placeholder": (
+        "indicators.yml",
+        [
+            (
+                "{{ days_above|num(0) }} of the last 20 days to {{ date }} (",
+                "{{ days_abov|num(0) }} of the last 20 days to {{ date }} (",
+            )
+        ],
+    ),
+    "regime-unknown-indicator": (
+        "indicators.yml",
+        [
+            (
+                "{indicator: reserves, quantity: change_13w",
+                "{indicator: reserve, quantity: change_13w",
+            )
+        ],
+    ),
+    "malformed-series-id": ("indicators.yml", [("  SOFR:\n", "  sofr rate:\n")]),
+    "unknown-source": (
+        "indicators.yml",
+        [("    source: fred\n    title: Secured", "    source: ftp\n    title: Secured")],
+    ),
+    "yaml-duplicate-key": (
+        "indicators.yml",
+        [("  SOFR:\n    source: fred\n", "  SOFR:\n    plausible: [0, 1]\n    source: fred\n")],
+    ),
+    "bad-sentence-filter": (
+        "indicators.yml",
+        [("  - id: sofr-iorb-spread\n", "days_above|num(0)", "days_above|round2")],
+    ),
+    "formula-wrong-type": (
+        "indicators.yml",
+        [("  - id: btc\n", "formula: BTC-USD}", "formula: [BTC-USD]}")],
+    ),
+    "several-problems-at-once": (
+        "indicators.yml",
+        [
+            ("op: spread, a: SOFR,", "op: spread, a: SOFRR,"),
+            (
+                "card: {value: assets, change: change_13w}",
+                "card: {value: asset, change: change_13w}",
+            ),
+        ],
+    ),
+    "events-bad-date": (
+        "events.yml",
+        [("{date: 2026-01-28, kind: fomc", "{date: 2026-13-28, kind: fomc")],
+    ),
+    "data-non-numeric-value": (
+        "data/series/fred/SOFR.csv",
+        [("2018-04-04,1.74", "2018-04-04,1.7a")],
+    ),
+}
+
+
+def project_with(tmp_path: Path, name: str, edits: list[tuple[str, ...]]) -> Path:
+    """A copy of the config files (data shared read-only unless the case edits it)."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for config in ("indicators.yml", "events.yml"):
+        shutil.copy2(ROOT / config, root / config)
+    if name.startswith("data/"):
+        shutil.copytree(ROOT / "data", root / "data")
+    else:
+        (root / "data").symlink_to(ROOT / "data")
+    path = root / name
+    text = path.read_text()
+    for edit in edits:
+        anchor, old, new = edit if len(edit) == 3 else ("", *edit)
+        assert text.count(anchor or old) == 1, f"{name} changed: {anchor or old!r} is not unique"
+        start = text.index(anchor)
+        at = text.index(old, start)
+        text = text[:at] + new + text[at + len(old) :]
+    path.write_text(text)
+    return root
+
+
+def run_check(root: Path, capsys, monkeypatch) -> tuple[int, str]:
+    monkeypatch.chdir(root)  # messages name files relative to where the user stands
+    code = main(["--root", str(root), "check"])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def test_at_least_twenty_cases():
+    assert len(CASES) >= 20
+
+
+@pytest.mark.golden
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_malformed_config_gives_its_golden_message(case, tmp_path, capsys, monkeypatch):
+    name, edits = CASES[case]
+    root = project_with(tmp_path, name, edits)
+    code, output = run_check(root, capsys, monkeypatch)
+    assert code == 2, output
+    assert "Traceback" not in output
+    first = output.splitlines()[0]
+    assert re.match(r"error: (indicators|events)\.yml:\d+: |error: data/series/", first), first
+    assert_golden(f"check/{case}.txt", output)
+
+
+def test_the_shipped_project_checks_clean(tmp_path, capsys, monkeypatch):
+    root = project_with(tmp_path, "indicators.yml", [])
+    code, output = run_check(root, capsys, monkeypatch)
+    assert code == 0, output
+    assert "consistent" in output

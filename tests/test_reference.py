@@ -1,0 +1,57 @@
+"""The generated Config reference page: complete, and its examples are accepted by the models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from generator import indicators
+from generator.config import OPERATIONS, SENTENCE_FILTERS, Quantity, load_catalogue
+from generator.reference import CHART_KINDS, SECTIONS, reference_context
+from tests.conftest import ROOT
+
+
+def test_every_field_operation_and_chart_kind_is_on_the_page(built_project: Path):
+    page = (built_project / "site/config-reference.md").read_text()
+    for _, _, model in SECTIONS:
+        for name in model.model_fields:
+            assert f"| `{name}` |" in page, f"{model.__name__}.{name} missing"
+    for name, model in OPERATIONS.items():
+        assert f"### `{name}`" in page
+        for field in model.model_fields:
+            assert field == "op" or f"| `{field}` |" in page
+    for kind in CHART_KINDS:
+        assert f"| `{kind}` |" in page
+    html = (built_project / "public/config-reference/index.html").read_text()
+    assert 'id="op-splice"' in html and 'id="chart-kinds"' in html
+
+
+def test_chart_kinds_are_exactly_the_accepted_ones():
+    from generator.config import ChartConfig
+
+    accepted = ChartConfig.model_fields["kind"].annotation.__args__
+    assert set(CHART_KINDS) == set(accepted)
+
+
+def test_each_operation_example_validates_as_a_formula():
+    context = reference_context(load_catalogue(ROOT / "indicators.yml"))
+    assert len(context["operations"]) == len(OPERATIONS)
+    for operation in context["operations"]:
+        formula = yaml.safe_load(operation.example)["formula"]
+        parsed = Quantity.model_validate({"label": "x", "formula": formula}).formula
+        assert type(parsed) is OPERATIONS[operation.name], operation.name
+
+
+def test_examples_come_from_the_shipped_catalogue():
+    context = reference_context(load_catalogue(ROOT / "indicators.yml"))
+    series = next(s for s in context["sections"] if s.title == "series")
+    source = next(f for f in series.fields if f.name == "source")
+    assert source.example == "fred" and source.required
+    chart = next(s for s in context["sections"] if s.title == "chart")
+    window = next(f for f in chart.fields if f.name == "window")
+    assert window.type.startswith("duration") and window.default == "10y"
+
+
+def test_sentence_filters_the_checker_allows_are_the_ones_the_build_has():
+    assert set(SENTENCE_FILTERS) <= set(indicators._SANDBOX.filters)
