@@ -44,7 +44,7 @@ def check(root: Path) -> int:
                 used = f" (used by {', '.join(users)})" if users else ""
                 notes.append(
                     f"series {series_id!r} has no data yet{used}: {where} is missing; "
-                    "run `make update`"
+                    "run make update"
                 )
                 continue
             try:

@@ -14,7 +14,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
 # What a build needs; generated output (site/indicators, public/...) is left behind on purpose.
-PROJECT_FILES = ("indicators.yml", "events.yml", "mkdocs.yml", "templates", "data", "site")
+PROJECT_FILES = (
+    "indicators.yml",
+    "events.yml",
+    "mkdocs.yml",
+    "templates",
+    "data",
+    "site",
+    "hooks",
+    "overrides",
+)
 GENERATED = ("site/index.md", "site/data-status.md", "site/indicators", "site/charts", "site/data")
 
 
@@ -23,6 +32,8 @@ def copy_project(target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_FILES:
         source = ROOT / name
+        if not source.exists():
+            continue
         if source.is_dir():
             shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
