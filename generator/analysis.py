@@ -45,7 +45,7 @@ class Regime:
 
 def weekly(series: pd.Series) -> pd.Series:
     """Last value of each week ending Friday, carried over at most four missing weeks."""
-    return series.resample("W-FRI").last().ffill(limit=4)
+    return transforms.weekly_last(series).ffill(limit=4)
 
 
 def label_for(score: float, regime: RegimeConfig) -> str:

@@ -20,6 +20,8 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from generator import transforms
+
 # The article's order: equities, small caps, Bitcoin, Ether, other coins.
 ARTICLE_ORDER = ["SP500", "RUT", "BTC-USD", "ETH-USD", "BNB-USD"]
 ASSET_NAMES = {
@@ -70,7 +72,7 @@ class Ladder:
 
 def weekly_close(series: pd.Series) -> pd.Series:
     """Last observation of each week ending Friday."""
-    return series.resample("W-FRI").last().dropna()
+    return transforms.weekly_last(series).dropna()
 
 
 def weekly_returns(prices: pd.Series) -> pd.Series:

@@ -110,3 +110,20 @@ def test_align_refuses_values_older_than_a_week():
 def test_zscore_of_constant_is_missing_not_infinite():
     s = pd.Series([2.0] * 5, index=pd.date_range("2020-01-01", periods=5))
     assert t.zscore(s, periods=3).empty
+
+
+@pytest.mark.parametrize("series_id", ["WALCL", "SOFR", "BTC-USD", "ADPMNUSNERSA"])
+def test_weekly_last_matches_pandas_resample(series_id):
+    """The vectorised weekly close equals pandas' W-FRI resample, empty weeks included."""
+    from generator.config import load_config
+    from generator.store import Store
+    from generator.transforms import weekly_last
+
+    config = load_config(ROOT / "indicators.yml")
+    series = Store(ROOT / "data").load(config.series[series_id].source, series_id)
+    expected = series.resample("W-FRI").last()
+    pd.testing.assert_series_equal(weekly_last(series), expected, check_freq=False)
+    gappy = series.iloc[::17]  # weeks with no observation must come back as NaN
+    pd.testing.assert_series_equal(
+        weekly_last(gappy), gappy.resample("W-FRI").last(), check_freq=False
+    )
