@@ -135,6 +135,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
         cards=cards,
         regime_chart="charts/regime.vl.json" if regime is not None else None,
         claims=pages.scorecard_page(claims)["summary"],
+        latest_report=pages.latest_report(site / "blog" / "posts"),
     )
     write_text(site / "index.md", home)
     indicator_template = env.get_template("indicator.md.j2")

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
+from mkdocs.utils.meta import get_data
 
 from generator import charts
 from generator.analysis import Regime
@@ -393,3 +395,31 @@ def narrative_paragraphs(regime: Regime | None, results: list[IndicatorResult]) 
             paragraphs.append(" ".join(sentences))
         sentences = []
     return paragraphs
+
+
+def latest_value_text(result: IndicatorResult) -> str:
+    """The card's headline value with its unit, as a report states it (``n/a`` without data)."""
+    name = result.config.card.value
+    return _value_text(result, name, result.latest(name))
+
+
+def latest_report(posts: Path) -> dict | None:
+    """The newest report post (by its dated file name), for the home page's link to it."""
+    dated = sorted(p for p in posts.glob("*.md") if _is_iso_day(p.stem)) if posts.is_dir() else []
+    if not dated:
+        return None
+    newest = dated[-1]
+    _, meta = get_data(newest.read_text(encoding="utf-8"))
+    return {
+        "href": f"blog/posts/{newest.name}",
+        "title": str(meta.get("title") or newest.stem),
+        "date": date.fromisoformat(newest.stem),
+    }
+
+
+def _is_iso_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10

@@ -1,0 +1,238 @@
+"""``python -m generator report [--date YYYY-MM-DD]``: the dated nightly report post.
+
+Writes ``site/blog/posts/<date>.md`` (a Material blog post) and its chart images in
+``site/blog/posts/<date>/``: the regime headline, what changed since the previous report
+(status changes first), the narrative, and PNG charts for feed readers. The report uses only
+observations dated on or before its date, and compares with the state stored in the previous
+post's front matter, so re-running a date rewrites the same bytes and never adds a second post.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from mkdocs.utils.meta import get_data
+
+from generator import analysis, changes, charts, images, indicators, pages
+from generator.build import load_snapshot
+from generator.config import Config, ConfigError, Event, load_config, load_events
+from generator.indicators import IndicatorResult, format_date, format_number
+from generator.render import environment, html_text, write_text
+from generator.store import Store
+
+POSTS = Path("site") / "blog" / "posts"
+ALERTS = "Alerts"  # the blog category, and the filter of the alerts feed (mkdocs.yml)
+CHANGE_CHARTS = 4  # at most this many indicator charts: the ones whose status changed
+REGIME_YEARS = 3
+
+
+@dataclass
+class Image:
+    path: str  # relative to the post's file
+    alt: str
+    png: bytes
+
+
+def report(root: Path, day: str | None) -> int:
+    """Write (or confirm) the report for ``day`` (default: today, UTC); returns the exit code."""
+    target = report_day(day)
+    config = load_config(root / "indicators.yml")
+    events = load_events(root / "events.yml")
+    snapshot = load_snapshot(config, Store(root / "data"))
+    results = indicators.evaluate(config, until(snapshot.series, target), snapshot.stale)
+    regime = analysis.compute_regime(config, results)
+    current = state_of(target, regime, results)
+    posts = root / POSTS
+    previous = previous_state(posts, target)
+    titles = {r.id: r.config.title for r in results}
+    comparison = changes.compare(previous, current, titles)
+    folder = target.isoformat()
+    drawn = regime_image(config, regime, events, folder) + change_images(
+        results, comparison, events, folder
+    )
+    written = write_images(posts / folder, drawn)
+    text = render_post(root, target, regime, results, previous, current, comparison, drawn)
+    written |= write_text(posts / f"{folder}.md", text)
+    stale = ", ".join(f"{s} (since {d})" for s, d in sorted(snapshot.stale.items()))
+    state = "written" if written else "unchanged"
+    alert = f"alert, {len(comparison.status_changes)} status change(s)" if comparison.alert else ""
+    notes = "; ".join(part for part in (alert, f"stale: {stale}" if stale else "") if part)
+    print(f"{POSTS / folder}.md {state}" + (f" ({notes})" if notes else ""), file=sys.stderr)
+    return 0
+
+
+def report_day(text: str | None) -> date:
+    """The report's date: ``--date`` if given (never after today), else today (UTC)."""
+    from generator.sources import today
+
+    if text is None:
+        return today()
+    try:
+        day = date.fromisoformat(text)
+        if len(text) != 10:
+            raise ValueError(text)
+    except ValueError:
+        raise ConfigError([f"--date: {text!r} is not a date written YYYY-MM-DD"]) from None
+    if day > today():
+        raise ConfigError([f"--date: {text} is in the future (today is {today()})"])
+    return day
+
+
+def until(series: dict[str, pd.Series], day: date) -> dict[str, pd.Series]:
+    """Only what was known on ``day``: observations dated after it are left out."""
+    cut = pd.Timestamp(day)
+    kept = {key: values[values.index <= cut] for key, values in series.items()}
+    return {key: values for key, values in kept.items() if not values.empty}
+
+
+def state_of(
+    day: date, regime: analysis.Regime | None, results: list[IndicatorResult]
+) -> changes.ReportState:
+    return changes.ReportState(
+        day=day,
+        regime=regime.label if regime else None,
+        score=regime.score if regime else None,
+        indicators={
+            r.id: changes.IndicatorState(
+                level=r.status.level if r.status else None,
+                value=pages.latest_value_text(r),
+                as_of=r.as_of,
+            )
+            for r in results
+        },
+    )
+
+
+def previous_state(posts: Path, day: date) -> changes.ReportState | None:
+    """The state stored in the newest post dated before ``day``, if there is one."""
+    earlier = []
+    for path in posts.glob("*.md") if posts.is_dir() else []:
+        try:
+            when = date.fromisoformat(path.stem)
+        except ValueError:
+            continue
+        if when < day:
+            earlier.append((when, path))
+    if not earlier:
+        return None
+    when, path = max(earlier)
+    _, meta = get_data(path.read_text(encoding="utf-8"))
+    return changes.ReportState.from_meta(when, meta.get("report") or {})
+
+
+def regime_image(
+    config: Config, regime: analysis.Regime | None, events: list[Event], folder: str
+) -> list[Image]:
+    if regime is None or config.regime is None:
+        return []
+    history = regime.history[
+        regime.history.index > regime.history.index[-1] - pd.DateOffset(years=REGIME_YEARS)
+    ]
+    frame = pd.DataFrame({"date": history.index, "score": history.to_numpy()})
+    csv = charts.frame_to_csv(frame, {"score": 3})
+    spec = charts.regime_spec(
+        frame, "regime.csv", events, config.regime.easing_above, config.regime.tight_below
+    )
+    alt = f"Liquidity regime score, {REGIME_YEARS} years to {format_date(regime.as_of)}"
+    return [Image(f"{folder}/regime.png", alt, images.render_png(spec, {"regime.csv": csv}))]
+
+
+def change_images(
+    results: list[IndicatorResult],
+    comparison: changes.Comparison,
+    events: list[Event],
+    folder: str,
+) -> list[Image]:
+    """A chart of each indicator whose status changed (the first few)."""
+    by_id = {r.id: r for r in results}
+    drawn = []
+    for row in comparison.status_changes[:CHANGE_CHARTS]:
+        result = by_id[row.id]
+        chart = result.config.chart
+        frame = charts.chart_frame(result, chart)
+        if frame.empty:
+            continue
+        csv = charts.frame_to_csv(frame, {name: 6 for name in chart.plot})
+        spec = charts.chart_spec(result, chart, frame, "data.csv", events)
+        alt = f"{result.config.title} to {format_date(result.as_of)}"
+        drawn.append(
+            Image(f"{folder}/{row.id}.png", alt, images.render_png(spec, {"data.csv": csv}))
+        )
+    return drawn
+
+
+def write_images(folder: Path, drawn: list[Image]) -> bool:
+    """Write changed images and delete ones this report no longer shows; True if anything moved."""
+    changed = False
+    keep = set()
+    for image in drawn:
+        path = folder.parent / image.path
+        keep.add(path)
+        if not path.exists() or path.read_bytes() != image.png:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(image.png)
+            changed = True
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.is_file() and path not in keep:
+                path.unlink()
+                changed = True
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    return changed
+
+
+def render_post(
+    root: Path,
+    day: date,
+    regime: analysis.Regime | None,
+    results: list[IndicatorResult],
+    previous: changes.ReportState | None,
+    current: changes.ReportState,
+    comparison: changes.Comparison,
+    drawn: list[Image],
+) -> str:
+    headline = pages.headline(regime, results)
+    summary = changes.summary(comparison, previous, current)
+    stale = sorted({(s, d) for r in results for s, d in r.stale.items()})
+    if stale:
+        listed = ", ".join(f"{s} (since {d})" for s, d in stale)
+        summary += f" Stale data, kept from the last good fetch: {listed}."
+    regime_line = regime_text(headline)
+    count = len(comparison.status_changes)
+    title = f"{format_date(day)}: regime {headline['label']}" + (
+        f", {count} status change{'s' if count != 1 else ''}" if count else ""
+    )
+    state = yaml.safe_dump(
+        current.to_meta(), sort_keys=False, allow_unicode=True, width=1000, default_flow_style=False
+    )
+    template = environment(root / "templates").get_template("report.md.j2")
+    return template.render(
+        title=title,
+        day=day,
+        description=f"{regime_line} {summary}",
+        feed_html=f"<p>{html_text(regime_line)} {html_text(headline['text'])}</p>"
+        f"<p>{html_text(summary)}</p>",
+        image=drawn[0].path if drawn else None,
+        alert=comparison.alert,
+        category=ALERTS,
+        state="".join(f"  {line}\n" for line in state.splitlines()),
+        headline=headline,
+        summary=summary,
+        comparison=comparison,
+        narrative=pages.narrative_paragraphs(regime, results),
+        lead_image=drawn[0] if drawn and drawn[0].path.endswith("/regime.png") else None,
+        charts=[i for i in drawn if not i.path.endswith("/regime.png")],
+    )
+
+
+def regime_text(headline: dict) -> str:
+    """'Liquidity regime: neutral (score −0.44), as of 21 Aug 2026.' as plain text."""
+    score = headline["score"]
+    scored = f" (score {format_number(score, 2, signed=True)})" if score is not None else ""
+    return f"Liquidity regime: {headline['label']}{scored}, as of {format_date(headline['as_of'])}."

@@ -1,0 +1,116 @@
+"""The nightly sequence end to end, as the workflow runs it: update (against the fake sources),
+report, build, ``mkdocs build --strict``, for two consecutive nights, then the second night again.
+
+Night 1 brings two quiet days of crypto prices: a report, but no status change since the seed
+report. Night 2 brings a Bitcoin close 44% below its peak: Bitcoin's status becomes stress, so
+that report, and only that one, is an alert.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from generator.report import POSTS
+from tests.conftest import copy_project, run_generator, run_mkdocs
+from tests.fakes.harness import environment, run_update, start_servers
+
+NIGHTS = ("2026-08-24", "2026-08-25")
+QUIET = {
+    "BTC-USD": [("2026-08-22", "78512.4"), ("2026-08-23", "78890.1")],
+    "ETH-USD": [("2026-08-22", "2521.7"), ("2026-08-23", "2530.2")],
+}
+CRASH = {"BTC-USD": [("2026-08-24", "69850.0")], "ETH-USD": [("2026-08-24", "2490.5")]}
+SEED = "2026-08-21"
+
+
+def run_night(project: Path, servers, day: str, monkeypatch) -> None:
+    """update -> report -> build -> mkdocs, with 'today' set to the night's date."""
+    update = run_update(project, environment(servers, UPDATE_TODAY=day))
+    assert update.returncode == 0, update.output
+    monkeypatch.setenv("UPDATE_TODAY", day)
+    run_generator(project, "report")  # no --date: the workflow relies on 'today'
+    run_generator(project, "build")
+    run_mkdocs(project)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def feed_days(path: Path) -> list[str]:
+    feed = feedparser.parse(path.read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    return [
+        f"{e.published_parsed.tm_year}-{e.published_parsed.tm_mon:02}-"
+        f"{e.published_parsed.tm_mday:02}"
+        for e in feed.entries
+    ]
+
+
+@pytest.fixture(scope="module")
+def nights(tmp_path_factory, request):
+    """The project after both nights, and everything each step left behind."""
+    monkeypatch = pytest.MonkeyPatch()
+    request.addfinalizer(monkeypatch.undo)
+    project = copy_project(tmp_path_factory.mktemp("nightly"))
+    servers = start_servers(project)
+    request.addfinalizer(servers.stop)
+    seen = {}
+    for day, rows in zip(NIGHTS, (QUIET, CRASH), strict=True):
+        for series, observations in rows.items():
+            servers.crypto.add(series, *observations)
+        run_night(project, servers, day, monkeypatch)
+        seen[day] = {"public": tree(project / "public"), "data": tree(project / "data")}
+    return project, servers, seen, monkeypatch
+
+
+def test_each_night_adds_one_post_and_one_feed_item(nights):
+    project, _, _, _ = nights
+    posts = sorted(p.stem for p in (project / POSTS).glob("*.md"))
+    assert posts == [SEED, *NIGHTS]
+    for day in NIGHTS:
+        assert (project / POSTS / day / "regime.png").is_file()
+        assert (project / "public/blog" / day.replace("-", "/") / "index.html").is_file()
+    assert feed_days(project / "public/feed_rss_created.xml") == [*reversed(NIGHTS), SEED]
+    items = json.loads((project / "public/feed_json_created.json").read_text())["items"]
+    assert [i["date_published"][:10] for i in items] == [*reversed(NIGHTS), SEED]
+
+
+def test_only_the_night_whose_status_changed_is_an_alert(nights):
+    project, _, _, _ = nights
+    assert feed_days(project / "public/feed_rss_alerts.xml") == [NIGHTS[1]]
+    quiet = (project / POSTS / f"{NIGHTS[0]}.md").read_text()
+    assert "Since the report of 21 Aug 2026, the regime stayed" in quiet
+    assert "no indicator changed status" in quiet and "categories:" not in quiet
+    alert = (project / POSTS / f"{NIGHTS[1]}.md").read_text()
+    assert "categories:\n  - Alerts\n" in alert
+    assert "| Bitcoin | 78,890 USD | 69,850 USD | **calm → stress** |" in alert
+    assert (project / POSTS / NIGHTS[1] / "btc.png").is_file()
+    home = (project / "site/index.md").read_text()
+    assert f"](blog/posts/{NIGHTS[1]}.md)" in home  # the home page links the newest report
+
+
+def test_running_the_same_night_again_changes_nothing(nights):
+    """A re-run of night 2 (same data at the sources): no new post, byte-identical report,
+    feeds and pages. Only the fetch times move: `update` stamps every fresh series with the
+    time it was fetched, which the Data status page shows."""
+    project, servers, seen, monkeypatch = nights
+    posts_before = tree(project / POSTS)
+    run_night(project, servers, NIGHTS[1], monkeypatch)
+    assert tree(project / POSTS) == posts_before
+    after = tree(project / "public")
+    before = seen[NIGHTS[1]]["public"]
+    assert set(after) == set(before)
+    changed = sorted(name for name in after if after[name] != before[name])
+    assert set(changed) <= {"data-status/index.html", "search/search_index.json"}, changed
+    for name in after:
+        if name.startswith("feed_") or name.startswith("blog/"):
+            assert after[name] == before[name], name
+    data = tree(project / "data")
+    assert {k for k in data if data[k] != seen[NIGHTS[1]]["data"][k]} <= {"manifest.json"}

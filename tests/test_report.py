@@ -1,0 +1,273 @@
+"""The nightly report post: what it says, what it compares with, and that re-running is a no-op.
+
+Reports are generated in-process (``generator.report.report``) in private copies of the
+project; the committed seed report is checked, never rewritten.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator import changes, images
+from generator.config import ConfigError
+from generator.report import POSTS, report, report_day
+from tests import test_browser
+from tests.conftest import ROOT, copy_project, run_generator
+from tests.test_browser import PageWatch
+
+
+def front_matter(path: Path) -> dict:
+    text = path.read_text()
+    assert text.startswith("---\n"), path
+    return yaml.safe_load(text.split("---\n")[1])
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the project without the committed reports."""
+    root = copy_project(tmp_path / "p")
+    for path in sorted((root / POSTS).rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+    return root
+
+
+browser = test_browser.browser  # the browser tests' fixtures, for the report pages
+server = test_browser.server
+
+
+# -- the comparison, on its own --------------------------------------------------------------
+
+
+def state(day: str, regime: str, **levels: str | None) -> changes.ReportState:
+    return changes.ReportState(
+        day=date.fromisoformat(day),
+        regime=regime,
+        score=0.1,
+        indicators={
+            key: changes.IndicatorState(level, f"{key} value {day}", None)
+            for key, level in levels.items()
+        },
+    )
+
+
+def test_status_changes_come_first_and_make_an_alert():
+    before = state("2026-08-20", "neutral", a="calm", b="calm", c="watch")
+    after = state("2026-08-21", "neutral", a="calm", b="stress", c="calm")
+    result = changes.compare(before, after, {"b": "Bitcoin"})
+    assert [row.id for row in result.rows] == ["b", "c", "a"]
+    assert [row.changed for row in result.rows] == [True, True, False]
+    assert (
+        result.rows[0].then == "b value 2026-08-20" and result.rows[0].now == "b value 2026-08-21"
+    )
+    assert result.alert and not result.regime_changed
+    text = changes.summary(result, before, after)
+    assert "2 indicators changed status: Bitcoin (calm to stress); c (watch to calm)" in text
+
+
+def test_regime_change_alone_is_an_alert_and_no_change_is_not():
+    before = state("2026-08-20", "neutral", a="calm")
+    moved = changes.compare(before, state("2026-08-21", "easing", a="calm"), {})
+    assert moved.alert and moved.regime_changed and not moved.status_changes
+    still = changes.compare(before, state("2026-08-21", "neutral", a="calm"), {})
+    assert not still.alert
+    text = changes.summary(still, before, state("2026-08-21", "neutral", a="calm"))
+    assert text == (
+        "Since the report of 20 Aug 2026, the regime stayed neutral "
+        "and no indicator changed status."
+    )
+
+
+def test_first_report_has_nothing_to_compare_and_is_no_alert():
+    result = changes.compare(None, state("2026-08-21", "tight", a="stress"), {})
+    assert not result.alert and result.previous is None
+    assert result.rows[0].then == "n/a"
+
+
+def test_state_round_trips_through_front_matter_yaml():
+    original = changes.ReportState(
+        date(2026, 8, 21),
+        "neutral",
+        -0.4361,
+        {"x": changes.IndicatorState(None, "n/a", None)},
+    )
+    original.indicators["y"] = changes.IndicatorState("calm", "−2.0 bp", date(2026, 8, 20))
+    dumped = yaml.safe_dump(original.to_meta(), allow_unicode=True)
+    back = changes.ReportState.from_meta(original.day, yaml.safe_load(dumped))
+    assert back.indicators == original.indicators
+    assert (back.regime, back.score) == ("neutral", -0.436)
+
+
+# -- images -----------------------------------------------------------------------------------
+
+
+def _pixels(png: bytes) -> bytes:
+    data, position, pixels = png, 8, b""
+    while position < len(data):
+        length = int.from_bytes(data[position : position + 4], "big")
+        if data[position + 4 : position + 8] == b"IDAT":
+            pixels += data[position + 8 : position + 8 + length]
+        position += 12 + length
+    return zlib.decompress(pixels)
+
+
+def test_chart_png_is_drawn_from_inline_data_and_recompressed_losslessly():
+    spec = {
+        "data": {"url": "t.csv", "format": {"type": "csv", "parse": {"x": "number"}}},
+        "mark": "line",
+        "encoding": {"x": {"field": "x", "type": "quantitative"}, "y": {"field": "y"}},
+    }
+    csv = "x,y\n" + "".join(f"{i},{(i * 7) % 11}\n" for i in range(50))
+    import vl_convert
+
+    raw = vl_convert.vegalite_to_png(images.inline_data(spec, {"t.csv": csv}) | {"width": 640})
+    png = images.render_png(spec, {"t.csv": csv})
+    assert png.startswith(images.PNG_SIGNATURE) and len(png) < len(raw)
+    assert _pixels(png) == _pixels(raw)  # same image, smaller file
+    with pytest.raises(ValueError, match="t.csv"):
+        images.render_png(spec, {})
+
+
+def test_control_characters_in_chart_text_do_not_crash_the_renderer():
+    """vl-convert aborts the process on them, so they are removed before drawing."""
+    spec = {
+        "data": {"url": "t.csv", "format": {"type": "csv"}},
+        "mark": "point",
+        "title": "A \x01\x07\x1b\x7f title",
+        "encoding": {"x": {"field": "x", "type": "quantitative"}},
+    }
+    cleaned = images.without_control_characters(images.inline_data(spec, {"t.csv": "x\n1\n"}))
+    assert cleaned["title"] == "A  title" and cleaned["data"]["values"] == "x\n1\n"
+    assert images.render_png(spec, {"t.csv": "x\n1\n2\n"}).startswith(images.PNG_SIGNATURE)
+
+
+# -- the command ------------------------------------------------------------------------------
+
+
+def test_report_writes_one_post_with_image_and_rerun_changes_nothing(project: Path, capsys):
+    posts = project / POSTS
+    assert report(project, "2026-08-21") == 0
+    first = files_under(posts)
+    assert sorted(first) == ["2026-08-21.md", "2026-08-21/regime.png"]
+    meta = front_matter(posts / "2026-08-21.md")
+    assert meta["date"] == date(2026, 8, 21)
+    assert meta["image"] == "2026-08-21/regime.png"
+    assert meta["title"] == f"21 Aug 2026: regime {meta['report']['regime']}"
+    assert "categories" not in meta  # a first report is no alert
+    assert set(meta["report"]["indicators"]) >= {"fed-assets", "btc", "sofr-iorb-spread"}
+    assert meta["report"]["indicators"]["btc"]["value"] == "78,335 USD"
+    assert meta["rss"]["feed_description"].startswith("<p>Liquidity regime: ")
+    assert report(project, "2026-08-21") == 0
+    assert files_under(posts) == first
+    assert "unchanged" in capsys.readouterr().err
+
+
+def test_report_uses_only_what_was_known_on_its_date(project: Path):
+    report(project, "2026-08-20")
+    indicators = front_matter(project / POSTS / "2026-08-20.md")["report"]["indicators"]
+    # 73,033 USD is 41% below the peak (stress); a day later 78,335 USD is 37% below it (calm).
+    assert indicators["btc"] == {
+        "level": "stress",
+        "value": "73,033 USD",
+        "as_of": date(2026, 8, 20),
+    }
+
+
+def test_report_compares_with_what_the_previous_post_showed(project: Path):
+    """The 'then' column comes from the previous post, even when the data was revised since;
+    a status that differs from the stored one puts the report in the Alerts category."""
+    posts = project / POSTS
+    report(project, "2026-08-20")
+    earlier = posts / "2026-08-20.md"
+    text = earlier.read_text()
+    stored = r"(  btc:\n      level: )stress\n      value: [^\n]+"
+    text, edits = re.subn(stored, r"\1watch\n      value: 70,000 USD", text)
+    assert edits == 1
+    earlier.write_text(text)
+    report(project, "2026-08-21")
+    post = (posts / "2026-08-21.md").read_text()
+    meta = front_matter(posts / "2026-08-21.md")
+    assert meta["categories"] == ["Alerts"]
+    changed = meta["title"].split(", ")[-1]
+    assert re.fullmatch(r"\d+ status changes?", changed), meta["title"]
+    table = post[post.index("## What changed since 20 Aug 2026") :].split("\n\n")[1].splitlines()
+    rows = table[2:]
+    assert "| Bitcoin | 70,000 USD | 78,335 USD | **watch → calm** |" in rows
+    flagged = [row.endswith("** |") for row in rows]
+    assert flagged == sorted(flagged, reverse=True)  # status changes first
+    assert "Bitcoin (watch to calm)" in meta["rss"]["feed_description"]
+    pictures = sorted(p.name for p in (posts / "2026-08-21").iterdir())
+    assert "btc.png" in pictures and "regime.png" in pictures
+
+
+def test_later_posts_are_not_the_previous_one(project: Path):
+    report(project, "2026-08-21")
+    report(project, "2026-08-19")
+    post = (project / POSTS / "2026-08-19.md").read_text()
+    assert "This is the first report" in post
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("21-08-2026", "is not a date written YYYY-MM-DD"), ("2999-01-01", "is in the future")],
+)
+def test_bad_dates_are_refused(value: str, message: str):
+    with pytest.raises(ConfigError, match=message):
+        report_day(value)
+
+
+def test_bad_date_exits_2_without_writing(project: Path):
+    result = run_generator(project, "report", "--date", "2026-02-30", check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "'2026-02-30' is not a date written YYYY-MM-DD" in result.stderr
+    assert not any((project / POSTS).glob("*.md"))
+
+
+# -- the committed archive and the home page ---------------------------------------------------
+
+
+def test_committed_reports_are_valid_posts_with_their_images():
+    posts = sorted((ROOT / POSTS).glob("*.md"))
+    assert posts, "the seed report is missing: run `python -m generator report --date 2026-08-21`"
+    for path in posts:
+        meta = front_matter(path)
+        assert meta["date"] == date.fromisoformat(path.stem)
+        assert (path.parent / meta["image"]).is_file()
+        assert meta["report"]["regime"] in {"tight", "neutral", "easing"}
+
+
+def test_home_page_links_the_latest_report(built_project: Path):
+    newest = sorted((built_project / POSTS).glob("*.md"))[-1]
+    home = (built_project / "site" / "index.md").read_text()
+    assert f"**Latest report:** [{front_matter(newest)['title']}](blog/posts/{newest.name})" in home
+    assert (built_project / "public" / "blog" / "index.html").exists()
+
+
+def test_report_pages_show_their_images_and_load_nothing_foreign(server: str, browser):
+    """The newest report and the archive in Chromium: every image decoded, nothing from
+    another host, no console error."""
+    newest = sorted((ROOT / POSTS).glob("*.md"))[-1].stem
+    context = browser.new_context()
+    tab = context.new_page()
+    watch = PageWatch(tab)
+    shown = {}
+    for path in (f"blog/{newest.replace('-', '/')}/", "blog/"):
+        tab.goto(f"{server}{path}", wait_until="load")
+        shown[path] = tab.eval_on_selector_all(
+            "article img", "nodes => nodes.map(n => n.complete && n.naturalWidth)"
+        )
+    context.close()
+    assert all(shown.values()) and all(width > 300 for widths in shown.values() for width in widths)
+    assert not watch.errors, watch.errors
+    assert not watch.foreign, watch.foreign

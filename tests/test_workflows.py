@@ -1,0 +1,262 @@
+"""The GitHub workflows: linted with actionlint, checked for the hardening rules, and their two
+shell steps that decide what gets published run here for real (with a stub generator and local
+git repositories), because a typo there would only show up on the first night in production.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+NIGHTLY = WORKFLOWS / "nightly.yml"
+CI = WORKFLOWS / "ci.yml"
+USES = re.compile(r"^\s*(?:-\s*)?uses:\s*(\S+?)(?:\s+#\s*(.*))?$", re.MULTILINE)
+PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+VERSION = re.compile(r"^v\d+\.\d+\.\d+$")
+
+
+def load(path: Path) -> dict:
+    workflow = yaml.safe_load(path.read_text())
+    # YAML 1.1 reads the key `on` as True.
+    workflow["on"] = workflow.pop(True, workflow.get("on"))
+    return workflow
+
+
+def steps(workflow: dict) -> list[tuple[str, dict]]:
+    return [(job, step) for job, spec in workflow["jobs"].items() for step in spec["steps"]]
+
+
+def step_running(workflow: dict, command: str) -> dict:
+    (step,) = [s for _, s in steps(workflow) if command in s.get("run", "")]
+    return step
+
+
+def run_script(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """A `run:` block as Actions runs it: bash -e with GITHUB_OUTPUT and a step summary."""
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+# -- lint and hardening ----------------------------------------------------------------------
+
+
+def test_actionlint_finds_nothing():
+    actionlint = shutil.which("actionlint", path=str(Path(sys.executable).parent))
+    assert actionlint, "actionlint is missing: run `make test` (it installs the test extra)"
+    result = subprocess.run(
+        [actionlint, "-no-color", "-oneline", str(NIGHTLY), str(CI)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", [NIGHTLY, CI], ids=lambda p: p.name)
+def test_every_action_is_pinned_to_a_commit_with_its_version(path: Path):
+    found = USES.findall(path.read_text())
+    assert found, path
+    for ref, comment in found:
+        assert PINNED.match(ref), f"{path.name}: {ref} is not pinned to a full commit SHA"
+        assert VERSION.match(comment or ""), f"{path.name}: {ref} lacks a '# vX.Y.Z' comment"
+
+
+@pytest.mark.parametrize("path", [NIGHTLY, CI], ids=lambda p: p.name)
+def test_read_only_token_by_default_and_bounded_jobs(path: Path):
+    workflow = load(path)
+    assert workflow["permissions"] == {"contents": "read"}
+    assert workflow["concurrency"]["group"]
+    for name, job in workflow["jobs"].items():
+        assert 0 < job["timeout-minutes"] <= 30, name
+        for scope, level in (job.get("permissions") or {}).items():
+            assert level in {"read", "write", "none"}, (name, scope)
+
+
+def test_nightly_grants_each_write_to_the_one_job_that_needs_it():
+    jobs = load(NIGHTLY)["jobs"]
+    assert jobs["update"]["permissions"] == {"contents": "write"}
+    assert "permissions" not in jobs["build"]  # builds with the read-only default
+    assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert jobs["deploy"]["environment"]["name"] == "github-pages"
+    assert load(NIGHTLY)["concurrency"] == {"group": "nightly-publish", "cancel-in-progress": False}
+
+
+def test_no_expression_is_pasted_into_a_shell_script():
+    """Values reach scripts through env:, never as ${{ }} text (script injection)."""
+    for path in (NIGHTLY, CI):
+        for job, step in steps(load(path)):
+            assert "${{" not in step.get("run", ""), f"{path.name} {job}: {step.get('name')}"
+        assert "github.event." not in path.read_text()
+
+
+def test_fred_key_reaches_only_the_update_step_and_ci_has_no_secrets():
+    workflow = load(NIGHTLY)
+    holders = [s for _, s in steps(workflow) if "FRED_API_KEY" in str(s)]
+    assert len(holders) == 1 and "generator update" in holders[0]["run"]
+    assert holders[0]["env"] == {"FRED_API_KEY": "${{ secrets.FRED_API_KEY }}"}
+    assert "env" not in workflow and all("env" not in job for job in workflow["jobs"].values())
+    assert NIGHTLY.read_text().count("secrets.") == 1
+    assert "secrets." not in CI.read_text() and "FRED_API_KEY" not in CI.read_text()
+
+
+def test_nightly_runs_off_the_hour_and_by_hand():
+    triggers = load(NIGHTLY)["on"]
+    (schedule,) = triggers["schedule"]
+    minute = schedule["cron"].split()[0]
+    assert minute.isdigit() and int(minute) not in (0, 30)
+    assert "workflow_dispatch" in triggers
+
+
+def test_nightly_steps_in_order():
+    workflow = load(NIGHTLY)
+    flat = [s.get("uses", "").split("@")[0] or s["run"].strip() for _, s in steps(workflow)]
+    expected = [
+        "actions/checkout",
+        "actions/setup-python",
+        "make .venv/.runtime",
+        "generator update",
+        "generator report",
+        "git status --porcelain",
+        "actions/checkout",
+        "actions/setup-python",
+        "make site",
+        "actions/upload-pages-artifact",
+        "actions/deploy-pages",
+    ]
+    assert len(flat) == len(expected)
+    for got, want in zip(flat, expected, strict=True):
+        assert want in got, (want, got)
+    for _, step in steps(workflow):
+        if step.get("uses", "").startswith("actions/setup-python"):
+            assert step["with"]["cache"] == "pip"
+    build = workflow["jobs"]["build"]
+    assert build["needs"] == "update" and workflow["jobs"]["deploy"]["needs"] == "build"
+    assert build["steps"][0]["with"]["ref"] == "${{ needs.update.outputs.sha }}"
+
+
+def test_update_step_runs_what_make_update_runs():
+    recipe = re.search(r"^update:.*\n\t(.+)$", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    command = recipe[1].replace("$(BIN)", ".venv/bin")
+    assert command in step_running(load(NIGHTLY), "generator update")["run"]
+
+
+def test_ci_runs_make_test_without_secrets():
+    workflow = load(CI)
+    assert {"push", "pull_request"} <= set(workflow["on"])
+    assert "make test" in [s.get("run", "").strip() for _, s in steps(workflow)]
+
+
+def test_dependabot_watches_pip_and_actions():
+    config = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text())
+    assert config["version"] == 2
+    ecosystems = {u["package-ecosystem"]: u for u in config["updates"]}
+    assert set(ecosystems) == {"pip", "github-actions"}
+    assert all(u["directory"] == "/" for u in ecosystems.values())
+
+
+# -- the update step: exit 3 publishes, exit 2 stops ---------------------------------------------
+
+
+@pytest.mark.parametrize(("code", "fails"), [(0, False), (3, False), (2, True), (1, True)])
+def test_update_step_publishes_after_stale_series_and_stops_on_errors(
+    tmp_path: Path, code: int, fails: bool
+):
+    stub = tmp_path / ".venv" / "bin" / "python"
+    stub.parent.mkdir(parents=True)
+    stub.write_text(f'#!/bin/sh\necho "stub $*"\nexit {code}\n')
+    stub.chmod(0o755)
+    output, summary = tmp_path / "output", tmp_path / "summary"
+    env = {"GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary)}
+    step = step_running(load(NIGHTLY), "generator update")
+    result = run_script(step["run"], tmp_path, env)
+    assert "stub -m generator update" in result.stdout
+    assert (result.returncode != 0) is fails, result.stdout + result.stderr
+    assert output.read_text() == f"exit={code}\n"
+    if code == 3:
+        assert "::warning" in result.stdout and "stale" in summary.read_text()
+    if fails:
+        assert f"::error title=Update failed::generator update exited {code}" in result.stdout
+
+
+# -- the commit step: only when something changed, rebase and retry on a moving branch -----------
+
+
+def git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, f"git {args}: {done.stderr}"
+    return done.stdout.strip()
+
+
+@pytest.fixture
+def clone(tmp_path: Path) -> tuple[Path, Path]:
+    """A bare 'origin' with one commit on main, and a clone of it like the runner's checkout."""
+    origin, seed, work = tmp_path / "origin.git", tmp_path / "seed", tmp_path / "work"
+    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(origin))
+    git(tmp_path, "clone", "--quiet", str(origin), str(seed))
+    for name in ("data/manifest.json", "site/blog/posts/.keep", "README.md"):
+        (seed / name).parent.mkdir(parents=True, exist_ok=True)
+        (seed / name).write_text("1\n")
+    identity = ("-c", "user.name=t", "-c", "user.email=t@example.org")
+    git(seed, "add", ".")
+    git(seed, *identity, "commit", "--quiet", "-m", "start")
+    git(seed, "push", "--quiet", "origin", "HEAD:main")
+    git(tmp_path, "clone", "--quiet", str(origin), str(work))
+    return origin, work
+
+
+def run_commit_step(work: Path, tmp_path: Path) -> tuple[subprocess.CompletedProcess, str]:
+    output = tmp_path / "commit-output"
+    output.write_text("")
+    env = {"GITHUB_OUTPUT": str(output), "GITHUB_REF_NAME": "main", "GH_TOKEN": ""}
+    result = run_script(step_running(load(NIGHTLY), "git status --porcelain")["run"], work, env)
+    return result, output.read_text()
+
+
+def test_commit_step_commits_data_and_post_only_when_they_changed(clone, tmp_path: Path):
+    origin, work = clone
+    start = git(origin, "rev-parse", "main")
+    result, output = run_commit_step(work, tmp_path)
+    assert result.returncode == 0 and "Nothing changed" in result.stdout
+    assert git(origin, "rev-parse", "main") == start and output == f"sha={start}\n"
+    (work / "data/manifest.json").write_text("2\n")
+    (work / "site/blog/posts/2026-08-24.md").write_text("post\n")
+    (work / "README.md").write_text("not ours to commit\n")
+    result, output = run_commit_step(work, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    head = git(origin, "rev-parse", "main")
+    assert head != start and output == f"sha={head}\n"
+    committed = git(origin, "show", "--name-only", "--format=", "main").splitlines()
+    assert sorted(committed) == ["data/manifest.json", "site/blog/posts/2026-08-24.md"]
+
+
+def test_commit_step_rebases_when_the_branch_moved_meanwhile(clone, tmp_path: Path):
+    origin, work = clone
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "--quiet", str(origin), str(other))
+    (other / "README.md").write_text("a maintainer's edit\n")
+    git(other, "-c", "user.name=m", "-c", "user.email=m@example.org", "commit", "-qam", "edit")
+    git(other, "push", "--quiet", "origin", "HEAD:main")
+    (work / "data/manifest.json").write_text("3\n")
+    result, output = run_commit_step(work, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Push rejected (attempt 1)" in result.stdout
+    log = git(origin, "log", "--format=%s", "main").splitlines()
+    assert log[0].startswith("Nightly update and report for ") and log[1:] == ["edit", "start"]
+    assert output == f"sha={git(origin, 'rev-parse', 'main')}\n"
