@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import re
 import shlex
+import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import ROOT, copy_project, run_generator, run_mkdocs
 from tests.fakes.harness import add_series, environment, run_update, start_servers
@@ -107,9 +110,10 @@ def test_change_a_threshold(project: Path, built_project: Path):
     line = example("threshold")
     new, was = (part.strip() for part in line.split("# was:"))
     old = "      - when: mean_20d > 0 or " + was
-    assert "lw-card lw-watch\" href=\"indicators/sofr-iorb-spread/" in (
-        built_project / "site/index.md"
-    ).read_text()
+    assert (
+        'lw-card lw-watch" href="indicators/sofr-iorb-spread/'
+        in (built_project / "site/index.md").read_text()
+    )
     edit(project, old, line[: line.index("#")].rstrip())
     run_generator(project, "check")
     run_generator(project, "build")
@@ -152,3 +156,19 @@ def test_rename_the_site(project: Path):
     methodology = (project / "public/methodology/index.html").read_text()
     assert "Plumbing Watch</title>" in methodology
     assert "Where the Fed&#39;s money goes next." in home or "Where the Fed's money" in home
+
+
+def test_change_the_schedule(tmp_path: Path):
+    line = example("schedule")
+    workflow = tmp_path / "nightly.yml"
+    text = (ROOT / ".github/workflows/nightly.yml").read_text()
+    current = re.findall(r"^    - cron: .*$", text, re.M)
+    assert len(current) == 1, "nightly.yml should have exactly one cron line"
+    workflow.write_text(text.replace(current[0], line))
+    parsed = yaml.safe_load(workflow.read_text())
+    assert parsed[True]["schedule"] == [{"cron": "17 6 * * 1-5"}]  # YAML 1.1 reads `on` as True
+    actionlint = Path(sys.executable).with_name("actionlint")
+    result = subprocess.run(
+        [str(actionlint), "-no-color", str(workflow)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
