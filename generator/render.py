@@ -44,6 +44,14 @@ def yaml_string(value: object, limit: int = 300) -> str:
     return json.dumps(_CONTROL.sub("", str(value))[:limit], ensure_ascii=False)
 
 
+def front_text(value: object, limit: int = 300) -> str:
+    """A page title or description for front matter. Material puts these into the nav, the
+    ``<title>`` and ``<meta>`` without escaping (and unescapes entities in ``<title>``), so
+    angle brackets become look-alike quotes instead of markup."""
+    text = str(value).replace("<", "\u2039").replace(">", "\u203a")
+    return yaml_string(text, limit)
+
+
 def number(value: float | None, decimals: int = 1) -> str:
     return format_number(value, decimals)
 
@@ -70,6 +78,7 @@ def environment(templates: Path) -> Environment:
     env.filters.update(
         md=md_text,
         yaml=yaml_string,
+        front=front_text,
         h=html_text,
         num=number,
         signed=signed,

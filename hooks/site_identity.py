@@ -24,7 +24,12 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         site = load_config(catalogue).site
     except ConfigError as exc:
         raise PluginError(f"indicators.yml is invalid (run `make check`):\n{exc}") from None
-    config.site_name = site.name
+    # Material prints these unescaped in the header and <title>: no markup from the config.
+    config.site_name = _no_markup(site.name)
     if site.tagline:
-        config.site_description = site.tagline
+        config.site_description = _no_markup(site.tagline)
     return config
+
+
+def _no_markup(text: str) -> str:
+    return text.replace("<", "\u2039").replace(">", "\u203a")
