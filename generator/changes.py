@@ -70,6 +70,7 @@ class Row:
     then_level: str
     now_level: str
     changed: bool
+    as_of: date | None = None  # the date of the value shown now (series end at different dates)
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ def compare(
                 then_level=_level(then.level) if then else "n/a",
                 now_level=_level(now.level),
                 changed=changed,
+                as_of=now.as_of,
             )
         )
     rows.sort(key=lambda row: not row.changed)  # stable: config order within each group

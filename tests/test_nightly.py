@@ -90,7 +90,7 @@ def test_only_the_night_whose_status_changed_is_an_alert(nights):
     assert "no indicator changed status" in quiet and "categories:" not in quiet
     alert = (project / POSTS / f"{NIGHTS[1]}.md").read_text()
     assert "categories:\n  - Alerts\n" in alert
-    assert "| Bitcoin | 78,890 USD | 69,850 USD | **calm → stress** |" in alert
+    assert "| Bitcoin | 78,890 USD | 69,850 USD | 24 Aug 2026 | **calm → stress** |" in alert
     assert (project / POSTS / NIGHTS[1] / "btc.png").is_file()
     home = (project / "site/index.md").read_text()
     assert f"](blog/posts/{NIGHTS[1]}.md)" in home  # the home page links the newest report

@@ -203,7 +203,7 @@ def test_report_compares_with_what_the_previous_post_showed(project: Path):
     assert re.fullmatch(r"\d+ status changes?", changed), meta["title"]
     table = post[post.index("## What changed since 20 Aug 2026") :].split("\n\n")[1].splitlines()
     rows = table[2:]
-    assert "| Bitcoin | 70,000 USD | 78,335 USD | **watch → calm** |" in rows
+    assert "| Bitcoin | 70,000 USD | 78,335 USD | 21 Aug 2026 | **watch → calm** |" in rows
     flagged = [row.endswith("** |") for row in rows]
     assert flagged == sorted(flagged, reverse=True)  # status changes first
     assert "Bitcoin (watch to calm)" in meta["rss"]["feed_description"]
