@@ -16,7 +16,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator import analysis, charts, indicators, ladder, pages, reference, scorecard
+from generator import (
+    analysis,
+    charts,
+    freshness,
+    indicators,
+    ladder,
+    pages,
+    reference,
+    scorecard,
+)
 from generator.config import Config, load_catalogue, load_config, load_events
 from generator.render import environment, write_text
 from generator.store import Store
@@ -29,6 +38,7 @@ class Snapshot:
     series: dict[str, pd.Series]
     missing: list[str]
     stale: dict[str, str]
+    overdue: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -56,7 +66,8 @@ def load_snapshot(config: Config, store: Store) -> Snapshot:
         record = store.records.get(series_id)
         if record is not None and record.status == "stale":
             stale[series_id] = record.stale_since or record.last or "unknown"
-    return Snapshot(series, missing, stale)
+    checked = freshness.last_update([r.fetched_at for r in store.records.values()])
+    return Snapshot(series, missing, stale, freshness.overdue(series, checked))
 
 
 def ensure_vega_bundle(assets: Path) -> Path:
@@ -92,7 +103,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
     report.missing_series = snapshot.missing
     lap("load")
 
-    results = indicators.evaluate(config, snapshot.series, snapshot.stale)
+    results = indicators.evaluate(config, snapshot.series, snapshot.stale, snapshot.overdue)
     regime = analysis.compute_regime(config, results)
     risk_ladder = measure_ladder(results, snapshot)
     claims = scorecard.scorecard(results, risk_ladder)
@@ -145,7 +156,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
         path = site / "indicators" / f"{result.id}.md"
         write_text(path, indicator_template.render(ind=context))
         keep.add(path)
-    status = pages.data_status(config, store.records, results)
+    status = pages.data_status(config, store.records, results, snapshot.overdue)
     write_text(site / "data-status.md", env.get_template("data_status.md.j2").render(**status))
     if risk_ladder is not None:
         context = pages.ladder_page(risk_ladder, "charts/ladder.vl.json", "data/ladder.csv")

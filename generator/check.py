@@ -9,6 +9,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pandas as pd
+
+from generator import freshness
 from generator.config import ConfigError, load_config, load_events, series_used
 from generator.store import Store, StoreError
 
@@ -35,6 +38,7 @@ def check(root: Path) -> int:
         except StoreError as exc:
             errors.append(str(exc))
             records = {}
+        loaded: dict[str, pd.Series] = {}
         for series_id, spec in config.series.items():
             users = [i.id for i in config.indicators if series_id in series_used(i, config)]
             if not store.exists(spec.source, series_id):
@@ -48,12 +52,19 @@ def check(root: Path) -> int:
                 )
                 continue
             try:
-                store.load(spec.source, series_id)
+                loaded[series_id] = store.load(spec.source, series_id)
             except StoreError as exc:
                 errors.append(str(exc))
             record = records.get(series_id)
             if record is not None and record.status == "stale":
                 notes.append(f"series {series_id!r} is stale since {record.stale_since}")
+        checked = freshness.last_update([r.fetched_at for r in records.values()])
+        for series_id, last in freshness.overdue(loaded, checked).items():
+            spacing = freshness.usual_spacing_days(loaded[series_id])
+            notes.append(
+                f"series {series_id!r} has no observation since {last} although it usually has "
+                f"one every {spacing:g} day(s): its source may have stopped publishing it"
+            )
     for line in errors:
         print(f"error: {line}", file=sys.stderr)
     for line in notes:

@@ -33,6 +33,7 @@ class IndicatorResult:
     quantities: dict[str, pd.Series]
     missing: list[str] = field(default_factory=list)
     stale: dict[str, str] = field(default_factory=dict)  # series id -> stale since
+    overdue: dict[str, str] = field(default_factory=dict)  # series id -> last observation
     status: cfg.StatusRule | None = None
     sentence: str | None = None
 
@@ -149,9 +150,11 @@ def evaluate(
     config: cfg.Config,
     series: dict[str, pd.Series],
     stale: dict[str, str] | None = None,
+    overdue: dict[str, str] | None = None,
 ) -> list[IndicatorResult]:
     """Every configured indicator, in config order; missing inputs give empty quantities."""
     stale = stale or {}
+    overdue = overdue or {}
     results = []
     for indicator in config.indicators:
         used = cfg.series_used(indicator, config)
@@ -175,6 +178,7 @@ def evaluate(
             quantities=quantities,
             missing=missing,
             stale={s: stale[s] for s in used if s in stale},
+            overdue={s: overdue[s] for s in used if s in overdue},
         )
         judge(result)
         results.append(result)

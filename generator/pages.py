@@ -56,6 +56,7 @@ def card(result: IndicatorResult, href: str) -> dict:
         "missing": result.missing,
         "as_of": result.as_of,
         "stale_since": min(result.stale.values()) if result.stale else None,
+        "overdue_since": min(result.overdue.values()) if result.overdue else None,
         "unit": _unit(result, value_name),
         "value": format_number(result.latest(value_name), _decimals(result, value_name)),
         "change": None,
@@ -127,6 +128,7 @@ def indicator_page(
         "level": result.status.level if result.status else None,
         "as_of": result.as_of,
         "stale": result.stale,
+        "overdue": result.overdue,
         "sentence": result.sentence,
         "measures": result.config.measures,
         "thesis": result.config.thesis,
@@ -149,6 +151,8 @@ def _status_text(series_id: str, record: SeriesRecord | None, result: IndicatorR
         return "not in snapshot"
     if record.status == "stale" and record.stale_since:
         return f"stale since {record.stale_since}"
+    if series_id in result.overdue:
+        return f"nothing new since {result.overdue[series_id]}"
     return record.status
 
 
@@ -204,7 +208,10 @@ def narrative(regime: Regime | None, results: list[IndicatorResult]) -> list[str
 
 
 def data_status(
-    config: Config, records: dict[str, SeriesRecord], results: list[IndicatorResult]
+    config: Config,
+    records: dict[str, SeriesRecord],
+    results: list[IndicatorResult],
+    overdue: dict[str, str] | None = None,
 ) -> dict:
     used_by: dict[str, list[str]] = {}
     for result in results:
@@ -228,7 +235,7 @@ def data_status(
                 "last": record.last if present else "n/a",
                 "rows": record.rows if present else 0,
                 "fetched_at": (record.fetched_at or "unknown") if present else "n/a",
-                "status": _record_status(record, present),
+                "status": _record_status(record, present, (overdue or {}).get(series_id)),
                 "used_by": ", ".join(used_by.get(series_id, [])) or "(not used)",
             }
         )
@@ -237,11 +244,13 @@ def data_status(
     return {"series": rows, "notes": notes}
 
 
-def _record_status(record: SeriesRecord | None, present: bool) -> str:
+def _record_status(record: SeriesRecord | None, present: bool, overdue: str | None) -> str:
     if not present:
         return "unavailable"
     if record.status == "stale" and record.stale_since:
         return f"stale since {record.stale_since}"
+    if overdue:
+        return f"nothing new since {overdue}"
     return record.status
 
 
