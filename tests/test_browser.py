@@ -116,6 +116,7 @@ def test_indicator_page_chart_draws_marks(server: str, page, indicator: str):
     assert not watch.foreign, watch.foreign
 
 
+@pytest.mark.golden  # `make golden` also refreshes the README's screenshot
 def test_home_page_cards_and_screenshot(server: str, page, built_project: Path):
     tab, watch = page
     tab.goto(server, wait_until="load")
