@@ -28,20 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generator.build import build  # noqa: E402
+from tests.conftest import copy_project  # noqa: E402  (the same private copy the tests build in)
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "20,50,100,200").split(",")]
-PROJECT = (
-    "indicators.yml",
-    "events.yml",
-    "mkdocs.yml",
-    "templates",
-    "data",
-    "site",
-    "hooks",
-    "overrides",
-)
-GENERATED = ("site/index.md", "site/data-status.md", "site/indicators", "site/charts", "site/data")
 BUDGETS = {
     "generator_over_mkdocs": 0.5,
     "scale_per_indicator_ratio": 1.5,
@@ -50,23 +40,6 @@ BUDGETS = {
     "home_kb_without_vega": 400.0,
     "differing_files": 0,
 }
-
-
-def copy_project(target: Path) -> Path:
-    target.mkdir(parents=True, exist_ok=True)
-    for name in PROJECT:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
-        elif source.exists():
-            shutil.copy2(source, target / name)
-    for name in GENERATED:
-        path = target / name
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
-    return target
 
 
 def mkdocs_build(root: Path) -> float:
