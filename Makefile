@@ -6,14 +6,14 @@ export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: site test serve update check golden bench clean
 
-$(VENV)/.runtime: pyproject.toml requirements.lock
+$(VENV)/.runtime: pyproject.toml requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e .
+	$(BIN)/python -m pip install --quiet -c requirements.txt -e .
 	touch $@
 
 $(VENV)/.test: $(VENV)/.runtime
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c requirements.txt -e '.[test]'
 	touch $@
 
 ## site: check the config, then build the whole site from the snapshot into public/ (offline)
