@@ -44,12 +44,16 @@ def yaml_string(value: object, limit: int = 300) -> str:
     return json.dumps(_CONTROL.sub("", str(value))[:limit], ensure_ascii=False)
 
 
+def no_markup(value: object) -> str:
+    """Text that Material prints unescaped (page titles and descriptions in the nav, the
+    ``<title>`` and ``<meta>``; the site name in the header), where entities are unescaped
+    again in ``<title>``: angle brackets become look-alike quotes instead of markup."""
+    return str(value).replace("<", "\u2039").replace(">", "\u203a")
+
+
 def front_text(value: object, limit: int = 300) -> str:
-    """A page title or description for front matter. Material puts these into the nav, the
-    ``<title>`` and ``<meta>`` without escaping (and unescapes entities in ``<title>``), so
-    angle brackets become look-alike quotes instead of markup."""
-    text = str(value).replace("<", "\u2039").replace(">", "\u203a")
-    return yaml_string(text, limit)
+    """A page title or description for front matter (see ``no_markup``)."""
+    return yaml_string(no_markup(value), limit)
 
 
 def number(value: float | None, decimals: int = 1) -> str:

@@ -15,6 +15,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
 from generator.config import ConfigError, load_config
+from generator.render import no_markup
 
 
 @event_priority(100)
@@ -25,11 +26,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     except ConfigError as exc:
         raise PluginError(f"indicators.yml is invalid (run `make check`):\n{exc}") from None
     # Material prints these unescaped in the header and <title>: no markup from the config.
-    config.site_name = _no_markup(site.name)
+    config.site_name = no_markup(site.name)
     if site.tagline:
-        config.site_description = _no_markup(site.tagline)
+        config.site_description = no_markup(site.tagline)
     return config
-
-
-def _no_markup(text: str) -> str:
-    return text.replace("<", "\u2039").replace(">", "\u203a")
