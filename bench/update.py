@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.config import load_config  # noqa: E402
+from generator.catalogue.load import load_config  # noqa: E402
 from tests.fakes.harness import environment, make_project, run_update, start_servers  # noqa: E402
 
 LATENCY = 0.100  # seconds added by every fake server to every request

@@ -11,34 +11,22 @@ import shutil
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from generator import (
-    analysis,
-    charts,
-    freshness,
-    indicators,
-    ladder,
-    pages,
-    reference,
-    scorecard,
-)
-from generator.config import Config, load_catalogue, load_config, load_events
-from generator.render import environment, write_text
-from generator.store import Store
+from generator.catalogue import reference
+from generator.catalogue.load import load_catalogue, load_config, load_events
+from generator.catalogue.models import Config
+from generator.measure import indicators, ladder
+from generator.measure import regime as analysis
+from generator.publish import charts, pages, scorecard
+from generator.publish.format import csv_decimals
+from generator.publish.render import environment, write_text
+from generator.snapshot.load import load_snapshot
+from generator.snapshot.store import Store
 
 GENERATED_DIRS = ("indicators", "charts", "data")
-
-
-@dataclass
-class Snapshot:
-    series: dict[str, pd.Series]
-    missing: list[str]
-    stale: dict[str, str]
-    overdue: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -47,27 +35,6 @@ class BuildReport:
     charts: int = 0
     missing_series: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
-
-
-def load_snapshot(config: Config, store: Store) -> Snapshot:
-    """Every configured series that is on disk, validated; the rest listed as missing."""
-    series: dict[str, pd.Series] = {}
-    missing: list[str] = []
-    stale: dict[str, str] = {}
-    for series_id, spec in config.series.items():
-        if not store.exists(spec.source, series_id):
-            missing.append(series_id)
-            continue
-        loaded = store.load(spec.source, series_id).dropna()
-        if loaded.empty:
-            missing.append(series_id)
-            continue
-        series[series_id] = loaded
-        record = store.records.get(series_id)
-        if record is not None and record.status == "stale":
-            stale[series_id] = record.stale_since or record.last or "unknown"
-    checked = freshness.last_update([r.fetched_at for r in store.records.values()])
-    return Snapshot(series, missing, stale, freshness.overdue(series, checked))
 
 
 def ensure_vega_bundle(assets: Path) -> Path:
@@ -96,8 +63,8 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
         report.timings[stage] = now - started
         started = now
 
-    config = load_config(root / "indicators.yml")
     events = load_events(root / "events.yml")
+    config = load_config(root / "indicators.yml", scorecard.READERS, events)
     store = Store(root / "data")
     snapshot = load_snapshot(config, store)
     report.missing_series = snapshot.missing
@@ -105,7 +72,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
 
     results = indicators.evaluate(config, snapshot.series, snapshot.stale, snapshot.overdue)
     regime = analysis.compute_regime(config, results)
-    risk_ladder = measure_ladder(results, snapshot)
+    risk_ladder = ladder.from_config(config, events, results, snapshot.series)
     claims = scorecard.scorecard(results, risk_ladder)
     lap("indicators")
 
@@ -118,7 +85,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
         if result.has_data:
             chart = result.config.chart
             frame = charts.chart_frame(result, chart)
-            decimals = {name: _csv_decimals(result, name) for name in chart.plot}
+            decimals = {name: csv_decimals(result.config, name) for name in chart.plot}
             csv_path = site / "data" / f"{result.id}.csv"
             spec_path = site / "charts" / f"{result.id}.vl.json"
             write_text(csv_path, charts.frame_to_csv(frame, decimals))
@@ -185,18 +152,6 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
     return report
 
 
-def measure_ladder(
-    results: list[indicators.IndicatorResult], snapshot: Snapshot
-) -> ladder.Ladder | None:
-    """The risk-ladder statistics, when net liquidity and at least two asset prices exist."""
-    net = next((r for r in results if r.id == "net-liquidity"), None)
-    prices = {a: snapshot.series[a] for a in ladder.ARTICLE_ORDER if a in snapshot.series}
-    if net is None or net.quantities["net"].empty or len(prices) < 2:
-        return None
-    rmp_start = [("reserve management purchases begin", date(2025, 12, 12))]
-    return ladder.measure(net.quantities["net"], net.quantities["change_13w"], prices, rmp_start)
-
-
 def write_analysis_charts(
     site: Path,
     cache: Path | None,
@@ -239,13 +194,6 @@ def write_analysis_charts(
         write_text(spec_path, charts.spec_json(spec))
         written |= {csv_path, spec_path}
     return written
-
-
-def _csv_decimals(result: indicators.IndicatorResult, name: str) -> int:
-    """Two more decimals than displayed, so downloads keep precision but stay small."""
-    quantity = result.config.quantities[name]
-    shown = quantity.decimals if quantity.decimals is not None else result.config.decimals
-    return min(shown + 2, 8)
 
 
 def _remove_leftovers(site: Path, keep: set[Path]) -> None:

@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator import freshness
-from generator.config import ConfigError, load_config, load_events, series_used
-from generator.store import Store, StoreError
+from generator.catalogue.crossref import series_used
+from generator.catalogue.load import load_config, load_events
+from generator.catalogue.messages import ConfigError
+from generator.publish import scorecard
+from generator.snapshot import freshness
+from generator.snapshot.store import Store, StoreError
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 2
@@ -22,15 +25,18 @@ EXIT_PROBLEMS = 2
 def check(root: Path) -> int:
     errors: list[str] = []
     notes: list[str] = []
-    config = None
-    for loader, name in ((load_config, "indicators.yml"), (load_events, "events.yml")):
-        try:
-            loaded = loader(root / name)
-        except ConfigError as exc:
-            errors.extend(exc.problems)
-            continue
-        if name == "indicators.yml":
-            config = loaded
+    config = events = None
+    event_errors: list[str] = []
+    try:
+        events = load_events(root / "events.yml")
+    except ConfigError as exc:
+        event_errors = exc.problems
+    try:
+        # Every quantity read by name outside the catalogue (the scorecard's) is checked too.
+        config = load_config(root / "indicators.yml", scorecard.READERS, events)
+    except ConfigError as exc:
+        errors.extend(exc.problems)
+    errors.extend(event_errors)
     if config is not None:
         store = Store(root / "data")
         try:

@@ -11,8 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from generator.config import ConfigError
-from generator.store import StoreError
+from generator.catalogue.messages import ConfigError
+from generator.snapshot.store import StoreError
 
 EXIT_OK = 0
 EXIT_USER_ERROR = 2
@@ -46,16 +46,16 @@ def main(argv: list[str] | None = None) -> int:
 
             return check(root)
         if args.command == "report":
-            from generator.report import report
+            from generator.publish.report import report
 
             return report(root, args.date)
         if args.command == "schema":
-            from generator.schema import write_schema
+            from generator.catalogue.schema import write_schema
 
             write_schema(root)
             return EXIT_OK
         if args.command == "update":
-            from generator.update import update
+            from generator.fetch.update import update
 
             return update(root, only=args.only)
     except (ConfigError, StoreError) as exc:

@@ -14,8 +14,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
-from generator.config import ConfigError, load_config
-from generator.render import no_markup
+from generator.catalogue.load import load_config
+from generator.catalogue.messages import ConfigError
+from generator.publish.render import no_markup
 
 
 @event_priority(100)

@@ -9,13 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from generator import analysis, indicators, scorecard
-from generator.build import load_snapshot, measure_ladder
-from generator.config import load_config
-from generator.store import Store
+from generator.catalogue.load import load_config, load_events
+from generator.measure import indicators, ladder
+from generator.measure import regime as analysis
+from generator.publish import scorecard
+from generator.snapshot.load import load_snapshot
+from generator.snapshot.store import Store
 from tests.conftest import ROOT, assert_golden
 
 CONFIG = load_config(ROOT / "indicators.yml")
+EVENTS = load_events(ROOT / "events.yml")
 SNAPSHOT = load_snapshot(CONFIG, Store(ROOT / "data"))
 RESULTS = indicators.evaluate(CONFIG, SNAPSHOT.series)
 BY_ID = {r.id: r for r in RESULTS}
@@ -67,7 +70,12 @@ def test_regime_labels_follow_the_thresholds():
 
 
 def test_verdicts_on_the_snapshot():
-    claims = {c.claim: c for c in scorecard.scorecard(RESULTS, measure_ladder(RESULTS, SNAPSHOT))}
+    claims = {
+        c.claim: c
+        for c in scorecard.scorecard(
+            RESULTS, ladder.from_config(CONFIG, EVENTS, RESULTS, SNAPSHOT.series)
+        )
+    }
     pace = claims["The Fed buys about 40 bn USD of Treasury bills a month."]
     # monthly sums Dec 2025 .. Jul 2026 from the NY Fed operations: mean 40.5 -> within 30..50
     assert pace.verdict == "supported" and "40.5 bn USD a month" in pace.evidence

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from generator.conditions import ConditionError, parse
+from generator.catalogue.conditions import ConditionError, parse
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.config import ConfigError, describe, load_config, load_events
+from generator.catalogue.load import load_config, load_events
+from generator.catalogue.messages import ConfigError
+from generator.publish.describe import describe
 from tests.conftest import ROOT
 
 IDS = [

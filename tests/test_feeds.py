@@ -22,7 +22,7 @@ import feedparser
 import pytest
 import yaml
 
-from generator.report import POSTS, report
+from generator.publish.report import POSTS, report
 from tests.conftest import ROOT, copy_project, run_generator, run_mkdocs
 
 SITE_URL = "https://liquidity-watch.example.org/"

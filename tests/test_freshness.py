@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator import freshness
-from generator.build import load_snapshot
-from generator.config import load_config
-from generator.store import Store
+from generator.catalogue.load import load_config
+from generator.snapshot import freshness
+from generator.snapshot.load import load_snapshot
+from generator.snapshot.store import Store
 from tests.conftest import ROOT
 
 

@@ -7,7 +7,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from generator import ladder
+from generator.measure import ladder
 
 WEEKS = pd.date_range("2012-01-06", periods=600, freq="W-FRI")
 

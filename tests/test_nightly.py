@@ -14,7 +14,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from generator.report import POSTS
+from generator.publish.report import POSTS
 from tests.conftest import copy_project, run_generator, run_mkdocs
 from tests.fakes.harness import environment, run_update, start_servers
 

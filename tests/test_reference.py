@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
-from generator import indicators
-from generator.config import OPERATIONS, SENTENCE_FILTERS, Quantity, load_catalogue
-from generator.reference import CHART_KINDS, SECTIONS, reference_context
+from generator.catalogue.formulas import OPERATIONS
+from generator.catalogue.load import load_catalogue
+from generator.catalogue.models import Quantity
+from generator.catalogue.reference import CHART_KINDS, SECTIONS, reference_context
+from generator.catalogue.sentences import FILTERS as SENTENCE_FILTERS
+from generator.catalogue.sentences import environment
 from tests.conftest import ROOT
 
 
@@ -28,7 +32,7 @@ def test_every_field_operation_and_chart_kind_is_on_the_page(built_project: Path
 
 
 def test_chart_kinds_are_exactly_the_accepted_ones():
-    from generator.config import ChartConfig
+    from generator.catalogue.models import ChartConfig
 
     accepted = ChartConfig.model_fields["kind"].annotation.__args__
     assert set(CHART_KINDS) == set(accepted)
@@ -54,4 +58,8 @@ def test_examples_come_from_the_shipped_catalogue():
 
 
 def test_sentence_filters_the_checker_allows_are_the_ones_the_build_has():
-    assert set(SENTENCE_FILTERS) <= set(indicators._SANDBOX.filters)
+    from generator.publish import sentences
+
+    assert set(sentences._SANDBOX.filters) >= set(SENTENCE_FILTERS)
+    with pytest.raises(ValueError, match="sentence filters must be"):
+        environment({"num": str})

@@ -1,6 +1,6 @@
 """The nightly report post: what it says, what it compares with, and that re-running is a no-op.
 
-Reports are generated in-process (``generator.report.report``) in private copies of the
+Reports are generated in-process (``generator.publish.report.report``) in private copies of the
 project; the committed seed report is checked, never rewritten.
 """
 
@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import changes, images
-from generator.config import ConfigError
-from generator.report import POSTS, report, report_day
+from generator.catalogue.messages import ConfigError
+from generator.publish import changes, images
+from generator.publish.report import POSTS, report, report_day
 from tests import test_browser
 from tests.conftest import ROOT, copy_project, run_generator
 from tests.test_browser import PageWatch

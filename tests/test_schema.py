@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
-from generator.schema import SCHEMA_FILE, schema_text
+from generator.catalogue.schema import SCHEMA_FILE, schema_text
 from tests.conftest import ROOT
 
 

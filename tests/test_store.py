@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from generator.config import load_config
-from generator.store import Store, StoreError, atomic_write_bytes, parse_series_csv
+from generator.catalogue.load import load_config
+from generator.snapshot.store import Store, StoreError, atomic_write_bytes, parse_series_csv
 from tests.conftest import ROOT
 
 
@@ -110,7 +110,7 @@ def test_write_round_trips(tmp_path: Path):
 
 
 def test_fast_reader_agrees_with_the_line_by_line_reader():
-    from generator.store import _parse_line_by_line, _parse_valid_fast
+    from generator.snapshot.store import _parse_line_by_line, _parse_valid_fast
 
     for path in sorted((ROOT / "data" / "series").rglob("*.csv")):
         text = path.read_text()

@@ -11,8 +11,8 @@ import math
 import pandas as pd
 import pytest
 
-from generator import transforms as t
-from generator.store import Store
+from generator.measure import transforms as t
+from generator.snapshot.store import Store
 from tests.conftest import ROOT
 
 STORE = Store(ROOT / "data")
@@ -115,9 +115,9 @@ def test_zscore_of_constant_is_missing_not_infinite():
 @pytest.mark.parametrize("series_id", ["WALCL", "SOFR", "BTC-USD", "ADPMNUSNERSA"])
 def test_weekly_last_matches_pandas_resample(series_id):
     """The vectorised weekly close equals pandas' W-FRI resample, empty weeks included."""
-    from generator.config import load_config
-    from generator.store import Store
-    from generator.transforms import weekly_last
+    from generator.catalogue.load import load_config
+    from generator.measure.transforms import weekly_last
+    from generator.snapshot.store import Store
 
     config = load_config(ROOT / "indicators.yml")
     series = Store(ROOT / "data").load(config.series[series_id].source, series_id)

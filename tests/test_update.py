@@ -11,7 +11,7 @@ import io
 
 import pytest
 
-from generator.update import Outcome, Progress
+from generator.fetch.update import Outcome, Progress
 from tests.fakes import fred_server
 from tests.fakes.base import Reply
 from tests.fakes.harness import (

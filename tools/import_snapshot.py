@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.store import Store  # noqa: E402
+from generator.snapshot.store import Store  # noqa: E402
 
 
 def main(shared: Path) -> None:

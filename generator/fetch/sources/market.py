@@ -24,11 +24,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
-from generator.sources import (
+from generator.fetch.sources import (
     BadReply,
     NotFound,
     SourceError,
-    _net,
+    net,
     to_series,
     today,
     today_overridden,
@@ -41,7 +41,7 @@ SESSION_DONE = time(16, 15)  # the close is final a little after 16:00 exchange 
 FIRST_DAY = date(1970, 1, 2)
 LABEL = "Yahoo Finance"
 
-_pacer = _net.Pacer()
+_pacer = net.Pacer()
 
 
 def source_id(series_id: str) -> str:
@@ -60,20 +60,20 @@ def fetch(series_id: str, source_id: str, since: date | None) -> pd.Series:
         raise SourceError(f"{source_id!r} is not a valid market symbol")
     start = since or FIRST_DAY
     end = today() + timedelta(days=1)
-    root = _net.api_root("MARKET", DEFAULT_ROOT)
+    root = net.api_root("MARKET", DEFAULT_ROOT)
     url = (
         f"{root}/v8/finance/chart/{urllib.parse.quote(source_id, safe='')}"
         f"?period1={_unix(start)}&period2={_unix(end)}&interval=1d"
         "&includePrePost=false&events=history"
     )
-    config = _net.settings("MARKET")
+    config = net.settings("MARKET")
 
     def once() -> object:
         _pacer.wait(config.min_interval)
-        body = _net.get(url, LABEL, config, headers={"Accept": "application/json"})
-        return _net.parse_json(body, LABEL)
+        body = net.get(url, LABEL, config, headers={"Accept": "application/json"})
+        return net.parse_json(body, LABEL)
 
-    return _closes(_net.with_retries(once, config), source_id)
+    return _closes(net.with_retries(once, config), source_id)
 
 
 def _unix(day: date) -> int:
@@ -89,7 +89,7 @@ def _closes(payload: object, symbol: str) -> pd.Series:
         code = str(error.get("code", ""))
         if "not found" in code.lower():
             raise NotFound(f"Yahoo Finance has no symbol {symbol}")
-        raise SourceError(f"Yahoo Finance error: {_net.clean(code or error, 80)}")
+        raise SourceError(f"Yahoo Finance error: {net.clean(code or error, 80)}")
     results = chart.get("result")
     if not isinstance(results, list) or not results or not isinstance(results[0], dict):
         raise BadReply("Yahoo Finance reply has no chart result")
@@ -114,7 +114,7 @@ def _value(close: object, day: date) -> float:
     if close is None:
         return math.nan  # a day Yahoo lists without a close: missing, never zero
     if isinstance(close, bool) or not isinstance(close, int | float) or not math.isfinite(close):
-        raise BadReply(f"Yahoo Finance sent a non-numeric close {_net.clean(close, 20)!r} on {day}")
+        raise BadReply(f"Yahoo Finance sent a non-numeric close {net.clean(close, 20)!r} on {day}")
     return round(float(close), 2)
 
 

@@ -23,7 +23,7 @@ from typing import TypeVar
 
 from tenacity import RetryCallState, Retrying, stop_after_attempt
 
-from generator.sources import KeyRejected, NotFound, SourceError, Transient
+from generator.fetch.sources import KeyRejected, NotFound, SourceError, Transient
 
 T = TypeVar("T")
 USER_AGENT = "Mozilla/5.0 (compatible; liquidity-watch/0.1; nightly data update)"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from generator.config import Config
+from generator.catalogue.models import Config
 
 SCHEMA_FILE = "indicators.schema.json"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

@@ -26,14 +26,14 @@ from datetime import date
 import pandas as pd
 from fredapi import Fred
 
-from generator.sources import (
+from generator.fetch.sources import (
     BadReply,
     KeyRejected,
     NotFound,
     SourceError,
     Transient,
-    _net,
     empty_series,
+    net,
 )
 
 DEFAULT_ROOT = "https://api.stlouisfed.org/fred"
@@ -43,7 +43,7 @@ FRED_ID = re.compile(r"^[A-Z0-9_]+$")
 _KEY_SHAPE = re.compile(r"^[A-Za-z0-9]+$")
 LABEL = "FRED"
 
-_pacer = _net.Pacer()
+_pacer = net.Pacer()
 _state = threading.local()
 
 
@@ -117,7 +117,7 @@ def _client() -> Fred:
     if problem:
         raise KeyRejected(problem)
     client = Fred(api_key=os.environ[KEY_VARIABLE].strip())
-    client.root_url = _net.api_root("FRED", DEFAULT_ROOT)
+    client.root_url = net.api_root("FRED", DEFAULT_ROOT)
     _install_recorder()
     return client
 
@@ -127,17 +127,17 @@ def fetch(series_id: str, source_id: str, since: date | None) -> pd.Series:
     problem = check_id(source_id)
     if problem:
         raise SourceError(problem)
-    config = _net.settings("FRED")
+    config = net.settings("FRED")
     client = _client()
 
     def once() -> pd.Series:
         _pacer.wait(config.min_interval)
         return _request(client, source_id, since, config)
 
-    return _net.with_retries(once, config)
+    return net.with_retries(once, config)
 
 
-def _request(client: Fred, sid: str, since: date | None, config: _net.Settings) -> pd.Series:
+def _request(client: Fred, sid: str, since: date | None, config: net.Settings) -> pd.Series:
     capture = _Capture()
     _state.capture = capture
     previous = socket.getdefaulttimeout()
@@ -152,7 +152,7 @@ def _request(client: Fred, sid: str, since: date | None, config: _net.Settings) 
     except ValueError as error:
         raise _classify(str(error), capture) from None
     except (OSError, http.client.HTTPException) as error:
-        raise _net.network_error(LABEL, error, config.timeout) from None
+        raise net.network_error(LABEL, error, config.timeout) from None
     finally:
         socket.setdefaulttimeout(previous)
         _state.capture = None
@@ -165,7 +165,7 @@ def _not_xml(capture: _Capture) -> SourceError:
         return Transient(
             "FRED rate limit (HTTP 429)",
             status=429,
-            retry_after=_net.retry_after(capture.retry_after),
+            retry_after=net.retry_after(capture.retry_after),
         )
     if status is not None and status >= 500:
         return Transient(f"FRED server error (HTTP {status}, body is not XML)", status=status)
@@ -180,15 +180,15 @@ def _classify(message: str, capture: _Capture) -> SourceError:
     """Turn fredapi's ValueError into a classified error, using the recorded status."""
     status = capture.status
     if status is None or 200 <= status < 300:
-        return _bad_value(capture.body) or BadReply(f"FRED reply rejected: {_net.clean(message)}")
+        return _bad_value(capture.body) or BadReply(f"FRED reply rejected: {net.clean(message)}")
     if status == 429:
         return Transient(
             "FRED rate limit (HTTP 429)",
             status=429,
-            retry_after=_net.retry_after(capture.retry_after),
+            retry_after=net.retry_after(capture.retry_after),
         )
     if status >= 500:
-        detail = "not an XML error reply" if message == "None" else _net.clean(message, 80)
+        detail = "not an XML error reply" if message == "None" else net.clean(message, 80)
         return Transient(f"FRED server error (HTTP {status}, {detail})", status=status)
     lowered = message.lower()
     if "does not exist" in lowered:
@@ -201,7 +201,7 @@ def _classify(message: str, capture: _Capture) -> SourceError:
             status=status,
         )
     return SourceError(
-        f"FRED refused the request (HTTP {status}: {_net.clean(message, 80)})", status=status
+        f"FRED refused the request (HTTP {status}: {net.clean(message, 80)})", status=status
     )
 
 
@@ -220,7 +220,7 @@ def _bad_value(body: bytes) -> SourceError | None:
         try:
             float(value)
         except ValueError:
-            return BadReply(f"FRED sent a non-numeric value {_net.clean(value, 20)!r} on {day}")
+            return BadReply(f"FRED sent a non-numeric value {net.clean(value, 20)!r} on {day}")
     return None
 
 

@@ -10,16 +10,31 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 
-from generator.indicators import IndicatorResult, format_date, format_number
-from generator.ladder import ASSET_NAMES, Ladder
+from generator.catalogue.crossref import Reader
+from generator.measure.indicators import IndicatorResult
+from generator.measure.ladder import ASSET_NAMES, Ladder
+from generator.publish.format import format_date, format_number
 
 SUPPORTED = "supported"
 NOT_SUPPORTED = "not supported"
 UNTESTABLE = "not yet testable"
+
+# The quantities read by name below; ``check`` fails with the line when a fork renames one.
+READERS = [
+    Reader(f"the scorecard (claim {claim!r})", indicator, quantity)
+    for claim, indicator, quantities in (
+        ("bill-purchases", "fed-bills", ("monthly",)),
+        ("reserves-dwindling", "reserves", ("change_13w", "reserves", "pct")),
+        ("sofr-above-iorb", "sofr-iorb-spread", ("mean_20d", "days_above")),
+        ("adp-negative-2025", "adp-payrolls", ("change",)),
+        ("small-caps-low", "small-large-ratio", ("ratio", "pct")),
+    )
+    for quantity in quantities
+]
 
 PACE_RANGE = (30.0, 50.0)  # "about 40 bn USD a month"
 HISTORIC_LOW_PERCENTILE = 10.0
@@ -49,7 +64,7 @@ def bill_pace(results: dict[str, IndicatorResult]) -> Claim:
         ),
     )
     result = results.get("fed-bills")
-    monthly = result.quantities.get("monthly") if result else None
+    monthly = result.quantity("monthly") if result else None
     if monthly is None or monthly.empty:
         return _untestable(claim, "fed-bills", rule, "No monthly purchase totals in the snapshot.")
     mean = float(monthly.mean())
@@ -100,7 +115,7 @@ def adp_negative_2025(results: dict[str, IndicatorResult]) -> Claim:
         "at least one negative monthly change in 2025",
     )
     result = results.get("adp-payrolls")
-    change = result.quantities.get("change") if result else None
+    change = result.quantity("change") if result else None
     if change is None or change.empty or change.index[-1] < pd.Timestamp("2025-12-01"):
         return _untestable(
             claim, "adp-payrolls", rule, "ADP data for all of 2025 is not in the snapshot."
@@ -126,7 +141,7 @@ def small_caps_historic_low(results: dict[str, IndicatorResult]) -> Claim:
     result = results.get("small-large-ratio")
     if result is None or not result.has_data:
         return _untestable(claim, "small-large-ratio", rule, "RUT or SP500 is not in the snapshot.")
-    ratio = result.quantities["ratio"]
+    ratio = result.quantity("ratio")
     pct = result.latest("pct")
     low_date = ratio.idxmin()
     verdict = SUPPORTED if pct <= HISTORIC_LOW_PERCENTILE else NOT_SUPPORTED
@@ -177,20 +192,26 @@ def _order_claim(ladder: Ladder | None, claim: str, assets: list[str]) -> Claim:
 
 def fall_first(ladder: Ladder | None) -> Claim:
     claim = "Markets may fall first after easing starts."
-    rule = "most assets lower 2 weeks after reserve management purchases began (12 Dec 2025)"
-    if ladder is None:
-        return _untestable(claim, "ladder", rule, "Prices missing.")
-    rows = [r for r in ladder.event_rows if r.when == date(2025, 12, 12)]
+    if ladder is None or not ladder.studied:
+        rule = "most assets lower 2 weeks after reserve management purchases began"
+        return _untestable(claim, "ladder", rule, "Prices or the studied event missing.")
+    start = ladder.studied[0][1]
+    rule = (
+        f"most assets lower 2 weeks after reserve management purchases began ({format_date(start)})"
+    )
+    rows = [r for r in ladder.event_rows if r.when == start]
     known = [r for r in rows if not math.isnan(r.returns.get(2, math.nan))]
     if not known:
-        return _untestable(claim, "ladder", rule, "No prices two weeks after 12 Dec 2025.")
+        return _untestable(
+            claim, "ladder", rule, f"No prices two weeks after {format_date(start)}."
+        )
     fell = [r for r in known if r.returns[2] < 0]
     verdict = SUPPORTED if len(fell) * 2 > len(known) else NOT_SUPPORTED
     detail = ", ".join(
         f"{ASSET_NAMES[r.asset]} {format_number(r.returns[2], 1, signed=True)}%" for r in known
     )
     evidence = f"{len(fell)} of {len(known)} assets were lower after 2 weeks: {detail}."
-    return Claim(claim, "ladder", rule, verdict, evidence, date(2025, 12, 26))
+    return Claim(claim, "ladder", rule, verdict, evidence, start + timedelta(weeks=2))
 
 
 def lag_weeks(ladder: Ladder | None) -> Claim:

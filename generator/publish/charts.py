@@ -17,9 +17,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from generator import transforms
-from generator.config import ChartConfig, Event
-from generator.indicators import IndicatorResult
+from generator.catalogue.models import ChartConfig, Event
+from generator.measure import transforms
+from generator.measure.indicators import IndicatorResult
+from generator.publish import format as fmt
 
 EVENT_COLOURS = {"fomc": "#7f7f7f", "policy": "#d62728", "market": "#9467bd"}
 
@@ -68,7 +69,7 @@ def chart_spec(
     labels = [
         {"quantity": name, "label": result.config.quantities[name].label} for name in chart.plot
     ]
-    unit = _unit(result, chart.plot[0])
+    unit = fmt.unit(result.config, chart.plot[0])
     parse = {"date": "date", **{name: "number" for name in chart.plot}}
     source = alt.UrlData(url=data_url, format=alt.CsvDataFormat(type="csv", parse=parse))
     x = alt.X("date:T", title=None, scale=alt.Scale(type="utc"), axis=alt.Axis(format="%b %Y"))
@@ -83,7 +84,9 @@ def chart_spec(
     tooltip = [
         alt.Tooltip("date:T", title="Date", format="%d %b %Y", formatType="utc"),
         alt.Tooltip("label:N", title="Quantity"),
-        alt.Tooltip("value:Q", title=unit, format=f",.{_decimals(result, chart.plot[0])}f"),
+        alt.Tooltip(
+            "value:Q", title=unit, format=f",.{fmt.decimals(result.config, chart.plot[0])}f"
+        ),
     ]
     base = (
         alt.Chart(source)
@@ -154,15 +157,6 @@ def spec_json(spec: dict) -> str:
     """Stable JSON with ``<``/``>``/``&`` escaped, so a spec can never close a script tag."""
     text = json.dumps(spec, indent=1, sort_keys=True, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
-
-
-def _unit(result: IndicatorResult, name: str) -> str:
-    return result.config.quantities[name].unit or result.config.unit
-
-
-def _decimals(result: IndicatorResult, name: str) -> int:
-    quantity = result.config.quantities[name]
-    return quantity.decimals if quantity.decimals is not None else result.config.decimals
 
 
 def sparkline_svg(series: pd.Series, points: int = 52, width: int = 120, height: int = 32) -> str:

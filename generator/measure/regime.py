@@ -13,9 +13,9 @@ from datetime import date
 
 import pandas as pd
 
-from generator import transforms
-from generator.config import Config, RegimeConfig
-from generator.indicators import IndicatorResult
+from generator.catalogue.models import Config, RegimeConfig
+from generator.measure import transforms
+from generator.measure.indicators import IndicatorResult
 
 
 @dataclass

@@ -16,14 +16,18 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
-from mkdocs.utils.meta import get_data
 
-from generator import analysis, changes, charts, images, indicators, pages
-from generator.build import load_snapshot
-from generator.config import Config, ConfigError, Event, load_config, load_events
-from generator.indicators import IndicatorResult, format_date, format_number
-from generator.render import environment, html_text, write_text
-from generator.store import Store
+from generator.catalogue.load import load_config, load_events
+from generator.catalogue.messages import ConfigError
+from generator.catalogue.models import Config, Event
+from generator.measure import indicators
+from generator.measure import regime as analysis
+from generator.measure.indicators import IndicatorResult
+from generator.publish import changes, charts, images, pages, scorecard
+from generator.publish.format import format_date, format_number
+from generator.publish.render import environment, front_matter, html_text, write_text
+from generator.snapshot.load import load_snapshot
+from generator.snapshot.store import Store
 
 POSTS = Path("site") / "blog" / "posts"
 ALERTS = "Alerts"  # the blog category, and the filter of the alerts feed (mkdocs.yml)
@@ -41,8 +45,8 @@ class Image:
 def report(root: Path, day: str | None) -> int:
     """Write (or confirm) the report for ``day`` (default: today, UTC); returns the exit code."""
     target = report_day(day)
-    config = load_config(root / "indicators.yml")
     events = load_events(root / "events.yml")
+    config = load_config(root / "indicators.yml", scorecard.READERS, events)
     snapshot = load_snapshot(config, Store(root / "data"))
     results = indicators.evaluate(config, until(snapshot.series, target), snapshot.stale)
     regime = analysis.compute_regime(config, results)
@@ -68,7 +72,7 @@ def report(root: Path, day: str | None) -> int:
 
 def report_day(text: str | None) -> date:
     """The report's date: ``--date`` if given (never after today), else today (UTC)."""
-    from generator.sources import today
+    from generator.snapshot.clock import today
 
     if text is None:
         return today()
@@ -121,7 +125,7 @@ def previous_state(posts: Path, day: date) -> changes.ReportState | None:
     if not earlier:
         return None
     when, path = max(earlier)
-    _, meta = get_data(path.read_text(encoding="utf-8"))
+    meta = front_matter(path.read_text(encoding="utf-8"))
     return changes.ReportState.from_meta(when, meta.get("report") or {})
 
 

@@ -19,14 +19,14 @@ from datetime import date
 
 import pandas as pd
 
-from generator.sources import BadReply, SourceError, _net, to_series, today
+from generator.fetch.sources import BadReply, SourceError, net, to_series, today
 
 DEFAULT_ROOT = "https://markets.newyorkfed.org"
 RMP_START = date(2025, 12, 12)
 SERIES = {"FED_RMP_BILL_PURCHASES": "rmp-bill-purchases"}
 LABEL = "NY Fed"
 
-_pacer = _net.Pacer()
+_pacer = net.Pacer()
 
 
 def source_id(series_id: str) -> str:
@@ -45,18 +45,18 @@ def fetch(series_id: str, source_id: str, since: date | None) -> pd.Series:
         raise SourceError(check_id(series_id) or "")
     start = max(since or RMP_START, RMP_START)
     end = max(today(), start)
-    root = _net.api_root("NYFED", DEFAULT_ROOT)
+    root = net.api_root("NYFED", DEFAULT_ROOT)
     url = (
         f"{root}/api/tsy/purchases/results/summary/search.json"
         f"?startDate={start.isoformat()}&endDate={end.isoformat()}"
     )
-    config = _net.settings("NYFED")
+    config = net.settings("NYFED")
 
     def once() -> object:
         _pacer.wait(config.min_interval)
-        return _net.parse_json(_net.get(url, LABEL, config), LABEL)
+        return net.parse_json(net.get(url, LABEL, config), LABEL)
 
-    return _rmp_per_day(_net.with_retries(once, config))
+    return _rmp_per_day(net.with_retries(once, config))
 
 
 def _rmp_per_day(payload: object) -> pd.Series:
@@ -99,7 +99,7 @@ def _day(raw: object) -> date:
         return date.fromisoformat(str(raw)[:10])
     except ValueError:
         raise BadReply(
-            f"NY Fed sent an operation date {_net.clean(raw, 20)!r} that is not a date"
+            f"NY Fed sent an operation date {net.clean(raw, 20)!r} that is not a date"
         ) from None
 
 
@@ -109,7 +109,5 @@ def _amount(raw: object, day: date) -> float:
     except (TypeError, ValueError):
         value = math.nan
     if not math.isfinite(value) or isinstance(raw, bool):
-        raise BadReply(
-            f"NY Fed sent a non-numeric accepted amount {_net.clean(raw, 20)!r} on {day}"
-        )
+        raise BadReply(f"NY Fed sent a non-numeric accepted amount {net.clean(raw, 20)!r} on {day}")
     return value

@@ -24,11 +24,14 @@ from typing import TextIO
 
 import pandas as pd
 
-from generator import sources
-from generator.config import SERIES_ID, Config, ConfigError, SeriesConfig, load_config
-from generator.sources import KeyRejected, NotFound, SourceError, fred
-from generator.sources._net import clean
-from generator.store import Store, format_value, parse_series_csv, series_to_csv
+from generator.catalogue.grammar import SERIES_ID
+from generator.catalogue.load import load_config
+from generator.catalogue.messages import ConfigError
+from generator.catalogue.models import Config, SeriesConfig
+from generator.fetch import sources
+from generator.fetch.sources import KeyRejected, NotFound, SourceError, fred
+from generator.fetch.sources.net import clean
+from generator.snapshot.store import Store, format_value, parse_series_csv, series_to_csv
 
 EXIT_OK = 0
 EXIT_CONFIG = 2
@@ -98,7 +101,7 @@ def _preflight(config: Config, store: Store, selected: list[str]) -> dict[str, p
     problems: list[str] = []
     for series_id in selected:
         spec = config.series[series_id]
-        if not SERIES_ID.match(series_id):
+        if not SERIES_ID.fullmatch(series_id):
             problems.append(f"indicators.yml: series id {series_id!r} is malformed")
             continue
         problem = sources.check_id(spec.source, series_id)

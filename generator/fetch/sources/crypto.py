@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 
-from generator.sources import BadReply, NotFound, SourceError, _net, to_series, today
+from generator.fetch.sources import BadReply, NotFound, SourceError, net, to_series, today
 
 DEFAULT_ROOT = "https://api.exchange.coinbase.com"
 PRODUCT = re.compile(r"^[A-Z0-9]{2,10}-USD$")
@@ -31,7 +31,7 @@ FIRST_DAY = date(2015, 1, 1)
 PAGE_DAYS = 299  # Coinbase rejects requests spanning more than 300 candles
 LABEL = "Coinbase Exchange"
 
-_pacer = _net.Pacer()
+_pacer = net.Pacer()
 
 
 def source_id(series_id: str) -> str:
@@ -48,8 +48,8 @@ def fetch(series_id: str, source_id: str, since: date | None) -> pd.Series:
     """Closes of completed UTC days from ``since`` on, paging 299 days per request."""
     if not PRODUCT.match(source_id):
         raise SourceError(f"{source_id!r} is not a Coinbase product id")
-    root = _net.api_root("CRYPTO", DEFAULT_ROOT)
-    config = _net.settings("CRYPTO")
+    root = net.api_root("CRYPTO", DEFAULT_ROOT)
+    config = net.settings("CRYPTO")
     first, stop = since or FIRST_DAY, today()
     rows: dict[date, float] = {}
     while first < stop:
@@ -66,19 +66,17 @@ def fetch(series_id: str, source_id: str, since: date | None) -> pd.Series:
     return to_series(rows)
 
 
-def _page(url: str, product: str, config: _net.Settings) -> dict[date, float]:
+def _page(url: str, product: str, config: net.Settings) -> dict[date, float]:
     def once() -> object:
         _pacer.wait(config.min_interval)
-        return _net.parse_json(_net.get(url, LABEL, config), LABEL)
+        return net.parse_json(net.get(url, LABEL, config), LABEL)
 
     try:
-        payload = _net.with_retries(once, config)
+        payload = net.with_retries(once, config)
     except NotFound:
         raise NotFound(f"Coinbase Exchange does not list {product}") from None
     if isinstance(payload, dict):
-        raise SourceError(
-            f"Coinbase Exchange refused: {_net.clean(payload.get('message', ''), 80)}"
-        )
+        raise SourceError(f"Coinbase Exchange refused: {net.clean(payload.get('message', ''), 80)}")
     if not isinstance(payload, list):
         raise BadReply("Coinbase Exchange reply is not a list of candles")
     closes: dict[date, float] = {}
@@ -97,6 +95,6 @@ def _page(url: str, product: str, config: _net.Settings) -> dict[date, float]:
 def _close(value: object, day: date) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise BadReply(
-            f"Coinbase Exchange sent a non-numeric close {_net.clean(value, 20)!r} on {day}"
+            f"Coinbase Exchange sent a non-numeric close {net.clean(value, 20)!r} on {day}"
         )
     return round(float(value), 8)

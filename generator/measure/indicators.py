@@ -1,8 +1,9 @@
 """Evaluate the indicators declared in ``indicators.yml`` over the loaded series.
 
 The config holds formulas as data; this module walks them and calls ``transforms``. It also
-decides each indicator's status (first matching rule) and fills in its narrative sentence,
-so everything downstream (charts, pages, reports) reads finished numbers and never recomputes.
+decides each indicator's status (first matching rule), so everything downstream (charts,
+pages, reports) reads finished numbers and never recomputes. Wording is not done here:
+``publish/sentences.py`` fills the rule's sentence with formatted numbers.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
-from jinja2.sandbox import SandboxedEnvironment
 
-from generator import conditions, transforms
-from generator import config as cfg
+from generator.catalogue import conditions
+from generator.catalogue import formulas as ops
+from generator.catalogue import models as cfg
+from generator.catalogue.crossref import series_used
+from generator.measure import transforms
 
 
 class MissingSeries(Exception):
@@ -35,7 +38,6 @@ class IndicatorResult:
     stale: dict[str, str] = field(default_factory=dict)  # series id -> stale since
     overdue: dict[str, str] = field(default_factory=dict)  # series id -> last observation
     status: cfg.StatusRule | None = None
-    sentence: str | None = None
 
     @property
     def id(self) -> str:
@@ -46,23 +48,32 @@ class IndicatorResult:
         value = self.quantities.get(self.config.card.value)
         return value is not None and not value.empty
 
+    def quantity(self, name: str) -> pd.Series:
+        """A quantity by name; an unknown name is a bug in its reader, never a silent NaN."""
+        try:
+            return self.quantities[name]
+        except KeyError:
+            raise KeyError(
+                f"indicator {self.id!r} has no quantity {name!r} "
+                f"(it has {', '.join(self.quantities)})"
+            ) from None
+
     def latest(self, name: str) -> float:
-        series = self.quantities.get(name)
-        if series is None or series.empty:
+        """The latest value; NaN when the quantity exists but has no data yet."""
+        series = self.quantity(name)
+        if series.empty:
             return math.nan
         return float(series.iloc[-1])
 
     def latest_date(self, name: str) -> date | None:
-        series = self.quantities.get(name)
-        if series is None or series.empty:
+        series = self.quantity(name)
+        if series.empty:
             return None
         return series.index[-1].date()
 
     def value_at(self, name: str, when: pd.Timestamp) -> tuple[date | None, float]:
         """The last value on or before ``when`` (for 'a month ago' columns)."""
-        series = self.quantities.get(name)
-        if series is None:
-            return None, math.nan
+        series = self.quantity(name)
         earlier = series[series.index <= when]
         if earlier.empty:
             return None, math.nan
@@ -84,7 +95,7 @@ class Evaluator:
         self.config = config
         self.scope: dict[str, pd.Series] = {}
 
-    def operand(self, operand: cfg.Operand) -> pd.Series:
+    def operand(self, operand: ops.Operand) -> pd.Series:
         if isinstance(operand, str):
             if operand in self.scope:
                 return self.scope[operand]
@@ -93,7 +104,7 @@ class Evaluator:
             raise MissingSeries(operand)
         return self.op(operand)
 
-    def optional(self, operand: cfg.Operand) -> pd.Series | None:
+    def optional(self, operand: ops.Operand) -> pd.Series | None:
         try:
             return self.operand(operand)
         except MissingSeries as missing:
@@ -102,46 +113,46 @@ class Evaluator:
                 return None
             raise
 
-    def op(self, node: cfg.Op) -> pd.Series:  # noqa: C901 - one branch per operation
+    def op(self, node: ops.Op) -> pd.Series:  # noqa: C901 - one branch per operation
         t = transforms
         window = {
             "periods": getattr(node, "periods", None),
             "window": getattr(node, "window", None),
         }
         match node:
-            case cfg.SeriesOp():
+            case ops.SeriesOp():
                 return self.operand(node.id)
-            case cfg.ScaleOp():
+            case ops.ScaleOp():
                 return t.scale(self.operand(node.of), node.factor)
-            case cfg.SpreadOp():
+            case ops.SpreadOp():
                 return t.spread(self.operand(node.a), self.operand(node.b), node.scale)
-            case cfg.RatioOp():
+            case ops.RatioOp():
                 return t.ratio(self.operand(node.a), self.operand(node.b))
-            case cfg.DifferenceOp():
+            case ops.DifferenceOp():
                 return t.difference(*(self.operand(o) for o in node.of))
-            case cfg.SumOp():
+            case ops.SumOp():
                 return t.total(*(self.operand(o) for o in node.of))
-            case cfg.ChangeOp():
+            case ops.ChangeOp():
                 return t.change(self.operand(node.of), **window)
-            case cfg.PctChangeOp():
+            case ops.PctChangeOp():
                 return t.pct_change(self.operand(node.of), **window)
-            case cfg.RollingMeanOp():
+            case ops.RollingMeanOp():
                 return t.rolling_mean(self.operand(node.of), **window)
-            case cfg.RollingSumOp():
+            case ops.RollingSumOp():
                 return t.rolling_sum(self.operand(node.of), **window)
-            case cfg.ZScoreOp():
+            case ops.ZScoreOp():
                 return t.zscore(self.operand(node.of), **window)
-            case cfg.PercentileOp():
+            case ops.PercentileOp():
                 return t.percentile(self.operand(node.of), node.window)
-            case cfg.CountOp():
+            case ops.CountOp():
                 return t.count(self.operand(node.of), node.above, node.below, **window)
-            case cfg.ResampleOp():
+            case ops.ResampleOp():
                 return t.resample(self.operand(node.of), node.freq, node.how, node.complete_only)
-            case cfg.SpliceOp():
+            case ops.SpliceOp():
                 return t.splice(
                     self.optional(node.before), self.operand(node.after), pd.Timestamp(node.at)
                 )
-            case cfg.DrawdownOp():
+            case ops.DrawdownOp():
                 return t.drawdown(self.operand(node.of))
         raise TypeError(f"no evaluator for {type(node).__name__}")
 
@@ -157,7 +168,7 @@ def evaluate(
     overdue = overdue or {}
     results = []
     for indicator in config.indicators:
-        used = cfg.series_used(indicator, config)
+        used = series_used(indicator, config)
         evaluator = Evaluator(series, config)
         missing: list[str] = []
         quantities: dict[str, pd.Series] = {}
@@ -186,43 +197,11 @@ def evaluate(
 
 
 def judge(result: IndicatorResult) -> None:
-    """Pick the first status rule that holds and render its sentence."""
+    """Pick the first status rule that holds (its sentence is worded by publish/sentences)."""
     if not result.has_data:
         return
     values = result.latest_values()
     for rule in result.config.status:
         if conditions.parse(rule.when).evaluate(values):
             result.status = rule
-            result.sentence = say(rule.say, result)
             return
-
-
-_SANDBOX = SandboxedEnvironment(autoescape=False)
-
-
-def format_number(value: float, decimals: int = 1, signed: bool = False) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    text = f"{value:+,.{decimals}f}" if signed else f"{value:,.{decimals}f}"
-    return text.replace("-", "\u2212")
-
-
-def format_date(value: date | None) -> str:
-    return f"{value.day} {value:%b %Y}" if value else "n/a"
-
-
-_SANDBOX.filters["num"] = lambda v, d=1: format_number(v, d)
-_SANDBOX.filters["signed"] = lambda v, d=1: format_number(v, d, signed=True)
-_SANDBOX.filters["abs"] = lambda v: abs(v) if isinstance(v, int | float) else v
-
-
-def say(template: str, result: IndicatorResult) -> str:
-    """Fill a rule's sentence from the indicator's latest values; runs in Jinja's sandbox."""
-    context: dict[str, object] = dict(result.latest_values())
-    context["date"] = format_date(result.as_of)
-    context["month"] = f"{result.as_of:%B %Y}" if result.as_of else "n/a"
-    for name in result.quantities:
-        context[f"{name}_date"] = format_date(result.latest_date(name))
-        latest = result.latest_date(name)
-        context[f"{name}_month"] = f"{latest:%B %Y}" if latest else "n/a"
-    return _SANDBOX.from_string(template).render(context).strip()

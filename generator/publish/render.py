@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import html
 import json
-import math
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from generator.indicators import format_date, format_number
+from generator.publish.format import format_date, format_number, is_missing
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]])")
@@ -64,8 +65,20 @@ def signed(value: float | None, decimals: int = 1) -> str:
     return format_number(value, decimals, signed=True)
 
 
-def is_missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+_FRONT_MATTER = re.compile(r"\A-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
+
+
+def front_matter(text: str) -> dict[str, Any]:
+    """The YAML front matter of a Markdown page (as MkDocs reads it), or {} when there is none
+    or it is not a mapping."""
+    found = _FRONT_MATTER.match(text)
+    if found is None:
+        return {}
+    try:
+        data = yaml.safe_load(found.group(1))
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def environment(templates: Path) -> Environment:

@@ -19,12 +19,13 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from generator.config import (
-    OPERATIONS,
+from generator.catalogue.formulas import OPERATIONS
+from generator.catalogue.models import (
     Card,
     ChartConfig,
     Config,
     IndicatorConfig,
+    LadderConfig,
     Quantity,
     RegimeConfig,
     RegimeInput,
@@ -45,6 +46,7 @@ SECTIONS: list[tuple[str, str, type[BaseModel]]] = [
     ("status", "indicators: - status: - ", StatusRule),
     ("regime", "regime:", RegimeConfig),
     ("regime inputs", "regime: inputs: - ", RegimeInput),
+    ("ladder", "ladder:", LadderConfig),
 ]
 CHART_KINDS = {
     "line": "one line per plotted quantity; the default, for levels and spreads",
@@ -102,7 +104,7 @@ def reference_context(catalogue: dict) -> dict[str, Any]:
     operations = [
         Operation(
             name=name,
-            description=str(model.model_config.get("description", "")),
+            description=(model.__doc__ or "").strip(),
             fields=[_row(n, i, []) for n, i in model.model_fields.items() if n != "op"],
             example=_block({"formula": model.model_config["json_schema_extra"]["examples"][0]}),
         )
@@ -148,6 +150,7 @@ def _samples(catalogue: dict) -> dict[type[BaseModel], list[dict]]:
         StatusRule: [r for i in indicators for r in i.get("status") or []],
         RegimeConfig: [regime],
         RegimeInput: list(regime.get("inputs") or []),
+        LadderConfig: [catalogue.get("ladder") or {}],
     }
 
 

@@ -11,37 +11,20 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from mkdocs.utils.meta import get_data
 
-from generator import charts
-from generator.analysis import Regime
-from generator.config import Config, describe
-from generator.indicators import IndicatorResult, format_date, format_number
-from generator.store import SeriesRecord
-
-
-def _decimals(result: IndicatorResult, name: str) -> int:
-    """Quantity decimals, else 1 for percentages, 0 for percentiles, else the indicator's."""
-    quantity = result.config.quantities[name]
-    if quantity.decimals is not None:
-        return quantity.decimals
-    return {"%": 1, "percentile": 0}.get(quantity.unit or "", result.config.decimals)
-
-
-def _unit(result: IndicatorResult, name: str) -> str:
-    return result.config.quantities[name].unit or result.config.unit
+from generator.catalogue.models import Config
+from generator.measure.indicators import IndicatorResult
+from generator.measure.regime import Regime
+from generator.publish import charts
+from generator.publish.describe import describe
+from generator.publish.format import decimals, format_date, format_number, quantity_text, unit
+from generator.publish.render import front_matter
+from generator.publish.sentences import sentence
+from generator.snapshot.store import SeriesRecord
 
 
 def _value_text(result: IndicatorResult, name: str, value: float, signed: bool = False) -> str:
-    if math.isnan(value):
-        return "n/a"
-    unit = _unit(result, name)
-    text = format_number(value, _decimals(result, name), signed=signed)
-    if unit == "%":
-        return f"{text}%"
-    if unit == "percentile":
-        return text
-    return f"{text} {unit}"
+    return quantity_text(result.config, name, value, signed)
 
 
 def card(result: IndicatorResult, href: str) -> dict:
@@ -57,8 +40,8 @@ def card(result: IndicatorResult, href: str) -> dict:
         "as_of": result.as_of,
         "stale_since": min(result.stale.values()) if result.stale else None,
         "overdue_since": min(result.overdue.values()) if result.overdue else None,
-        "unit": _unit(result, value_name),
-        "value": format_number(result.latest(value_name), _decimals(result, value_name)),
+        "unit": unit(result.config, value_name),
+        "value": format_number(result.latest(value_name), decimals(result.config, value_name)),
         "change": None,
         "change_label": None,
         "percentile": None,
@@ -96,7 +79,7 @@ def indicator_page(
                 "name": name,
                 "label": quantity.label,
                 "formula": describe(quantity.formula),
-                "unit": _unit(result, name),
+                "unit": unit(result.config, name),
                 "latest": _value_text(result, name, result.latest(name)),
                 "latest_date": latest_date,
                 "month_ago": month,
@@ -129,7 +112,7 @@ def indicator_page(
         "as_of": result.as_of,
         "stale": result.stale,
         "overdue": result.overdue,
-        "sentence": result.sentence,
+        "sentence": sentence(result),
         "measures": result.config.measures,
         "thesis": result.config.thesis,
         "units_note": result.config.units_note,
@@ -199,8 +182,9 @@ def narrative(regime: Regime | None, results: list[IndicatorResult]) -> list[str
             f"{format_number(regime.score, 2, signed=True)}, which reads as {regime.label}."
         )
     for result in results:
-        if result.sentence:
-            sentences.append(result.sentence)
+        said = sentence(result)
+        if said:
+            sentences.append(said)
         elif not result.has_data:
             missing = ", ".join(result.missing) or "its series"
             sentences.append(f"{result.config.title}: no data yet ({missing} not in the snapshot).")
@@ -264,7 +248,7 @@ def _pct(value: float) -> str:
 
 def ladder_page(ladder, chart: str, csv: str) -> dict:
     """Context for ladder.md: tables of lags, order and event returns, in words as well."""
-    from generator.ladder import ARTICLE_ORDER, ASSET_NAMES
+    from generator.measure.ladder import ARTICLE_ORDER, ASSET_NAMES
 
     threshold = 0.05 / 13
     lags = [
@@ -418,7 +402,7 @@ def latest_report(posts: Path) -> dict | None:
     if not dated:
         return None
     newest = dated[-1]
-    _, meta = get_data(newest.read_text(encoding="utf-8"))
+    meta = front_matter(newest.read_text(encoding="utf-8"))
     return {
         "href": f"blog/posts/{newest.name}",
         "title": str(meta.get("title") or newest.stem),

@@ -11,13 +11,36 @@ message ever carries a URL: the FRED key travels in FRED's URLs.
 from __future__ import annotations
 
 import importlib
-import os
 from datetime import date
-from types import ModuleType
+from typing import Protocol, cast
 
 import pandas as pd
 
-SOURCE_MODULES = ("fred", "nyfed", "market", "crypto")
+from generator.catalogue.grammar import SOURCES
+from generator.snapshot.clock import today, today_overridden
+
+__all__ = ["today", "today_overridden"]
+
+# One module per source name in the catalogue's registry (``grammar.SourceName``).
+SOURCE_MODULES = SOURCES
+
+
+class Source(Protocol):
+    """What every module in this package provides (checked by mypy and by a test)."""
+
+    DEFAULT_ROOT: str
+
+    def source_id(self, series_id: str) -> str:
+        """The id the source knows the series by."""
+        ...
+
+    def check_id(self, series_id: str) -> str | None:
+        """A problem with the id, found before any request, or None."""
+        ...
+
+    def fetch(self, series_id: str, source_id: str, since: date | None) -> pd.Series:
+        """Observations from ``since`` (inclusive; None for the full history)."""
+        ...
 
 
 class SourceError(Exception):
@@ -56,11 +79,11 @@ class BadReply(SourceError):
     """A well-formed reply with bad content: duplicate dates, non-numeric values."""
 
 
-def module(source: str) -> ModuleType:
+def module(source: str) -> Source:
     """The module for a source name from ``indicators.yml`` (imported on first use)."""
     if source not in SOURCE_MODULES:
         raise KeyError(source)
-    return importlib.import_module(f"generator.sources.{source}")
+    return cast(Source, importlib.import_module(f"generator.fetch.sources.{source}"))
 
 
 def source_id(source: str, series_id: str) -> str:
@@ -78,12 +101,12 @@ def check_id(source: str, series_id: str) -> str | None:
 
 def check_environment(source: str) -> list[str]:
     """Problems with the ``<SOURCE>_*`` and ``UPDATE_TODAY`` variables, found before any request."""
-    from generator.sources import _net
+    from generator.fetch.sources import net  # imported late: net imports this module
 
     problems = []
     try:
-        _net.api_root(source.upper(), module(source).DEFAULT_ROOT)
-        _net.settings(source.upper())
+        net.api_root(source.upper(), module(source).DEFAULT_ROOT)
+        net.settings(source.upper())
     except SourceError as error:
         problems.append(error.message)
     try:
@@ -97,21 +120,6 @@ def fetch(source: str, series_id: str, since: date | None) -> pd.Series:
     """Observations from ``since`` (inclusive; None = full history) to the latest."""
     mod = module(source)
     return mod.fetch(series_id, mod.source_id(series_id), since)
-
-
-def today() -> date:
-    """The current UTC date, or ``UPDATE_TODAY`` (YYYY-MM-DD) for reproducible runs and benches.
-
-    Sources use it to ask for data "up to today" and to drop today's unfinished candle.
-    """
-    override = os.environ.get("UPDATE_TODAY", "").strip()
-    if override:
-        return date.fromisoformat(override)
-    return pd.Timestamp.now(tz="UTC").date()
-
-
-def today_overridden() -> bool:
-    return bool(os.environ.get("UPDATE_TODAY", "").strip())
 
 
 def empty_series() -> pd.Series:

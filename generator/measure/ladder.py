@@ -20,7 +20,9 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from generator import transforms
+from generator.catalogue.models import Config, Event
+from generator.measure import transforms
+from generator.measure.indicators import IndicatorResult
 
 # The article's order: equities, small caps, Bitcoin, Ether, other coins.
 ARTICLE_ORDER = ["SP500", "RUT", "BTC-USD", "ETH-USD", "BNB-USD"]
@@ -68,6 +70,7 @@ class Ladder:
     event_rows: list[EventRow] = field(default_factory=list)
     order: list[str] = field(default_factory=list)
     rank_correlation: float = math.nan
+    studied: list[tuple[str, date]] = field(default_factory=list)  # configured events
 
 
 def weekly_close(series: pd.Series) -> pd.Series:
@@ -223,4 +226,23 @@ def measure(
                 rows.append(EventRow(asset, label, when, event_study(prices[asset], when)))
     order, tau = response_order(lags)
     until = net_liquidity.index[-1].date()
-    return Ladder(since, until, lags, turns, rows, order, tau)
+    return Ladder(since, until, lags, turns, rows, order, tau, list(extra_events))
+
+
+def from_config(
+    config: Config,
+    events: list[Event],
+    results: list[IndicatorResult],
+    series: dict[str, pd.Series],
+) -> Ladder | None:
+    """The ladder as ``indicators.yml`` sets it up (``ladder:``), when its indicator has data and
+    at least two asset prices exist; the events it studies come from events.yml by id."""
+    spec = config.ladder
+    if spec is None:
+        return None
+    driver = next((r for r in results if r.id == spec.indicator), None)
+    prices = {a: series[a] for a in ARTICLE_ORDER if a in series}
+    if driver is None or driver.quantity(spec.level).empty or len(prices) < 2:
+        return None
+    studied = [(e.label, e.date) for e in events if e.id in spec.events]
+    return measure(driver.quantity(spec.level), driver.quantity(spec.change), prices, studied)

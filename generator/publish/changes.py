@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from generator.indicators import format_date
+from generator.publish.format import format_date
 
 NO_STATUS = "no status"
 

@@ -1,0 +1,184 @@
+"""The checks that need the whole catalogue: names that refer to other names.
+
+Pydantic validates each field alone; here every reference is resolved (series used by
+formulas, quantities used by cards, charts, rules, the regime and the ladder), each failure
+worded with its line and the nearest valid name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from generator.catalogue import conditions
+from generator.catalogue.formulas import ScaleOp, SeriesOp, references
+from generator.catalogue.grammar import SERIES_ID
+from generator.catalogue.messages import did_you_mean, display, suggest
+from generator.catalogue.models import Config, Event, IndicatorConfig
+from generator.catalogue.sentences import sentence_problem
+from generator.catalogue.yaml_lines import Located
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A quantity that code outside the catalogue reads by name (the scorecard, say). Declared
+    so that ``check`` fails, with the line, when a fork renames the quantity, instead of the
+    page silently printing "n/a"."""
+
+    name: str  # who reads it, as the message says: "the scorecard (claim 'sofr-above-iorb')"
+    indicator: str
+    quantity: str
+
+
+def cross_check(
+    doc: Located,
+    config: Config,
+    readers: Sequence[Reader] = (),
+    events: Sequence[Event] | None = None,
+) -> list[str]:
+    """The checks that need the whole file: references, duplicates, conditions."""
+    where = display(doc.path)
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    series_ids = sorted(config.series)
+    for series_id in series_ids:
+        if not SERIES_ID.fullmatch(series_id):
+            problems.append(
+                f"{where}:{doc.line(('series', series_id))}: series id {series_id!r} is "
+                "malformed: use upper-case A-Z, 0-9, '_', '-' and '.' (as the source spells it)"
+            )
+    for index, indicator in enumerate(config.indicators):
+        base = ("indicators", index)
+        label = f"indicator {indicator.id!r}"
+
+        def report(loc: tuple, field: str, message: str, _base: tuple = base, _label: str = label):
+            problems.append(
+                f"{where}:{doc.line(_base + loc)}: {_label}, field {field!r}: {message}"
+            )
+
+        if indicator.id in seen:
+            report(
+                ("id",), "id", f"duplicate id: already used by indicator #{seen[indicator.id] + 1}"
+            )
+        seen.setdefault(indicator.id, index)
+        defined: list[str] = []
+        for name, quantity in indicator.quantities.items():
+            for ref in references(quantity.formula):
+                if ref in defined:
+                    continue
+                if ref in config.series:
+                    continue
+                later = ref in indicator.quantities
+                hint = (
+                    "quantities can only use quantities defined above them"
+                    if later
+                    else suggest("series or quantity", ref, series_ids + defined)
+                )
+                report(("quantities", name, "formula"), f"quantities.{name}.formula", hint)
+            defined.append(name)
+        names = list(indicator.quantities)
+        for field, ref in (
+            ("card.value", indicator.card.value),
+            ("card.change", indicator.card.change),
+            ("card.percentile", indicator.card.percentile),
+        ):
+            if ref is not None and ref not in indicator.quantities:
+                report(tuple(field.split(".")), field, suggest("quantity", ref, names))
+        for position, ref in enumerate(indicator.chart.plot):
+            if ref not in indicator.quantities:
+                report(("chart", "plot", position), "chart.plot", suggest("quantity", ref, names))
+                continue
+            owner = _raw_level_of(indicator.quantities[ref].formula, indicator, config)
+            if owner is not None and not config.series[owner].redistribute:
+                report(
+                    ("chart", "plot", position),
+                    "chart.plot",
+                    f"quantity {ref!r} is the raw level of {owner!r}, whose owner's terms forbid "
+                    "redistribution (redistribute: false): plot a derived quantity instead",
+                )
+        for position, rule in enumerate(indicator.status):
+            problem = sentence_problem(rule.say, names)
+            if problem:
+                report(("status", position, "say"), f"status[{position}].say", problem)
+            loc = ("status", position, "when")
+            try:
+                used = conditions.parse(rule.when).names
+            except conditions.ConditionError as exc:
+                report(loc, f"status[{position}].when", str(exc))
+                continue
+            for name in sorted(used - set(names)):
+                report(loc, f"status[{position}].when", suggest("quantity", name, names))
+    if config.regime is not None:
+        for position, item in enumerate(config.regime.inputs):
+            loc = ("regime", "inputs", position)
+            problem = _quantity_problem(config, item.indicator, item.quantity, "inputs.")
+            if problem:
+                problems.append(f"{where}:{doc.line(loc)}: regime, {problem}")
+    if config.ladder is not None:
+        ladder = config.ladder
+        for field, name in (("level", ladder.level), ("change", ladder.change)):
+            problem = _quantity_problem(config, ladder.indicator, name, "", field)
+            if problem:
+                problems.append(f"{where}:{doc.line(('ladder', field))}: ladder, {problem}")
+        if events is not None:
+            ids = [e.id for e in events if e.id]
+            for position, event_id in enumerate(ladder.events):
+                if event_id not in ids:
+                    line = doc.line(("ladder", "events", position))
+                    message = (
+                        suggest("event id", event_id, ids)
+                        + " (give the event an id: in events.yml)"
+                    )
+                    problems.append(f"{where}:{line}: ladder, field 'events': {message}")
+    for reader in readers:
+        index = next((n for n, i in enumerate(config.indicators) if i.id == reader.indicator), None)
+        if index is None:
+            continue  # a fork removed the indicator: its reader says "not testable"
+        names = list(config.indicators[index].quantities)
+        if reader.quantity not in names:
+            hint = did_you_mean(reader.quantity, names)
+            problems.append(
+                f"{where}:{doc.line(('indicators', index, 'quantities'))}: indicator "
+                f"{reader.indicator!r}, field 'quantities': no quantity {reader.quantity!r}, "
+                f"which {reader.name} reads{hint}"
+            )
+    return problems
+
+
+def _quantity_problem(
+    config: Config, indicator_id: str, quantity: str, prefix: str, field: str = "quantity"
+) -> str | None:
+    """ "field '<prefix>indicator': unknown indicator ..." or the same for the quantity, or None."""
+    try:
+        target = config.indicator(indicator_id)
+    except KeyError:
+        ids = [i.id for i in config.indicators]
+        return f"field '{prefix}indicator': {suggest('indicator', indicator_id, ids)}"
+    if quantity not in target.quantities:
+        message = suggest("quantity", quantity, list(target.quantities))
+        return f"field '{prefix}{field}': {message}"
+    return None
+
+
+def _raw_level_of(operand: object, indicator: IndicatorConfig, config: Config) -> str | None:
+    """The series a quantity merely copies or rescales, if any (its data would be the raw level)."""
+    if isinstance(operand, str):
+        if operand in config.series:
+            return operand
+        quantity = indicator.quantities.get(operand)
+        return _raw_level_of(quantity.formula, indicator, config) if quantity else None
+    if isinstance(operand, SeriesOp):
+        return operand.id
+    if isinstance(operand, ScaleOp):
+        return _raw_level_of(operand.of, indicator, config)
+    return None
+
+
+def series_used(indicator: IndicatorConfig, config: Config) -> list[str]:
+    """The series an indicator reads, in first-use order."""
+    used: list[str] = []
+    for quantity in indicator.quantities.values():
+        for ref in references(quantity.formula):
+            if ref in config.series and ref not in used:
+                used.append(ref)
+    return used

@@ -1,0 +1,274 @@
+"""Formulas as data: the operations a quantity in ``indicators.yml`` may use.
+
+An operand is either a name (a series id or an earlier quantity of the same indicator) or a
+nested operation. The models here only describe and validate; ``measure/indicators.py`` walks
+them and ``measure/transforms.py`` does the arithmetic. Each operation's docstring is its
+description in ``indicators.schema.json`` and on the Config reference page.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from generator.catalogue.grammar import Duration, Strict, check_duration
+
+# The fields of an operation that hold operands (names or nested operations).
+OPERAND_FIELDS = frozenset({"formula", "of", "a", "b", "before", "after"})
+
+
+def op_config(title: str, example: dict[str, Any]) -> ConfigDict:
+    """The settings every operation shares: strict, frozen, a schema title and one example."""
+    return ConfigDict(
+        extra="forbid", frozen=True, title=title, json_schema_extra={"examples": [example]}
+    )
+
+
+class Op(Strict):
+    def operands(self) -> list[Operand]:
+        """The operands, in order, so validators can walk nested formulas generically."""
+        found: list[Operand] = []
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if name in OPERAND_FIELDS:
+                found.extend(value if isinstance(value, list) else [value])
+        return found
+
+
+class Windowed(Op):
+    """Operations over a window given either in observations or as a span of time."""
+
+    periods: int | None = Field(None, ge=1, le=100000, description="Window in observations")
+    window: Duration | None = Field(None, description="Window as a span of time: 30d, 13w, 12m")
+
+    @field_validator("window")
+    @classmethod
+    def _window(cls, value: str | None) -> str | None:
+        return None if value is None else check_duration(value)
+
+    @model_validator(mode="after")
+    def _one_window(self) -> Windowed:
+        if (self.periods is None) == (self.window is None):
+            raise ValueError("give exactly one of 'periods' (observations) or 'window' (e.g. 13w)")
+        if self.window == "all":
+            raise ValueError("'window: all' is only allowed for percentile")
+        return self
+
+
+class SeriesOp(Op):
+    """The series as stored, by id (a bare id does the same)"""
+
+    model_config = op_config("Series", {"op": "series", "id": "WALCL"})
+    op: Literal["series"]
+    id: str = Field(description="A series id from the `series:` section")
+
+
+class ScaleOp(Op):
+    """Multiply by a constant, to align units"""
+
+    model_config = op_config("Scale", {"op": "scale", "of": "RRPONTSYD", "factor": 1000})
+    op: Literal["scale"]
+    of: Operand
+    factor: float = Field(description="Multiply by this, e.g. 0.001 for millions to billions")
+
+
+class SpreadOp(Op):
+    """a minus b on the dates both have, optionally scaled"""
+
+    model_config = op_config("Spread", {"op": "spread", "a": "SOFR", "b": "IORB", "scale": 100})
+    op: Literal["spread"]
+    a: Operand
+    b: Operand
+    scale: float = Field(1.0, description="Multiply a - b by this, e.g. 100 for percent to bp")
+
+
+class RatioOp(Op):
+    """a divided by b on the dates both have"""
+
+    model_config = op_config("Ratio", {"op": "ratio", "a": "RUT", "b": "SP500"})
+    op: Literal["ratio"]
+    a: Operand
+    b: Operand
+
+
+class DifferenceOp(Op):
+    """The first operand minus all the others, each carried forward to common dates"""
+
+    model_config = op_config(
+        "Difference",
+        {
+            "op": "difference",
+            "of": ["WALCL", "WTREGEN", {"op": "scale", "of": "RRPONTSYD", "factor": 1000}],
+        },
+    )
+    op: Literal["difference"]
+    of: list[Operand] = Field(min_length=2, description="The first minus all the others")
+
+
+class SumOp(Op):
+    """The sum of several operands, each carried forward to common dates"""
+
+    model_config = op_config(
+        "Sum", {"op": "sum", "of": ["WTREGEN", {"op": "scale", "of": "RRPONTSYD", "factor": 1000}]}
+    )
+    op: Literal["sum"]
+    of: list[Operand] = Field(min_length=2)
+
+
+class ChangeOp(Windowed):
+    """Value now minus value one window earlier"""
+
+    model_config = op_config("Change", {"op": "change", "of": "WALCL", "window": "13w"})
+    op: Literal["change"]
+    of: Operand
+
+
+class PctChangeOp(Windowed):
+    """Percent change over a window"""
+
+    model_config = op_config("PctChange", {"op": "pct_change", "of": "BTC-USD", "window": "30d"})
+    op: Literal["pct_change"]
+    of: Operand
+
+
+class RollingMeanOp(Windowed):
+    """Mean over a trailing window"""
+
+    model_config = op_config("RollingMean", {"op": "rolling_mean", "of": "spread", "periods": 20})
+    op: Literal["rolling_mean"]
+    of: Operand
+
+
+class RollingSumOp(Windowed):
+    """Sum over a trailing window"""
+
+    model_config = op_config(
+        "RollingSum", {"op": "rolling_sum", "of": "FED_RMP_BILL_PURCHASES", "window": "30d"}
+    )
+    op: Literal["rolling_sum"]
+    of: Operand
+
+
+class ZScoreOp(Windowed):
+    """Standard deviations from the trailing mean"""
+
+    model_config = op_config("ZScore", {"op": "zscore", "of": "spread", "window": "3y"})
+    op: Literal["zscore"]
+    of: Operand
+
+
+class PercentileOp(Op):
+    """Percentile (0-100) of each value within its history up to that date"""
+
+    model_config = op_config("Percentile", {"op": "percentile", "of": "ratio", "window": "all"})
+    op: Literal["percentile"]
+    of: Operand
+    window: Duration = Field("all", description="'all' for the whole history up to each date")
+
+    @field_validator("window")
+    @classmethod
+    def _window(cls, value: str) -> str:
+        return check_duration(value)
+
+
+class CountOp(Windowed):
+    """How many observations in the window are above (or below) a bound"""
+
+    model_config = op_config("Count", {"op": "count", "of": "spread", "above": 0, "periods": 20})
+    op: Literal["count"]
+    of: Operand
+    above: float | None = None
+    below: float | None = None
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> CountOp:
+        if (self.above is None) == (self.below is None):
+            raise ValueError("give exactly one of 'above' or 'below'")
+        return self
+
+
+class ResampleOp(Op):
+    """Weekly, monthly or quarterly values: sum, last or mean per period"""
+
+    model_config = op_config(
+        "Resample",
+        {
+            "op": "resample",
+            "of": "FED_RMP_BILL_PURCHASES",
+            "freq": "month",
+            "how": "sum",
+            "complete_only": True,
+        },
+    )
+    op: Literal["resample"]
+    of: Operand
+    freq: Literal["week", "month", "quarter"]
+    how: Literal["sum", "last", "mean"] = "last"
+    complete_only: bool = Field(
+        False,
+        description="Drop the last period when the data stops more than a week before it ends",
+    )
+
+
+class SpliceOp(Op):
+    """One series before a date, another from that date on"""
+
+    model_config = op_config(
+        "Splice", {"op": "splice", "before": "IOER", "after": "IORB", "at": "2021-07-29"}
+    )
+    op: Literal["splice"]
+    before: Operand
+    after: Operand
+    at: date = Field(description="The first date taken from 'after'")
+
+
+class DrawdownOp(Op):
+    """Percent below the running peak"""
+
+    model_config = op_config("Drawdown", {"op": "drawdown", "of": "BTC-USD"})
+    op: Literal["drawdown"]
+    of: Operand
+
+
+Formula = Annotated[
+    SeriesOp
+    | ScaleOp
+    | SpreadOp
+    | RatioOp
+    | DifferenceOp
+    | SumOp
+    | ChangeOp
+    | PctChangeOp
+    | RollingMeanOp
+    | RollingSumOp
+    | ZScoreOp
+    | PercentileOp
+    | CountOp
+    | ResampleOp
+    | SpliceOp
+    | DrawdownOp,
+    Field(discriminator="op"),
+]
+Operand = str | Formula
+OPERATIONS = {
+    model.model_fields["op"].annotation.__args__[0]: model  # type: ignore[union-attr]
+    for model in Formula.__origin__.__args__  # type: ignore[attr-defined]
+}
+
+for _model in OPERATIONS.values():
+    _model.model_rebuild()
+
+
+def references(operand: object) -> list[str]:
+    """Every name a formula refers to, nested operations included."""
+    if isinstance(operand, str):
+        return [operand]
+    if isinstance(operand, SeriesOp):
+        return [operand.id]
+    found: list[str] = []
+    if isinstance(operand, Op):
+        for child in operand.operands():
+            found.extend(references(child))
+    return found

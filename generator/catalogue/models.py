@@ -1,0 +1,198 @@
+"""The models of ``indicators.yml`` (series, indicators, regime, site) and ``events.yml``.
+
+Field descriptions are written for the person editing the YAML: they become
+``indicators.schema.json`` (editor completion) and the Config reference page.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import ConfigDict, Field, field_validator
+
+from generator.catalogue.formulas import Operand
+from generator.catalogue.grammar import (
+    INDICATOR_ID,
+    QUANTITY_NAME,
+    Duration,
+    SourceName,
+    Strict,
+    check_duration,
+)
+
+
+class SeriesConfig(Strict):
+    source: SourceName = Field(
+        description="Where `make update` fetches it: fred, nyfed, market or crypto"
+    )
+    title: str = Field(description="The series' name at its source")
+    units: str = Field(description="Units as the source states them")
+    owner: str = Field(description="Who owns the data (their terms apply)")
+    frequency: str = Field(description="How often it is observed")
+    redistribute: bool = Field(
+        True, description="False when the owner's terms forbid publishing raw levels"
+    )
+    attribution: str | None = Field(None, description="Credit line shown next to the data")
+    plausible: tuple[float, float] | None = Field(None, description="[low, high] for sanity checks")
+    revision_days: int = Field(
+        90, ge=0, le=3650, description="Days before the last stored date re-fetched by update"
+    )
+    optional: bool = Field(False, description="True when the series may be absent")
+    note: str | None = Field(None, description="Why the series is missing or special")
+    link: str | None = Field(None, description="Page of the series at its source")
+
+    def url(self, series_id: str) -> str | None:
+        if self.link:
+            return self.link
+        if self.source == "fred":
+            return f"https://fred.stlouisfed.org/series/{series_id}"
+        return None
+
+
+class Quantity(Strict):
+    label: str = Field(description="How the quantity is named on cards, charts and pages")
+    formula: Operand = Field(
+        description="A series id, an earlier quantity's name, or an operation (nestable)"
+    )
+    unit: str | None = Field(None, description="Defaults to the indicator's unit")
+    decimals: int | None = Field(
+        None, ge=0, le=6, description="Decimals shown; defaults to the indicator's"
+    )
+
+
+class ChartConfig(Strict):
+    kind: Literal["line", "area", "bar"] = Field(
+        "line", description="line for levels, area for a filled level, bar for monthly flows"
+    )
+    plot: list[str] = Field(min_length=1, description="Quantities drawn, one line each")
+    window: Duration = Field("10y", description="How much history to draw, or 'all'")
+    rule_at: float | None = Field(None, description="Draw a horizontal rule at this value")
+    weekly_after: Duration = Field(
+        "2y", description="Downsample to weekly when the window is longer than this"
+    )
+    log_scale: bool = Field(False, description="A log y axis, for prices over many years")
+
+    @field_validator("window", "weekly_after")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        return check_duration(value)
+
+
+Level = Literal["calm", "watch", "stress"]
+
+
+class StatusRule(Strict):
+    when: str = Field(description="A condition over the quantities, e.g. 'mean_20d > 0'")
+    level: Level = Field(description="The traffic light when the rule holds: calm, watch, stress")
+    say: str = Field(description="The narrative sentence; {{ name }} inserts a quantity")
+
+
+class Card(Strict):
+    value: str = Field(description="The quantity shown large on the home card")
+    change: str | None = Field(None, description="A quantity shown as the recent change")
+    percentile: str | None = Field(None, description="A quantity shown as the percentile")
+
+
+class IndicatorConfig(Strict):
+    id: str = Field(description="The page address: lowercase letters, digits and -")
+    title: str = Field(description="The heading of the card and the page")
+    group: Literal["liquidity", "funding", "labour", "equities", "crypto"] = Field(
+        description="The home-page section the card sits in"
+    )
+    unit: str = Field(description="The unit of the quantities, shown after numbers")
+    decimals: int = Field(1, ge=0, le=6, description="Decimals shown for the quantities")
+    measures: str = Field(description="What the indicator measures")
+    thesis: str = Field(description="Why it matters to the thesis")
+    units_note: str | None = Field(None, description="How source units were aligned")
+    quantities: dict[str, Quantity] = Field(
+        min_length=1, description="Named formulas; each may use the ones above it"
+    )
+    card: Card = Field(description="What the home-page card shows")
+    chart: ChartConfig = Field(description="The chart on the indicator page")
+    status: list[StatusRule] = Field(
+        default_factory=list, description="Rules tried in order; the first that holds wins"
+    )
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not INDICATOR_ID.fullmatch(value):
+            raise ValueError(f"{value!r} is not a valid id: use lowercase letters, digits and '-'")
+        return value
+
+    @field_validator("quantities")
+    @classmethod
+    def _names(cls, value: dict[str, Quantity]) -> dict[str, Quantity]:
+        for name in value:
+            if not QUANTITY_NAME.fullmatch(name):
+                raise ValueError(
+                    f"quantity name {name!r} must start with a letter and use a-z, 0-9 and _"
+                )
+        return value
+
+
+class RegimeInput(Strict):
+    indicator: str = Field(description="An indicator id")
+    quantity: str = Field(description="One of that indicator's quantities")
+    weight: float = Field(1.0, gt=0, description="Its weight in the composite score")
+    invert: bool = Field(False, description="True when a higher value means tighter liquidity")
+    label: str | None = Field(None, description="How the headline names this input")
+
+
+class RegimeConfig(Strict):
+    lookback: Duration = Field("3y", description="Window over which inputs are standardised")
+    easing_above: float = Field(0.5, description="Score above which the regime is easing")
+    tight_below: float = Field(-0.5, description="Score below which the regime is tight")
+    inputs: list[RegimeInput] = Field(min_length=1, description="The standardised inputs")
+
+    @field_validator("lookback")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        return check_duration(value)
+
+
+class LadderConfig(Strict):
+    """The risk ladder: which liquidity measure drives it and which events it studies."""
+
+    indicator: str = Field(description="The indicator whose quantities drive the ladder")
+    level: str = Field(description="Its quantity giving the level (weekly changes are tested)")
+    change: str = Field(description="Its quantity whose turns up are the liquidity events")
+    events: list[str] = Field(
+        default_factory=list,
+        description="Ids of events in events.yml studied besides the turns, e.g. purchases-start",
+    )
+
+
+class SiteConfig(Strict):
+    name: str = Field("Liquidity Watch", description="The site's name: header, home, feeds")
+    tagline: str = Field("", description="The line under the name on the home page")
+
+
+class Config(Strict):
+    """indicators.yml: the catalogue a fork edits."""
+
+    model_config = ConfigDict(title="Liquidity Watch indicators.yml")
+
+    site: SiteConfig = Field(SiteConfig(), description="Names shown on the site")
+    series: dict[str, SeriesConfig] = Field(description="Every input series, by id")
+    indicators: list[IndicatorConfig] = Field(description="What the site measures, in order")
+    regime: RegimeConfig | None = Field(None, description="The composite liquidity regime")
+    ladder: LadderConfig | None = Field(None, description="The risk-ladder lead/lag analysis")
+
+    def indicator(self, indicator_id: str) -> IndicatorConfig:
+        for item in self.indicators:
+            if item.id == indicator_id:
+                return item
+        raise KeyError(indicator_id)
+
+
+class Event(Strict):
+    id: str | None = Field(None, description="A name other settings refer to, e.g. qt-end")
+    date: date
+    label: str = Field(max_length=80)
+    kind: Literal["fomc", "policy", "market"] = "policy"
+
+
+class Events(Strict):
+    events: list[Event]

@@ -1,0 +1,81 @@
+"""Formulas in plain notation for the indicator pages, e.g. 'WALCL − WTREGEN'."""
+
+from __future__ import annotations
+
+from generator.catalogue.formulas import (
+    ChangeOp,
+    CountOp,
+    DifferenceOp,
+    DrawdownOp,
+    PctChangeOp,
+    PercentileOp,
+    RatioOp,
+    ResampleOp,
+    RollingMeanOp,
+    RollingSumOp,
+    ScaleOp,
+    SeriesOp,
+    SpliceOp,
+    SpreadOp,
+    SumOp,
+    ZScoreOp,
+)
+
+
+def describe(operand: object) -> str:
+    """A formula in plain notation for the indicator pages, e.g. 'WALCL − WTREGEN'."""
+    if isinstance(operand, str):
+        return operand
+    w = _window_text(operand)
+    match operand:
+        case SeriesOp():
+            return operand.id
+        case ScaleOp():
+            return f"{_paren(operand.of)} × {operand.factor:g}"
+        case SpreadOp():
+            core = f"{_paren(operand.a)} − {_paren(operand.b)}"
+            return core if operand.scale == 1 else f"({core}) × {operand.scale:g}"
+        case RatioOp():
+            return f"{_paren(operand.a)} / {_paren(operand.b)}"
+        case DifferenceOp():
+            return " − ".join(_paren(o) for o in operand.of)
+        case SumOp():
+            return " + ".join(_paren(o) for o in operand.of)
+        case ChangeOp():
+            return f"change of {describe(operand.of)} over {w}"
+        case PctChangeOp():
+            return f"percent change of {describe(operand.of)} over {w}"
+        case RollingMeanOp():
+            return f"mean of {describe(operand.of)} over {w}"
+        case RollingSumOp():
+            return f"sum of {describe(operand.of)} over {w}"
+        case ZScoreOp():
+            return f"z-score of {describe(operand.of)} over {w}"
+        case PercentileOp():
+            span = "its whole history" if operand.window == "all" else operand.window
+            return f"percentile of {describe(operand.of)} in {span}"
+        case CountOp():
+            test = f"> {operand.above:g}" if operand.above is not None else f"< {operand.below:g}"
+            return f"count of {describe(operand.of)} {test} over {w}"
+        case ResampleOp():
+            tail = ", complete periods only" if operand.complete_only else ""
+            return f"{operand.how} of {describe(operand.of)} per {operand.freq}{tail}"
+        case SpliceOp():
+            return f"{describe(operand.before)} before {operand.at}, then {describe(operand.after)}"
+        case DrawdownOp():
+            return f"percent below the running peak of {describe(operand.of)}"
+    return type(operand).__name__
+
+
+def _paren(operand: object) -> str:
+    text = describe(operand)
+    simple = isinstance(operand, str) or isinstance(operand, SeriesOp | RatioOp | ScaleOp)
+    return text if simple else f"({text})"
+
+
+def _window_text(operand: object) -> str:
+    periods = getattr(operand, "periods", None)
+    window = getattr(operand, "window", None)
+    if periods is not None:
+        return f"{periods} observation{'s' if periods != 1 else ''}"
+    return str(window or "")

@@ -1,0 +1,73 @@
+"""The one home of formatting: numbers, dates, months, units and decimals.
+
+Every page, chart tooltip, CSV, sentence and report formats through here, so a number reads
+the same wherever it appears and a change of style is one edit (as Observable Framework keeps
+``src/format.ts``). Minus signs are the typographic minus (U+2212), which screen readers say
+as "minus" and which does not wrap away from its number.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+from generator.catalogue.models import IndicatorConfig
+
+MISSING = "n/a"
+# Units that take no space before them, or no unit text at all.
+_GLUED_UNITS = {"%": "%", "percentile": ""}
+
+
+def is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def format_number(value: float | None, decimals: int = 1, signed: bool = False) -> str:
+    """1234.5 -> '1,234.5'; signed adds '+'; NaN and None -> 'n/a'."""
+    if value is None or is_missing(value):
+        return MISSING
+    text = f"{value:+,.{decimals}f}" if signed else f"{value:,.{decimals}f}"
+    return text.replace("-", "\u2212")
+
+
+def format_date(value: date | None) -> str:
+    """2026-08-20 -> '20 Aug 2026'."""
+    return f"{value.day} {value:%b %Y}" if value else MISSING
+
+
+def format_month(value: date | None) -> str:
+    """2026-07-01 -> 'July 2026'."""
+    return f"{value:%B %Y}" if value else MISSING
+
+
+def unit(indicator: IndicatorConfig, name: str) -> str:
+    """A quantity's unit: its own, else its indicator's."""
+    return indicator.quantities[name].unit or indicator.unit
+
+
+def decimals(indicator: IndicatorConfig, name: str) -> int:
+    """Decimals shown: the quantity's own, else 1 for percentages, 0 for percentiles, else the
+    indicator's."""
+    quantity = indicator.quantities[name]
+    if quantity.decimals is not None:
+        return quantity.decimals
+    return {"%": 1, "percentile": 0}.get(quantity.unit or "", indicator.decimals)
+
+
+def csv_decimals(indicator: IndicatorConfig, name: str) -> int:
+    """Two more decimals than shown, so downloads keep precision but stay small."""
+    return min(decimals(indicator, name) + 2, 8)
+
+
+def with_unit(text: str, unit_text: str) -> str:
+    """'12.5' and 'bn USD' -> '12.5 bn USD'; '%' is glued, 'percentile' dropped."""
+    if unit_text in _GLUED_UNITS:
+        return f"{text}{_GLUED_UNITS[unit_text]}"
+    return f"{text} {unit_text}"
+
+
+def quantity_text(indicator: IndicatorConfig, name: str, value: float, signed: bool = False) -> str:
+    """A quantity's value with its decimals and unit, e.g. '−194 bn USD' or '4.2%'."""
+    if is_missing(value):
+        return MISSING
+    return with_unit(format_number(value, decimals(indicator, name), signed), unit(indicator, name))

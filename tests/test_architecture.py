@@ -1,0 +1,114 @@
+"""The tree shows the flow, and this test keeps it true.
+
+Stages import only stages before them (catalogue <- snapshot <- measure <- publish; fetch
+imports only catalogue and snapshot); only ``fetch`` touches the network; no module of
+``generator/`` imports MkDocs (the hooks do); no module grows past 500 lines. A failure names the
+file, the line and the import that breaks the rule. See docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from generator.catalogue.grammar import SOURCES
+from generator.fetch import sources
+from tests.conftest import ROOT
+
+PACKAGE = ROOT / "generator"
+# What each stage may import from generator (itself included); wiring modules may import all.
+ALLOWED = {
+    "catalogue": {"catalogue"},
+    "snapshot": {"catalogue", "snapshot"},
+    "measure": {"catalogue", "snapshot", "measure"},
+    "publish": {"catalogue", "snapshot", "measure", "publish"},
+    "fetch": {"catalogue", "snapshot", "fetch"},
+}
+WIRING = {"__init__", "__main__", "cli", "build", "check"}
+NETWORK = ("urllib.request", "http.client", "socket", "fredapi", "requests", "urllib3")
+MAX_LINES = 500
+
+
+def _modules() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    """(line, dotted module) for every import in a file, relative imports resolved."""
+    tree = ast.parse(path.read_text(), str(path))
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
+            found.append((node.lineno, base))
+            # "from generator import measure" imports the stage itself
+            if base == "generator":
+                found += [(node.lineno, f"generator.{a.name}") for a in node.names]
+    return found
+
+
+def _stage(path: Path) -> str | None:
+    parts = path.relative_to(PACKAGE).parts
+    return parts[0] if len(parts) > 1 else None
+
+
+def _violations() -> list[str]:
+    problems = []
+    for path in _modules():
+        where = path.relative_to(ROOT)
+        stage = _stage(path)
+        if stage is None and path.stem not in WIRING:
+            problems.append(f"{where}: a top-level module that is not wiring; put it in a stage")
+        for line, name in _imports(path):
+            if name.startswith("mkdocs"):
+                problems.append(f"{where}:{line}: imports {name} (MkDocs belongs to hooks/)")
+            if stage != "fetch" and name.startswith(NETWORK):
+                problems.append(f"{where}:{line}: imports {name}; only generator/fetch/ may")
+            if stage is None or not name.startswith("generator."):
+                continue
+            target = name.split(".")[1]
+            if target in WIRING:
+                problems.append(f"{where}:{line}: imports {name}, a wiring module")
+            elif target not in ALLOWED[stage]:
+                allowed = ", ".join(sorted(ALLOWED[stage]))
+                problems.append(
+                    f"{where}:{line}: stage {stage!r} imports {name} "
+                    f"({stage} may import only {allowed})"
+                )
+    return problems
+
+
+def test_no_stage_imports_upward():
+    assert _violations() == []
+
+
+def test_the_rule_catches_an_upward_import():
+    bad = PACKAGE / "measure" / "_upward_probe.py"
+    bad.write_text("from generator.publish import format\nimport urllib.request\n")
+    try:
+        problems = _violations()
+    finally:
+        bad.unlink()
+    assert "generator/measure/_upward_probe.py:1: stage 'measure' imports " in "\n".join(problems)
+    assert any("_upward_probe.py:2: imports urllib.request" in p for p in problems)
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_module_is_small(path):
+    lines = len(path.read_text().splitlines())
+    assert lines <= MAX_LINES, f"{path.relative_to(ROOT)} has {lines} lines (max {MAX_LINES})"
+
+
+def test_every_catalogue_source_has_a_module_with_the_source_interface():
+    for name in SOURCES:
+        module = sources.module(name)
+        for attribute in ("DEFAULT_ROOT", "source_id", "check_id", "fetch"):
+            assert hasattr(module, attribute), f"generator/fetch/sources/{name}.py: no {attribute}"
