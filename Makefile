@@ -24,9 +24,11 @@ site: $(VENV)/.runtime
 	@echo ""
 	@echo "Built public/. View it with:  make serve   (or: python3 -m http.server -d public 8000)"
 
-## test: install what the tests need and run every test, browser tests included
+## test: install what the tests need; lint, format check, type check, every test (browser too)
 test: $(VENV)/.test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check generator hooks tests bench tools
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 ## serve: preview locally on http://127.0.0.1:8000 with live reload

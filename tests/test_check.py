@@ -193,3 +193,38 @@ def test_the_shipped_project_checks_clean(tmp_path, capsys, monkeypatch):
     code, output = run_check(root, capsys, monkeypatch)
     assert code == 0, output
     assert "consistent" in output
+
+
+# A fork renames a quantity everywhere it can see it (the definition, the card, the rules, the
+# regime input) but cannot see code that reads it by name: check must name that reader.
+# case -> (indicator id, old name, new name, other lines of indicators.yml to rename in)
+RENAMES = {
+    "renamed-quantity-read-by-scorecard": (
+        "reserves",
+        "change_13w",
+        "change_q",
+        ["{indicator: reserves, quantity: change_13w"],
+    ),
+    "renamed-quantity-read-by-ladder": ("net-liquidity", "change_13w", "change_q", []),
+}
+
+
+@pytest.mark.golden
+@pytest.mark.parametrize("case", sorted(RENAMES))
+def test_renaming_a_quantity_read_by_code_fails_check(case, tmp_path, capsys, monkeypatch):
+    indicator, old, new, elsewhere = RENAMES[case]
+    root = project_with(tmp_path, "indicators.yml", [])
+    path = root / "indicators.yml"
+    text = path.read_text()
+    start = text.index(f"  - id: {indicator}\n")
+    end = text.find("\n  - id: ", start + 1)
+    end = len(text) if end < 0 else end
+    text = text[:start] + text[start:end].replace(old, new) + text[end:]
+    for line in elsewhere:
+        assert text.count(line) == 1, line
+        text = text.replace(line, line.replace(old, new))
+    path.write_text(text)
+    code, output = run_check(root, capsys, monkeypatch)
+    assert code == 2, output
+    assert re.match(rf"error: indicators\.yml:\d+: .*'{old}'", output), output
+    assert_golden(f"check/{case}.txt", output)

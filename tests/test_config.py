@@ -96,3 +96,42 @@ def test_yaml_syntax_error_names_the_line(tmp_path: Path):
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert "indicators.yml:3: YAML syntax error" in str(caught.value)
+
+
+def test_an_unknown_quantity_name_raises_instead_of_reading_nan():
+    """A reader that asks for a quantity the indicator lacks is a bug: it must not print 'n/a'."""
+    from generator.measure import indicators
+    from generator.snapshot.load import load_snapshot
+    from generator.snapshot.store import Store
+
+    config = load_config(ROOT / "indicators.yml")
+    results = indicators.evaluate(config, load_snapshot(config, Store(ROOT / "data")).series)
+    reserves = next(r for r in results if r.id == "reserves")
+    assert reserves.latest("change_13w") == reserves.quantities["change_13w"].iloc[-1]
+    with pytest.raises(KeyError, match="indicator 'reserves' has no quantity 'change_q'"):
+        reserves.latest("change_q")
+
+
+def test_every_operation_description_reaches_the_schema_and_the_reference_page():
+    import json
+
+    from generator.catalogue.formulas import OPERATIONS
+    from generator.catalogue.load import load_catalogue
+    from generator.catalogue.reference import reference_context
+    from generator.catalogue.schema import schema_text
+
+    schema = json.loads(schema_text())
+    described = {
+        d["properties"]["op"]["const"]: d.get("description")
+        for d in schema["$defs"].values()
+        if "op" in d.get("properties", {})
+    }
+    page = {
+        op.name: op.description
+        for op in reference_context(load_catalogue(ROOT / "indicators.yml"))["operations"]
+    }
+    for name, model in OPERATIONS.items():
+        text = (model.__doc__ or "").strip()
+        assert text, f"operation {name!r} has no docstring"
+        assert described[name] == text, name
+        assert page[name] == text, name

@@ -129,7 +129,7 @@ def _evaluate(node: ast.AST, values: Mapping[str, float]) -> object:
 
 def _term(node: ast.AST, values: Mapping[str, float]) -> float:
     if isinstance(node, ast.Constant):
-        return float(node.value)
+        return float(node.value)  # type: ignore[arg-type]  # parse() admits only numbers
     if isinstance(node, ast.UnaryOp):
         return -float(node.operand.value)  # type: ignore[attr-defined]
     value = values.get(node.id)  # type: ignore[attr-defined]

@@ -51,7 +51,13 @@ def cross_check(
         base = ("indicators", index)
         label = f"indicator {indicator.id!r}"
 
-        def report(loc: tuple, field: str, message: str, _base: tuple = base, _label: str = label):
+        def report(
+            loc: tuple[object, ...],
+            field: str,
+            message: str,
+            _base: tuple[object, ...] = base,
+            _label: str = label,
+        ) -> None:
             problems.append(
                 f"{where}:{doc.line(_base + loc)}: {_label}, field {field!r}: {message}"
             )
@@ -77,13 +83,15 @@ def cross_check(
                 report(("quantities", name, "formula"), f"quantities.{name}.formula", hint)
             defined.append(name)
         names = list(indicator.quantities)
-        for field, ref in (
+        for card_field, card_ref in (
             ("card.value", indicator.card.value),
             ("card.change", indicator.card.change),
             ("card.percentile", indicator.card.percentile),
         ):
-            if ref is not None and ref not in indicator.quantities:
-                report(tuple(field.split(".")), field, suggest("quantity", ref, names))
+            if card_ref is not None and card_ref not in indicator.quantities:
+                report(
+                    tuple(card_field.split(".")), card_field, suggest("quantity", card_ref, names)
+                )
         for position, ref in enumerate(indicator.chart.plot):
             if ref not in indicator.quantities:
                 report(("chart", "plot", position), "chart.plot", suggest("quantity", ref, names))
@@ -110,10 +118,10 @@ def cross_check(
                 report(loc, f"status[{position}].when", suggest("quantity", name, names))
     if config.regime is not None:
         for position, item in enumerate(config.regime.inputs):
-            loc = ("regime", "inputs", position)
             problem = _quantity_problem(config, item.indicator, item.quantity, "inputs.")
             if problem:
-                problems.append(f"{where}:{doc.line(loc)}: regime, {problem}")
+                line = doc.line(("regime", "inputs", position))
+                problems.append(f"{where}:{line}: regime, {problem}")
     if config.ladder is not None:
         ladder = config.ladder
         for field, name in (("level", ladder.level), ("change", ladder.change)):
@@ -131,14 +139,14 @@ def cross_check(
                     )
                     problems.append(f"{where}:{line}: ladder, field 'events': {message}")
     for reader in readers:
-        index = next((n for n, i in enumerate(config.indicators) if i.id == reader.indicator), None)
-        if index is None:
+        found = next((n for n, i in enumerate(config.indicators) if i.id == reader.indicator), None)
+        if found is None:
             continue  # a fork removed the indicator: its reader says "not testable"
-        names = list(config.indicators[index].quantities)
+        names = list(config.indicators[found].quantities)
         if reader.quantity not in names:
             hint = did_you_mean(reader.quantity, names)
             problems.append(
-                f"{where}:{doc.line(('indicators', index, 'quantities'))}: indicator "
+                f"{where}:{doc.line(('indicators', found, 'quantities'))}: indicator "
                 f"{reader.indicator!r}, field 'quantities': no quantity {reader.quantity!r}, "
                 f"which {reader.name} reads{hint}"
             )

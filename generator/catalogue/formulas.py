@@ -253,7 +253,7 @@ Formula = Annotated[
 ]
 Operand = str | Formula
 OPERATIONS = {
-    model.model_fields["op"].annotation.__args__[0]: model  # type: ignore[union-attr]
+    model.model_fields["op"].annotation.__args__[0]: model
     for model in Formula.__origin__.__args__  # type: ignore[attr-defined]
 }
 

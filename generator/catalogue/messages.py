@@ -87,12 +87,12 @@ PLAIN_TYPE_ERRORS = {
 class _Where:
     """A pydantic error location translated into YAML terms."""
 
-    path: tuple  # keys and indexes as they appear in the YAML file
+    path: tuple[object, ...]  # keys and indexes as they appear in the YAML file
     owner: type[BaseModel] | None  # the model whose field is the last key (for hints)
     string_branch: bool  # the error is the "a formula may be a plain name" alternative
 
 
-def _walk(loc: tuple) -> _Where:
+def _walk(loc: tuple[object, ...]) -> _Where:
     """Drop pydantic's union markers (``str``, ``tagged-union[...]`` and the op tag after it)
     from a location, tracking which model each step lands in.
 
@@ -136,7 +136,7 @@ def _walk(loc: tuple) -> _Where:
     return _Where(tuple(path), owner, string_branch)
 
 
-def _context(path: tuple, data: object) -> tuple[str, str]:
+def _context(path: tuple[object, ...], data: object) -> tuple[str, str]:
     """(indicator or series context, dotted field path) for a message."""
     if len(path) >= 2 and path[0] == "indicators" and isinstance(path[1], int):
         items = data.get("indicators") if isinstance(data, dict) else None
@@ -169,7 +169,7 @@ def pydantic_problems(doc: Located, error: ValidationError) -> list[str]:
     # operation's complaint; when the value was neither, say so once.
     other_paths = {w.path for _, w in items if not w.string_branch}
     problems: list[str] = []
-    seen: set[tuple] = set()
+    seen: set[tuple[tuple[object, ...], str]] = set()
     for item, found in items:
         if found.string_branch and any(p[: len(found.path)] == found.path for p in other_paths):
             continue

@@ -85,7 +85,7 @@ class Operation:
     example: str
 
 
-def reference_context(catalogue: dict) -> dict[str, Any]:
+def reference_context(catalogue: dict[str, Any]) -> dict[str, Any]:
     """Everything the template shows; ``catalogue`` is the raw YAML of the shipped file."""
     samples = _samples(catalogue)
     sections = [
@@ -135,7 +135,7 @@ def reference_context(catalogue: dict) -> dict[str, Any]:
     }
 
 
-def _samples(catalogue: dict) -> dict[type[BaseModel], list[dict]]:
+def _samples(catalogue: dict[str, Any]) -> dict[type[BaseModel], list[dict[str, Any]]]:
     """Raw YAML blocks of the shipped catalogue, by the model that validates them."""
     indicators = [i for i in catalogue.get("indicators") or [] if isinstance(i, dict)]
     regime = catalogue.get("regime") or {}
@@ -154,7 +154,7 @@ def _samples(catalogue: dict) -> dict[type[BaseModel], list[dict]]:
     }
 
 
-def _row(name: str, info: FieldInfo, samples: list[dict]) -> FieldRow:
+def _row(name: str, info: FieldInfo, samples: list[dict[str, Any]]) -> FieldRow:
     required = info.is_required()
     default = "" if required else _inline(_default(info))
     return FieldRow(
@@ -185,7 +185,7 @@ def _default(info: FieldInfo) -> object:
     return value
 
 
-def _example(name: str, info: FieldInfo, samples: list[dict]) -> str:
+def _example(name: str, info: FieldInfo, samples: list[dict[str, Any]]) -> str:
     """The first value the shipped catalogue gives this field, kept short."""
     for sample in samples:
         if isinstance(sample, dict) and name in sample:

@@ -7,12 +7,13 @@ missing values (the evaluator drops gaps before calling in).
 
 from __future__ import annotations
 
-import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-_DURATION = re.compile(r"^(\d+)(d|w|m|y)$")
+from generator.catalogue.grammar import parse_duration
+
 # Calendar spans for exact look-backs ("the value 13 weeks earlier").
 _OFFSET = {
     "d": lambda n: pd.DateOffset(days=n),
@@ -25,21 +26,21 @@ _DAYS = {"d": 1.0, "w": 7.0, "m": 30.4375, "y": 365.25}
 
 
 def offset(duration: str) -> pd.DateOffset:
-    """A calendar offset for '13w', '12m', '10y'."""
-    number, unit = _parse(duration)
+    """A calendar offset for '13w', '12m', '10y' (the catalogue's duration grammar)."""
+    number, unit = parse_duration(duration)
     return _OFFSET[unit](number)
 
 
 def days(duration: str) -> float:
-    number, unit = _parse(duration)
+    number, unit = parse_duration(duration)
     return number * _DAYS[unit]
 
 
-def _parse(duration: str) -> tuple[int, str]:
-    match = _DURATION.match(duration)
-    if not match:
-        raise ValueError(f"not a duration: {duration!r}")
-    return int(match.group(1)), match.group(2)
+def _window(periods: int | None, window: str | None) -> str:
+    """The window, once we know it is given (the catalogue requires exactly one of the two)."""
+    if window is None:
+        raise ValueError(f"give either periods or a window (got periods={periods}, window=None)")
+    return window
 
 
 def align(base: pd.Series, other: pd.Series, tolerance_days: int = 7) -> pd.Series:
@@ -92,10 +93,11 @@ def _earlier(series: pd.Series, periods: int | None, window: str | None) -> pd.S
     """The value ``periods`` observations or ``window`` of calendar time before each date."""
     if periods is not None:
         return series.shift(periods)
-    number, unit = _parse(window)  # type: ignore[arg-type]
+    span_text = _window(periods, window)
+    number, unit = parse_duration(span_text)
     # Days and weeks are fixed spans: a Timedelta is exact and vectorised; months and years
     # need the calendar offset.
-    span = pd.Timedelta(days=number * _DAYS[unit]) if unit in "dw" else offset(window)
+    span = pd.Timedelta(days=number * _DAYS[unit]) if unit in "dw" else offset(span_text)
     targets = series.index - span
     positions = series.index.searchsorted(targets, side="right") - 1
     values = np.where(positions >= 0, series.to_numpy()[np.maximum(positions, 0)], np.nan)
@@ -115,10 +117,11 @@ def pct_change(
     return ((series / before - 1.0) * 100.0).dropna()
 
 
-def _rolling(series: pd.Series, periods: int | None, window: str | None):
+def _rolling(series: pd.Series, periods: int | None, window: str | None) -> Any:
+    """A pandas Rolling over a count of observations or a span of time."""
     if periods is not None:
         return series.rolling(periods, min_periods=periods)
-    return series.rolling(pd.Timedelta(days=days(window)), min_periods=1)  # type: ignore[arg-type]
+    return series.rolling(pd.Timedelta(days=days(_window(periods, window))), min_periods=1)
 
 
 def rolling_mean(

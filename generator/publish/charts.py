@@ -112,29 +112,10 @@ def chart_spec(
         )
         marks = line + points
     layers = [marks]
-    start = frame["date"].min() if not frame.empty else None
-    end = frame["date"].max() if not frame.empty else None
-    shown = [e for e in events if start is not None and start <= pd.Timestamp(e.date) <= end]
-    if shown:
-        event_data = alt.InlineData(
-            values=[{"date": f"{e.date:%Y-%m-%d}", "event": e.label, "kind": e.kind} for e in shown]
-        )
-        layers.append(
-            alt.Chart(event_data)
-            .mark_rule(strokeDash=[4, 3], opacity=0.6)
-            .encode(
-                x=alt.X("date:T", scale=alt.Scale(type="utc")),
-                color=alt.Color(
-                    "kind:N",
-                    scale=alt.Scale(domain=list(EVENT_COLOURS), range=list(EVENT_COLOURS.values())),
-                    legend=None,
-                ),
-                tooltip=[
-                    alt.Tooltip("date:T", title="Date", format="%d %b %Y", formatType="utc"),
-                    alt.Tooltip("event:N", title="Event"),
-                ],
-            )
-        )
+    if not frame.empty:
+        layer = _event_layer(events, frame["date"].min(), frame["date"].max())
+        if layer is not None:
+            layers.append(layer)
     if chart.rule_at is not None:
         layers.append(
             alt.Chart(alt.InlineData(values=[{"level": chart.rule_at}]))
@@ -189,6 +170,7 @@ def sparkline_svg(series: pd.Series, points: int = 52, width: int = 120, height:
 def _event_layer(
     events: Sequence[Event], start: pd.Timestamp, end: pd.Timestamp
 ) -> alt.Chart | None:
+    """Dashed rules for the events between ``start`` and ``end``, coloured by kind."""
     shown = [e for e in events if start <= pd.Timestamp(e.date) <= end]
     if not shown:
         return None
@@ -240,10 +222,13 @@ def regime_spec(
             ],
         )
     )
+    levels: list[dict[str, float]] = [
+        {"level": easing_above},
+        {"level": tight_below},
+        {"level": 0},
+    ]
     rules = (
-        alt.Chart(
-            alt.InlineData(values=[{"level": easing_above}, {"level": tight_below}, {"level": 0}])
-        )
+        alt.Chart(alt.InlineData(values=levels))
         .mark_rule(color="#888", strokeDash=[2, 2])
         .encode(y="level:Q")
     )

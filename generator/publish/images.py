@@ -13,6 +13,7 @@ import re
 import struct
 import zlib
 from collections.abc import Mapping
+from typing import Any
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 WIDTH = 640
@@ -32,11 +33,12 @@ def inline_data(spec: object, tables: Mapping[str, str]) -> object:
     return spec
 
 
-def render_png(spec: dict, tables: Mapping[str, str]) -> bytes:
+def render_png(spec: dict[str, Any], tables: Mapping[str, str]) -> bytes:
     """The spec drawn at a fixed width with its data inline; raises if a URL is left over."""
     import vl_convert
 
     drawn = without_control_characters(inline_data(spec, tables))
+    assert isinstance(drawn, dict)  # a spec is a mapping, and both walks keep its shape
     leftover = sorted(_urls(drawn))
     if leftover:
         raise ValueError(f"chart data not provided for {', '.join(leftover)}")

@@ -100,7 +100,11 @@ def indicator_page(
                 "owner": spec.owner,
                 "first": record.first if record and record.first else "n/a",
                 "last": record.last if record and record.last else "n/a",
-                "status": _status_text(series_id, record, result),
+                "status": series_status(
+                    None if series_id in result.missing else record,
+                    result.overdue.get(series_id),
+                    absent="not in snapshot",
+                ),
             }
         )
         if spec.attribution and spec.attribution not in attributions:
@@ -129,13 +133,17 @@ def indicator_page(
     }
 
 
-def _status_text(series_id: str, record: SeriesRecord | None, result: IndicatorResult) -> str:
-    if series_id in result.missing or record is None:
-        return "not in snapshot"
+def series_status(
+    record: SeriesRecord | None, overdue: str | None, absent: str = "unavailable"
+) -> str:
+    """A series' state in a table cell: ``absent`` when there is no data, else stale (the last
+    update failed), nothing new (the source seems to have stopped) or the stored status."""
+    if record is None or record.rows <= 0:
+        return absent
     if record.status == "stale" and record.stale_since:
         return f"stale since {record.stale_since}"
-    if series_id in result.overdue:
-        return f"nothing new since {result.overdue[series_id]}"
+    if overdue:
+        return f"nothing new since {overdue}"
     return record.status
 
 
@@ -208,18 +216,20 @@ def data_status(
         spec = config.series.get(series_id)
         record = records.get(series_id)
         present = record is not None and record.rows > 0
+        if spec is None and record is None:
+            continue
         rows.append(
             {
                 "id": series_id,
                 "url": spec.url(series_id) if spec else None,
-                "source": spec.source if spec else record.source,
-                "units": spec.units if spec else record.units,
-                "frequency": spec.frequency if spec else record.frequency,
-                "first": record.first if present else "n/a",
-                "last": record.last if present else "n/a",
-                "rows": record.rows if present else 0,
-                "fetched_at": (record.fetched_at or "unknown") if present else "n/a",
-                "status": _record_status(record, present, (overdue or {}).get(series_id)),
+                "source": spec.source if spec else _known(record).source,
+                "units": spec.units if spec else _known(record).units,
+                "frequency": spec.frequency if spec else _known(record).frequency,
+                "first": _known(record).first if present else "n/a",
+                "last": _known(record).last if present else "n/a",
+                "rows": _known(record).rows if present else 0,
+                "fetched_at": (_known(record).fetched_at or "unknown") if present else "n/a",
+                "status": series_status(record, (overdue or {}).get(series_id)),
                 "used_by": ", ".join(used_by.get(series_id, [])) or "(not used)",
             }
         )
@@ -228,18 +238,10 @@ def data_status(
     return {"series": rows, "notes": notes}
 
 
-def _record_status(record: SeriesRecord | None, present: bool, overdue: str | None) -> str:
-    if not present:
-        return "unavailable"
-    if record.status == "stale" and record.stale_since:
-        return f"stale since {record.stale_since}"
-    if overdue:
-        return f"nothing new since {overdue}"
-    return record.status
-
-
-def as_of_text(value: date | None) -> str:
-    return format_date(value)
+def _known(record: SeriesRecord | None) -> SeriesRecord:
+    """A record the caller has checked exists (for the type checker)."""
+    assert record is not None
+    return record
 
 
 def _pct(value: float) -> str:
@@ -311,11 +313,11 @@ def ladder_page(ladder, chart: str, csv: str) -> dict:
     average = []
     for asset in [r.asset for r in ladder.lags]:
         rows = [row for row in turn_rows if row.asset == asset]
-        cells = {"asset": ASSET_NAMES[asset]}
+        cells: dict[str, str | int] = {"asset": ASSET_NAMES[asset]}
         for horizon in (1, 2, 4, 8, 12):
             values = [row.returns[horizon] for row in rows if not math.isnan(row.returns[horizon])]
             cells[f"r{horizon}"] = _pct(sum(values) / len(values)) if values else "n/a"
-            cells["n"] = max(cells.get("n", 0), len(values))
+            cells["n"] = max(int(cells.get("n", 0)), len(values))
         average.append(cells)
     two_week = [row.returns[2] for row in turn_rows if not math.isnan(row.returns[2])]
     fell = sum(1 for value in two_week if value < 0)

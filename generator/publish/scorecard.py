@@ -229,7 +229,11 @@ def lag_weeks(ladder: Ladder | None) -> Claim:
             f"p {format_number(best.peak_p_value, 3)} before correction)."
         )
         return Claim(claim, "ladder", rule, NOT_SUPPORTED, evidence, ladder.until)
-    inside = [r for r in significant if LAG_WEEKS[0] <= r.peak_lag <= LAG_WEEKS[1]]
+    inside = [
+        r
+        for r in significant
+        if r.peak_lag is not None and LAG_WEEKS[0] <= r.peak_lag <= LAG_WEEKS[1]
+    ]
     verdict = SUPPORTED if len(inside) * 2 > len(ladder.lags) else NOT_SUPPORTED
     detail = ", ".join(f"{ASSET_NAMES[r.asset]} {r.peak_lag} wk" for r in significant)
     return Claim(claim, "ladder", rule, verdict, f"Significant peaks: {detail}.", ladder.until)

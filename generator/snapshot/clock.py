@@ -7,9 +7,7 @@ today. One definition, so a test or a bench that pins the date pins it everywher
 from __future__ import annotations
 
 import os
-from datetime import date
-
-import pandas as pd
+from datetime import UTC, date, datetime
 
 
 def today() -> date:
@@ -17,7 +15,7 @@ def today() -> date:
     override = os.environ.get("UPDATE_TODAY", "").strip()
     if override:
         return date.fromisoformat(override)
-    return pd.Timestamp.now(tz="UTC").date()
+    return datetime.now(UTC).date()
 
 
 def today_overridden() -> bool:

@@ -18,6 +18,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -47,7 +48,7 @@ class SeriesRecord:
     status: str = "fresh"  # fresh | stale | unavailable
     stale_since: str | None = None
     message: str | None = None
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def atomic_write_bytes(path: Path, payload: bytes) -> None:

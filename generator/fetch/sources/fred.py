@@ -99,7 +99,7 @@ class _Recorder(urllib.request.BaseHandler):
         replay = urllib.response.addinfourl(
             io.BytesIO(body), response.headers, response.url, response.code
         )
-        replay.msg = response.msg
+        replay.msg = response.msg  # type: ignore[attr-defined]  # urllib reads it; typeshed omits it
         return replay
 
     https_response = http_response

@@ -17,8 +17,9 @@ import socket
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from email.message import Message
 from typing import TypeVar
 
 from tenacity import RetryCallState, Retrying, stop_after_attempt
@@ -158,7 +159,9 @@ def network_error(label: str, error: BaseException, timeout: float) -> SourceErr
     return SourceError(f"unexpected {type(error).__name__} talking to {label}")
 
 
-def http_error(label: str, status: int, body: bytes, headers: object) -> SourceError:
+def http_error(
+    label: str, status: int, body: bytes, headers: Mapping[str, str] | Message | None
+) -> SourceError:
     """Classify an HTTP error reply; ``body`` only contributes a short cleaned message."""
     detail = _json_message(body)
     suffix = f": {detail}" if detail else ""
