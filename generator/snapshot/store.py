@@ -33,7 +33,7 @@ class StoreError(Exception):
 
 @dataclass
 class SeriesRecord:
-    """What the manifest knows about one series; mirrors DESIGN.md section 2."""
+    """What the manifest knows about one series (the contract is in docs/architecture.md)."""
 
     source: str
     title: str = ""
