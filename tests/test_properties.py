@@ -26,6 +26,7 @@ from generator.snapshot.store import StoreError, format_value, parse_series_csv,
 FAST = settings(
     derandomize=True,
     deadline=None,
+    database=None,  # no example database: every run draws the same inputs
     max_examples=60,
     suppress_health_check=[HealthCheck.too_slow],
 )
