@@ -30,12 +30,7 @@ MARKDOWN_NAME = re.compile(r"(?<![\w/.:-])((?:\.{0,2}/)?(?:[\w.-]+/)*[\w-]+\.md)
 DOCUMENT_STEM = re.compile(r"[A-Z][A-Z0-9_-]*")
 # Citations in files this branch may not edit, reported to the lead (issue 12). Remove an
 # entry when its citation is fixed; the test fails while a fixed entry is still listed.
-PENDING: dict[str, set[str]] = {
-    "generator/snapshot/store.py": {"DESIGN.md"},
-    "data/README.md": {"DESIGN.md"},
-    "tests/fakes/fred_server.py": {"shared/data/FRED_API.md"},
-    "tools/import_snapshot.py": {"PROVENANCE.md"},
-}
+PENDING: dict[str, set[str]] = {}
 
 
 def project_files() -> list[Path]:

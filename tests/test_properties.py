@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from generator.catalogue.conditions import ConditionError, parse
 from generator.measure import transforms as t
-from generator.snapshot.store import StoreError, format_value, parse_series_csv, series_to_csv
+from generator.snapshot.store import format_value, parse_series_csv, series_to_csv
 
 FAST = settings(
     derandomize=True,
@@ -125,11 +125,6 @@ def test_csv_file_is_sorted_unique_iso_dates(series):
     assert all(len(day) == 10 and date.fromisoformat(day) for day in days)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: format_value writes 15 significant digits (not the shortest round-trip repr), "
-    "so floats needing 16-17 digits change on a write/read cycle",
-)
 @FAST
 @given(dated_values(min_size=1))
 @example(_series([date(2024, 1, 2)], [0.1 + 0.2]))
@@ -138,16 +133,19 @@ def test_csv_round_trip_is_exact_for_every_finite_float(series):
     assert back.to_numpy().tolist() == series.to_numpy().tolist()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=StoreError,
-    reason="bug: the largest floats round up to 1.79769313486232e+308 when written, which "
-    "reads back as infinity, so the store refuses a file it wrote itself",
-)
 def test_csv_writes_only_values_it_can_read_back():
+    """The largest float once rounded to 1.79769313486232e+308, which reads back as infinity."""
     largest = _series([date(2024, 1, 2)], [np.finfo("float64").max])
-    assert format_value(float(largest.iloc[0])) == "1.79769313486232e+308"
-    _round_trip(largest)
+    assert format_value(float(largest.iloc[0])) == "1.7976931348623157e+308"
+    assert _round_trip(largest).iloc[0] == largest.iloc[0]
+
+
+def test_csv_keeps_published_decimals_short():
+    assert [format_value(v) for v in (7674.37, 1234567.0, 0.1 + 0.2)] == [
+        "7674.37",
+        "1234567",
+        "0.30000000000000004",
+    ]
 
 
 # -- (b) alignment, carry-forward, resampling, changes --------------------------------------
@@ -343,23 +341,14 @@ def test_comparison_agrees_with_python(left, right):
     assert parse("a > b").evaluate({"a": left}) is False  # a missing name makes it false
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="bug: deeply nested 'not' reaches Python's recursion limit in ast.parse and escapes "
-    "as RecursionError instead of ConditionError",
-)
 def test_deep_nesting_raises_condition_error():
     with pytest.raises(ConditionError):
         parse("not " * 3000 + "value > 0")
+    assert parse("not " * 240 + "value > 0").evaluate({"value": 1.0}) is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason="bug: an integer literal beyond float range parses but evaluate() raises "
-    "OverflowError (float(10**400)); parse should refuse it or evaluate should treat it as inf",
-)
-def test_huge_integer_literal_never_raises_overflow():
-    condition = parse("value > 1" + "0" * 400)
-    assert condition.evaluate({"value": 1.0}) is False
+def test_huge_number_literal_is_refused_when_parsed():
+    """10**400 once parsed and then overflowed in evaluate()."""
+    for text in ("value > 1" + "0" * 400, "value > 1e999", "value > -1" + "0" * 400):
+        with pytest.raises(ConditionError, match="too large"):
+            parse(text)

@@ -2,7 +2,8 @@
 
 Run once when the raw snapshot is refreshed (``python tools/import_snapshot.py ../shared/data``).
 It only re-lays the files out (``data/series/<source>/<ID>.csv``); values are copied verbatim so
-the committed snapshot stays traceable to ``PROVENANCE.md``. Nothing is invented or filled in.
+the committed snapshot stays traceable to the shared folder's provenance notes (summarised in
+``data/README.md``). Nothing is invented or filled in.
 """
 
 from __future__ import annotations

@@ -53,11 +53,19 @@ def _fail(text: str, node: ast.AST | None, message: str) -> ConditionError:
     return ConditionError(f"{message} in condition {text!r}\n    {text}\n    {' ' * column}^")
 
 
+# Longer than any sensible rule; also bounds the parser's work on hostile input.
+MAX_LENGTH = 1000
+
+
 def parse(text: str) -> Condition:
     if not isinstance(text, str) or not text.strip():
         raise ConditionError("the condition is empty")
+    if len(text) > MAX_LENGTH:
+        raise ConditionError(f"the condition is longer than {MAX_LENGTH} characters")
     try:
         tree = ast.parse(text.strip(), mode="eval").body
+    except (RecursionError, MemoryError):
+        raise ConditionError("the condition is nested too deeply") from None
     except SyntaxError as exc:
         column = max((exc.offset or 1) - 1, 0)
         raise ConditionError(
@@ -66,6 +74,16 @@ def parse(text: str) -> Condition:
     names: set[str] = set()
     _check(tree, text.strip(), names, top=True)
     return Condition(text.strip(), tree, frozenset(names))
+
+
+def _check_finite(node: ast.Constant, text: str) -> None:
+    """A number the comparison can use: 10**400 would overflow, 1e999 is infinity."""
+    try:
+        value = float(node.value)  # type: ignore[arg-type]  # only int or float reach here
+    except OverflowError:
+        raise _fail(text, node, "the number is too large") from None
+    if not math.isfinite(value):
+        raise _fail(text, node, "the number is too large")
 
 
 def _check(node: ast.AST, text: str, names: set[str], top: bool = False) -> None:
@@ -88,6 +106,7 @@ def _check(node: ast.AST, text: str, names: set[str], top: bool = False) -> None
 
 def _check_term(node: ast.AST, text: str, names: set[str]) -> None:
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        _check_finite(node, text)
         return
     if (
         isinstance(node, ast.UnaryOp)
@@ -95,6 +114,7 @@ def _check_term(node: ast.AST, text: str, names: set[str]) -> None:
         and isinstance(node.operand, ast.Constant)
         and type(node.operand.value) in (int, float)
     ):
+        _check_finite(node.operand, text)
         return
     if isinstance(node, ast.Name):
         names.add(node.id)

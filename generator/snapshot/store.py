@@ -67,10 +67,17 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
 
 
 def format_value(value: float) -> str:
-    """Shortest faithful text for a value: integers stay integers, NaN becomes empty."""
+    """Short faithful text for a value: integers stay integers, NaN becomes empty.
+
+    15 significant digits keep the snapshot's decimals as the sources publish them (7674.37,
+    not 7674.3700000000003); a value that needs more to read back exactly (0.1 + 0.2, the
+    largest floats) gets Python's shortest round-trip form instead.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     text = f"{value:.15g}"
+    if float(text) != value:
+        text = repr(float(value))
     return text
 
 

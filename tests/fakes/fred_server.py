@@ -1,4 +1,4 @@
-"""A fake FRED speaking the XML wire format fredapi 0.5.2 reads (see shared/data/FRED_API.md).
+"""A fake FRED speaking the XML wire format fredapi 0.5.2 reads (summarised in CONTRIBUTING.md).
 
 Serves ``/fred/series/observations`` and ``/fred/series`` from the snapshot's ``series/fred``
 CSVs plus whatever observations a test adds; validates ``api_key`` and ``series_id`` with
