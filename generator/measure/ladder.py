@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -167,6 +167,13 @@ def turning_points(change_13w: pd.Series, min_gap_weeks: int = 13) -> list[date]
     return turns
 
 
+def published_turns(change_13w: pd.Series, min_gap_weeks: int = 13) -> list[date]:
+    """The turning points as a reader could act on them: a turn in week t is confirmed by the
+    following Wednesday's figure, published that Thursday, so it enters on that Friday (t + 1
+    week on the Friday grid). Counting returns from week t would use a week not yet known."""
+    return [t + timedelta(weeks=1) for t in turning_points(change_13w, min_gap_weeks)]
+
+
 def event_study(
     prices: pd.Series, when: date, horizons: tuple[int, ...] = (1, 2, 4, 8, 12)
 ) -> dict[int, float]:
@@ -217,7 +224,7 @@ def measure(
             continue
         returns = weekly_returns(prices[asset][prices[asset].index >= start])
         lags.append(lead_lag(driver, returns, max_lag=max_lag, asset=asset))
-    turns = [t for t in turning_points(net_change_13w) if t >= since]
+    turns = [t for t in published_turns(net_change_13w) if t >= since]
     rows = []
     events = [(f"net liquidity turns up ({t:%d %b %Y})", t) for t in turns] + extra_events
     for label, when in events:
