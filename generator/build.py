@@ -11,6 +11,7 @@ import shutil
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -18,12 +19,14 @@ import pandas as pd
 from generator.catalogue import reference
 from generator.catalogue.load import load_catalogue, load_config, load_events
 from generator.catalogue.models import Config
+from generator.measure import claims as claims_measure
 from generator.measure import indicators, ladder
 from generator.measure import regime as analysis
 from generator.publish import charts, pages, scorecard
 from generator.publish.format import csv_decimals
 from generator.publish.render import environment, write_text
-from generator.snapshot.load import load_snapshot
+from generator.snapshot import freshness
+from generator.snapshot.load import Snapshot, as_published, load_snapshot
 from generator.snapshot.store import Store
 
 GENERATED_DIRS = ("indicators", "charts", "data")
@@ -64,7 +67,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
         started = now
 
     events = load_events(root / "events.yml")
-    config = load_config(root / "indicators.yml", scorecard.READERS, events)
+    config = load_config(root / "indicators.yml", (), events)
     store = Store(root / "data")
     snapshot = load_snapshot(config, store)
     report.missing_series = snapshot.missing
@@ -73,7 +76,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
     results = indicators.evaluate(config, snapshot.series, snapshot.stale, snapshot.overdue)
     regime = analysis.compute_regime(config, results)
     risk_ladder = ladder.from_config(config, events, results, snapshot.series)
-    claims = scorecard.scorecard(results, risk_ladder)
+    claims = judge_claims(config, events, snapshot, results, store)
     lap("indicators")
 
     site = root / "site"
@@ -101,6 +104,9 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
             csv_link = f"../data/{result.id}.csv"
             report.charts += 1
         links[result.id] = (chart_link, csv_link)
+    scorecard_csv = site / "data" / "scorecard.csv"
+    write_text(scorecard_csv, scorecard.scorecard_csv(claims))
+    keep.add(scorecard_csv)
     keep |= write_analysis_charts(site, cache, config, events, regime, risk_ladder)
     lap("charts")
 
@@ -112,7 +118,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
         narrative=pages.narrative_paragraphs(regime, results),
         cards=cards,
         regime_chart="charts/regime.vl.json" if regime is not None else None,
-        claims=pages.scorecard_page(claims)["summary"],
+        claims=scorecard.summary(claims, written_on(config)),
         latest_report=pages.latest_report(site / "blog" / "posts"),
     )
     write_text(site / "index.md", home)
@@ -130,7 +136,9 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
         write_text(site / "ladder.md", env.get_template("ladder.md.j2").render(**context))
     write_text(
         site / "scorecard.md",
-        env.get_template("scorecard.md.j2").render(**pages.scorecard_page(claims)),
+        env.get_template("scorecard.md.j2").render(
+            **pages.scorecard_page(claims, written_on(config))
+        ),
     )
     write_text(
         site / "config-reference.md",
@@ -150,6 +158,27 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
             file=sys.stderr,
         )
     return report
+
+
+def written_on(config: Config) -> date | None:
+    return config.claims.written if config.claims is not None else None
+
+
+def judge_claims(
+    config: Config, events: list, snapshot: Snapshot, results: list, store: Store
+) -> list[claims_measure.ClaimResult]:
+    """Each claim judged on the snapshot as published when the article was written, and on
+    the whole snapshot as of the day the sources were last asked (months up to it complete)."""
+    if config.claims is None:
+        return []
+    fetched = freshness.last_update([r.fetched_at for r in store.records.values()])
+    latest = max((s.index[-1].date() for s in snapshot.series.values()), default=None)
+    now = fetched or latest or config.claims.written
+    then = as_published(snapshot, config, config.claims.written)
+    results_then = indicators.evaluate(config, then.series)
+    return claims_measure.judge_claims(
+        config, events, (results, snapshot.series, now), (results_then, then.series)
+    )
 
 
 def write_analysis_charts(

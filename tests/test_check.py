@@ -131,6 +131,27 @@ CASES: dict[str, tuple[str, list[tuple[str, ...]]]] = {
             ),
         ],
     ),
+    "claim-reads-renamed-quantity": (
+        "indicators.yml",
+        [
+            ("      purchases: {label: Purchases", "      operations: {label: Purchases"),
+            ("resample, of: purchases,", "resample, of: operations,"),
+        ],
+    ),
+    "claim-unknown-output": (
+        "indicators.yml",
+        [("supported: pace >= 30 and pace <= 50", "supported: pac >= 30 and pace <= 50")],
+    ),
+    "claim-unknown-test": ("indicators.yml", [("test: monthly_pace", "test: monthly_rate")]),
+    "claim-bad-evidence-placeholder": (
+        "indicators.yml",
+        [
+            (
+                "{{ mean|signed(1) }} bp to {{ mean_date }}",
+                "{{ mean|signed(1) }} bp to {{ mean_dat }}",
+            )
+        ],
+    ),
     "events-bad-date": (
         "events.yml",
         [("{date: 2026-01-28, kind: fomc", "{date: 2026-13-28, kind: fomc")],

@@ -220,7 +220,13 @@ def claim_problems(
             indicator, _, quantity = ref.partition(".")
             problem = _quantity_problem(config, indicator, quantity, "reads.")
             if problem:
-                report(("reads", role), f"reads.{role}", problem.split(": ", 1)[-1])
+                names = _quantities_of(config, indicator)
+                known = f" (it has {', '.join(names)})" if names else ""
+                report(
+                    ("reads", role),
+                    f"reads.{role}",
+                    f"{ref!r}: {problem.split(': ', 1)[-1]}{known}; write indicator.quantity",
+                )
         for name in sorted(set(claim.params) - set(test.params)):
             report(("params", name), "params", suggest("parameter", name, list(test.params)))
         assets = claim.params.get("assets", [])
@@ -254,3 +260,10 @@ def claim_problems(
             if problem:
                 report((field,), field, problem)
     return problems
+
+
+def _quantities_of(config: Config, indicator_id: str) -> list[str]:
+    try:
+        return list(config.indicator(indicator_id).quantities)
+    except KeyError:
+        return []

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 from scipy import stats
@@ -205,7 +205,7 @@ def detectable_r(n: int, lags: int = MAX_LAG + 1, alpha: float = ALPHA) -> float
 
 def common_lags(
     driver: pd.Series, prices: dict[str, pd.Series], assets: list[str]
-) -> tuple[list[ladder.LagResult], int]:
+) -> tuple[list[ladder.LagResult], pd.DatetimeIndex]:
     """Lead/lag per asset on ONE common sample (weeks where every asset has a return), so peak
     lags are compared on the same weeks; and the sample's length."""
     start = pd.Timestamp(LADDER_SINCE)
@@ -217,7 +217,7 @@ def common_lags(
         ladder.lead_lag(frame["x"], frame[a], max_lag=MAX_LAG, alpha=ALPHA, asset=a)
         for a in present
     ]
-    return results, len(frame)
+    return results, frame.index
 
 
 def _ladder_common(reads: dict[str, pd.Series], params: dict, ctx: Context) -> dict | None:
@@ -225,7 +225,8 @@ def _ladder_common(reads: dict[str, pd.Series], params: dict, ctx: Context) -> d
     driver = reads["driver"]
     if driver.empty or sum(a in ctx.prices for a in assets) < 2:
         return None
-    results, n = common_lags(driver, ctx.prices, assets)
+    results, weeks = common_lags(driver, ctx.prices, assets)
+    n = len(weeks)
     valid = [r for r in results if r.peak_lag is not None]
     if not valid:
         return None
@@ -237,7 +238,8 @@ def _ladder_common(reads: dict[str, pd.Series], params: dict, ctx: Context) -> d
         "strongest_r": strongest.peak_correlation,
         "strongest_lag": float(strongest.peak_lag or 0),
     }
-    return {"values": values, "results": results, "assets": assets}
+    last = weeks[-1].date() if n else None
+    return {"values": values, "results": results, "assets": assets, "last": last}
 
 
 def peak_order(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
@@ -260,7 +262,7 @@ def peak_order(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evide
     values["ordered"] = 1.0 if ordered else 0.0
     for name in TESTS["peak_order"].outputs:
         values.setdefault(name, math.nan)
-    return Evidence(values, {}, ctx.cutoff)
+    return Evidence(values, {"n": found["last"]}, found["last"])
 
 
 def peak_window(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
@@ -274,7 +276,7 @@ def peak_window(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evid
     )
     values["assets"] = float(len(found["results"]))
     values["share"] = 100.0 * values["inside"] / values["assets"]
-    return Evidence(values, {}, ctx.cutoff)
+    return Evidence(values, {"n": found["last"]}, found["last"])
 
 
 def fall_first(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
@@ -288,6 +290,7 @@ def fall_first(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evide
     cutoff = pd.Timestamp(ctx.cutoff)
     counted = fell = 0
     first: date | None = None
+    last: date | None = None
     for when in sorted(set(starts)):
         if pd.Timestamp(when) + pd.Timedelta(weeks=weeks) > cutoff:
             continue
@@ -298,6 +301,7 @@ def fall_first(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evide
         counted += 1
         fell += int(sum(m < 0 for m in known) * 2 > len(known))
         first = first or when
+        last = when + timedelta(weeks=weeks)
     if counted == 0:
         return _nan("fall_first")
     base = base_rate({a: ctx.prices[a] for a in assets}, weeks, cutoff)
@@ -309,7 +313,7 @@ def fall_first(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evide
         "base": 100.0 * base,
         "p_value": float(test.pvalue) if test is not None else math.nan,
     }
-    return Evidence(values, {"events": first}, ctx.cutoff)
+    return Evidence(values, {"events": first}, last)
 
 
 def base_rate(prices: dict[str, pd.Series], weeks: int, cutoff: pd.Timestamp) -> float:

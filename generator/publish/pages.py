@@ -15,7 +15,7 @@ import pandas as pd
 from generator.catalogue.models import Config
 from generator.measure.indicators import IndicatorResult
 from generator.measure.regime import Regime
-from generator.publish import charts
+from generator.publish import charts, scorecard
 from generator.publish.describe import describe
 from generator.publish.format import decimals, format_date, format_number, quantity_text, unit
 from generator.publish.render import front_matter
@@ -343,35 +343,40 @@ def ladder_page(ladder, chart: str, csv: str) -> dict:
     }
 
 
-VERDICT_LEVEL = {"supported": "calm", "not supported": "stress", "not yet testable": "none"}
+VERDICT_LEVEL = {
+    "supported": "calm",
+    "not supported": "stress",
+    "inconclusive": "watch",
+    "not testable": "none",
+}
 
 
-def scorecard_page(claims) -> dict:
-    rows = []
-    for claim in claims:
-        if claim.indicator == "ladder":
-            link = "[Risk ladder](ladder.md)"
-        elif claim.indicator:
-            link = f"[{claim.indicator}](indicators/{claim.indicator}.md)"
-        else:
-            link = ""
-        rows.append(
+def scorecard_page(claims, written, csv: str = "data/scorecard.csv") -> dict:
+    """Context for scorecard.md: both verdicts of each claim side by side, with evidence."""
+    table = []
+    for row in scorecard.rows(claims):
+        table.append(
             {
-                "claim": claim.claim,
-                "link": link,
-                "verdict": claim.verdict,
-                "level": VERDICT_LEVEL[claim.verdict],
-                "evidence": claim.evidence,
-                "rule": claim.rule,
-                "as_of": claim.as_of,
+                "claim": row.text,
+                "id": row.id,
+                "link": row.link,
+                "rule": row.rule,
+                "written": row.written,
+                "written_level": VERDICT_LEVEL[row.written],
+                "now": row.now,
+                "now_level": VERDICT_LEVEL[row.now],
+                "as_of_written": row.as_of_written,
+                "as_of_now": row.as_of_now,
+                "evidence_written": row.evidence_written,
+                "evidence_now": row.evidence_now,
             }
         )
-    counts = {v: sum(1 for c in claims if c.verdict == v) for v in VERDICT_LEVEL}
-    summary = (
-        f"Of {len(claims)} claims, {counts['supported']} are supported by the data, "
-        f"{counts['not supported']} are not, and {counts['not yet testable']} cannot be tested yet."
-    )
-    return {"claims": rows, "summary": summary}
+    return {
+        "claims": table,
+        "summary": scorecard.summary(claims, written),
+        "written": written,
+        "csv": csv,
+    }
 
 
 PARAGRAPHS = (("liquidity", "funding"), ("labour", "equities"), ("crypto",))
