@@ -19,9 +19,10 @@ import pandas as pd
 from generator.catalogue import reference
 from generator.catalogue.load import load_catalogue, load_config, load_events
 from generator.catalogue.models import Config
+from generator.measure import attribution, indicators, ladder
 from generator.measure import claims as claims_measure
-from generator.measure import indicators, ladder
 from generator.measure import regime as analysis
+from generator.publish import attribution as attribution_text
 from generator.publish import charts, pages, scorecard
 from generator.publish.format import csv_decimals
 from generator.publish.render import environment, write_text
@@ -77,6 +78,10 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
     regime = analysis.compute_regime(config, results)
     risk_ladder = ladder.from_config(config, events, results, snapshot.series)
     claims = judge_claims(config, events, snapshot, results, store)
+    weekly_parts = attribution.attribution(snapshot.series)
+    driver = attribution.main_driver(weekly_parts)
+    driver_text = attribution_text.driver_sentence(driver)
+    extra = {"reserves": driver_text} if driver_text else {}
     lap("indicators")
 
     site = root / "site"
@@ -104,6 +109,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
             csv_link = f"../data/{result.id}.csv"
             report.charts += 1
         links[result.id] = (chart_link, csv_link)
+    keep |= write_attribution(site, cache, weekly_parts)
     scorecard_csv = site / "data" / "scorecard.csv"
     write_text(scorecard_csv, scorecard.scorecard_csv(claims))
     keep.add(scorecard_csv)
@@ -115,7 +121,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
     home = env.get_template("home.md.j2").render(
         site=config.site,
         headline=pages.headline(regime, results),
-        narrative=pages.narrative_paragraphs(regime, results),
+        narrative=pages.narrative_paragraphs(regime, results, extra),
         cards=cards,
         regime_chart="charts/regime.vl.json" if regime is not None else None,
         claims=scorecard.summary(claims, written_on(config)),
@@ -126,6 +132,14 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
     for result in results:
         chart_link, csv_link = links[result.id]
         context = pages.indicator_page(result, config, store.records, chart_link, csv_link)
+        context["attribution"] = None
+        if result.id in attribution_text.PAGES and not weekly_parts.empty:
+            context["attribution"] = {
+                "chart": "../charts/liquidity-attribution.vl.json",
+                "csv": "../data/liquidity-attribution.csv",
+                "sentence": driver_text,
+                "since": weekly_parts.index[0].date(),
+            }
         path = site / "indicators" / f"{result.id}.md"
         write_text(path, indicator_template.render(ind=context))
         keep.add(path)
@@ -158,6 +172,24 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
             file=sys.stderr,
         )
     return report
+
+
+def write_attribution(site: Path, cache: Path | None, frame: pd.DataFrame) -> set[Path]:
+    """data/liquidity-attribution.csv (every week) and its stacked bar chart (two years)."""
+    if frame.empty:
+        return set()
+    csv_path = site / "data" / "liquidity-attribution.csv"
+    spec_path = site / "charts" / "liquidity-attribution.vl.json"
+    write_text(csv_path, attribution_text.attribution_csv(frame))
+    since = attribution_text.chart_since(frame)
+    url = "../data/liquidity-attribution.csv"
+    spec = charts.cached(
+        cache,
+        ["attribution", since, 1],
+        lambda: attribution_text.attribution_spec(url, since),
+    )
+    write_text(spec_path, charts.spec_json(spec))
+    return {csv_path, spec_path}
 
 
 def written_on(config: Config) -> date | None:

@@ -173,8 +173,13 @@ def _component(component) -> str:
     return f"{component.label} (z {format_number(component.zscore, 1, signed=True)})"
 
 
-def narrative(regime: Regime | None, results: list[IndicatorResult]) -> list[str]:
-    """Sentences for the home page: the regime, then each indicator's rule sentence."""
+def narrative(
+    regime: Regime | None,
+    results: list[IndicatorResult],
+    extra: dict[str, str] | None = None,
+) -> list[str]:
+    """Sentences for the home page: the regime, then each indicator's rule sentence (and any
+    ``extra`` sentence for it, such as what drove reserves)."""
     sentences = []
     if regime is not None:
         sentences.append(
@@ -185,6 +190,8 @@ def narrative(regime: Regime | None, results: list[IndicatorResult]) -> list[str
         said = sentence(result)
         if said:
             sentences.append(said)
+            if extra and extra.get(result.id):
+                sentences.append(extra[result.id])
         elif not result.has_data:
             missing = ", ".join(result.missing) or "its series"
             sentences.append(f"{result.config.title}: no data yet ({missing} not in the snapshot).")
@@ -382,13 +389,17 @@ def scorecard_page(claims, written, csv: str = "data/scorecard.csv") -> dict:
 PARAGRAPHS = (("liquidity", "funding"), ("labour", "equities"), ("crypto",))
 
 
-def narrative_paragraphs(regime: Regime | None, results: list[IndicatorResult]) -> list[str]:
+def narrative_paragraphs(
+    regime: Regime | None,
+    results: list[IndicatorResult],
+    extra: dict[str, str] | None = None,
+) -> list[str]:
     """The narrative split by theme: the Fed and funding, then jobs and stocks, then crypto."""
     sentences = narrative(regime, [])
     paragraphs = []
     for groups in PARAGRAPHS:
         members = [r for r in results if r.config.group in groups]
-        sentences += narrative(None, members)
+        sentences += narrative(None, members, extra)
         if sentences:
             paragraphs.append(" ".join(sentences))
         sentences = []
