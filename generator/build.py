@@ -24,7 +24,7 @@ from generator.measure import claims as claims_measure
 from generator.measure import regime as analysis
 from generator.publish import attribution as attribution_text
 from generator.publish import charts, pages, scorecard
-from generator.publish.format import csv_decimals
+from generator.publish.format import csv_decimals, is_monthly, with_period_column
 from generator.publish.render import environment, write_text
 from generator.snapshot import freshness
 from generator.snapshot.load import Snapshot, as_published, load_snapshot
@@ -96,7 +96,10 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
             decimals = {name: csv_decimals(result.config, name) for name in chart.plot}
             csv_path = site / "data" / f"{result.id}.csv"
             spec_path = site / "charts" / f"{result.id}.vl.json"
-            write_text(csv_path, charts.frame_to_csv(frame, decimals))
+            text = charts.frame_to_csv(frame, decimals)
+            if is_monthly(result.quantity(chart.plot[0]).index):
+                text = with_period_column(text)  # a month is dated as a month
+            write_text(csv_path, text)
             url = f"../data/{result.id}.csv"
             spec = charts.cached(
                 cache,

@@ -17,7 +17,15 @@ from generator.measure.indicators import IndicatorResult
 from generator.measure.regime import Regime
 from generator.publish import charts, scorecard
 from generator.publish.describe import describe
-from generator.publish.format import decimals, format_date, format_number, quantity_text, unit
+from generator.publish.format import (
+    decimals,
+    format_as_of,
+    format_date,
+    format_number,
+    is_monthly,
+    quantity_text,
+    unit,
+)
 from generator.publish.render import front_matter
 from generator.publish.sentences import sentence
 from generator.snapshot.store import SeriesRecord
@@ -38,6 +46,7 @@ def card(result: IndicatorResult, href: str) -> dict:
         "no_data": not result.has_data,
         "missing": result.missing,
         "as_of": result.as_of,
+        "as_of_label": as_of_label(result),
         "stale_since": min(result.stale.values()) if result.stale else None,
         "overdue_since": min(result.overdue.values()) if result.overdue else None,
         "unit": unit(result.config, value_name),
@@ -110,6 +119,7 @@ def indicator_page(
         "title": result.config.title,
         "level": result.status.level if result.status else None,
         "as_of": result.as_of,
+        "as_of_label": as_of_label(result),
         "stale": result.stale,
         "overdue": result.overdue,
         "sentence": sentence(result),
@@ -247,6 +257,14 @@ def _record_status(record: SeriesRecord | None, present: bool, overdue: str | No
 
 def as_of_text(value: date | None) -> str:
     return format_date(value)
+
+
+def as_of_label(result: IndicatorResult) -> str:
+    """The card's 'data as of': a month for monthly figures ("July 2026"), else a day."""
+    if not result.has_data:
+        return format_date(None)
+    index = result.quantity(result.config.card.value).index
+    return format_as_of(result.as_of, is_monthly(index))
 
 
 def _pct(value: float) -> str:
