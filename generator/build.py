@@ -23,7 +23,7 @@ from generator.measure import attribution, indicators, ladder
 from generator.measure import claims as claims_measure
 from generator.measure import regime as analysis
 from generator.publish import attribution as attribution_text
-from generator.publish import charts, pages, scorecard
+from generator.publish import charts, ladder_page, pages, scorecard
 from generator.publish.format import csv_decimals, is_monthly, with_period_column
 from generator.publish.render import environment, write_text
 from generator.snapshot import freshness
@@ -149,7 +149,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
     status = pages.data_status(config, store.records, results, snapshot.overdue)
     write_text(site / "data-status.md", env.get_template("data_status.md.j2").render(**status))
     if risk_ladder is not None:
-        context = pages.ladder_page(risk_ladder, "charts/ladder.vl.json", "data/ladder.csv")
+        context = ladder_page.ladder_page(risk_ladder, "charts/ladder.vl.json", "data/ladder.csv")
         write_text(site / "ladder.md", env.get_template("ladder.md.j2").render(**context))
     write_text(
         site / "scorecard.md",

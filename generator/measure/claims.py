@@ -194,38 +194,12 @@ def percentile_low(reads: dict[str, pd.Series], params: dict, ctx: Context) -> E
     return Evidence(values, dates, value.index[-1].date())
 
 
-def detectable_r(n: int, lags: int = MAX_LAG + 1, alpha: float = ALPHA) -> float:
-    """The smallest |r| a test on ``n`` weeks could call significant after Bonferroni over
-    ``lags`` lags (normal approximation, no allowance for autocorrelation, so optimistic):
-    a true correlation this size is found about half the time, a smaller one rarely."""
-    if n <= 3:
-        return math.nan
-    return float(stats.norm.ppf(1 - alpha / (2 * lags)) / math.sqrt(n))
-
-
-def common_lags(
-    driver: pd.Series, prices: dict[str, pd.Series], assets: list[str]
-) -> tuple[list[ladder.LagResult], pd.DatetimeIndex]:
-    """Lead/lag per asset on ONE common sample (weeks where every asset has a return), so peak
-    lags are compared on the same weeks; and the sample's length."""
-    start = pd.Timestamp(LADDER_SINCE)
-    change = ladder.weekly_close(driver[driver.index >= start]).diff().dropna()
-    present = [a for a in assets if a in prices]
-    returns = {a: ladder.weekly_returns(prices[a][prices[a].index >= start]) for a in present}
-    frame = pd.concat({"x": change, **returns}, axis=1, sort=True).dropna()
-    results = [
-        ladder.lead_lag(frame["x"], frame[a], max_lag=MAX_LAG, alpha=ALPHA, asset=a)
-        for a in present
-    ]
-    return results, frame.index
-
-
 def _ladder_common(reads: dict[str, pd.Series], params: dict, ctx: Context) -> dict | None:
     assets = list(params.get("assets", []))
     driver = reads["driver"]
     if driver.empty or sum(a in ctx.prices for a in assets) < 2:
         return None
-    results, weeks = common_lags(driver, ctx.prices, assets)
+    results, weeks = ladder.common_lags(driver, ctx.prices, assets, LADDER_SINCE, MAX_LAG)
     n = len(weeks)
     valid = [r for r in results if r.peak_lag is not None]
     if not valid:
@@ -233,7 +207,7 @@ def _ladder_common(reads: dict[str, pd.Series], params: dict, ctx: Context) -> d
     strongest = max(valid, key=lambda r: abs(r.peak_correlation))
     values = {
         "n": float(n),
-        "detectable_r": detectable_r(n),
+        "detectable_r": ladder.detectable_r(n, MAX_LAG + 1, ALPHA),
         "significant": float(sum(r.significant for r in valid)),
         "strongest_r": strongest.peak_correlation,
         "strongest_lag": float(strongest.peak_lag or 0),

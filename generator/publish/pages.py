@@ -6,7 +6,6 @@ declarative and golden files change only when a number or a word really changes.
 
 from __future__ import annotations
 
-import math
 from datetime import date
 from pathlib import Path
 
@@ -265,107 +264,6 @@ def as_of_label(result: IndicatorResult) -> str:
         return format_date(None)
     index = result.quantity(result.config.card.value).index
     return format_as_of(result.as_of, is_monthly(index))
-
-
-def _pct(value: float) -> str:
-    return "n/a" if math.isnan(value) else f"{format_number(value, 1, signed=True)}%"
-
-
-def ladder_page(ladder, chart: str, csv: str) -> dict:
-    """Context for ladder.md: tables of lags, order and event returns, in words as well."""
-    from generator.measure.ladder import ARTICLE_ORDER, ASSET_NAMES
-
-    threshold = 0.05 / 13
-    lags = [
-        {
-            "name": ASSET_NAMES[r.asset],
-            "observations": r.observations,
-            "peak_lag": r.peak_lag,
-            "correlation": format_number(r.peak_correlation, 3, signed=True),
-            "p_value": format_number(r.peak_p_value, 3),
-            "significant": "yes" if r.significant else "no",
-        }
-        for r in ladder.lags
-    ]
-    significant = [r for r in ladder.lags if r.significant]
-    if significant:
-        names = ", ".join(f"{ASSET_NAMES[r.asset]} ({r.peak_lag} wk)" for r in significant)
-        summary = f"Net liquidity leads the returns of {names} significantly."
-    else:
-        best = min(ladder.lags, key=lambda r: r.peak_p_value) if ladder.lags else None
-        summary = (
-            "The data do not support a reliable lead of net liquidity over returns: no asset's "
-            "peak correlation is significant after correcting for the 13 lags tried"
-            + (
-                f" (the strongest, {ASSET_NAMES[best.asset]} at {best.peak_lag} weeks, has "
-                f"r = {format_number(best.peak_correlation, 2)})."
-                if best
-                else "."
-            )
-        )
-    tau = ladder.rank_correlation
-    if math.isnan(tau):
-        order_text = "Too few assets to compare orders."
-    elif tau >= 0.8:
-        order_text = f"The order of peak lags matches the article's (Kendall's tau {tau:.2f})."
-    else:
-        order_text = (
-            f"The order of peak lags does not match the article's (Kendall's tau {tau:.2f}, where "
-            "1 would be the same order)"
-            + (
-                ", and the peaks are not significant, so the order is weak evidence either way."
-                if not significant
-                else "."
-            )
-        )
-    events = []
-    for row in ladder.event_rows:
-        r = row.returns
-        events.append(
-            {
-                "event": row.event,
-                "asset": ASSET_NAMES[row.asset],
-                "r1": _pct(r[1]),
-                "r2": _pct(r[2]),
-                "r4": _pct(r[4]),
-                "r8": _pct(r[8]),
-                "r12": _pct(r[12]),
-            }
-        )
-    turn_rows = [row for row in ladder.event_rows if row.when in ladder.events]
-    average = []
-    for asset in [r.asset for r in ladder.lags]:
-        rows = [row for row in turn_rows if row.asset == asset]
-        cells = {"asset": ASSET_NAMES[asset]}
-        for horizon in (1, 2, 4, 8, 12):
-            values = [row.returns[horizon] for row in rows if not math.isnan(row.returns[horizon])]
-            cells[f"r{horizon}"] = _pct(sum(values) / len(values)) if values else "n/a"
-            cells["n"] = max(cells.get("n", 0), len(values))
-        average.append(cells)
-    two_week = [row.returns[2] for row in turn_rows if not math.isnan(row.returns[2])]
-    fell = sum(1 for value in two_week if value < 0)
-    fall_text = (
-        f"Across the turning points, {fell} of {len(two_week)} asset returns were negative two "
-        "weeks after the turn."
-        if two_week
-        else "No turning point has two weeks of prices after it yet."
-    )
-    return {
-        "summary": summary,
-        "since": ladder.since,
-        "until": ladder.until,
-        "lags": lags,
-        "threshold": f"{threshold:.4f}",
-        "article_order": " → ".join(ASSET_NAMES[a] for a in ARTICLE_ORDER),
-        "observed_order": " → ".join(ASSET_NAMES[a] for a in ladder.order) or "n/a",
-        "order_text": order_text,
-        "turns": ladder.events,
-        "events": events,
-        "average": average,
-        "fall_text": fall_text,
-        "chart": chart,
-        "csv": csv,
-    }
 
 
 VERDICT_LEVEL = {
