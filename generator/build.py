@@ -231,8 +231,11 @@ def write_analysis_charts(
             regime.history.index >= regime.history.index[-1] - pd.DateOffset(years=10)
         ]
         frame = pd.DataFrame({"date": history.index, "score": history.to_numpy()})
+        if regime.inputs is not None:
+            # How many inputs the score averaged that week (fewer early on: the minimum window).
+            frame["inputs"] = regime.inputs.reindex(history.index).to_numpy(dtype="float64")
         csv_path, spec_path = site / "data" / "regime.csv", site / "charts" / "regime.vl.json"
-        write_text(csv_path, charts.frame_to_csv(frame, {"score": 3}))
+        write_text(csv_path, charts.frame_to_csv(frame, {"score": 3, "inputs": 0}))
         thresholds = (config.regime.easing_above, config.regime.tight_below)
         span = [str(frame["date"].min()), str(frame["date"].max())]
         spec = charts.cached(

@@ -70,3 +70,30 @@ def test_regime_labels_follow_the_thresholds():
 @pytest.mark.golden
 def test_scorecard_markdown_matches_golden(built_project: Path):
     assert_golden("scorecard.md", (built_project / "site" / "scorecard.md").read_text())
+
+
+def test_headline_states_the_value_and_the_mean_it_is_compared_with():
+    from generator.publish import pages
+
+    regime = analysis.compute_regime(CONFIG, RESULTS)
+    text = pages.headline(regime, RESULTS)["text"]
+    spread = BY_ID["sofr-iorb-spread"].quantity("mean_20d")
+    grid = spread.resample("W-FRI").last().ffill(limit=4)
+    mean = grid.iloc[-156:].mean()
+    assert round(mean, 1) == -4.6
+    assert (
+        "SOFR minus IORB, 20-day mean: \u22121.0 bp, above its 3-year mean of \u22124.6 bp" in text
+    )
+
+
+def test_regime_counts_its_inputs_and_states_the_minimum_window():
+    from generator.publish import pages
+
+    regime = analysis.compute_regime(CONFIG, RESULTS)
+    counts = regime.inputs
+    assert counts.iloc[-1] == 4
+    assert counts[counts < 4].index[-1] < pd.Timestamp("2023-02-17")
+    assert counts[counts == 4].index[0] == pd.Timestamp("2023-02-17")
+    assert regime.min_weeks == 78
+    text = pages.inputs_text(regime)
+    assert "4 inputs from 17 Feb 2023" in text and "78 weeks" in text

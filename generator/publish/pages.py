@@ -6,6 +6,7 @@ declarative and golden files change only when a number or a word really changes.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 
@@ -158,16 +159,22 @@ def headline(regime: Regime | None, results: list[IndicatorResult]) -> dict:
             "as_of": None,
             "text": "Not enough data to score the liquidity regime.",
         }
+    by_id = {r.id: r for r in results}
+    window = _window_words(regime.lookback)
+
+    def said(c) -> str:
+        return _component(c, by_id.get(c.indicator), window)
+
     easing = [c for c in regime.components if c.zscore > 0.25]
     tight = [c for c in regime.components if c.zscore < -0.25]
     parts = []
     if easing:
-        parts.append("Pointing to easing: " + "; ".join(_component(c) for c in easing) + ".")
+        parts.append("Pointing to easing: " + "; ".join(said(c) for c in easing) + ".")
     if tight:
-        parts.append("Pointing to tightening: " + "; ".join(_component(c) for c in tight) + ".")
+        parts.append("Pointing to tightening: " + "; ".join(said(c) for c in tight) + ".")
     neutral = [c for c in regime.components if c not in easing and c not in tight]
     if neutral:
-        parts.append("Near the usual level: " + "; ".join(_component(c) for c in neutral) + ".")
+        parts.append("Near the usual level: " + "; ".join(said(c) for c in neutral) + ".")
     text = " ".join(parts)
     return {
         "label": regime.label,
@@ -175,11 +182,47 @@ def headline(regime: Regime | None, results: list[IndicatorResult]) -> dict:
         "score": regime.score,
         "as_of": regime.as_of,
         "text": text,
+        "inputs_text": inputs_text(regime),
     }
 
 
-def _component(component) -> str:
-    return f"{component.label} (z {format_number(component.zscore, 1, signed=True)})"
+def _window_words(lookback: str) -> str:
+    number, unit_letter = int(lookback[:-1]), lookback[-1]
+    names = {"d": "day", "w": "week", "m": "month", "y": "year"}
+    return f"{number}-{names.get(unit_letter, unit_letter)}"
+
+
+def _component(component, result: IndicatorResult | None, window: str) -> str:
+    """'SOFR minus IORB, 20-day mean: −1.0 bp, above its 3-year mean of −4.6 bp (z −0.5)': the
+    value and what it is compared with, so a reading 'pointing to tightening' that is merely
+    above its own history says so."""
+    z = f"z {format_number(component.zscore, 1, signed=True)}"
+    if component.inverted:
+        z += ", inverted: higher reads as tighter"
+    if result is None or math.isnan(component.mean) or math.isnan(component.value):
+        return f"{component.label} ({z})"
+    value = _value_text(result, component.quantity, component.value, True)
+    mean = _value_text(result, component.quantity, component.mean, True)
+    side = "above" if component.value > component.mean else "below"
+    return f"{component.label}: {value}, {side} its {window} mean of {mean} ({z})"
+
+
+def inputs_text(regime: Regime) -> str:
+    """When the score averaged fewer inputs than it has today, and why (the minimum window)."""
+    counts = regime.inputs
+    if counts is None or counts.empty:
+        return ""
+    full = int(counts.iloc[-1])
+    changes = counts[counts != counts.shift()]
+    steps = [f"{int(n)} from {format_date(d.date())}" for d, n in changes.items()]
+    if len(steps) <= 1:
+        return f"Every week of the score averages {full} inputs."
+    return (
+        f"The score averages {full} inputs from {format_date(changes.index[-1].date())}; "
+        f"before that it had fewer ({', '.join(steps[:-1])}), because an input counts only once "
+        f"it has {regime.min_weeks} weeks of history, half its {_window_words(regime.lookback)} "
+        "window."
+    )
 
 
 def narrative(
