@@ -230,6 +230,8 @@ def render_post(
         summary=summary,
         comparison=comparison,
         narrative=pages.narrative_paragraphs(regime, results),
+        # a monthly figure is dated by its month ("July 2026"), as on its card
+        as_of_labels={r.id: pages.as_of_label(r) for r in results},
         lead_image=drawn[0] if drawn and drawn[0].path.endswith("/regime.png") else None,
         charts=[i for i in drawn if not i.path.endswith("/regime.png")],
     )
