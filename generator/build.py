@@ -11,6 +11,7 @@ import shutil
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -18,12 +19,15 @@ import pandas as pd
 from generator.catalogue import reference
 from generator.catalogue.load import load_catalogue, load_config, load_events
 from generator.catalogue.models import Config
-from generator.measure import indicators, ladder
+from generator.measure import attribution, indicators, ladder
+from generator.measure import claims as claims_measure
 from generator.measure import regime as analysis
-from generator.publish import charts, pages, scorecard
-from generator.publish.format import csv_decimals
+from generator.publish import attribution as attribution_text
+from generator.publish import charts, ladder_page, pages, scorecard
+from generator.publish.format import csv_decimals, is_monthly, with_period_column
 from generator.publish.render import environment, write_text
-from generator.snapshot.load import load_snapshot
+from generator.snapshot import freshness
+from generator.snapshot.load import Snapshot, as_published, load_snapshot
 from generator.snapshot.store import Store
 
 GENERATED_DIRS = ("indicators", "charts", "data")
@@ -65,7 +69,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
         started = now
 
     events = load_events(root / "events.yml")
-    config = load_config(root / "indicators.yml", scorecard.READERS, events)
+    config = load_config(root / "indicators.yml", events)
     store = Store(root / "data")
     snapshot = load_snapshot(config, store)
     report.missing_series = snapshot.missing
@@ -74,7 +78,11 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
     results = indicators.evaluate(config, snapshot.series, snapshot.stale, snapshot.overdue)
     regime = analysis.compute_regime(config, results)
     risk_ladder = ladder.from_config(config, events, results, snapshot.series)
-    claims = scorecard.scorecard(results, risk_ladder)
+    claims = judge_claims(config, events, snapshot, results, store)
+    weekly_parts = attribution.attribution(snapshot.series)
+    driver = attribution.main_driver(weekly_parts)
+    driver_text = attribution_text.driver_sentence(driver)
+    extra = {"reserves": driver_text} if driver_text else {}
     lap("indicators")
 
     site = root / "site"
@@ -89,7 +97,10 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
             decimals = {name: csv_decimals(result.config, name) for name in chart.plot}
             csv_path = site / "data" / f"{result.id}.csv"
             spec_path = site / "charts" / f"{result.id}.vl.json"
-            write_text(csv_path, charts.frame_to_csv(frame, decimals))
+            text = charts.frame_to_csv(frame, decimals)
+            if is_monthly(result.quantity(chart.plot[0]).index):
+                text = with_period_column(text)  # a month is dated as a month
+            write_text(csv_path, text)
             url = f"../data/{result.id}.csv"
             spec = charts.cached(
                 cache,
@@ -102,6 +113,10 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
             csv_link = f"../data/{result.id}.csv"
             report.charts += 1
         links[result.id] = (chart_link, csv_link)
+    keep |= write_attribution(site, cache, weekly_parts)
+    scorecard_csv = site / "data" / "scorecard.csv"
+    write_text(scorecard_csv, scorecard.scorecard_csv(claims))
+    keep.add(scorecard_csv)
     keep |= write_analysis_charts(site, cache, config, events, regime, risk_ladder)
     lap("charts")
 
@@ -110,10 +125,10 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
     home = env.get_template("home.md.j2").render(
         site=config.site,
         headline=pages.headline(regime, results),
-        narrative=pages.narrative_paragraphs(regime, results),
+        narrative=pages.narrative_paragraphs(regime, results, extra),
         cards=cards,
         regime_chart="charts/regime.vl.json" if regime is not None else None,
-        claims=pages.scorecard_page(claims)["summary"],
+        claims=scorecard.summary(claims, written_on(config)),
         latest_report=pages.latest_report(site / "blog" / "posts"),
     )
     write_text(site / "index.md", home)
@@ -121,17 +136,27 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
     for result in results:
         chart_link, csv_link = links[result.id]
         context = pages.indicator_page(result, config, store.records, chart_link, csv_link)
+        context["attribution"] = None
+        if result.id in attribution_text.PAGES and not weekly_parts.empty:
+            context["attribution"] = {
+                "chart": "../charts/liquidity-attribution.vl.json",
+                "csv": "../data/liquidity-attribution.csv",
+                "sentence": driver_text,
+                "since": weekly_parts.index[0].date(),
+            }
         path = site / "indicators" / f"{result.id}.md"
         write_text(path, indicator_template.render(ind=context))
         keep.add(path)
     status = pages.data_status(config, store.records, results, snapshot.overdue)
     write_text(site / "data-status.md", env.get_template("data_status.md.j2").render(**status))
     if risk_ladder is not None:
-        context = pages.ladder_page(risk_ladder, "charts/ladder.vl.json", "data/ladder.csv")
+        context = ladder_page.ladder_page(risk_ladder, "charts/ladder.vl.json", "data/ladder.csv")
         write_text(site / "ladder.md", env.get_template("ladder.md.j2").render(**context))
     write_text(
         site / "scorecard.md",
-        env.get_template("scorecard.md.j2").render(**pages.scorecard_page(claims)),
+        env.get_template("scorecard.md.j2").render(
+            **pages.scorecard_page(claims, written_on(config))
+        ),
     )
     write_text(
         site / "config-reference.md",
@@ -153,6 +178,45 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
     return report
 
 
+def write_attribution(site: Path, cache: Path | None, frame: pd.DataFrame) -> set[Path]:
+    """data/liquidity-attribution.csv (every week) and its stacked bar chart (two years)."""
+    if frame.empty:
+        return set()
+    csv_path = site / "data" / "liquidity-attribution.csv"
+    spec_path = site / "charts" / "liquidity-attribution.vl.json"
+    write_text(csv_path, attribution_text.attribution_csv(frame))
+    since = attribution_text.chart_since(frame)
+    url = "../data/liquidity-attribution.csv"
+    spec = charts.cached(
+        cache,
+        ["attribution", since, 1],
+        lambda: attribution_text.attribution_spec(url, since),
+    )
+    write_text(spec_path, charts.spec_json(spec))
+    return {csv_path, spec_path}
+
+
+def written_on(config: Config) -> date | None:
+    return config.claims.written if config.claims is not None else None
+
+
+def judge_claims(
+    config: Config, events: list, snapshot: Snapshot, results: list, store: Store
+) -> list[claims_measure.ClaimResult]:
+    """Each claim judged on the snapshot as published when the article was written, and on
+    the whole snapshot as of the day the sources were last asked (months up to it complete)."""
+    if config.claims is None:
+        return []
+    fetched = freshness.last_update([r.fetched_at for r in store.records.values()])
+    latest = max((s.index[-1].date() for s in snapshot.series.values()), default=None)
+    now = fetched or latest or config.claims.written
+    then = as_published(snapshot, config, config.claims.written)
+    results_then = indicators.evaluate(config, then.series)
+    return claims_measure.judge_claims(
+        config, events, (results, snapshot.series, now), (results_then, then.series)
+    )
+
+
 def write_analysis_charts(
     site: Path,
     cache: Path | None,
@@ -168,8 +232,11 @@ def write_analysis_charts(
             regime.history.index >= regime.history.index[-1] - pd.DateOffset(years=10)
         ]
         frame = pd.DataFrame({"date": history.index, "score": history.to_numpy()})
+        if regime.inputs is not None:
+            # How many inputs the score averaged that week (fewer early on: the minimum window).
+            frame["inputs"] = regime.inputs.reindex(history.index).to_numpy(dtype="float64")
         csv_path, spec_path = site / "data" / "regime.csv", site / "charts" / "regime.vl.json"
-        write_text(csv_path, charts.frame_to_csv(frame, {"score": 3}))
+        write_text(csv_path, charts.frame_to_csv(frame, {"score": 3, "inputs": 0}))
         thresholds = (config.regime.easing_above, config.regime.tight_below)
         span = [str(frame["date"].min()), str(frame["date"].max())]
         spec = charts.cached(

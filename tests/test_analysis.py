@@ -1,4 +1,4 @@
-"""Regime score and scorecard verdicts on the real snapshot, against independent arithmetic."""
+"""Regime score on the real snapshot, against independent arithmetic (claims: test_claims.py)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from generator.catalogue.load import load_config, load_events
-from generator.measure import indicators, ladder
+from generator.catalogue.load import load_config
+from generator.measure import indicators
 from generator.measure import regime as analysis
-from generator.publish import scorecard
 from generator.snapshot.load import load_snapshot
 from generator.snapshot.store import Store
 from tests.conftest import ROOT, assert_golden
 
 CONFIG = load_config(ROOT / "indicators.yml")
-EVENTS = load_events(ROOT / "events.yml")
 SNAPSHOT = load_snapshot(CONFIG, Store(ROOT / "data"))
 RESULTS = indicators.evaluate(CONFIG, SNAPSHOT.series)
 BY_ID = {r.id: r for r in RESULTS}
@@ -69,37 +67,33 @@ def test_regime_labels_follow_the_thresholds():
     assert analysis.label_for(-0.51, CONFIG.regime) == "tight"
 
 
-def test_verdicts_on_the_snapshot():
-    claims = {
-        c.claim: c
-        for c in scorecard.scorecard(
-            RESULTS, ladder.from_config(CONFIG, EVENTS, RESULTS, SNAPSHOT.series)
-        )
-    }
-    pace = claims["The Fed buys about 40 bn USD of Treasury bills a month."]
-    # monthly sums Dec 2025 .. Jul 2026 from the NY Fed operations: mean 40.5 -> within 30..50
-    assert pace.verdict == "supported" and "40.5 bn USD a month" in pace.evidence
-    reserves = claims["Bank reserves are dwindling."]
-    # WRESBAL 2,935,287 on 2026-08-19 vs 3,129,562 on 2026-05-20
-    assert reserves.verdict == "supported" and "−194 bn USD" in reserves.evidence
-    sofr = claims["SOFR trades above IORB."]
-    assert sofr.verdict == "not supported" and "−1.0 bp" in sofr.evidence
-    adp = claims["ADP showed negative months in 2025."]
-    assert (
-        adp.verdict == "supported"
-        and "4 negative months in 2025 (Mar, Apr, May, Jun)" in adp.evidence
-    )
-    low = claims["The Russell 2000 / S&P 500 ratio is at a historic low."]
-    assert low.verdict == "not supported" and "percentile 13" in low.evidence
-
-
-def test_missing_data_makes_a_claim_untestable():
-    without = [r for r in RESULTS if r.id != "adp-payrolls"]
-    claims = {c.claim: c for c in scorecard.scorecard(without, None)}
-    assert claims["ADP showed negative months in 2025."].verdict == "not yet testable"
-    assert claims["The lag is several weeks to a month."].verdict == "not yet testable"
-
-
 @pytest.mark.golden
 def test_scorecard_markdown_matches_golden(built_project: Path):
     assert_golden("scorecard.md", (built_project / "site" / "scorecard.md").read_text())
+
+
+def test_headline_states_the_value_and_the_mean_it_is_compared_with():
+    from generator.publish import pages
+
+    regime = analysis.compute_regime(CONFIG, RESULTS)
+    text = pages.headline(regime, RESULTS)["text"]
+    spread = BY_ID["sofr-iorb-spread"].quantity("mean_20d")
+    grid = spread.resample("W-FRI").last().ffill(limit=4)
+    mean = grid.iloc[-156:].mean()
+    assert round(mean, 1) == -4.6
+    assert (
+        "SOFR minus IORB, 20-day mean: \u22121.0 bp, above its 3-year mean of \u22124.6 bp" in text
+    )
+
+
+def test_regime_counts_its_inputs_and_states_the_minimum_window():
+    from generator.publish import pages
+
+    regime = analysis.compute_regime(CONFIG, RESULTS)
+    counts = regime.inputs
+    assert counts.iloc[-1] == 4
+    assert counts[counts < 4].index[-1] < pd.Timestamp("2023-02-17")
+    assert counts[counts == 4].index[0] == pd.Timestamp("2023-02-17")
+    assert regime.min_weeks == 78
+    text = pages.inputs_text(regime)
+    assert "4 inputs from 17 Feb 2023" in text and "78 weeks" in text

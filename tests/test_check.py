@@ -131,6 +131,27 @@ CASES: dict[str, tuple[str, list[tuple[str, ...]]]] = {
             ),
         ],
     ),
+    "claim-reads-renamed-quantity": (
+        "indicators.yml",
+        [
+            ("      purchases: {label: Purchases", "      operations: {label: Purchases"),
+            ("resample, of: purchases,", "resample, of: operations,"),
+        ],
+    ),
+    "claim-unknown-output": (
+        "indicators.yml",
+        [("supported: pace >= 30 and pace <= 50", "supported: pac >= 30 and pace <= 50")],
+    ),
+    "claim-unknown-test": ("indicators.yml", [("test: monthly_pace", "test: monthly_rate")]),
+    "claim-bad-evidence-placeholder": (
+        "indicators.yml",
+        [
+            (
+                "{{ mean|signed(1) }} bp to {{ mean_date }}",
+                "{{ mean|signed(1) }} bp to {{ mean_dat }}",
+            )
+        ],
+    ),
     "events-bad-date": (
         "events.yml",
         [("{date: 2026-01-28, kind: fomc", "{date: 2026-13-28, kind: fomc")],
@@ -195,16 +216,11 @@ def test_the_shipped_project_checks_clean(tmp_path, capsys, monkeypatch):
     assert "consistent" in output
 
 
-# A fork renames a quantity everywhere it can see it (the definition, the card, the rules, the
-# regime input) but cannot see code that reads it by name: check must name that reader.
+# A fork renames a quantity everywhere in its indicator (the definition, the card, the rules)
+# but forgets the sections that read it by name: check must name each reader and its line.
+# (claim-reads-renamed-quantity above covers a claim alone.)
 # case -> (indicator id, old name, new name, other lines of indicators.yml to rename in)
 RENAMES = {
-    "renamed-quantity-read-by-scorecard": (
-        "reserves",
-        "change_13w",
-        "change_q",
-        ["{indicator: reserves, quantity: change_13w"],
-    ),
     "renamed-quantity-read-by-ladder": ("net-liquidity", "change_13w", "change_q", []),
 }
 

@@ -55,3 +55,81 @@ def test_order_against_the_article():
         [result("SP500", 1), result("RUT", 2), result("BTC-USD", 3), result("ETH-USD", 4)]
     )
     assert order == ["SP500", "RUT", "BTC-USD", "ETH-USD"] and tau == 1.0
+
+
+def _real_ladder() -> ladder.Ladder:
+    from generator.catalogue.load import load_config, load_events
+    from generator.measure import indicators
+    from generator.snapshot.load import load_snapshot
+    from generator.snapshot.store import Store
+    from tests.conftest import ROOT
+
+    config = load_config(ROOT / "indicators.yml")
+    snapshot = load_snapshot(config, Store(ROOT / "data"))
+    results = indicators.evaluate(config, snapshot.series)
+    found = ladder.from_config(config, load_events(ROOT / "events.yml"), results, snapshot.series)
+    assert found is not None
+    return found
+
+
+LADDER = _real_ladder()
+
+
+def test_turns_enter_on_the_friday_after_their_confirmation_is_published():
+    for turn in LADDER.events:
+        stamp = pd.Timestamp(turn)
+        assert stamp.day_of_week == 4  # a Friday, the day after Thursday's H.4.1 release
+    net = LADDER.events
+    assert len(net) >= 10
+
+
+def test_event_returns_by_hand_from_the_confirmation_friday():
+    """S&P 500 +1 week -0.1%, Russell 2000 -0.8%, BNB +2 weeks +12.1% on average (issue 13)."""
+    from tests.test_claims import raw
+
+    def mean_after(prices: pd.Series, weeks: int) -> float:
+        moves = []
+        for turn in LADDER.events:
+            start = prices[: pd.Timestamp(turn)]
+            end = prices[: pd.Timestamp(turn) + pd.Timedelta(weeks=weeks)]
+            if prices.index[-1] < pd.Timestamp(turn) + pd.Timedelta(weeks=weeks) or start.empty:
+                continue
+            moves.append((end.iloc[-1] / start.iloc[-1] - 1) * 100)
+        return float(np.mean(moves))
+
+    assert round(mean_after(raw("market", "SP500"), 1), 1) == -0.1
+    assert round(mean_after(raw("market", "RUT"), 1), 1) == -0.8
+    bnb = raw("crypto", "BNB-USD")["2017-11-01":]
+    assert round(mean_after(bnb, 2), 1) == 12.1
+
+
+def test_abnormal_returns_against_the_unconditional_mean_by_hand():
+    from tests.test_claims import raw
+
+    btc = raw("crypto", "BTC-USD")["2015-01-01":]
+    closes = btc.resample("W-FRI").last().dropna()
+    unconditional = ((closes.shift(-12) / closes - 1).dropna() * 100).mean()
+    assert round(unconditional, 1) == 20.1
+    row = next(a for a in LADDER.abnormal if a.asset == "BTC-USD" and a.horizon == 12)
+    assert abs(row.unconditional - unconditional) < 1e-9
+    raw_moves = [
+        r.returns[12] for r in LADDER.event_rows if r.asset == "BTC-USD" and r.when in LADDER.events
+    ]
+    raw_moves = [m for m in raw_moves if not np.isnan(m)]
+    assert abs(row.mean - (np.mean(raw_moves) - unconditional)) < 1e-9
+    assert abs(row.median - (np.median(raw_moves) - unconditional)) < 1e-9
+    assert row.low < row.mean < row.high
+
+
+def test_bootstrap_intervals_are_deterministic():
+    again = _real_ladder()
+    assert [(a.low, a.high) for a in again.abnormal] == [(a.low, a.high) for a in LADDER.abnormal]
+
+
+def test_order_uses_one_common_sample():
+    weeks = LADDER.common_weeks
+    assert weeks is not None and len(weeks) > 400
+    # BNB's valid history (from 2017-11-01) and its last price (2026-02-20) bound the sample
+    assert weeks[0] >= pd.Timestamp("2017-11-01") and weeks[-1] <= pd.Timestamp("2026-02-20")
+    assert {r.asset for r in LADDER.common} == set(ladder.ARTICLE_ORDER)
+    assert ladder.detectable_r(len(weeks)) > max(abs(r.peak_correlation) for r in LADDER.common)

@@ -7,6 +7,7 @@ files under data/series/ on the named dates.
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -127,3 +128,33 @@ def test_weekly_last_matches_pandas_resample(series_id):
     pd.testing.assert_series_equal(
         weekly_last(gappy), gappy.resample("W-FRI").last(), check_freq=False
     )
+
+
+def test_partial_first_month_is_dropped_and_empty_months_count_as_zero():
+    ops = pd.Series(
+        [10.0, 5.0, 7.0, 3.0],
+        index=pd.to_datetime(["2025-12-12", "2025-12-19", "2026-02-10", "2026-03-30"]),
+    )
+    monthly = t.resample(ops, "month", "sum", complete_only=True, empty_as_zero=True)
+    # December began on the 12th: partial; January had no purchase: zero; March reaches its
+    # final three days: complete
+    assert list(monthly.index.strftime("%Y-%m")) == ["2026-01", "2026-02", "2026-03"]
+    assert list(monthly) == [0.0, 7.0, 3.0]
+    without_zero = t.resample(ops, "month", "sum", complete_only=True)
+    assert list(without_zero.index.strftime("%Y-%m")) == ["2026-02", "2026-03"]
+    stops_early = pd.concat(
+        [ops[ops.index < "2026-03-01"], pd.Series([1.0], index=[D("2026-03-27")])]
+    )
+    # 27 March is more than two days before the month's end: March is not complete
+    last = t.resample(stops_early, "month", "sum", complete_only=True).index[-1]
+    assert last == D("2026-02-01")
+
+
+def test_percentile_since_a_regime():
+    reserves = load("fred", "WRESBAL") / 1000
+    since_2021 = t.percentile(reserves, since=date(2021, 1, 1))
+    regime = reserves[reserves.index >= "2021-01-01"]
+    assert since_2021.index[0] == regime.index[0]
+    assert since_2021.iloc[-1] == pytest.approx((regime <= regime.iloc[-1]).mean() * 100)
+    assert round(since_2021.iloc[-1]) == 5  # near the bottom of the ample-reserves regime
+    assert t.percentile(reserves).iloc[-1] > 70  # against the pre-2008 10-40 bn USD: "high"

@@ -81,13 +81,14 @@ def test_up_to_date_snapshot_costs_one_request_per_series_and_changes_no_data(
     assert run.returncode == 0, run.output
     after = data_files(project)
     assert [name for name in after if before.get(name) != after[name]] == ["manifest.json"]
-    assert (len(servers.fred.log), len(servers.nyfed.log)) == (10, 1)
+    # 12 FRED series (WRBWFRBL and WDTGAL since issue 13)
+    assert (len(servers.fred.log), len(servers.nyfed.log)) == (12, 1)
     assert (len(servers.market.log), len(servers.crypto.log)) == (2, 3)
     entries = manifest(project)
     assert entries["IOER"]["status"] == "unavailable" and "series/fred/IOER.csv" not in after
     assert entries["SOFR"]["status"] == "fresh" and entries["SOFR"]["fetched_at"] >= "2026-11"
-    assert "16 series: 15 fresh, 0 stale, 1 unavailable" in run.stdout
-    assert "[ 1/16] WALCL: fresh, +0 rows, 0 revised" in run.stderr  # one line per series
+    assert "18 series: 17 fresh, 0 stale, 1 unavailable" in run.stdout
+    assert "[ 1/18] WALCL: fresh, +0 rows, 0 revised" in run.stderr  # one line per series
 
 
 def test_new_observations_are_appended_and_the_manifest_refreshed(project, servers, env):

@@ -8,32 +8,20 @@ worded with its line and the nearest valid name.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from generator.catalogue import conditions
+from generator.catalogue.claims import TESTS
 from generator.catalogue.formulas import ScaleOp, SeriesOp, references
 from generator.catalogue.grammar import SERIES_ID
-from generator.catalogue.messages import did_you_mean, display, suggest
+from generator.catalogue.messages import display, suggest
 from generator.catalogue.models import Config, Event, IndicatorConfig
 from generator.catalogue.sentences import sentence_problem
 from generator.catalogue.yaml_lines import Located
 
 
-@dataclass(frozen=True)
-class Reader:
-    """A quantity that code outside the catalogue reads by name (the scorecard, say). Declared
-    so that ``check`` fails, with the line, when a fork renames the quantity, instead of the
-    page silently printing "n/a"."""
-
-    name: str  # who reads it, as the message says: "the scorecard (claim 'sofr-above-iorb')"
-    indicator: str
-    quantity: str
-
-
 def cross_check(
     doc: Located,
     config: Config,
-    readers: Sequence[Reader] = (),
     events: Sequence[Event] | None = None,
 ) -> list[str]:
     """The checks that need the whole file: references, duplicates, conditions."""
@@ -138,18 +126,7 @@ def cross_check(
                         + " (give the event an id: in events.yml)"
                     )
                     problems.append(f"{where}:{line}: ladder, field 'events': {message}")
-    for reader in readers:
-        found = next((n for n, i in enumerate(config.indicators) if i.id == reader.indicator), None)
-        if found is None:
-            continue  # a fork removed the indicator: its reader says "not testable"
-        names = list(config.indicators[found].quantities)
-        if reader.quantity not in names:
-            hint = did_you_mean(reader.quantity, names)
-            problems.append(
-                f"{where}:{doc.line(('indicators', found, 'quantities'))}: indicator "
-                f"{reader.indicator!r}, field 'quantities': no quantity {reader.quantity!r}, "
-                f"which {reader.name} reads{hint}"
-            )
+    problems += claim_problems(doc, config, events)
     return problems
 
 
@@ -190,3 +167,95 @@ def series_used(indicator: IndicatorConfig, config: Config) -> list[str]:
             if ref in config.series and ref not in used:
                 used.append(ref)
     return used
+
+
+def claim_problems(
+    doc: Located, config: Config, events: Sequence[Event] | None = None
+) -> list[str]:
+    """Every name a claim uses, resolved: its test, the ``indicator.quantity`` each input reads,
+    its parameters, the outputs its conditions and its evidence sentence use."""
+    if config.claims is None:
+        return []
+    where = display(doc.path)
+    problems: list[str] = []
+    seen: set[str] = set()
+    for index, claim in enumerate(config.claims.items):
+        base = ("claims", "items", index)
+
+        def report(
+            loc: tuple[object, ...],
+            field: str,
+            message: str,
+            _base: tuple[object, ...] = base,
+            _id: str = claim.id,
+        ) -> None:
+            problems.append(
+                f"{where}:{doc.line(_base + loc)}: claim {_id!r}, field {field!r}: {message}"
+            )
+
+        if claim.id in seen:
+            report(("id",), "id", "duplicate id")
+        seen.add(claim.id)
+        test = TESTS.get(claim.test)
+        if test is None:
+            report(("test",), "test", suggest("test", claim.test, sorted(TESTS)))
+            continue
+        for role in sorted(set(test.inputs) - set(claim.reads)):
+            report(("reads",), "reads", f"test {claim.test!r} needs input {role!r}")
+        for role, ref in claim.reads.items():
+            if role not in test.inputs:
+                report(("reads", role), "reads", suggest("input", role, list(test.inputs)))
+                continue
+            indicator, _, quantity = ref.partition(".")
+            problem = _quantity_problem(config, indicator, quantity, "reads.")
+            if problem:
+                names = _quantities_of(config, indicator)
+                known = f" (it has {', '.join(names)})" if names else ""
+                report(
+                    ("reads", role),
+                    f"reads.{role}",
+                    f"{ref!r}: {problem.split(': ', 1)[-1]}{known}; write indicator.quantity",
+                )
+        for name in sorted(set(claim.params) - set(test.params)):
+            report(("params", name), "params", suggest("parameter", name, list(test.params)))
+        assets = claim.params.get("assets", [])
+        for asset in assets if isinstance(assets, list) else [assets]:
+            if str(asset) not in config.series:
+                report(
+                    ("params", "assets"),
+                    "params.assets",
+                    suggest("series", str(asset), sorted(config.series)),
+                )
+        ids = [e.id for e in events or [] if e.id]
+        named = claim.params.get("events", [])
+        for event_id in named if isinstance(named, list) and events is not None else []:
+            if event_id not in ids:
+                report(("params", "events"), "params.events", suggest("event id", event_id, ids))
+        since = claim.params.get("since")
+        if isinstance(since, str) and events is not None and since not in ids:
+            report(("params", "since"), "params.since", suggest("event id", since, ids))
+        outputs = list(test.outputs)
+        for field, text in claim.conditions().items():
+            try:
+                used = conditions.parse(text).names
+            except conditions.ConditionError as exc:
+                report((field,), field, str(exc))
+                continue
+            for name in sorted(used - set(outputs)):
+                report((field,), field, suggest("output", name, outputs))
+        for name in claim.needs:
+            if name not in outputs:
+                report(("needs",), "needs", suggest("output", name, outputs))
+        for field in ("evidence", "why_inconclusive"):
+            text = getattr(claim, field)
+            problem = sentence_problem(text, outputs) if text else None
+            if problem:
+                report((field,), field, problem)
+    return problems
+
+
+def _quantities_of(config: Config, indicator_id: str) -> list[str]:
+    try:
+        return list(config.indicator(indicator_id).quantities)
+    except KeyError:
+        return []

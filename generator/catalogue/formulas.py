@@ -166,6 +166,11 @@ class PercentileOp(Op):
     op: Literal["percentile"]
     of: Operand
     window: Duration = Field("all", description="'all' for the whole history up to each date")
+    since: date | None = Field(
+        None,
+        description="Only history from this date counts (a regime: reserves since 2021 are not "
+        "compared with the 10-40 bn USD of before 2008)",
+    )
 
     @field_validator("window")
     @classmethod
@@ -200,6 +205,7 @@ class ResampleOp(Op):
             "freq": "month",
             "how": "sum",
             "complete_only": True,
+            "empty_as_zero": True,
         },
     )
     op: Literal["resample"]
@@ -208,7 +214,13 @@ class ResampleOp(Op):
     how: Literal["sum", "last", "mean"] = "last"
     complete_only: bool = Field(
         False,
-        description="Drop the last period when the data stops more than a week before it ends",
+        description="Keep complete periods only: drop the first when the data starts after its "
+        "first business day, and the last unless the data reaches its final three days",
+    )
+    empty_as_zero: bool = Field(
+        False,
+        description="With how: sum, a period without any observation counts as zero (a month "
+        "without purchases), not as missing",
     )
 
 

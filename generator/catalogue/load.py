@@ -9,19 +9,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from generator.catalogue.crossref import Reader, cross_check
+from generator.catalogue.crossref import cross_check
 from generator.catalogue.messages import ConfigError, display, pydantic_problems
 from generator.catalogue.models import Config, Event, Events
 from generator.catalogue.yaml_lines import read_yaml
 
 
-def load_config(
-    path: Path, readers: Sequence[Reader] = (), events: Sequence[Event] | None = None
-) -> Config:
+def load_config(path: Path, events: Sequence[Event] | None = None) -> Config:
     """Parse and fully validate ``indicators.yml``; raises ConfigError with every problem.
 
-    ``readers`` are the quantities read by name outside the catalogue, and ``events`` the
-    contents of events.yml, so references into both are checked too."""
+    ``events`` are the contents of events.yml, so references into it (the ladder's and the
+    claims' event ids) are checked too."""
     doc = read_yaml(path)
     if not isinstance(doc.data, dict):
         raise ConfigError([f"{display(path)}:1: expected a mapping with 'series' and 'indicators'"])
@@ -29,7 +27,7 @@ def load_config(
         config = Config.model_validate(doc.data)
     except ValidationError as exc:
         raise ConfigError(pydantic_problems(doc, exc)) from None
-    problems = cross_check(doc, config, readers, events)
+    problems = cross_check(doc, config, events)
     if problems:
         raise ConfigError(problems)
     return config

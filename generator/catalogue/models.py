@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
+from generator.catalogue.claims import ClaimsConfig
 from generator.catalogue.formulas import Operand
 from generator.catalogue.grammar import (
     INDICATOR_ID,
@@ -41,6 +42,18 @@ class SeriesConfig(Strict):
     optional: bool = Field(False, description="True when the series may be absent")
     note: str | None = Field(None, description="Why the series is missing or special")
     link: str | None = Field(None, description="Page of the series at its source")
+    valid_from: date | None = Field(
+        None,
+        description="Observations before this date are dropped as implausible (say why in note)",
+    )
+    published_after: int = Field(
+        0,
+        ge=0,
+        le=120,
+        description="Days from an observation's date to its publication (H.4.1 Wednesday "
+        "figures: 1; a month dated on its first day and released early the next month: 37). "
+        "Claims judged 'when written' use only what had been published by then",
+    )
 
     def url(self, series_id: str) -> str | None:
         if self.link:
@@ -179,6 +192,9 @@ class Config(Strict):
     indicators: list[IndicatorConfig] = Field(description="What the site measures, in order")
     regime: RegimeConfig | None = Field(None, description="The composite liquidity regime")
     ladder: LadderConfig | None = Field(None, description="The risk-ladder lead/lag analysis")
+    claims: ClaimsConfig | None = Field(
+        None, description="The article's claims, judged when written and now (the scorecard)"
+    )
 
     def indicator(self, indicator_id: str) -> IndicatorConfig:
         for item in self.indicators:

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from generator.catalogue.claims import TESTS, ClaimConfig, ClaimsConfig
 from generator.catalogue.formulas import OPERATIONS
 from generator.catalogue.models import (
     Card,
@@ -47,6 +48,8 @@ SECTIONS: list[tuple[str, str, type[BaseModel]]] = [
     ("regime", "regime:", RegimeConfig),
     ("regime inputs", "regime: inputs: - ", RegimeInput),
     ("ladder", "ladder:", LadderConfig),
+    ("claims", "claims:", ClaimsConfig),
+    ("claim", "claims: items: - ", ClaimConfig),
 ]
 CHART_KINDS = {
     "line": "one line per plotted quantity; the default, for levels and spreads",
@@ -124,7 +127,18 @@ def reference_context(catalogue: dict[str, Any]) -> dict[str, Any]:
         for rule in (item.get("status") or [])[:1]
         if isinstance(rule, dict)
     ][:3]
+    tests = [
+        {
+            "name": name,
+            "inputs": ", ".join(test.inputs),
+            "params": ", ".join(test.params) or "none",
+            "outputs": ", ".join(test.outputs),
+            "text": test.describe,
+        }
+        for name, test in TESTS.items()
+    ]
     return {
+        "tests": tests,
         "sections": sections,
         "operations": operations,
         "chart_kinds": kinds,
@@ -139,6 +153,7 @@ def _samples(catalogue: dict[str, Any]) -> dict[type[BaseModel], list[dict[str, 
     """Raw YAML blocks of the shipped catalogue, by the model that validates them."""
     indicators = [i for i in catalogue.get("indicators") or [] if isinstance(i, dict)]
     regime = catalogue.get("regime") or {}
+    claims = catalogue.get("claims") or {}
     return {
         Config: [catalogue],
         SiteConfig: [catalogue.get("site") or {}],
@@ -151,6 +166,8 @@ def _samples(catalogue: dict[str, Any]) -> dict[type[BaseModel], list[dict[str, 
         RegimeConfig: [regime],
         RegimeInput: list(regime.get("inputs") or []),
         LadderConfig: [catalogue.get("ladder") or {}],
+        ClaimsConfig: [claims],
+        ClaimConfig: [c for c in claims.get("items") or [] if isinstance(c, dict)],
     }
 
 

@@ -143,11 +143,17 @@ class Evaluator:
             case ops.ZScoreOp():
                 return t.zscore(self.operand(node.of), **window)
             case ops.PercentileOp():
-                return t.percentile(self.operand(node.of), node.window)
+                return t.percentile(self.operand(node.of), node.window, node.since)
             case ops.CountOp():
                 return t.count(self.operand(node.of), node.above, node.below, **window)
             case ops.ResampleOp():
-                return t.resample(self.operand(node.of), node.freq, node.how, node.complete_only)
+                return t.resample(
+                    self.operand(node.of),
+                    node.freq,
+                    node.how,
+                    node.complete_only,
+                    node.empty_as_zero,
+                )
             case ops.SpliceOp():
                 return t.splice(
                     self.optional(node.before), self.operand(node.after), pd.Timestamp(node.at)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -62,6 +62,20 @@ class EventRow:
 
 
 @dataclass
+class Abnormal:
+    """Returns after the turns less the asset's unconditional mean over the same horizon."""
+
+    asset: str
+    horizon: int  # weeks
+    events: int
+    mean: float  # percent
+    median: float  # percent
+    low: float  # 90% bootstrap interval of the mean, percent
+    high: float
+    unconditional: float  # mean h-week return from every week of the sample, percent
+
+
+@dataclass
 class Ladder:
     since: date
     until: date
@@ -71,6 +85,9 @@ class Ladder:
     order: list[str] = field(default_factory=list)
     rank_correlation: float = math.nan
     studied: list[tuple[str, date]] = field(default_factory=list)  # configured events
+    common: list[LagResult] = field(default_factory=list)  # the same weeks for every asset
+    common_weeks: pd.DatetimeIndex | None = None
+    abnormal: list[Abnormal] = field(default_factory=list)
 
 
 def weekly_close(series: pd.Series) -> pd.Series:
@@ -167,6 +184,13 @@ def turning_points(change_13w: pd.Series, min_gap_weeks: int = 13) -> list[date]
     return turns
 
 
+def published_turns(change_13w: pd.Series, min_gap_weeks: int = 13) -> list[date]:
+    """The turning points as a reader could act on them: a turn in week t is confirmed by the
+    following Wednesday's figure, published that Thursday, so it enters on that Friday (t + 1
+    week on the Friday grid). Counting returns from week t would use a week not yet known."""
+    return [t + timedelta(weeks=1) for t in turning_points(change_13w, min_gap_weeks)]
+
+
 def event_study(
     prices: pd.Series, when: date, horizons: tuple[int, ...] = (1, 2, 4, 8, 12)
 ) -> dict[int, float]:
@@ -185,6 +209,81 @@ def event_study(
             end_at = index.searchsorted(target, side="right") - 1
             out[horizon] = (float(values[end_at]) / float(values[start_at]) - 1.0) * 100.0
     return out
+
+
+HORIZONS = (1, 2, 4, 8, 12)
+BOOTSTRAP_DRAWS = 2000
+BOOTSTRAP_SEED = 13
+
+
+def detectable_r(n: int, lags: int = 13, alpha: float = 0.05) -> float:
+    """The smallest |r| a test on ``n`` weeks could call significant after Bonferroni over
+    ``lags`` lags (normal approximation, no allowance for autocorrelation, so optimistic):
+    a true correlation this size is found about half the time, a smaller one rarely."""
+    if n <= 3:
+        return math.nan
+    return float(stats.norm.ppf(1 - alpha / (2 * lags)) / math.sqrt(n))
+
+
+def common_lags(
+    driver: pd.Series,
+    prices: dict[str, pd.Series],
+    assets: list[str],
+    since: date = date(2015, 1, 1),
+    max_lag: int = 12,
+) -> tuple[list[LagResult], pd.DatetimeIndex]:
+    """Lead/lag per asset on ONE common sample (weeks where every asset has a return), so peak
+    lags are compared on the same weeks; and those weeks."""
+    start = pd.Timestamp(since)
+    change = weekly_close(driver[driver.index >= start]).diff().dropna()
+    present = [a for a in assets if a in prices]
+    returns = {a: weekly_returns(prices[a][prices[a].index >= start]) for a in present}
+    frame = pd.concat({"x": change, **returns}, axis=1, sort=True).dropna()
+    results = [lead_lag(frame["x"], frame[a], max_lag=max_lag, asset=a) for a in present]
+    return results, frame.index
+
+
+def unconditional_mean(prices: pd.Series, horizon: int, since: date) -> float:
+    """Mean percent return over ``horizon`` weeks from every weekly close since ``since``: what
+    an investor earned on average, turn or no turn (the benchmark for the event returns)."""
+    closes = weekly_close(prices[prices.index >= pd.Timestamp(since)])
+    ahead = (closes.shift(-horizon) / closes - 1.0).dropna() * 100.0
+    return float(ahead.mean()) if len(ahead) else math.nan
+
+
+def abnormal_returns(
+    rows: list[EventRow], prices: dict[str, pd.Series], since: date
+) -> list[Abnormal]:
+    """Per asset and horizon: mean and median of (event return - unconditional mean), and a
+    90% percentile-bootstrap interval of the mean (events resampled with replacement, a fixed
+    seed so every build prints the same interval)."""
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    found = []
+    for asset in [a for a in ARTICLE_ORDER if a in prices]:
+        for horizon in HORIZONS:
+            values = np.array(
+                [r.returns[horizon] for r in rows if r.asset == asset], dtype="float64"
+            )
+            values = values[~np.isnan(values)]
+            base = unconditional_mean(prices[asset], horizon, since)
+            if len(values) == 0 or math.isnan(base):
+                continue
+            excess = values - base
+            draws = rng.choice(excess, size=(BOOTSTRAP_DRAWS, len(excess)), replace=True)
+            low, high = np.percentile(draws.mean(axis=1), [5, 95])
+            found.append(
+                Abnormal(
+                    asset,
+                    horizon,
+                    len(excess),
+                    float(excess.mean()),
+                    float(np.median(excess)),
+                    float(low),
+                    float(high),
+                    base,
+                )
+            )
+    return found
 
 
 def response_order(results: list[LagResult]) -> tuple[list[str], float]:
@@ -217,16 +316,22 @@ def measure(
             continue
         returns = weekly_returns(prices[asset][prices[asset].index >= start])
         lags.append(lead_lag(driver, returns, max_lag=max_lag, asset=asset))
-    turns = [t for t in turning_points(net_change_13w) if t >= since]
+    turns = [t for t in published_turns(net_change_13w) if t >= since]
     rows = []
     events = [(f"net liquidity turns up ({t:%d %b %Y})", t) for t in turns] + extra_events
     for label, when in events:
         for asset in ARTICLE_ORDER:
             if asset in prices:
                 rows.append(EventRow(asset, label, when, event_study(prices[asset], when)))
-    order, tau = response_order(lags)
+    common, weeks = common_lags(net_liquidity, prices, ARTICLE_ORDER, since, max_lag)
+    # The order is compared on the common sample, where every asset has the same weeks.
+    order, tau = response_order(common if len(weeks) >= 30 else lags)
     until = net_liquidity.index[-1].date()
-    return Ladder(since, until, lags, turns, rows, order, tau, list(extra_events))
+    turn_rows = [r for r in rows if r.when in turns]
+    abnormal = abnormal_returns(turn_rows, prices, since)
+    return Ladder(
+        since, until, lags, turns, rows, order, tau, list(extra_events), common, weeks, abnormal
+    )
 
 
 def from_config(

@@ -28,6 +28,7 @@ class Component:
     value: float
     zscore: float
     as_of: date | None
+    mean: float = math.nan  # the trailing mean the value is compared with
 
 
 @dataclass
@@ -37,6 +38,9 @@ class Regime:
     as_of: date
     components: list[Component]
     history: pd.Series  # weekly score
+    inputs: pd.Series | None = None  # how many inputs had a z-score each week
+    lookback: str = "3y"
+    min_weeks: int = 0  # the shortest history an input needs before it has a z-score
 
     @property
     def level(self) -> str:
@@ -57,7 +61,10 @@ def label_for(score: float, regime: RegimeConfig) -> str:
 
 
 def compute_regime(config: Config, results: list[IndicatorResult]) -> Regime | None:
-    """The weighted mean of the inputs' trailing z-scores, week by week."""
+    """The weighted mean of the inputs' trailing z-scores, week by week.
+
+    An input gets a z-score once it has half the look-back (78 weeks of a 3-year window), so
+    early in the history the score averages fewer inputs; ``inputs`` counts them each week."""
     if config.regime is None:
         return None
     by_id = {r.id: r for r in results}
@@ -77,6 +84,7 @@ def compute_regime(config: Config, results: list[IndicatorResult]) -> Regime | N
         scores.append(z * item.weight)
         weights.append(z.notna().astype(float) * item.weight)
         latest = z.dropna()
+        means = rolling.mean().dropna()
         quantity_label = result.config.quantities[item.quantity].label
         components.append(
             Component(
@@ -88,6 +96,7 @@ def compute_regime(config: Config, results: list[IndicatorResult]) -> Regime | N
                 value=result.latest(item.quantity),
                 zscore=float(latest.iloc[-1]) if len(latest) else math.nan,
                 as_of=result.latest_date(item.quantity),
+                mean=float(means.iloc[-1]) if len(means) else math.nan,
             )
         )
     if not scores:
@@ -95,6 +104,7 @@ def compute_regime(config: Config, results: list[IndicatorResult]) -> Regime | N
     total = pd.concat(scores, axis=1, sort=True).sum(axis=1, min_count=1)
     weight = pd.concat(weights, axis=1, sort=True).sum(axis=1)
     history = (total / weight.where(weight > 0)).dropna()
+    counts = pd.concat([w > 0 for w in weights], axis=1, sort=True).sum(axis=1)
     if history.empty:
         return None
     score = float(history.iloc[-1])
@@ -104,4 +114,7 @@ def compute_regime(config: Config, results: list[IndicatorResult]) -> Regime | N
         as_of=history.index[-1].date(),
         components=components,
         history=history,
+        inputs=counts.reindex(history.index),
+        lookback=config.regime.lookback,
+        min_weeks=lookback_weeks // 2,
     )

@@ -7,6 +7,7 @@ missing values (the evaluator drops gaps before calling in).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -143,11 +144,14 @@ def zscore(series: pd.Series, periods: int | None = None, window: str | None = N
     return ((series - rolling.mean()) / std).dropna()
 
 
-def percentile(series: pd.Series, window: str = "all") -> pd.Series:
+def percentile(series: pd.Series, window: str = "all", since: date | None = None) -> pd.Series:
     """Where each value stands in its own history up to that date, 0 to 100.
 
     Expanding, not whole-sample: the reading on a past date uses only what was known then.
+    ``since`` restricts the history to one regime (and the result starts there).
     """
+    if since is not None:
+        series = series[series.index >= pd.Timestamp(since)]
     if window == "all":
         ranked = series.expanding(min_periods=1).rank(pct=True)
     else:
@@ -187,25 +191,38 @@ def weekly_last(series: pd.Series) -> pd.Series:
 
 
 def resample(
-    series: pd.Series, freq: str, how: str = "last", complete_only: bool = False
+    series: pd.Series,
+    freq: str,
+    how: str = "last",
+    complete_only: bool = False,
+    empty_as_zero: bool = False,
 ) -> pd.Series:
     """Bucket by calendar period, labelled by the period's first day (weeks: the Friday).
 
-    With ``complete_only`` the last period is dropped when the data stops more than a week
-    before it ends: a half-month of purchases is not a monthly pace.
+    With ``complete_only`` only whole periods are kept: the first is dropped when the data
+    starts after its first business day (purchases that began on 12 December make December a
+    partial month), the last unless the data reaches its final three days. A half-month of
+    purchases is not a monthly pace. With ``empty_as_zero`` a period without observations sums
+    to zero instead of vanishing, so a month with no purchases shows as 0, not as a gap.
     """
     grouped = series.resample(_FREQ[freq])
     result = getattr(grouped, how)()
-    if how == "sum":
+    if how == "sum" and not empty_as_zero:
         # A period with no observation is missing, not zero.
         result = result[grouped.count() > 0]
+    if how == "sum" and empty_as_zero:
+        result = result.fillna(0.0)
     result = result.dropna()
     if complete_only and len(result):
+        offset = pd.tseries.frequencies.to_offset(_FREQ[freq])
+        first = result.index[0]
+        begins = first - pd.Timedelta(days=6) if freq == "week" else first
+        if series.index[0] > begins + pd.offsets.BusinessDay(0):
+            result = result.iloc[1:]
+    if complete_only and len(result):
         start = result.index[-1]
-        end = start + pd.tseries.frequencies.to_offset(_FREQ[freq]) - pd.Timedelta(days=1)
-        if freq == "week":
-            end = start
-        if series.index[-1] < end - pd.Timedelta(days=7):
+        end = start if freq == "week" else start + offset - pd.Timedelta(days=1)
+        if series.index[-1] < end - pd.Timedelta(days=2):
             result = result.iloc[:-1]
     return result
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from datetime import date
 
+import pandas as pd
+
 from generator.catalogue.models import IndicatorConfig
 
 MISSING = "n/a"
@@ -38,6 +40,32 @@ def format_date(value: date | None) -> str:
 def format_month(value: date | None) -> str:
     """2026-07-01 -> 'July 2026'."""
     return f"{value:%B %Y}" if value else MISSING
+
+
+def is_monthly(index: pd.DatetimeIndex) -> bool:
+    """True for a series dated by month (every date the 1st, a month or more apart): its
+    figures are dated as months ("July 2026"), not as the day that labels them."""
+    if len(index) < 2:
+        return False
+    gaps = pd.Series(index).diff().dt.days.median()
+    return bool((index.day == 1).all() and gaps >= 28)
+
+
+def format_as_of(value: date | None, monthly: bool) -> str:
+    """'July 2026' for a monthly figure, else '20 Aug 2026'."""
+    return format_month(value) if monthly else format_date(value)
+
+
+def with_period_column(csv_text: str) -> str:
+    """Add ``period`` (YYYY-MM) after the ``date`` column of a monthly chart CSV, so a
+    download says which month a row is, not only the day that labels it."""
+    lines = csv_text.splitlines()
+    if not lines:
+        return csv_text
+    head, *rows = lines
+    out = [head.replace("date,", "date,period,", 1)]
+    out += [f"{row[:10]},{row[:7]}{row[10:]}" for row in rows]
+    return "\n".join(out) + "\n"
 
 
 def unit(indicator: IndicatorConfig, name: str) -> str:

@@ -15,9 +15,17 @@ import pandas as pd
 from generator.catalogue.models import Config
 from generator.measure.indicators import IndicatorResult
 from generator.measure.regime import Regime
-from generator.publish import charts
+from generator.publish import charts, scorecard
 from generator.publish.describe import describe
-from generator.publish.format import decimals, format_date, format_number, quantity_text, unit
+from generator.publish.format import (
+    decimals,
+    format_as_of,
+    format_date,
+    format_number,
+    is_monthly,
+    quantity_text,
+    unit,
+)
 from generator.publish.render import front_matter
 from generator.publish.sentences import sentence
 from generator.snapshot.store import SeriesRecord
@@ -38,6 +46,7 @@ def card(result: IndicatorResult, href: str) -> dict:
         "no_data": not result.has_data,
         "missing": result.missing,
         "as_of": result.as_of,
+        "as_of_label": as_of_label(result),
         "stale_since": min(result.stale.values()) if result.stale else None,
         "overdue_since": min(result.overdue.values()) if result.overdue else None,
         "unit": unit(result.config, value_name),
@@ -114,6 +123,7 @@ def indicator_page(
         "title": result.config.title,
         "level": result.status.level if result.status else None,
         "as_of": result.as_of,
+        "as_of_label": as_of_label(result),
         "stale": result.stale,
         "overdue": result.overdue,
         "sentence": sentence(result),
@@ -157,16 +167,22 @@ def headline(regime: Regime | None, results: list[IndicatorResult]) -> dict:
             "as_of": None,
             "text": "Not enough data to score the liquidity regime.",
         }
+    by_id = {r.id: r for r in results}
+    window = _window_words(regime.lookback)
+
+    def said(c) -> str:
+        return _component(c, by_id.get(c.indicator), window)
+
     easing = [c for c in regime.components if c.zscore > 0.25]
     tight = [c for c in regime.components if c.zscore < -0.25]
     parts = []
     if easing:
-        parts.append("Pointing to easing: " + "; ".join(_component(c) for c in easing) + ".")
+        parts.append("Pointing to easing: " + "; ".join(said(c) for c in easing) + ".")
     if tight:
-        parts.append("Pointing to tightening: " + "; ".join(_component(c) for c in tight) + ".")
+        parts.append("Pointing to tightening: " + "; ".join(said(c) for c in tight) + ".")
     neutral = [c for c in regime.components if c not in easing and c not in tight]
     if neutral:
-        parts.append("Near the usual level: " + "; ".join(_component(c) for c in neutral) + ".")
+        parts.append("Near the usual level: " + "; ".join(said(c) for c in neutral) + ".")
     text = " ".join(parts)
     return {
         "label": regime.label,
@@ -174,15 +190,56 @@ def headline(regime: Regime | None, results: list[IndicatorResult]) -> dict:
         "score": regime.score,
         "as_of": regime.as_of,
         "text": text,
+        "inputs_text": inputs_text(regime),
     }
 
 
-def _component(component) -> str:
-    return f"{component.label} (z {format_number(component.zscore, 1, signed=True)})"
+def _window_words(lookback: str) -> str:
+    number, unit_letter = int(lookback[:-1]), lookback[-1]
+    names = {"d": "day", "w": "week", "m": "month", "y": "year"}
+    return f"{number}-{names.get(unit_letter, unit_letter)}"
 
 
-def narrative(regime: Regime | None, results: list[IndicatorResult]) -> list[str]:
-    """Sentences for the home page: the regime, then each indicator's rule sentence."""
+def _component(component, result: IndicatorResult | None, window: str) -> str:
+    """'SOFR minus IORB, 20-day mean: −1.0 bp, above its 3-year mean of −4.6 bp (z −0.5)': the
+    value and what it is compared with, so a reading 'pointing to tightening' that is merely
+    above its own history says so."""
+    z = f"z {format_number(component.zscore, 1, signed=True)}"
+    if component.inverted:
+        z += ", inverted: higher reads as tighter"
+    if result is None or math.isnan(component.mean) or math.isnan(component.value):
+        return f"{component.label} ({z})"
+    value = _value_text(result, component.quantity, component.value, True)
+    mean = _value_text(result, component.quantity, component.mean, True)
+    side = "above" if component.value > component.mean else "below"
+    return f"{component.label}: {value}, {side} its {window} mean of {mean} ({z})"
+
+
+def inputs_text(regime: Regime) -> str:
+    """When the score averaged fewer inputs than it has today, and why (the minimum window)."""
+    counts = regime.inputs
+    if counts is None or counts.empty:
+        return ""
+    full = int(counts.iloc[-1])
+    changes = counts[counts != counts.shift()]
+    steps = [f"{int(n)} from {format_date(d.date())}" for d, n in changes.items()]
+    if len(steps) <= 1:
+        return f"Every week of the score averages {full} inputs."
+    return (
+        f"The score averages {full} inputs from {format_date(changes.index[-1].date())}; "
+        f"before that it had fewer ({', '.join(steps[:-1])}), because an input counts only once "
+        f"it has {regime.min_weeks} weeks of history, half its {_window_words(regime.lookback)} "
+        "window."
+    )
+
+
+def narrative(
+    regime: Regime | None,
+    results: list[IndicatorResult],
+    extra: dict[str, str] | None = None,
+) -> list[str]:
+    """Sentences for the home page: the regime, then each indicator's rule sentence (and any
+    ``extra`` sentence for it, such as what drove reserves)."""
     sentences = []
     if regime is not None:
         sentences.append(
@@ -193,6 +250,8 @@ def narrative(regime: Regime | None, results: list[IndicatorResult]) -> list[str
         said = sentence(result)
         if said:
             sentences.append(said)
+            if extra and extra.get(result.id):
+                sentences.append(extra[result.id])
         elif not result.has_data:
             missing = ", ".join(result.missing) or "its series"
             sentences.append(f"{result.config.title}: no data yet ({missing} not in the snapshot).")
@@ -244,148 +303,64 @@ def _known(record: SeriesRecord | None) -> SeriesRecord:
     return record
 
 
-def _pct(value: float) -> str:
-    return "n/a" if math.isnan(value) else f"{format_number(value, 1, signed=True)}%"
+def as_of_label(result: IndicatorResult) -> str:
+    """The card's 'data as of': a month for monthly figures ("July 2026"), else a day."""
+    if not result.has_data:
+        return format_date(None)
+    index = result.quantity(result.config.card.value).index
+    return format_as_of(result.as_of, is_monthly(index))
 
 
-def ladder_page(ladder, chart: str, csv: str) -> dict:
-    """Context for ladder.md: tables of lags, order and event returns, in words as well."""
-    from generator.measure.ladder import ARTICLE_ORDER, ASSET_NAMES
+VERDICT_LEVEL = {
+    "supported": "calm",
+    "not supported": "stress",
+    "inconclusive": "watch",
+    "not testable": "none",
+}
 
-    threshold = 0.05 / 13
-    lags = [
-        {
-            "name": ASSET_NAMES[r.asset],
-            "observations": r.observations,
-            "peak_lag": r.peak_lag,
-            "correlation": format_number(r.peak_correlation, 3, signed=True),
-            "p_value": format_number(r.peak_p_value, 3),
-            "significant": "yes" if r.significant else "no",
-        }
-        for r in ladder.lags
-    ]
-    significant = [r for r in ladder.lags if r.significant]
-    if significant:
-        names = ", ".join(f"{ASSET_NAMES[r.asset]} ({r.peak_lag} wk)" for r in significant)
-        summary = f"Net liquidity leads the returns of {names} significantly."
-    else:
-        best = min(ladder.lags, key=lambda r: r.peak_p_value) if ladder.lags else None
-        summary = (
-            "The data do not support a reliable lead of net liquidity over returns: no asset's "
-            "peak correlation is significant after correcting for the 13 lags tried"
-            + (
-                f" (the strongest, {ASSET_NAMES[best.asset]} at {best.peak_lag} weeks, has "
-                f"r = {format_number(best.peak_correlation, 2)})."
-                if best
-                else "."
-            )
-        )
-    tau = ladder.rank_correlation
-    if math.isnan(tau):
-        order_text = "Too few assets to compare orders."
-    elif tau >= 0.8:
-        order_text = f"The order of peak lags matches the article's (Kendall's tau {tau:.2f})."
-    else:
-        order_text = (
-            f"The order of peak lags does not match the article's (Kendall's tau {tau:.2f}, where "
-            "1 would be the same order)"
-            + (
-                ", and the peaks are not significant, so the order is weak evidence either way."
-                if not significant
-                else "."
-            )
-        )
-    events = []
-    for row in ladder.event_rows:
-        r = row.returns
-        events.append(
+
+def scorecard_page(claims, written, csv: str = "data/scorecard.csv") -> dict:
+    """Context for scorecard.md: both verdicts of each claim side by side, with evidence."""
+    table = []
+    for row in scorecard.rows(claims):
+        table.append(
             {
-                "event": row.event,
-                "asset": ASSET_NAMES[row.asset],
-                "r1": _pct(r[1]),
-                "r2": _pct(r[2]),
-                "r4": _pct(r[4]),
-                "r8": _pct(r[8]),
-                "r12": _pct(r[12]),
+                "claim": row.text,
+                "id": row.id,
+                "link": row.link,
+                "rule": row.rule,
+                "written": row.written,
+                "written_level": VERDICT_LEVEL[row.written],
+                "now": row.now,
+                "now_level": VERDICT_LEVEL[row.now],
+                "as_of_written": row.as_of_written,
+                "as_of_now": row.as_of_now,
+                "evidence_written": row.evidence_written,
+                "evidence_now": row.evidence_now,
             }
         )
-    turn_rows = [row for row in ladder.event_rows if row.when in ladder.events]
-    average = []
-    for asset in [r.asset for r in ladder.lags]:
-        rows = [row for row in turn_rows if row.asset == asset]
-        cells: dict[str, str | int] = {"asset": ASSET_NAMES[asset]}
-        for horizon in (1, 2, 4, 8, 12):
-            values = [row.returns[horizon] for row in rows if not math.isnan(row.returns[horizon])]
-            cells[f"r{horizon}"] = _pct(sum(values) / len(values)) if values else "n/a"
-            cells["n"] = max(int(cells.get("n", 0)), len(values))
-        average.append(cells)
-    two_week = [row.returns[2] for row in turn_rows if not math.isnan(row.returns[2])]
-    fell = sum(1 for value in two_week if value < 0)
-    fall_text = (
-        f"Across the turning points, {fell} of {len(two_week)} asset returns were negative two "
-        "weeks after the turn."
-        if two_week
-        else "No turning point has two weeks of prices after it yet."
-    )
     return {
-        "summary": summary,
-        "since": ladder.since,
-        "until": ladder.until,
-        "lags": lags,
-        "threshold": f"{threshold:.4f}",
-        "article_order": " → ".join(ASSET_NAMES[a] for a in ARTICLE_ORDER),
-        "observed_order": " → ".join(ASSET_NAMES[a] for a in ladder.order) or "n/a",
-        "order_text": order_text,
-        "turns": ladder.events,
-        "events": events,
-        "average": average,
-        "fall_text": fall_text,
-        "chart": chart,
+        "claims": table,
+        "summary": scorecard.summary(claims, written),
+        "written": written,
         "csv": csv,
     }
-
-
-VERDICT_LEVEL = {"supported": "calm", "not supported": "stress", "not yet testable": "none"}
-
-
-def scorecard_page(claims) -> dict:
-    rows = []
-    for claim in claims:
-        if claim.indicator == "ladder":
-            link = "[Risk ladder](ladder.md)"
-        elif claim.indicator:
-            link = f"[{claim.indicator}](indicators/{claim.indicator}.md)"
-        else:
-            link = ""
-        rows.append(
-            {
-                "claim": claim.claim,
-                "link": link,
-                "verdict": claim.verdict,
-                "level": VERDICT_LEVEL[claim.verdict],
-                "evidence": claim.evidence,
-                "rule": claim.rule,
-                "as_of": claim.as_of,
-            }
-        )
-    counts = {v: sum(1 for c in claims if c.verdict == v) for v in VERDICT_LEVEL}
-    summary = (
-        f"Of {len(claims)} claims, {counts['supported']} are supported by the data, "
-        f"{counts['not supported']} are not, and {counts['not yet testable']} cannot be tested yet."
-    )
-    return {"claims": rows, "summary": summary}
 
 
 PARAGRAPHS = (("liquidity", "funding"), ("labour", "equities"), ("crypto",))
 
 
-def narrative_paragraphs(regime: Regime | None, results: list[IndicatorResult]) -> list[str]:
+def narrative_paragraphs(
+    regime: Regime | None,
+    results: list[IndicatorResult],
+    extra: dict[str, str] | None = None,
+) -> list[str]:
     """The narrative split by theme: the Fed and funding, then jobs and stocks, then crypto."""
     sentences = narrative(regime, [])
     paragraphs = []
     for groups in PARAGRAPHS:
         members = [r for r in results if r.config.group in groups]
-        sentences += narrative(None, members)
+        sentences += narrative(None, members, extra)
         if sentences:
             paragraphs.append(" ".join(sentences))
         sentences = []

@@ -23,7 +23,7 @@ from generator.catalogue.models import Config, Event
 from generator.measure import indicators
 from generator.measure import regime as analysis
 from generator.measure.indicators import IndicatorResult
-from generator.publish import changes, charts, images, pages, scorecard
+from generator.publish import changes, charts, images, pages
 from generator.publish.format import format_date, format_number
 from generator.publish.render import environment, front_matter, html_text, write_text
 from generator.snapshot.load import load_snapshot
@@ -46,7 +46,7 @@ def report(root: Path, day: str | None) -> int:
     """Write (or confirm) the report for ``day`` (default: today, UTC); returns the exit code."""
     target = report_day(day)
     events = load_events(root / "events.yml")
-    config = load_config(root / "indicators.yml", scorecard.READERS, events)
+    config = load_config(root / "indicators.yml", events)
     snapshot = load_snapshot(config, Store(root / "data"))
     results = indicators.evaluate(config, until(snapshot.series, target), snapshot.stale)
     regime = analysis.compute_regime(config, results)
@@ -230,6 +230,8 @@ def render_post(
         summary=summary,
         comparison=comparison,
         narrative=pages.narrative_paragraphs(regime, results),
+        # a monthly figure is dated by its month ("July 2026"), as on its card
+        as_of_labels={r.id: pages.as_of_label(r) for r in results},
         lead_image=drawn[0] if drawn and drawn[0].path.endswith("/regime.png") else None,
         charts=[i for i in drawn if not i.path.endswith("/regime.png")],
     )

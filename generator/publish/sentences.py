@@ -6,6 +6,7 @@ this module supplies the filters' implementations from ``format.py``.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from generator.catalogue.sentences import environment
@@ -39,7 +40,26 @@ def say(template: str, result: IndicatorResult) -> str:
 
 
 def sentence(result: IndicatorResult) -> str | None:
-    """The sentence of the rule that holds, or None when no rule holds."""
+    """The sentence of the rule that holds, or None when no rule holds.
+
+    When a series behind it stopped (overdue) or failed to update (stale), the sentence is
+    prefixed with its date, so old data is never told in the present tense on a page of today:
+    "As of 20 Feb 2026, the last data in the snapshot (BNB-USD: nothing new since then): ..."."""
     if result.status is None:
         return None
-    return say(result.status.say, result)
+    text = say(result.status.say, result)
+    flags = [f"{s}: nothing new since {format_date(_day(d))}" for s, d in result.overdue.items()]
+    flags += [f"{s}: stale since {format_date(_day(d))}" for s, d in result.stale.items()]
+    if not flags:
+        return text
+    return (
+        f"As of {format_date(result.as_of)}, the last data in the snapshot "
+        f"({'; '.join(flags)}): {text}"
+    )
+
+
+def _day(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None

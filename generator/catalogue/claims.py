@@ -1,0 +1,167 @@
+"""The article's claims as data: ``claims:`` in ``indicators.yml``.
+
+A claim names a *test* (a measurement ``measure/claims.py`` knows how to make), the quantities
+that test reads (``indicator.quantity``, checked by ``check`` with the line), and its rule in
+the ``when:`` grammar over the test's outputs. It is judged twice: on what had been published
+by the day the article was written (``written:``) and on the whole snapshot, because a reader
+asks two different questions: was the article right when it was written, and is it still?
+
+The tests' inputs and outputs are declared here, not in ``measure``, so that ``check`` can
+validate a claim without running anything (and the catalogue imports no later stage); a test
+in ``tests/test_claims.py`` keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from pydantic import Field, field_validator
+
+from generator.catalogue.grammar import INDICATOR_ID, Strict
+
+
+@dataclass(frozen=True)
+class ClaimTest:
+    """What a test reads (roles, each bound to ``indicator.quantity`` by a claim), what it
+    outputs (names a rule and the evidence sentence may use) and the parameters it takes."""
+
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    params: tuple[str, ...] = ()
+    describe: str = ""
+
+
+# Output names shared by the three lead/lag tests.
+_LADDER = ("n", "detectable_r", "significant", "strongest_r", "strongest_lag")
+
+TESTS: dict[str, ClaimTest] = {
+    "monthly_pace": ClaimTest(
+        inputs=("flows",),
+        outputs=("pace", "average", "complete", "partial", "start", "last_month"),
+        params=("months",),
+        describe=(
+            "Sums flows by calendar month. The month purchases began and the month still under "
+            "way are partial and left out; a complete month with no flow counts as zero. "
+            "pace: mean of the last `months` complete months; average: mean of every complete "
+            "month; complete: how many complete months; partial: the month under way so far; "
+            "start: the first (partial) month; last_month: the last complete month's sum."
+        ),
+    ),
+    "level_trend": ClaimTest(
+        inputs=("level",),
+        outputs=("level", "change_since", "weeks_since", "change_26w", "change_13w", "pct_regime"),
+        params=("since", "regime_from"),
+        describe=(
+            "A level's change since a date (the last observation before it; weeks_since: "
+            "over how many weeks), over 26 and 13 weeks, and its percentile among "
+            "observations since `regime_from`."
+        ),
+    ),
+    "spread_sign": ClaimTest(
+        inputs=("mean", "days"),
+        outputs=("mean", "days"),
+        describe="The latest values of a rolling mean and of a count of days above zero.",
+    ),
+    "negative_months": ClaimTest(
+        inputs=("change",),
+        outputs=("negative", "known", "worst"),
+        params=("year",),
+        describe=(
+            "Months of `year` with a negative change (negative), how many of its months were "
+            "published (known) and the largest fall (worst)."
+        ),
+    ),
+    "percentile_low": ClaimTest(
+        inputs=("value", "percentile"),
+        outputs=("value", "percentile", "low"),
+        describe="The latest value and percentile, and the lowest value so far (low).",
+    ),
+    "peak_order": ClaimTest(
+        inputs=("driver",),
+        outputs=(*_LADDER, "ordered", "lag_1", "lag_2", "lag_3", "r_1", "r_2", "r_3"),
+        params=("assets",),
+        describe=(
+            "Lead/lag correlations of the driver's weekly change with each asset's weekly "
+            "returns 0-12 weeks later, on ONE common sample of weeks for all `assets`. "
+            "ordered is 1 when the significant peak lags rise in the listed order; lag_i and "
+            "r_i are asset i's peak lag and correlation; detectable_r is the smallest |r| that "
+            "would have been significant (Bonferroni over 13 lags) with n weeks."
+        ),
+    ),
+    "peak_window": ClaimTest(
+        inputs=("driver",),
+        outputs=(*_LADDER, "inside", "assets", "share"),
+        params=("assets", "low", "high"),
+        describe=(
+            "As peak_order, but counts the assets whose significant peak lag lies between "
+            "`low` and `high` weeks (inside) out of all `assets`, and inside / assets in percent."
+        ),
+    ),
+    "fall_first": ClaimTest(
+        inputs=("driver", "turns"),
+        outputs=("events", "fell", "share", "base", "p_value"),
+        params=("assets", "weeks", "events"),
+        describe=(
+            "Every easing start in the data (each upturn of `turns`, entered on the Friday "
+            "after the Thursday release that confirmed it, plus the events of events.yml named "
+            "in `events`): events counts those with `weeks` of prices after them, fell those "
+            "after which most assets were lower, share = fell / events in percent, base = the "
+            "percent of all spans of `weeks` since 2015 after which most assets were lower, "
+            "p_value = one-sided binomial test of fell against base."
+        ),
+    ),
+}
+
+
+class ClaimConfig(Strict):
+    id: str = Field(description="Stable id, e.g. sofr-above-iorb (the CSV and links use it)")
+    text: str = Field(description="The claim as the article makes it")
+    test: str = Field(description="The measurement that tests it: " + ", ".join(TESTS))
+    reads: dict[str, str] = Field(
+        default_factory=dict,
+        description="The test's inputs, each bound to indicator.quantity (reserves.reserves)",
+    )
+    params: dict[str, float | date | str | list[str]] = Field(
+        default_factory=dict, description="The test's parameters"
+    )
+    supported: str = Field(description="When the claim is supported, over the test's outputs")
+    not_supported: str | None = Field(
+        None,
+        description="When it is not supported; omitted: whenever `supported` does not hold. "
+        "If neither holds the verdict is inconclusive.",
+    )
+    inconclusive: str | None = Field(
+        None, description="Checked first: when the data cannot decide (too few months, power)"
+    )
+    needs: list[str] = Field(
+        default_factory=list, description="Outputs that must exist, else 'not testable'"
+    )
+    rule: str = Field(description="The rule in plain words, shown next to the verdict")
+    evidence: str = Field(description="The evidence sentence; {{ name }} inserts an output")
+    why_inconclusive: str | None = Field(
+        None, description="The reason shown when the verdict is inconclusive"
+    )
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not INDICATOR_ID.fullmatch(value):
+            raise ValueError(f"{value!r} is not a valid id: use lowercase letters, digits and '-'")
+        return value
+
+    def conditions(self) -> dict[str, str]:
+        """The rule's conditions by field name (for check and the judge)."""
+        found = {"supported": self.supported}
+        if self.not_supported:
+            found["not_supported"] = self.not_supported
+        if self.inconclusive:
+            found["inconclusive"] = self.inconclusive
+        return found
+
+
+class ClaimsConfig(Strict):
+    """The article's claims and the day it was written."""
+
+    written: date = Field(description="When the article was written: claims are judged then too")
+    items: list[ClaimConfig] = Field(min_length=1, description="The claims, in page order")

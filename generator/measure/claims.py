@@ -1,0 +1,377 @@
+"""The article's claims, measured and judged: numbers and verdicts, no wording.
+
+Each test of ``catalogue/claims.py`` is a function here that turns the quantities a claim reads
+into named outputs (each with its date). ``judge`` applies the claim's ``when:`` conditions:
+*not testable* when an output it needs is missing, else *inconclusive* when the data cannot
+decide, else *supported* or *not supported*. ``judge_claims`` does it twice, on the snapshot as
+published by the day the article was written and on the whole snapshot, so the page can say
+whether the article held then and whether it holds now (a claim about "today" that was true
+when written is not refuted by later data; it has aged).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pandas as pd
+from scipy import stats
+
+from generator.catalogue import conditions
+from generator.catalogue.claims import TESTS, ClaimConfig
+from generator.catalogue.models import Config, Event
+from generator.measure import ladder
+from generator.measure.indicators import IndicatorResult
+
+SUPPORTED = "supported"
+NOT_SUPPORTED = "not supported"
+INCONCLUSIVE = "inconclusive"
+UNTESTABLE = "not testable"
+VERDICTS = (SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE, UNTESTABLE)
+LADDER_SINCE = date(2015, 1, 1)
+ALPHA = 0.05
+MAX_LAG = 12
+
+
+@dataclass
+class Evidence:
+    """A test's outputs (NaN when it could not be measured) and the date of each."""
+
+    values: dict[str, float]
+    dates: dict[str, date | None] = field(default_factory=dict)
+    as_of: date | None = None
+
+
+@dataclass
+class Judgement:
+    verdict: str
+    cutoff: date
+    evidence: Evidence
+
+
+@dataclass
+class ClaimResult:
+    config: ClaimConfig
+    written: Judgement
+    now: Judgement
+
+
+@dataclass
+class Context:
+    """What a test may read besides its quantities: the day judged, prices, events by id."""
+
+    cutoff: date
+    prices: dict[str, pd.Series]
+    events: dict[str, date]
+
+
+def _nan(test: str) -> Evidence:
+    return Evidence({name: math.nan for name in TESTS[test].outputs})
+
+
+def _last_on_or_before(series: pd.Series, when: pd.Timestamp) -> tuple[date | None, float]:
+    earlier = series[series.index <= when]
+    if earlier.empty:
+        return None, math.nan
+    return earlier.index[-1].date(), float(earlier.iloc[-1])
+
+
+def month_sums(flows: pd.Series, cutoff: date) -> tuple[pd.Series, pd.Series]:
+    """(complete, partial) monthly sums, each labelled by the month's first day.
+
+    The month the flows began is partial unless they began on its first business day; the month
+    under way on ``cutoff`` is partial. Complete months without any flow count as zero, so a
+    stop in purchases shows as a zero month instead of vanishing."""
+    if flows.empty:
+        empty = pd.Series(dtype="float64", index=pd.DatetimeIndex([], name="date"))
+        return empty, empty
+    first = flows.index[0]
+    start = first.to_period("M").to_timestamp()
+    end = pd.Timestamp(cutoff).to_period("M").to_timestamp()
+    months = pd.date_range(start, end, freq="MS", name="date")
+    sums = flows.resample("MS").sum().reindex(months, fill_value=0.0).astype("float64")
+    started_late = first > start + pd.offsets.BusinessDay(0)
+    month_end = months + pd.offsets.MonthEnd(0)
+    partial = (month_end > pd.Timestamp(cutoff)) | ((months == start) & started_late)
+    return sums[~partial], sums[partial]
+
+
+def monthly_pace(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
+    flows = reads["flows"]
+    flows = flows[flows.index <= pd.Timestamp(ctx.cutoff)]
+    if flows.empty:
+        return _nan("monthly_pace")
+    complete, partial = month_sums(flows, ctx.cutoff)
+    months = int(params.get("months", 3))
+    recent = complete.iloc[-months:]
+    first_month = flows.index[0].to_period("M").to_timestamp()
+    start = partial[partial.index == first_month]
+    under_way = partial[partial.index != first_month]
+    values = {
+        "pace": float(recent.mean()) if len(complete) >= months else math.nan,
+        "average": float(complete.mean()) if len(complete) else math.nan,
+        "complete": float(len(complete)),
+        "partial": float(under_way.iloc[-1]) if len(under_way) else math.nan,
+        "start": float(start.iloc[0]) if len(start) else math.nan,
+        "last_month": float(complete.iloc[-1]) if len(complete) else math.nan,
+    }
+    dates = {
+        "pace": recent.index[-1].date() if len(recent) else None,
+        "average": complete.index[0].date() if len(complete) else None,
+        "partial": flows.index[-1].date() if len(under_way) else None,
+        "start": flows.index[0].date(),
+        "last_month": complete.index[-1].date() if len(complete) else None,
+    }
+    return Evidence(values, dates, flows.index[-1].date())
+
+
+def level_trend(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
+    level = reads["level"]
+    if level.empty:
+        return _nan("level_trend")
+    last_at, last = level.index[-1], float(level.iloc[-1])
+    # ``since`` is a date or an event id from events.yml (the one home of event dates)
+    start = params.get("since", level.index[0].date())
+    since = pd.Timestamp(ctx.events.get(start, start) if isinstance(start, str) else start)
+    base_date, base = _last_on_or_before(level, since - pd.Timedelta(days=1))
+    date_26, value_26 = _last_on_or_before(level, last_at - pd.Timedelta(weeks=26))
+    date_13, value_13 = _last_on_or_before(level, last_at - pd.Timedelta(weeks=13))
+    regime_from = pd.Timestamp(params.get("regime_from", level.index[0].date()))
+    regime = level[level.index >= regime_from]
+    values = {
+        "level": last,
+        "change_since": last - base,
+        "weeks_since": (last_at - pd.Timestamp(base_date)).days / 7 if base_date else math.nan,
+        "change_26w": last - value_26,
+        "change_13w": last - value_13,
+        "pct_regime": float(regime.rank(pct=True).iloc[-1] * 100.0),
+    }
+    dates = {
+        "level": last_at.date(),
+        "change_since": base_date,
+        "change_26w": date_26,
+        "change_13w": date_13,
+        "pct_regime": regime.index[0].date(),
+    }
+    return Evidence(values, dates, last_at.date())
+
+
+def spread_sign(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
+    mean, days = reads["mean"], reads["days"]
+    if mean.empty or days.empty:
+        return _nan("spread_sign")
+    values = {"mean": float(mean.iloc[-1]), "days": float(days.iloc[-1])}
+    dates = {"mean": mean.index[-1].date(), "days": days.index[-1].date()}
+    return Evidence(values, dates, mean.index[-1].date())
+
+
+def negative_months(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
+    change = reads["change"]
+    year = int(params.get("year", 2025))
+    months = change[change.index.year == year]
+    if months.empty:
+        return _nan("negative_months")
+    negative = months[months < 0]
+    values = {
+        "negative": float(len(negative)),
+        "known": float(len(months)),
+        "worst": float(months.min()),
+    }
+    dates = {"known": months.index[-1].date(), "worst": months.idxmin().date()}
+    return Evidence(values, dates, months.index[-1].date())
+
+
+def percentile_low(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
+    value, pct = reads["value"], reads["percentile"]
+    if value.empty or pct.empty:
+        return _nan("percentile_low")
+    values = {
+        "value": float(value.iloc[-1]),
+        "percentile": float(pct.iloc[-1]),
+        "low": float(value.min()),
+    }
+    dates = {"value": value.index[-1].date(), "low": value.idxmin().date()}
+    return Evidence(values, dates, value.index[-1].date())
+
+
+def _ladder_common(reads: dict[str, pd.Series], params: dict, ctx: Context) -> dict | None:
+    assets = list(params.get("assets", []))
+    driver = reads["driver"]
+    if driver.empty or sum(a in ctx.prices for a in assets) < 2:
+        return None
+    results, weeks = ladder.common_lags(driver, ctx.prices, assets, LADDER_SINCE, MAX_LAG)
+    n = len(weeks)
+    valid = [r for r in results if r.peak_lag is not None]
+    if not valid:
+        return None
+    strongest = max(valid, key=lambda r: abs(r.peak_correlation))
+    values = {
+        "n": float(n),
+        "detectable_r": ladder.detectable_r(n, MAX_LAG + 1, ALPHA),
+        "significant": float(sum(r.significant for r in valid)),
+        "strongest_r": strongest.peak_correlation,
+        "strongest_lag": float(strongest.peak_lag or 0),
+    }
+    last = weeks[-1].date() if n else None
+    return {"values": values, "results": results, "assets": assets, "last": last}
+
+
+def peak_order(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
+    found = _ladder_common(reads, params, ctx)
+    if found is None:
+        return _nan("peak_order")
+    values = dict(found["values"])
+    by_asset = {r.asset: r for r in found["results"]}
+    for i, asset in enumerate(found["assets"][:3], start=1):
+        result = by_asset.get(asset)
+        values[f"lag_{i}"] = (
+            float(result.peak_lag) if result and result.peak_lag is not None else math.nan
+        )
+        values[f"r_{i}"] = result.peak_correlation if result else math.nan
+    significant = [
+        by_asset[a] for a in found["assets"] if a in by_asset and by_asset[a].significant
+    ]
+    lags = [r.peak_lag for r in significant]
+    ordered = len(lags) >= 2 and all(a <= b for a, b in zip(lags, lags[1:], strict=False))
+    values["ordered"] = 1.0 if ordered else 0.0
+    for name in TESTS["peak_order"].outputs:
+        values.setdefault(name, math.nan)
+    return Evidence(values, {"n": found["last"]}, found["last"])
+
+
+def peak_window(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
+    found = _ladder_common(reads, params, ctx)
+    if found is None:
+        return _nan("peak_window")
+    low, high = float(params.get("low", 1)), float(params.get("high", 5))
+    values = dict(found["values"])
+    values["inside"] = float(
+        sum(r.significant and low <= (r.peak_lag or -1) <= high for r in found["results"])
+    )
+    values["assets"] = float(len(found["results"]))
+    values["share"] = 100.0 * values["inside"] / values["assets"]
+    return Evidence(values, {"n": found["last"]}, found["last"])
+
+
+def fall_first(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
+    """Every easing start, entered when it was known: an upturn on the Friday after the
+    Thursday release that confirmed it, a policy event on its date."""
+    assets = [a for a in params.get("assets", []) if a in ctx.prices]
+    weeks = int(params.get("weeks", 2))
+    turns = reads["turns"]
+    starts = [t for t in ladder.published_turns(turns) if t >= LADDER_SINCE]
+    starts += [ctx.events[e] for e in params.get("events", []) if e in ctx.events]
+    cutoff = pd.Timestamp(ctx.cutoff)
+    counted = fell = 0
+    first: date | None = None
+    last: date | None = None
+    for when in sorted(set(starts)):
+        if pd.Timestamp(when) + pd.Timedelta(weeks=weeks) > cutoff:
+            continue
+        moves = [ladder.event_study(ctx.prices[a], when, (weeks,))[weeks] for a in assets]
+        known = [m for m in moves if not math.isnan(m)]
+        if len(known) < 2:
+            continue
+        counted += 1
+        fell += int(sum(m < 0 for m in known) * 2 > len(known))
+        first = first or when
+        last = when + timedelta(weeks=weeks)
+    if counted == 0:
+        return _nan("fall_first")
+    base = base_rate({a: ctx.prices[a] for a in assets}, weeks, cutoff)
+    test = stats.binomtest(fell, counted, base, alternative="greater") if 0 < base < 1 else None
+    values = {
+        "events": float(counted),
+        "fell": float(fell),
+        "share": 100.0 * fell / counted,
+        "base": 100.0 * base,
+        "p_value": float(test.pvalue) if test is not None else math.nan,
+    }
+    return Evidence(values, {"events": first}, last)
+
+
+def base_rate(prices: dict[str, pd.Series], weeks: int, cutoff: pd.Timestamp) -> float:
+    """How often most assets were lower ``weeks`` later, over every Friday since 2015 whose
+    span ends by ``cutoff``: the chance a random start would "fall first" (the benchmark)."""
+    closes = {
+        a: ladder.weekly_close(p[p.index >= pd.Timestamp(LADDER_SINCE)]) for a, p in prices.items()
+    }
+    frame = pd.concat(closes, axis=1, sort=True)
+    ahead = frame.shift(-weeks) / frame - 1.0
+    ahead = ahead[ahead.index + pd.Timedelta(weeks=weeks) <= cutoff]
+    known = ahead.notna().sum(axis=1)
+    lower = (ahead < 0).sum(axis=1)
+    rows = known >= 2
+    if not rows.any():
+        return math.nan
+    return float(((lower[rows] * 2) > known[rows]).mean())
+
+
+RUNNERS: dict[str, Callable[[dict[str, pd.Series], dict, Context], Evidence]] = {
+    "monthly_pace": monthly_pace,
+    "level_trend": level_trend,
+    "spread_sign": spread_sign,
+    "negative_months": negative_months,
+    "percentile_low": percentile_low,
+    "peak_order": peak_order,
+    "peak_window": peak_window,
+    "fall_first": fall_first,
+}
+
+
+def _reads(claim: ClaimConfig, results: list[IndicatorResult]) -> dict[str, pd.Series] | None:
+    by_id = {r.id: r for r in results}
+    found: dict[str, pd.Series] = {}
+    for role, ref in claim.reads.items():
+        indicator, _, quantity = ref.partition(".")
+        result = by_id.get(indicator)
+        if result is None or quantity not in result.quantities:
+            return None
+        found[role] = result.quantities[quantity]
+    return found
+
+
+def judge(claim: ClaimConfig, results: list[IndicatorResult], ctx: Context) -> Judgement:
+    """The claim's verdict on these results (already cut to what was published by then)."""
+    reads = _reads(claim, results)
+    evidence = RUNNERS[claim.test](reads, dict(claim.params), ctx) if reads is not None else None
+    if evidence is None:
+        return Judgement(UNTESTABLE, ctx.cutoff, _nan(claim.test))
+    values = evidence.values
+    needs = claim.needs or list(values)[:1]
+    if any(math.isnan(values.get(name, math.nan)) for name in needs):
+        return Judgement(UNTESTABLE, ctx.cutoff, evidence)
+    holds = {k: conditions.parse(v).evaluate(values) for k, v in claim.conditions().items()}
+    if holds.get("inconclusive"):
+        verdict = INCONCLUSIVE
+    elif holds["supported"]:
+        verdict = SUPPORTED
+    elif "not_supported" not in holds or holds["not_supported"]:
+        verdict = NOT_SUPPORTED
+    else:
+        verdict = INCONCLUSIVE
+    return Judgement(verdict, ctx.cutoff, evidence)
+
+
+def judge_claims(
+    config: Config,
+    events: list[Event],
+    now: tuple[list[IndicatorResult], dict[str, pd.Series], date],
+    written: tuple[list[IndicatorResult], dict[str, pd.Series]],
+) -> list[ClaimResult]:
+    """Every claim judged on the data as published by ``written`` and on the whole snapshot
+    (``now`` carries the day the snapshot was last fetched: months up to it are complete)."""
+    if config.claims is None:
+        return []
+    by_id = {e.id: e.date for e in events if e.id}
+    results_now, prices_now, today = now
+    results_then, prices_then = written
+    day = config.claims.written
+    then_ctx = Context(day, prices_then, by_id)
+    now_ctx = Context(today, prices_now, by_id)
+    return [
+        ClaimResult(claim, judge(claim, results_then, then_ctx), judge(claim, results_now, now_ctx))
+        for claim in config.claims.items
+    ]

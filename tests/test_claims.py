@@ -1,0 +1,301 @@
+"""The article's claims judged when written (2025-12-31) and now, each verdict's evidence
+recomputed here with separate pandas code from the raw CSVs in ``data/series/``.
+
+The figures asserted are those measured by hand from the snapshot (issue 13): December 2025 is
+a partial month of purchases; May-July 2026 averaged 29.8 bn USD; reserves are about +3 bn USD
+since the purchases began and -194 bn USD over 13 weeks; SOFR was above IORB on 19 of the 20
+days to 30 Dec 2025; the Russell 2000 / S&P 500 ratio stood at percentile 5 on 31 Dec 2025.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from generator.catalogue.claims import TESTS
+from generator.catalogue.load import load_config, load_events
+from generator.measure import claims, indicators, ladder
+from generator.publish import scorecard
+from generator.snapshot.load import as_published, load_snapshot
+from generator.snapshot.store import Store
+from tests.conftest import ROOT, assert_golden
+
+CONFIG = load_config(ROOT / "indicators.yml")
+EVENTS = load_events(ROOT / "events.yml")
+SNAPSHOT = load_snapshot(CONFIG, Store(ROOT / "data"))
+RESULTS = indicators.evaluate(CONFIG, SNAPSHOT.series)
+WRITTEN = date(2025, 12, 31)
+NOW = date(2026, 8, 22)  # the day the sources were last asked (manifest fetched_at)
+THEN = as_published(SNAPSHOT, CONFIG, WRITTEN)
+RESULTS_THEN = indicators.evaluate(CONFIG, THEN.series)
+JUDGED = {
+    r.config.id: r
+    for r in claims.judge_claims(
+        CONFIG, EVENTS, (RESULTS, SNAPSHOT.series, NOW), (RESULTS_THEN, THEN.series)
+    )
+}
+
+
+def raw(bucket: str, series_id: str) -> pd.Series:
+    frame = pd.read_csv(
+        ROOT / "data" / "series" / bucket / f"{series_id}.csv", parse_dates=["date"]
+    )
+    return frame.set_index("date")["value"].astype(float)
+
+
+def test_written_is_one_setting_and_every_claim_is_there():
+    assert CONFIG.claims.written == WRITTEN
+    assert list(JUDGED) == [
+        "bill-purchases",
+        "reserves-dwindling",
+        "sofr-above-iorb",
+        "adp-negative-2025",
+        "small-caps-low",
+        "ladder-order",
+        "crypto-order",
+        "fall-first",
+        "lag-weeks",
+    ]
+
+
+def test_every_test_outputs_what_the_catalogue_declares():
+    assert set(claims.RUNNERS) == set(TESTS)
+    for claim in CONFIG.claims.items:
+        for judgement in (JUDGED[claim.id].written, JUDGED[claim.id].now):
+            assert set(judgement.evidence.values) == set(TESTS[claim.test].outputs), claim.id
+
+
+def test_only_published_observations_count_when_written():
+    # H.4.1 Wednesday figures are released on Thursday: 2025-12-31 is published on 2026-01-01.
+    assert THEN.series["WALCL"].index[-1] == pd.Timestamp("2025-12-24")
+    assert THEN.series["WRESBAL"].index[-1] == pd.Timestamp("2025-12-24")
+    # SOFR is published the next business day; December's ADP figure in early January.
+    assert THEN.series["SOFR"].index[-1] == pd.Timestamp("2025-12-30")
+    assert THEN.series["ADPMNUSNERSA"].index[-1] == pd.Timestamp("2025-11-01")
+    assert THEN.series["SP500"].index[-1] == pd.Timestamp("2025-12-31")
+    for series_id, values in THEN.series.items():
+        assert values.index[-1] <= pd.Timestamp(WRITTEN), series_id
+
+
+def test_bill_purchases_by_hand():
+    ops = raw("nyfed", "FED_RMP_BILL_PURCHASES")
+    months = ops.resample("MS").sum()
+    complete = months["2026-01-01":"2026-07-01"]  # Dec 2025 began on the 12th; Aug is under way
+    pace = complete.iloc[-3:].mean()
+    assert pace == pytest.approx(29.8, abs=0.05)
+    now = JUDGED["bill-purchases"].now
+    assert now.verdict == "not supported"  # 29.8 < 30
+    assert now.evidence.values["pace"] == pytest.approx(pace, abs=1e-9)
+    assert now.evidence.values["average"] == pytest.approx(complete.mean(), abs=1e-9)
+    assert now.evidence.values["complete"] == 7
+    assert now.evidence.values["start"] == pytest.approx(months["2025-12-01"], abs=1e-9)
+    assert now.evidence.values["partial"] == pytest.approx(months["2026-08-01"], abs=1e-9)
+    then = JUDGED["bill-purchases"].written
+    assert then.verdict == "inconclusive" and then.evidence.values["complete"] == 0
+    december = ops[:"2025-12-31"].sum()
+    assert then.evidence.values["start"] == pytest.approx(december, abs=1e-9)
+
+
+def test_a_month_without_purchases_counts_as_zero_and_partial_months_are_left_out():
+    flows = pd.Series(
+        [10.0, 20.0, 5.0, 7.0],
+        index=pd.to_datetime(["2026-01-15", "2026-01-20", "2026-03-10", "2026-04-02"]),
+    )
+    complete, partial = claims.month_sums(flows, date(2026, 4, 10))
+    assert list(complete.index.strftime("%Y-%m")) == ["2026-02", "2026-03"]
+    assert list(complete) == [0.0, 5.0]  # February had no purchase: zero, not missing
+    assert list(partial.index.strftime("%Y-%m")) == ["2026-01", "2026-04"]
+    started_on_first_business_day = pd.Series([1.0], index=pd.to_datetime(["2026-02-02"]))
+    complete, _ = claims.month_sums(started_on_first_business_day, date(2026, 3, 31))
+    assert list(complete.index.strftime("%Y-%m")) == ["2026-02", "2026-03"]
+
+
+def _reserves_by_hand(last: str) -> dict[str, float]:
+    level = raw("fred", "WRESBAL")[:last] / 1000
+    end = level.index[-1]
+    before = level[level.index < "2025-12-12"].iloc[-1]
+    regime = level["2021-01-01":]
+    return {
+        "level": level.iloc[-1],
+        "change_since": level.iloc[-1] - before,
+        "change_26w": level.iloc[-1] - level[: end - pd.Timedelta(weeks=26)].iloc[-1],
+        "change_13w": level.iloc[-1] - level[: end - pd.Timedelta(weeks=13)].iloc[-1],
+        "pct_regime": (regime <= regime.iloc[-1]).mean() * 100,
+    }
+
+
+@pytest.mark.parametrize(
+    ("when", "last", "verdict"),
+    [("written", "2025-12-24", "supported"), ("now", "2026-08-19", "inconclusive")],
+)
+def test_reserves_by_hand(when: str, last: str, verdict: str):
+    judged = getattr(JUDGED["reserves-dwindling"], when)
+    expected = _reserves_by_hand(last)
+    for name, value in expected.items():
+        assert judged.evidence.values[name] == pytest.approx(value, abs=1e-6), name
+    assert judged.verdict == verdict
+    if when == "now":
+        # +3 bn USD since the purchases began, -194 over 13 weeks, near percentile 5 since 2021
+        assert round(expected["change_since"]) == 3 and round(expected["change_13w"]) == -194
+        assert round(expected["pct_regime"]) == 5
+
+
+@pytest.mark.parametrize(
+    ("when", "last", "verdict", "mean", "days"),
+    [
+        ("written", "2025-12-30", "supported", 4.3, 19),
+        ("now", "2026-08-20", "not supported", -1.0, 3),
+    ],
+)
+def test_sofr_by_hand(when: str, last: str, verdict: str, mean: float, days: int):
+    sofr, iorb = raw("fred", "SOFR")[:last], raw("fred", "IORB")
+    spread = ((sofr - iorb.reindex(sofr.index)) * 100).dropna()
+    judged = getattr(JUDGED["sofr-above-iorb"], when)
+    assert judged.evidence.values["mean"] == pytest.approx(spread.iloc[-20:].mean(), abs=1e-9)
+    assert judged.evidence.values["days"] == (spread.iloc[-20:] > 0).sum() == days
+    assert round(spread.iloc[-20:].mean(), 1) == mean
+    assert judged.verdict == verdict
+
+
+@pytest.mark.parametrize(
+    ("when", "last", "known"), [("written", "2025-11-01", 11), ("now", None, 12)]
+)
+def test_adp_by_hand(when: str, last: str | None, known: int):
+    change = raw("fred", "ADPMNUSNERSA").diff() / 1000
+    year = change["2025-01-01":"2025-12-31"][:last]
+    judged = getattr(JUDGED["adp-negative-2025"], when)
+    assert judged.evidence.values["known"] == len(year) == known
+    assert judged.evidence.values["negative"] == (year < 0).sum() == 4
+    assert judged.verdict == "supported"
+
+
+@pytest.mark.parametrize(
+    ("when", "last", "verdict", "pct"),
+    [("written", "2025-12-31", "supported", 5), ("now", "2026-08-21", "not supported", 13)],
+)
+def test_small_caps_by_hand(when: str, last: str, verdict: str, pct: int):
+    ratio = (raw("market", "RUT") / raw("market", "SP500")).dropna()[:last]
+    percentile = (ratio <= ratio.iloc[-1]).mean() * 100
+    judged = getattr(JUDGED["small-caps-low"], when)
+    assert judged.evidence.values["percentile"] == pytest.approx(percentile, abs=1e-6)
+    assert round(percentile) == pct
+    assert judged.verdict == verdict
+
+
+def _common_correlations(assets: list[str], until: str | None) -> tuple[pd.DataFrame, int]:
+    """corr(weekly change in net liquidity, return k weeks later) on weeks all assets share."""
+    walcl = raw("fred", "WALCL")[:until]
+    net = (
+        walcl
+        - raw("fred", "WTREGEN").reindex(walcl.index)
+        - 1000 * raw("fred", "RRPONTSYD").reindex(walcl.index, method="ffill")
+    ) / 1000
+    net = net.dropna()["2015-01-01":]
+    frame = {"x": net.resample("W-FRI").last().diff()}
+    buckets = {"SP500": "market", "RUT": "market"}
+    for asset in assets:
+        prices = raw(buckets.get(asset, "crypto"), asset)[:until]
+        if asset == "BNB-USD":
+            prices = prices["2017-11-01":]
+        prices = prices["2015-01-01":]
+        frame[asset] = np.log(prices.resample("W-FRI").last()).diff() * 100
+    common = pd.concat(frame, axis=1, sort=True).dropna()
+    table = pd.DataFrame(
+        {a: [common["x"].corr(common[a].shift(-k)) for k in range(13)] for a in assets}
+    )
+    return table, len(common)
+
+
+@pytest.mark.parametrize("when", ["written", "now"])
+@pytest.mark.parametrize(
+    ("claim", "assets"),
+    [
+        ("ladder-order", ["SP500", "RUT", "BTC-USD"]),
+        ("crypto-order", ["BTC-USD", "ETH-USD", "BNB-USD"]),
+    ],
+)
+def test_peak_lags_on_one_common_sample_by_hand(claim: str, assets: list[str], when: str):
+    until = "2025-12-30" if when == "written" else None
+    table, n = _common_correlations(assets, until)
+    judged = getattr(JUDGED[claim], when)
+    values = judged.evidence.values
+    assert values["n"] == n
+    for i, asset in enumerate(assets, start=1):
+        assert values[f"lag_{i}"] == table[asset].idxmax(), asset
+        assert values[f"r_{i}"] == pytest.approx(table[asset].max(), abs=1e-9), asset
+    critical = stats.norm.ppf(1 - 0.05 / 26) / math.sqrt(n)
+    assert values["detectable_r"] == pytest.approx(critical, abs=1e-12)
+    assert abs(table.max()).max() < critical  # nothing reaches the detectable size
+    assert judged.verdict == "inconclusive" and values["significant"] == 0
+
+
+def test_strongest_means_largest_absolute_correlation():
+    values = JUDGED["lag-weeks"].now.evidence.values
+    table, _ = _common_correlations(["SP500", "RUT", "BTC-USD", "ETH-USD", "BNB-USD"], None)
+    peaks = table.max()
+    assert values["strongest_r"] == pytest.approx(peaks.abs().max(), abs=1e-9)
+
+
+def test_no_turn_enters_before_its_signal_was_published():
+    net = next(r for r in RESULTS if r.id == "net-liquidity")
+    change = net.quantity("change_13w")
+    raw_turns = ladder.turning_points(change)
+    published = ladder.published_turns(change)
+    assert len(published) == len(raw_turns) > 5
+    for turn, entry in zip(raw_turns, published, strict=True):
+        confirming_wednesday = pd.Timestamp(turn) + pd.Timedelta(days=5)  # next week's Wednesday
+        assert pd.Timestamp(entry).day_of_week == 4  # a Friday
+        # the confirming figure is released on Thursday; entry is the day after
+        assert pd.Timestamp(entry) >= confirming_wednesday + pd.Timedelta(days=2)
+        weekly = ladder.weekly_close(change)
+        assert (
+            weekly[: pd.Timestamp(entry)].iloc[-1] > 0 and weekly[: pd.Timestamp(turn)].iloc[-1] > 0
+        )
+
+
+def test_fall_first_is_judged_on_every_easing_start():
+    then, now = JUDGED["fall-first"].written, JUDGED["fall-first"].now
+    net = next(r for r in RESULTS if r.id == "net-liquidity").quantity("change_13w")
+    starts = [t for t in ladder.published_turns(net) if t >= date(2015, 1, 1)]
+    starts += [date(2025, 12, 1), date(2025, 12, 12)]
+    counted = [s for s in starts if pd.Timestamp(s) + pd.Timedelta(weeks=2) <= pd.Timestamp(NOW)]
+    assert now.evidence.values["events"] == len(set(counted))
+    assert then.evidence.values["events"] < now.evidence.values["events"]
+    # 12 of 21 against a base rate near 41%: not distinguishable from chance at 10%
+    assert now.verdict == then.verdict == "inconclusive"
+    assert now.evidence.values["p_value"] >= 0.1
+
+
+def test_bnb_history_before_valid_from_is_cut():
+    assert SNAPSHOT.series["BNB-USD"].index[0] >= pd.Timestamp("2017-11-01")
+    assert raw("crypto", "BNB-USD").index[0] < pd.Timestamp("2017-11-01")
+
+
+def test_missing_data_makes_a_claim_not_testable():
+    without = [r for r in RESULTS if r.id != "adp-payrolls"]
+    found = claims.judge_claims(
+        CONFIG, EVENTS, (without, SNAPSHOT.series, NOW), (without, SNAPSHOT.series)
+    )
+    adp = next(r for r in found if r.config.id == "adp-negative-2025")
+    assert adp.written.verdict == adp.now.verdict == "not testable"
+
+
+def test_summary_counts_both_dates():
+    text = scorecard.summary(list(JUDGED.values()), WRITTEN)
+    held = sum(r.written.verdict == "supported" for r in JUDGED.values())
+    holds = sum(r.now.verdict == "supported" for r in JUDGED.values())
+    assert f"Held when written (31 Dec 2025): {held} of 9" in text
+    assert f"holds now: {holds} of 9" in text
+
+
+@pytest.mark.golden
+def test_scorecard_csv_matches_golden(built_project: Path):
+    text = (built_project / "site" / "data" / "scorecard.csv").read_text()
+    assert text.splitlines()[0] == ",".join(scorecard.CSV_COLUMNS)
+    assert_golden("scorecard.csv", text)
