@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import difflib
 import math
-import os
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -30,7 +29,8 @@ from generator.catalogue.messages import ConfigError
 from generator.catalogue.models import Config, SeriesConfig
 from generator.fetch import sources
 from generator.fetch.sources import KeyRejected, NotFound, SourceError, fred
-from generator.fetch.sources.net import clean
+from generator.fetch.sources.net import clean, redact
+from generator.snapshot.clock import today
 from generator.snapshot.store import Store, format_value, parse_series_csv, series_to_csv
 
 EXIT_OK = 0
@@ -145,9 +145,10 @@ def _update_series(series_id: str, spec: SeriesConfig, stored: pd.Series | None)
         tries = f"; gave up after {error.attempts} attempts" if error.attempts > 1 else ""
         return Outcome(series_id, no_data, failed=True, message=error.message + tries)
     except Exception as error:  # noqa: BLE001 - a bug in one source must not stop the others
-        reason = f"unexpected {type(error).__name__}: {clean(_redact(str(error)) or '', 80)}"
+        reason = f"unexpected {type(error).__name__}: {clean(error, 80)}"
         return Outcome(series_id, no_data, failed=True, message=reason)
     try:
+        refuse_future_rows(series_id, spec.source, fetched)
         merged, added, revisions = merge(series_id, stored, fetched, since, spec.plausible)
     except GateError as error:
         return Outcome(series_id, no_data, failed=True, message=str(error))
@@ -159,6 +160,23 @@ def _update_series(series_id: str, spec: SeriesConfig, stored: pd.Series | None)
         revisions=revisions,
         merged=merged if changed else None,
     )
+
+
+def latest_allowed() -> date:
+    """Tomorrow (UTC): a source a few hours ahead of UTC may date a row tomorrow, never later."""
+    return today() + timedelta(days=1)
+
+
+def refuse_future_rows(series_id: str, source: str, fetched: pd.Series) -> None:
+    """A row dated after tomorrow is a source's mistake. Stored, it would become the series'
+    last date for good: the gate would then refuse every real reply as moving it back."""
+    limit = pd.Timestamp(latest_allowed())
+    ahead = fetched.index[fetched.index > limit]
+    if len(ahead):
+        raise GateError(
+            f"{series_id}: source {source} sent a row dated {ahead[-1]:%Y-%m-%d}, after "
+            f"tomorrow ({limit:%Y-%m-%d}); refused, kept the stored data"
+        )
 
 
 def merge(
@@ -277,11 +295,9 @@ def _remove_leftovers(store: Store) -> None:
 
 
 def _redact(text: str | None) -> str | None:
-    """Defence in depth: the key never reaches a message, a log or the manifest."""
-    if text is None:
-        return None
-    key = os.environ.get(fred.KEY_VARIABLE, "").strip()
-    return text.replace(key, "***") if len(key) >= 4 else text
+    """Defence in depth: the key, or any piece of it, never reaches a message, a log or the
+    manifest (sources redact already; this catches text from anywhere else)."""
+    return None if text is None else redact(text)
 
 
 def _describe(outcome: Outcome) -> str:
