@@ -15,7 +15,7 @@ from generator.catalogue.crossref import series_used
 from generator.catalogue.load import load_config, load_events
 from generator.catalogue.messages import ConfigError
 from generator.publish import scorecard
-from generator.snapshot import freshness
+from generator.snapshot import freshness, verify
 from generator.snapshot.store import Store, StoreError
 
 EXIT_OK = 0
@@ -48,6 +48,11 @@ def check(root: Path) -> int:
         for series_id, spec in config.series.items():
             users = [i.id for i in config.indicators if series_id in series_used(i, config)]
             if not store.exists(spec.source, series_id):
+                record = records.get(series_id)
+                missing = verify.matches_manifest(store, series_id, record) if record else None
+                if missing:
+                    errors.append(missing)
+                    continue
                 if spec.optional:
                     continue
                 where = store.relative(store.path_for(spec.source, series_id))
@@ -57,11 +62,17 @@ def check(root: Path) -> int:
                     "run make update"
                 )
                 continue
+            record = records.get(series_id)
             try:
                 loaded[series_id] = store.load(spec.source, series_id)
             except StoreError as exc:
                 errors.append(str(exc))
-            record = records.get(series_id)
+            else:
+                where = store.relative(store.path_for(spec.source, series_id))
+                errors += _problems(
+                    verify.future_row(loaded[series_id], where),
+                    verify.matches_manifest(store, series_id, record) if record else None,
+                )
             if record is not None and record.status == "stale":
                 notes.append(f"series {series_id!r} is stale since {record.stale_since}")
         checked = freshness.last_update([r.fetched_at for r in records.values()])
@@ -80,3 +91,7 @@ def check(root: Path) -> int:
         return EXIT_PROBLEMS
     print("indicators.yml, events.yml and data/ are consistent", file=sys.stderr)
     return EXIT_OK
+
+
+def _problems(*found: str | None) -> list[str]:
+    return [problem for problem in found if problem]

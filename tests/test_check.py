@@ -139,6 +139,14 @@ CASES: dict[str, tuple[str, list[tuple[str, ...]]]] = {
         "data/series/fred/SOFR.csv",
         [("2018-04-04,1.74", "2018-04-04,1.7a")],
     ),
+    "data-future-row": (
+        "data/series/fred/SOFR.csv",
+        [("2026-08-20,3.63\n", "2026-08-20,3.63\n2099-12-31,3.6\n")],
+    ),
+    "data-checksum-mismatch": (
+        "data/series/fred/SOFR.csv",
+        [("2018-04-04,1.74", "2018-04-04,1.75")],
+    ),
 }
 
 
@@ -166,6 +174,7 @@ def project_with(tmp_path: Path, name: str, edits: list[tuple[str, ...]]) -> Pat
 
 def run_check(root: Path, capsys, monkeypatch) -> tuple[int, str]:
     monkeypatch.chdir(root)  # messages name files relative to where the user stands
+    monkeypatch.setenv("UPDATE_TODAY", "2026-08-28")  # "after tomorrow" is then a fixed date
     code = main(["--root", str(root), "check"])
     captured = capsys.readouterr()
     return code, captured.out + captured.err
@@ -186,6 +195,18 @@ def test_malformed_config_gives_its_golden_message(case, tmp_path, capsys, monke
     first = output.splitlines()[0]
     assert re.match(r"error: (indicators|events)\.yml:\d+: |error: data/series/", first), first
     assert_golden(f"check/{case}.txt", output)
+
+
+def test_a_manifest_entry_whose_csv_was_deleted_is_an_error(tmp_path, capsys, monkeypatch):
+    """Found: Data status said "fresh, 2094 rows" for a CSV that no longer existed."""
+    root = project_with(tmp_path, "data/series/fred/SOFR.csv", [])
+    (root / "data/series/fred/SOFR.csv").unlink()
+    code, output = run_check(root, capsys, monkeypatch)
+    assert code == 2, output
+    assert output.startswith(
+        "error: data/series/fred/SOFR.csv: the file is missing although data/manifest.json "
+        "records 2094 rows for 'SOFR'; run `python -m generator update --only SOFR`"
+    )
 
 
 def test_the_shipped_project_checks_clean(tmp_path, capsys, monkeypatch):

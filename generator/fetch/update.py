@@ -30,8 +30,8 @@ from generator.catalogue.models import Config, SeriesConfig
 from generator.fetch import sources
 from generator.fetch.sources import KeyRejected, NotFound, SourceError, fred
 from generator.fetch.sources.net import clean, redact
-from generator.snapshot.clock import today
 from generator.snapshot.store import Store, format_value, parse_series_csv, series_to_csv
+from generator.snapshot.verify import latest_allowed
 
 EXIT_OK = 0
 EXIT_CONFIG = 2
@@ -160,11 +160,6 @@ def _update_series(series_id: str, spec: SeriesConfig, stored: pd.Series | None)
         revisions=revisions,
         merged=merged if changed else None,
     )
-
-
-def latest_allowed() -> date:
-    """Tomorrow (UTC): a source a few hours ahead of UTC may date a row tomorrow, never later."""
-    return today() + timedelta(days=1)
 
 
 def refuse_future_rows(series_id: str, source: str, fetched: pd.Series) -> None:
