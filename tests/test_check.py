@@ -139,6 +139,42 @@ CASES: dict[str, tuple[str, list[tuple[str, ...]]]] = {
         "data/series/fred/SOFR.csv",
         [("2018-04-04,1.74", "2018-04-04,1.7a")],
     ),
+    "link-javascript": (
+        "indicators.yml",
+        [
+            (
+                "link: https://www.coingecko.com/en/coins/bnb",
+                'link: "javascript:alert(document.domain)"',
+            )
+        ],
+    ),
+    "link-markdown-breakout": (
+        "indicators.yml",
+        [
+            (
+                "link: https://www.coingecko.com/en/coins/bnb",
+                'link: "https://x.org/x) <img src=x onerror=alert(1)> [y](z"',
+            )
+        ],
+    ),
+    "window-zero": (
+        "indicators.yml",
+        [("  - id: fed-assets\n", "of: assets, window: 13w", "of: assets, window: 0w")],
+    ),
+    "window-too-long": (
+        "indicators.yml",
+        [("  - id: fed-assets\n", "of: assets, window: 13w", "of: assets, window: 99999y")],
+    ),
+    "number-infinite": (
+        "indicators.yml",
+        [("{op: scale, of: WALCL, factor: 0.001}", "{op: scale, of: WALCL, factor: .inf}")],
+    ),
+    "plausible-not-a-range": (
+        "indicators.yml",
+        [("  SOFR:\n", "plausible: [-1, 25]", "plausible: [25, -1]")],
+    ),
+    "reserved-id": ("indicators.yml", [("  - id: bnb-btc\n", "  - id: index\n")]),
+    "id-trailing-newline": ("indicators.yml", [("  - id: bnb-btc\n", '  - id: "bnb-btc\\n"\n')]),
     "data-future-row": (
         "data/series/fred/SOFR.csv",
         [("2026-08-20,3.63\n", "2026-08-20,3.63\n2099-12-31,3.6\n")],

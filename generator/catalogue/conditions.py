@@ -33,6 +33,11 @@ COMPARE = {
 }
 
 
+# Deeper than any condition a person writes; keeps parsing and evaluating far from Python's
+# recursion limit (5,000 chained 'not' used to end in RecursionError).
+MAX_DEPTH = 50
+
+
 class ConditionError(ValueError):
     """A condition that does not parse, with the place it went wrong."""
 
@@ -58,14 +63,37 @@ def parse(text: str) -> Condition:
         raise ConditionError("the condition is empty")
     try:
         tree = ast.parse(text.strip(), mode="eval").body
+    except (RecursionError, MemoryError):
+        raise ConditionError(too_deep(text.strip())) from None
     except SyntaxError as exc:
         column = max((exc.offset or 1) - 1, 0)
         raise ConditionError(
             f"cannot parse condition {text!r}: {exc.msg}\n    {text.strip()}\n    {' ' * column}^"
         ) from None
+    if _depth(tree) > MAX_DEPTH:
+        raise ConditionError(too_deep(text.strip()))
     names: set[str] = set()
     _check(tree, text.strip(), names, top=True)
     return Condition(text.strip(), tree, frozenset(names))
+
+
+def too_deep(text: str) -> str:
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    return (
+        f"condition {shown!r} nests more than {MAX_DEPTH} levels deep (chained 'not' or "
+        "parentheses); write it more simply"
+    )
+
+
+def _depth(tree: ast.AST) -> int:
+    """The tree's depth, counted without recursion (checking and evaluating do recurse)."""
+    deepest = 0
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 def _check(node: ast.AST, text: str, names: set[str], top: bool = False) -> None:
