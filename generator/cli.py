@@ -12,10 +12,12 @@ import sys
 from pathlib import Path
 
 from generator.catalogue.messages import ConfigError
+from generator.snapshot.lock import LockHeld, WriteError
 from generator.snapshot.store import StoreError
 
 EXIT_OK = 0
-EXIT_USER_ERROR = 2
+EXIT_USER_ERROR = 2  # config, key, snapshot or --date error; another run holds the data lock
+EXIT_WRITE = 4  # data/ or site/ cannot be written (read-only, disk full)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,9 +60,12 @@ def main(argv: list[str] | None = None) -> int:
             from generator.fetch.update import update
 
             return update(root, only=args.only)
-    except (ConfigError, StoreError) as exc:
+    except (ConfigError, StoreError, LockHeld) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except WriteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_WRITE
     return EXIT_OK
 
 

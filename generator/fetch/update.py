@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -30,7 +31,14 @@ from generator.catalogue.models import Config, SeriesConfig
 from generator.fetch import sources
 from generator.fetch.sources import KeyRejected, NotFound, SourceError, fred
 from generator.fetch.sources.net import clean, redact
-from generator.snapshot.store import Store, format_value, parse_series_csv, series_to_csv
+from generator.snapshot.lock import WriteError, describe_os_error, exclusive
+from generator.snapshot.store import (
+    Store,
+    format_value,
+    parse_series_csv,
+    series_to_csv,
+    stage_bytes,
+)
 from generator.snapshot.verify import latest_allowed
 
 EXIT_OK = 0
@@ -56,7 +64,13 @@ class Outcome:
 
 
 def update(root: Path, only: list[str] | None) -> int:
-    """Fetch, merge, gate and write every selected series; returns the process exit code."""
+    """Fetch, merge, gate and write every selected series under the data lock; returns the
+    process exit code."""
+    with exclusive(Path(root) / "data", "update"):
+        return _update(root, only)
+
+
+def _update(root: Path, only: list[str] | None) -> int:
     config = load_config(Path(root) / "indicators.yml")
     store = Store(Path(root) / "data")
     selected = _select(config, only)
@@ -246,15 +260,45 @@ def _check_plausible(series_id: str, values: pd.Series, bounds: tuple[float, flo
 
 
 def _commit(store: Store, config: Config, outcomes: list[Outcome]) -> None:
-    """Write changed series (validated round trip, then atomic replace), then the manifest."""
+    """Write the night's changes as one transaction: every changed CSV staged (validated round
+    trip, temp file, fsync), then all renamed, then the manifest last. A full or read-only disk
+    while staging leaves every file as it was; ``check`` compares each CSV with the manifest's
+    sha256 and row count, so a run killed between the renames and the manifest is found."""
     _remove_leftovers(store)
-    for outcome in outcomes:
-        if outcome.merged is None:
-            continue
-        spec = config.series[outcome.series_id]
-        path = store.path_for(spec.source, outcome.series_id)
-        parse_series_csv(series_to_csv(outcome.merged).decode(), store.relative(path))
-        store.write(spec.source, outcome.series_id, outcome.merged)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for outcome in outcomes:
+            if outcome.merged is None:
+                continue
+            spec = config.series[outcome.series_id]
+            path = store.path_for(spec.source, outcome.series_id)
+            payload = series_to_csv(outcome.merged)
+            parse_series_csv(payload.decode(), store.relative(path))
+            staged.append((stage_bytes(path, payload), path))
+    except OSError as error:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise WriteError(
+            f"cannot write {store.relative(store.root)}/ ({describe_os_error(error)}); "
+            "nothing was changed: free space or make it writable and run update again"
+        ) from None
+    try:
+        for tmp, path in staged:
+            os.replace(tmp, path)
+        _record(store, config, outcomes)
+        store.write_manifest()
+    except OSError as error:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise WriteError(
+            f"cannot finish writing {store.relative(store.root)}/ ({describe_os_error(error)}); "
+            "some CSVs may be ahead of data/manifest.json: `python -m generator check` lists "
+            "them; free space or make it writable and run update again"
+        ) from None
+
+
+def _record(store: Store, config: Config, outcomes: list[Outcome]) -> None:
+    """Refresh every selected series' manifest entry from the files now on disk."""
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     for outcome in outcomes:
         spec = config.series[outcome.series_id]
@@ -277,7 +321,6 @@ def _commit(store: Store, config: Config, outcomes: list[Outcome]) -> None:
                 status=outcome.status, stale_since=since, message=_redact(outcome.message)
             )
         store.record(outcome.series_id, **fields)
-    store.write_manifest()
 
 
 def _remove_leftovers(store: Store) -> None:

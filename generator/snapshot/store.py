@@ -53,8 +53,9 @@ class SeriesRecord:
     extra: dict = field(default_factory=dict)
 
 
-def atomic_write_bytes(path: Path, payload: bytes) -> None:
-    """Write next to the target, fsync, then rename: readers see the old or the new file."""
+def stage_bytes(path: Path, payload: bytes) -> Path:
+    """Write ``payload`` to a hidden temp file next to ``path`` and fsync it; the caller renames
+    it into place (``os.replace``) once every file of the change is staged."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -62,9 +63,19 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def atomic_write_bytes(path: Path, payload: bytes) -> None:
+    """Write next to the target, fsync, then rename: readers see the old or the new file."""
+    tmp = stage_bytes(path, payload)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
         raise
 
 
