@@ -137,3 +137,42 @@ def test_a_malformed_earlier_post_is_named(tmp_path, front, fragment):
     message = str(caught.value)
     assert message.startswith(str(posts / "2026-08-20.md")) or "2026-08-20.md:" in message
     assert fragment in message
+
+
+# -- a build that crashes halfway ------------------------------------------------------------
+
+
+def site_files(root: Path) -> dict[str, bytes]:
+    site = root / "site"
+    return {
+        str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()
+    }
+
+
+def test_a_build_that_crashes_halfway_leaves_the_last_good_pages(tmp_path, monkeypatch):
+    """Found: a crash after some files were written left site/ with a chart at 9,999 bn beside
+    a home card at 6,746 bn, and `mkdocs build --strict` published it."""
+    from generator import build as build_module
+    from tests.conftest import copy_project
+
+    root = copy_project(tmp_path / "p")
+    build_module.build(root, quiet=True)
+    good = site_files(root)
+    walcl = root / "data" / "series" / "fred" / "WALCL.csv"
+    lines = walcl.read_text().splitlines()
+    lines[-1] = lines[-1].split(",")[0] + ",9999000"
+    walcl.write_text("\n".join(lines) + "\n")
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("crash after the charts and the home page were made")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(build_module.pages, "scorecard_page", crash)
+        with pytest.raises(RuntimeError):
+            build_module.build(root, quiet=True)
+    assert site_files(root) == good
+    build_module.build(root, quiet=True)
+    rebuilt = site_files(root)
+    assert rebuilt["data/fed-assets.csv"] != good["data/fed-assets.csv"]
+    assert rebuilt["index.md"] != good["index.md"]
+    assert not (root / ".cache" / "site-staging").exists()
