@@ -13,9 +13,13 @@ import pandas as pd
 
 from generator.catalogue.crossref import series_used
 from generator.catalogue.load import load_config, load_events
-from generator.catalogue.messages import ConfigError
-from generator.publish import scorecard
+from generator.catalogue.messages import ConfigError, display
+from generator.catalogue.models import Config
+from generator.catalogue.yaml_lines import read_yaml
+from generator.measure import indicators
+from generator.publish import scorecard, sentences
 from generator.snapshot import freshness, verify
+from generator.snapshot.load import load_snapshot
 from generator.snapshot.store import Store, StoreError
 
 EXIT_OK = 0
@@ -82,6 +86,8 @@ def check(root: Path) -> int:
                 f"series {series_id!r} has no observation since {last} although it usually has "
                 f"one every {spacing:g} day(s): its source may have stopped publishing it"
             )
+    if config is not None and not errors:
+        errors += sentence_trials(root / "indicators.yml", config, store)
     for line in errors:
         print(f"error: {line}", file=sys.stderr)
     for line in notes:
@@ -91,6 +97,24 @@ def check(root: Path) -> int:
         return EXIT_PROBLEMS
     print("indicators.yml, events.yml and data/ are consistent", file=sys.stderr)
     return EXIT_OK
+
+
+def sentence_trials(path: Path, config: Config, store: Store) -> list[str]:
+    """Render every ``say:`` with the real latest values and extreme ones (see
+    ``publish/sentences.trial_problems``): a sentence that divides by zero or trips the sandbox
+    would otherwise crash the build on the night its rule first holds."""
+    snapshot = load_snapshot(config, store)
+    results = indicators.evaluate(config, snapshot.series, snapshot.stale, snapshot.overdue)
+    doc = read_yaml(path)
+    where = display(path)
+    problems = []
+    for position, result in enumerate(results):
+        for rule, problem in sentences.trial_problems(result):
+            line = doc.line(("indicators", position, "status", rule, "say"))
+            problems.append(
+                f"{where}:{line}: indicator {result.id!r}, field 'status[{rule}].say': {problem}"
+            )
+    return problems
 
 
 def _problems(*found: str | None) -> list[str]:

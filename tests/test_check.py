@@ -175,6 +175,38 @@ CASES: dict[str, tuple[str, list[tuple[str, ...]]]] = {
     ),
     "reserved-id": ("indicators.yml", [("  - id: bnb-btc\n", "  - id: index\n")]),
     "id-trailing-newline": ("indicators.yml", [("  - id: bnb-btc\n", '  - id: "bnb-btc\\n"\n')]),
+    "sentence-divides-by-zero": (
+        "indicators.yml",
+        [
+            (
+                "(20-day mean {{ mean_20d|signed(1) }} bp): banks are paying up for cash.",
+                "(20-day mean {{ mean_20d|signed(1) }} bp, {{ 20 / days_above }} a day).",
+            )
+        ],
+    ),
+    "sentence-huge-repeat": (
+        "indicators.yml",
+        [("): funding markets look calm.", "): {{ 'ab' * 500000000 }}.")],
+    ),
+    "sentence-nested-range": (
+        "indicators.yml",
+        [
+            (
+                "): funding markets look calm.",
+                "){% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}"
+                "{% endfor %}.",
+            )
+        ],
+    ),
+    "sentence-filter-bad-arguments": (
+        "indicators.yml",
+        [
+            (
+                "though its 20-day mean stayed at {{ mean_20d|signed(1) }}",
+                "though {{ mean_20d|signed('x') }}",
+            )
+        ],
+    ),
     "data-future-row": (
         "data/series/fred/SOFR.csv",
         [("2026-08-20,3.63\n", "2026-08-20,3.63\n2099-12-31,3.6\n")],

@@ -106,3 +106,42 @@ def test_both_templates_print_series_links_through_the_href_filter():
         source = (ROOT / "templates" / name).read_text()
         assert "{{ s.url }}" not in source and "{{ s.url|href }}" in source
         env.get_template(name)  # still compiles
+
+
+def test_a_sentence_that_would_hang_fails_check_within_the_time_limit(
+    tmp_path, capsys, monkeypatch
+):
+    """Found: nested loops in a `say:` hung the build; range() is now bounded, and three loops
+    of 1,000 (a billion steps) hit the one-second render limit instead."""
+    loops = "{% for i in range(1000) %}{% for j in range(1000) %}{% for k in range(1000) %}"
+    text = shipped().replace(
+        "): funding markets look calm.", f"){loops}{{% endfor %}}{{% endfor %}}{{% endfor %}}."
+    )
+    code, output, seconds = check_text(tmp_path, capsys, monkeypatch, text)
+    assert code == 2, output
+    assert (
+        "indicators.yml:285: indicator 'sofr-iorb-spread', field 'status[2].say': the sentence "
+        "fails with TimeoutError: rendering took longer than 1 s (the latest values)"
+    ) in output
+    assert seconds < 10
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "{{ 'ab' * 500000000 }}",
+        "{{ '{:>999999999}'.format(1) }}",
+        "{{ 'a'.ljust(999999999) }}",
+        "{{ 9 ** 100000 }}",
+        "{{ value|num(1000000000) }}",
+        "{{ value|center(999999999) }}",
+    ],
+)
+def test_the_sentence_sandbox_refuses_what_would_eat_memory(sentence):
+    from generator.publish.sentences import render
+
+    started = time.monotonic()
+    with pytest.raises(Exception) as caught:
+        render(sentence, {"value": 1.0})
+    assert type(caught.value).__name__ in {"SecurityError", "ValueError", "TemplateAssertionError"}
+    assert time.monotonic() - started < 1
