@@ -31,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("schema", help="write indicators.schema.json from the config models")
     update = commands.add_parser("update", help="fetch new observations into data/")
     update.add_argument("--only", nargs="*", default=None, help="series ids to update")
+    update.add_argument(
+        "--keyless", action="store_true", help="only series whose source needs no API key"
+    )
     return parser
 
 
@@ -59,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "update":
             from generator.fetch.update import update
 
-            return update(root, only=args.only)
+            return update(root, only=args.only, keyless=args.keyless)
     except (ConfigError, StoreError, LockHeld) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR

@@ -176,3 +176,21 @@ def test_a_build_that_crashes_halfway_leaves_the_last_good_pages(tmp_path, monke
     assert rebuilt["data/fed-assets.csv"] != good["data/fed-assets.csv"]
     assert rebuilt["index.md"] != good["index.md"]
     assert not (root / ".cache" / "site-staging").exists()
+
+
+# -- a fork without the FRED key ----------------------------------------------------------------
+
+
+def test_keyless_update_refreshes_the_other_sources_and_leaves_fred_alone(project, servers):
+    """Found: without FRED_API_KEY `update` exited 2 and nothing was updated or published,
+    although the keyless sources could still update. The nightly job now runs --keyless."""
+    servers.crypto.add("BTC-USD", ("2026-08-22", "70000"))
+    before = data_files(project)
+    run = run_update(project, environment(servers, key=None), "--keyless")
+    assert run.returncode == 0, run.output
+    assert len(servers.fred.log) == 0
+    after = data_files(project)
+    changed = sorted(name for name in after if after[name] != before.get(name))
+    assert "series/crypto/BTC-USD.csv" in changed and "manifest.json" in changed
+    assert not [name for name in changed if name.startswith("series/fred/")]
+    assert "FRED_API_KEY" not in run.output

@@ -63,17 +63,20 @@ class Outcome:
     merged: pd.Series | None = None
 
 
-def update(root: Path, only: list[str] | None) -> int:
+def update(root: Path, only: list[str] | None, keyless: bool = False) -> int:
     """Fetch, merge, gate and write every selected series under the data lock; returns the
-    process exit code."""
+    process exit code. ``keyless`` selects only series whose source needs no key, so a fork
+    without a FRED key still updates the rest (their manifest entries are left as they are)."""
     with exclusive(Path(root) / "data", "update"):
-        return _update(root, only)
+        return _update(root, only, keyless)
 
 
-def _update(root: Path, only: list[str] | None) -> int:
+def _update(root: Path, only: list[str] | None, keyless: bool) -> int:
     config = load_config(Path(root) / "indicators.yml")
     store = Store(Path(root) / "data")
     selected = _select(config, only)
+    if keyless:
+        selected = [s for s in selected if not sources.needs_key(config.series[s].source)]
     stored = _preflight(config, store, selected)
     progress = Progress(len(selected), sys.stderr)
     outcomes: list[Outcome] = []
