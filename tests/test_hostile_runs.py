@@ -194,3 +194,17 @@ def test_keyless_update_refreshes_the_other_sources_and_leaves_fred_alone(projec
     assert "series/crypto/BTC-USD.csv" in changed and "manifest.json" in changed
     assert not [name for name in changed if name.startswith("series/fred/")]
     assert "FRED_API_KEY" not in run.output
+
+
+def test_the_readme_lists_exactly_the_exit_codes_the_code_uses():
+    import re
+
+    from generator import cli
+    from generator.fetch import update
+
+    text = (ROOT / "README.md").read_text()
+    table = text[text.index("| Exit code | Meaning | Snapshot |") :].split("\n\n")[0]
+    listed = {int(code) for code in re.findall(r"^\| (\d) \|", table, re.MULTILINE)}
+    used = {cli.EXIT_OK, cli.EXIT_USER_ERROR, cli.EXIT_WRITE, update.EXIT_PARTIAL}
+    assert listed == used == {0, 2, 3, 4}
+    assert update.EXIT_CONFIG == cli.EXIT_USER_ERROR
