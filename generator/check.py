@@ -75,6 +75,7 @@ def check(root: Path) -> int:
                 where = store.relative(store.path_for(spec.source, series_id))
                 errors += _problems(
                     verify.future_row(loaded[series_id], where),
+                    verify.outside_plausible(loaded[series_id], where, spec.plausible),
                     verify.matches_manifest(store, series_id, record) if record else None,
                 )
             if record is not None and record.status == "stale":

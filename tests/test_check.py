@@ -211,6 +211,10 @@ CASES: dict[str, tuple[str, list[tuple[str, ...]]]] = {
         "data/series/fred/SOFR.csv",
         [("2026-08-20,3.63\n", "2026-08-20,3.63\n2099-12-31,3.6\n")],
     ),
+    "data-price-zero": (
+        "data/series/crypto/BTC-USD.csv",
+        [("2026-08-21,78335.19", "2026-08-21,0")],
+    ),
     "data-checksum-mismatch": (
         "data/series/fred/SOFR.csv",
         [("2018-04-04,1.74", "2018-04-04,1.75")],

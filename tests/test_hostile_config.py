@@ -145,3 +145,16 @@ def test_the_sentence_sandbox_refuses_what_would_eat_memory(sentence):
         render(sentence, {"value": 1.0})
     assert type(caught.value).__name__ in {"SecurityError", "ValueError", "TemplateAssertionError"}
     assert time.monotonic() - started < 1
+
+
+def test_a_price_series_of_zeros_does_not_crash_the_ladder():
+    """Found: a price series of zeros in the ladder ended in ZeroDivisionError."""
+    import pandas as pd
+
+    from generator.measure import ladder
+
+    days = pd.date_range("2026-01-02", periods=30, freq="W-FRI")
+    zeros = pd.Series(0.0, index=days)
+    assert ladder.weekly_returns(zeros).empty
+    returns = ladder.event_study(zeros, days[2].date())
+    assert all(value != value for value in returns.values())  # NaN, not an exception

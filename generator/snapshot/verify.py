@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from generator.snapshot.clock import today
-from generator.snapshot.store import SeriesRecord, Store
+from generator.snapshot.store import SeriesRecord, Store, format_value
 
 REPAIR = (
     "run `python -m generator update --only {series}` to re-record it, "
@@ -42,6 +42,27 @@ def future_row(series: pd.Series, where: str) -> str | None:
         f"{where}:{position + 2}: row dated {day:%Y-%m-%d} is after tomorrow "
         f"({limit:%Y-%m-%d}), a source's mistake that would freeze the series; delete {rows}, "
         f"then run `python -m generator update --only {series.name}`"
+    )
+
+
+def outside_plausible(
+    series: pd.Series, where: str, bounds: tuple[float, float] | None
+) -> str | None:
+    """The first stored value outside the series' ``plausible`` range, with its line: the same
+    rule ``update`` applies to what sources send, so a hand edit (a price of 0 that the risk
+    ladder would divide by) is caught before the build."""
+    if bounds is None:
+        return None
+    low, high = bounds
+    values = series.to_numpy()
+    bad = (values < low) | (values > high)
+    if not bad.any():
+        return None
+    position = int(bad.argmax())
+    return (
+        f"{where}:{position + 2}: value {format_value(float(values[position]))} on "
+        f"{series.index[position]:%Y-%m-%d} is outside the plausible range "
+        f"[{format_value(low)}, {format_value(high)}] of series {series.name!r} in indicators.yml"
     )
 
 
