@@ -208,3 +208,22 @@ def test_the_readme_lists_exactly_the_exit_codes_the_code_uses():
     used = {cli.EXIT_OK, cli.EXIT_USER_ERROR, cli.EXIT_WRITE, update.EXIT_PARTIAL}
     assert listed == used == {0, 2, 3, 4}
     assert update.EXIT_CONFIG == cli.EXIT_USER_ERROR
+
+
+def test_a_full_disk_during_build_exits_4_with_the_reason(tmp_path, monkeypatch, capsys):
+    import errno
+
+    from generator import cli
+    from generator.publish import render
+
+    def full(*args: object, **kwargs: object) -> bool:
+        raise OSError(errno.ENOSPC, "No space left on device", "site/index.md")
+
+    from tests.conftest import copy_project
+
+    root = copy_project(tmp_path / "p")
+    monkeypatch.setattr("generator.build.write_text", full)
+    assert render.write_text is not full
+    code = cli.main(["--root", str(root), "build"])
+    assert code == 4
+    assert "error: cannot write site/index.md (no space left on device)" in capsys.readouterr().err
