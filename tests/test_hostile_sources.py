@@ -147,6 +147,28 @@ def test_a_reply_trickling_one_byte_at_a_time_hits_the_deadline(project, servers
     assert run.seconds < 10
 
 
+@pytest.mark.parametrize(
+    ("source", "series", "label"), [("fred", "SOFR", "FRED"), ("market", "SP500", "Yahoo Finance")]
+)
+def test_a_status_line_and_headers_trickled_byte_by_byte_hit_the_deadline(
+    project, servers, source, series, label
+):
+    """The body reader's checks cannot see the status line and headers: a watchdog shuts the
+    socket at the deadline whatever the request is doing."""
+    getattr(servers, source).fail(Reply(trickle_headers=0.5), series=series)
+    servers.fred.add("IORB", *IORB_NEW)
+    prefix = source.upper()
+    env = environment(
+        servers,
+        **{f"{prefix}_TIMEOUT": "2", f"{prefix}_DEADLINE": "1.5", f"{prefix}_RETRY_ATTEMPTS": "1"},
+    )
+    before = data_files(project)
+    run = run_update(project, env, "--only", series, "IORB")
+    message = f"{label} did not send the whole reply within 1.5 s (set {prefix}_DEADLINE"
+    assert_stale_and_others_fresh(project, before, run, series, message)
+    assert run.seconds < 10
+
+
 def test_a_keyless_source_trickling_hits_its_own_deadline(project, servers):
     servers.market.fail(Reply(trickle=0.5), series="SP500")
     servers.fred.add("IORB", *IORB_NEW)

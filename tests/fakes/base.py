@@ -29,6 +29,7 @@ class Reply:
     hang: float = 0.0  # wait this long, then close without answering
     trickle: float = 0.0  # send the body one byte at a time, this many seconds apart
     huge: int = 0  # send a body of this many bytes (streamed, never held in memory)
+    trickle_headers: float = 0.0  # send the status line and headers one byte at a time too
     redirect_to: str = ""  # answer 302 to this origin + the request's own path and query
 
 
@@ -183,10 +184,22 @@ class FakeServer:
                         fault.truncate,
                         trickle=fault.trickle,
                         huge=fault.huge,
+                        trickle_headers=fault.trickle_headers,
                     )
                 body = reply.body or b""
                 if reply.truncate is not None:
                     body = body[: reply.truncate]
+                if reply.trickle_headers:
+                    head = (
+                        f"HTTP/1.1 {reply.status} Slow\r\nContent-Type: {reply.content_type}\r\n"
+                        f"Content-Length: {len(body)}\r\n\r\n"
+                    ).encode()
+                    self.close_connection = True
+                    try:
+                        self._send(head + body, Reply(trickle=reply.trickle_headers))
+                    except OSError:
+                        pass
+                    return
                 self.send_response(reply.status)
                 self.send_header("Content-Type", reply.content_type)
                 if not reply.huge:  # a huge body is sent without a length, as streams are

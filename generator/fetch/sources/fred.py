@@ -113,7 +113,7 @@ def _install_recorder() -> None:
     """fredapi calls ``urllib.request.urlopen``, which uses the process-wide opener. Installed
     after every ``Fred()``: with HTTP(S)_PROXY set, its constructor installs its own opener.
     ``build_opener`` keeps the environment's proxies (and NO_PROXY) through its ProxyHandler."""
-    urllib.request.install_opener(urllib.request.build_opener(_Recorder(), net.SameHostRedirects()))
+    urllib.request.install_opener(net.opener(_Recorder()))
 
 
 def _client() -> Fred:
@@ -149,10 +149,11 @@ def _request(client: Fred, sid: str, since: date | None, config: net.Settings) -
     previous = socket.getdefaulttimeout()
     socket.setdefaulttimeout(limits.socket_timeout())
     try:
-        if since is None:
-            raw = client.get_series(sid)
-        else:
-            raw = client.get_series(sid, observation_start=since.isoformat())
+        with limits:
+            if since is None:
+                raw = client.get_series(sid)
+            else:
+                raw = client.get_series(sid, observation_start=since.isoformat())
     except SourceError:
         raise
     except net.OffHostRedirect as error:

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -287,6 +288,31 @@ class Limits:
         self.label = label
         self.config = config
         self.ends = time.monotonic() + config.deadline
+        self._timers: list[threading.Timer] = []
+
+    def __enter__(self) -> Limits:
+        _current.limits = self
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _current.limits = None
+        for timer in self._timers:
+            timer.cancel()
+
+    def watch(self, sock: socket.socket) -> None:
+        """Shut ``sock`` down at the deadline, whatever the request is doing then: a server
+        trickling its status line or headers is out of reach of the body reader's checks."""
+
+        def expire() -> None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed: the request ended meanwhile
+
+        timer = threading.Timer(max(0.0, self.ends - time.monotonic()), expire)
+        timer.daemon = True
+        timer.start()
+        self._timers.append(timer)
 
     def remaining(self) -> float:
         left = self.ends - time.monotonic()
@@ -342,6 +368,47 @@ class Limits:
         return b"".join(chunks)
 
 
+_current = threading.local()  # the Limits of the request this thread is making, if any
+
+
+def _watched(base: type[http.client.HTTPConnection]) -> type[http.client.HTTPConnection]:
+    """A connection class that hands its socket to the current request's deadline watchdog."""
+
+    class Watched(base):  # type: ignore[valid-type, misc]
+        def connect(self) -> None:
+            super().connect()
+            limits: Limits | None = getattr(_current, "limits", None)
+            if limits is not None and self.sock is not None:
+                limits.watch(self.sock)
+
+    return Watched
+
+
+class DeadlineHTTPHandler(urllib.request.HTTPHandler):
+    """urllib's HTTP handler with the deadline watchdog on every connection."""
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_watched(http.client.HTTPConnection), req)
+
+
+class DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
+    """urllib's HTTPS handler with the deadline watchdog on every connection."""
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(  # type: ignore[attr-defined]
+            _watched(http.client.HTTPSConnection),
+            req,
+            context=self._context,  # type: ignore[attr-defined]
+        )
+
+
+def opener(*handlers: urllib.request.BaseHandler) -> urllib.request.OpenerDirector:
+    """An opener with the deadline watchdog and same-host redirects, plus ``handlers``."""
+    return urllib.request.build_opener(
+        *handlers, DeadlineHTTPHandler(), DeadlineHTTPSHandler(), SameHostRedirects()
+    )
+
+
 def _socket_of(response: object) -> socket.socket | None:
     """The socket under an http.client response (None for anything else, e.g. a replay)."""
     raw = getattr(getattr(response, "fp", None), "raw", None)
@@ -353,10 +420,9 @@ def get(url: str, label: str, config: Settings, headers: dict[str, str] | None =
     """One GET within the source's deadline and size cap, redirects only on the same host;
     returns the body of a 2xx reply, raises a classified error."""
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **(headers or {})})
-    opener = urllib.request.build_opener(SameHostRedirects())
     limits = Limits(label, config)
     try:
-        with opener.open(request, timeout=limits.socket_timeout()) as response:
+        with limits, opener().open(request, timeout=limits.socket_timeout()) as response:
             return limits.read(response)
     except urllib.error.HTTPError as error:
         try:
