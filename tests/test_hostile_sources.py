@@ -231,3 +231,21 @@ def test_deadline_and_size_settings_must_be_numbers(project, servers):
     assert run.returncode == 2
     assert "FRED_DEADLINE must be a number" in run.stderr
     assert len(servers.fred.log) == 0
+
+
+def test_an_unexpected_exception_quoting_the_key_leaks_no_piece_of_it(monkeypatch):
+    """The third message path: a bug in a source raising an exception whose text holds the
+    key (e.g. a URL) ends as a stale series whose message is redacted, then clipped."""
+    from generator.catalogue.models import SeriesConfig
+    from generator.fetch import update
+
+    monkeypatch.setenv("FRED_API_KEY", KEY)
+
+    def broken(source: str, series_id: str, since: object) -> None:
+        raise RuntimeError("x" * 70 + f" https://api.example/?api_key={KEY} " + KEY.upper())
+
+    monkeypatch.setattr(update.sources, "fetch", broken)
+    spec = SeriesConfig(source="fred", title="t", units="u", owner="o", frequency="Daily")
+    outcome = update._update_series("SOFR", spec, None)
+    assert outcome.failed and outcome.message.startswith("unexpected RuntimeError: xxx")
+    assert_no_key_piece(outcome.message)
