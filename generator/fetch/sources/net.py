@@ -246,8 +246,9 @@ def _json_message(body: bytes) -> str:
 
 
 class SameHostRedirects(urllib.request.HTTPRedirectHandler):
-    """Follows a redirect only to the host (and port) of the request: another host's reply
-    would be stored as the source's data, and FRED's redirects would carry the key along."""
+    """Follows a redirect only to the host of the request (http may become https, never the
+    reverse): another host's reply would be stored as the source's data, and FRED's redirects
+    would carry the key along."""
 
     def redirect_request(  # noqa: D102 - urllib handler protocol
         self,
@@ -260,13 +261,14 @@ class SameHostRedirects(urllib.request.HTTPRedirectHandler):
     ) -> urllib.request.Request | None:
         old = urllib.parse.urlsplit(req.full_url)
         new = urllib.parse.urlsplit(urllib.parse.urljoin(req.full_url, newurl))
-        if (new.scheme, new.netloc.lower()) != (old.scheme, old.netloc.lower()):
+        upgrade = (old.scheme, new.scheme) == ("http", "https")
+        if new.hostname != old.hostname or (new.scheme != old.scheme and not upgrade):
             raise OffHostRedirect(code, new.hostname or "?")
         return super().redirect_request(req, fp, code, msg, headers, newurl)  # type: ignore[arg-type]
 
 
 class OffHostRedirect(Exception):
-    """Raised inside urllib when a reply redirects to another host (or scheme)."""
+    """Raised inside urllib when a reply redirects to another host (or from https to http)."""
 
     def __init__(self, code: int, host: str) -> None:
         super().__init__(f"HTTP {code} to {host}")
