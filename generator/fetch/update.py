@@ -1,14 +1,17 @@
 """``python -m generator update``: bring every configured series up to date without ever
 damaging the committed snapshot.
 
-The order of work is what makes it safe. Everything that can be checked offline (the config,
-series ids, the FRED key, the files on disk) is checked before the first request, so those
-mistakes exit 2 with nothing sent and nothing written. Then each series is fetched from (last
-stored date - its revision window), merged and put through a regression gate, one series at a
-time, so one source failing cannot touch another. Only when every fetch is done are the changed
-files written (temp file + ``os.replace``) and the manifest refreshed: a run killed or aborted
-before that point leaves the snapshot exactly as it was. Exit codes: 0 all fresh, 2 config or
-key error, 3 some series failed and kept their last good data.
+The order of work is what makes it safe. The whole run holds ``data/.lock``, so two runs never
+interleave. Everything that can be checked offline (the config, series ids, the FRED key, the
+files on disk) is checked before the first request, so those mistakes exit 2 with nothing sent
+and nothing written. Then each series is fetched from (last stored date - its revision window),
+each request within its source's deadline and size cap, merged and put through a regression gate
+(rows after tomorrow, history lost, implausible values), one series at a time, so one source
+failing cannot touch another. Only when every fetch is done are the changed files written, as
+one transaction (all staged, then renamed, the manifest last): a run killed or aborted before
+that point leaves the snapshot exactly as it was. Exit codes: 0 all fresh, 2 config or key
+error or the lock is held, 3 some series failed and kept their last good data, 4 ``data/``
+cannot be written.
 """
 
 from __future__ import annotations
