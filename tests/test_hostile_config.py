@@ -135,6 +135,10 @@ def test_a_sentence_that_would_hang_fails_check_within_the_time_limit(
         "{{ 9 ** 100000 }}",
         "{{ value|num(1000000000) }}",
         "{{ value|center(999999999) }}",
+        "{% set a = 'x' * 1000 %}" + "{% set a = a ~ a %}" * 40 + "{{ a }}",
+        "{% set items = [1] %}{% for i in range(1000) %}{{ items.extend(items) }}{% endfor %}",
+        "{{ 'abc'.replace('a', 'aaaaaaaaaa') }}",
+        "{{ ','.join(['a'] * 999) }}",
     ],
 )
 def test_the_sentence_sandbox_refuses_what_would_eat_memory(sentence):
@@ -145,6 +149,13 @@ def test_the_sentence_sandbox_refuses_what_would_eat_memory(sentence):
         render(sentence, {"value": 1.0})
     assert type(caught.value).__name__ in {"SecurityError", "ValueError", "TemplateAssertionError"}
     assert time.monotonic() - started < 1
+
+
+def test_ordinary_sentences_still_render():
+    from generator.publish.sentences import render
+
+    text = "{{ 'Abc'.upper() }} {{ value|num(1) }} {{ value|signed(0) }} {{ 'x' ~ value|abs }}"
+    assert render(text, {"value": -2.5}) == "ABC −2.5 −2 x2.5"
 
 
 def test_a_price_series_of_zeros_does_not_crash_the_ladder():

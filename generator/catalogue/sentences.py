@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from jinja2 import TemplateError
+from jinja2 import TemplateError, nodes
 from jinja2 import meta as jinja_meta
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.compiler import CodeGenerator, Frame, optimizeconst
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment, SecurityError
 
 from generator.catalogue.messages import suggest
 
@@ -39,13 +40,34 @@ MAX_OUTPUT = 10_000  # characters of a rendered sentence
 TIME_LIMIT = 1.0  # seconds to render one sentence (main thread only: see ``time_limit``)
 
 
-class SentenceSandbox(SandboxedEnvironment):
-    """Jinja's sandbox with size bounds on ``range``, ``*``, ``**`` and ``+``; no ``format``.
+class _BoundedCodeGenerator(CodeGenerator):
+    """Compiles ``a ~ b`` to the sandbox's ``bounded_join``: Jinja's sandbox does not see the
+    concatenation operator, and ``{% set b = a ~ a %}`` repeated doubles a string each line."""
+
+    @optimizeconst
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.bounded_join((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+class SentenceSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox (no ``list.append``/``extend`` to grow a list in a loop) with
+    size bounds on ``range``, ``*``, ``**``, ``+`` and ``~``; strings offer only a few methods.
 
     Intercepting an operator also stops Jinja from folding it at compile time, so a huge
     constant is refused when rendered rather than built while the template compiles."""
 
     intercepted_binops = frozenset({"*", "**", "+"})
+    code_generator_class = _BoundedCodeGenerator
+
+    def bounded_join(self, parts: Iterable[object]) -> str:
+        text = "".join(str(part) for part in parts)
+        if len(text) > MAX_OUTPUT:
+            raise SecurityError(f"joining text beyond {MAX_OUTPUT:,} characters is not allowed")
+        return text
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and _is_number(right) and abs(right) > MAX_EXPONENT:
@@ -62,7 +84,8 @@ class SentenceSandbox(SandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        if isinstance(obj, str | bytes) and attr in _PADDING:
+        # replace() and join() grow a string tenfold a call; sentences format with filters.
+        if isinstance(obj, str | bytes) and callable(value) and attr not in _STRING_METHODS:
             return False
         return super().is_safe_attribute(obj, attr, value)
 
@@ -76,6 +99,10 @@ class SentenceSandbox(SandboxedEnvironment):
         return None
 
 
+# The string methods a sentence may call: none of them makes a string longer.
+_STRING_METHODS = frozenset(
+    {"upper", "lower", "title", "capitalize", "strip", "lstrip", "rstrip", "startswith", "endswith"}
+)
 # String methods that can pad to any width ('{:>999999999}'.format(1)); sentences use filters.
 _PADDING = frozenset({"format", "format_map", "center", "ljust", "rjust", "zfill", "expandtabs"})
 
