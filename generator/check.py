@@ -80,6 +80,10 @@ def check(root: Path) -> int:
                 )
             if record is not None and record.status == "stale":
                 notes.append(f"series {series_id!r} is stale since {record.stale_since}")
+        for series_id, record in records.items():
+            # Kept by the manifest after leaving the config: its file, if any, must still match.
+            if series_id not in config.series and store.exists(record.source, series_id):
+                errors += _problems(verify.matches_manifest(store, series_id, record))
         checked = freshness.last_update([r.fetched_at for r in records.values()])
         for series_id, last in freshness.overdue(loaded, checked).items():
             spacing = freshness.usual_spacing_days(loaded[series_id])
