@@ -7,6 +7,7 @@ changes, and files left over from removed indicators are deleted, so ``site/`` a
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import time
@@ -87,7 +88,11 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
 
     site = root / "site"
     cache = root / ".cache" / "specs"
-    keep: set[Path] = set()
+    # Everything generated is written into a staging folder and moved into site/ only once the
+    # whole build has succeeded: a crash halfway leaves the last good pages, never a chart of
+    # one night beside a home card of the other.
+    out = root / ".cache" / "site-staging"
+    shutil.rmtree(out, ignore_errors=True)
     links: dict[str, tuple[str | None, str | None]] = {}
     for result in results:
         chart_link = csv_link = None
@@ -95,8 +100,8 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
             chart = result.config.chart
             frame = charts.chart_frame(result, chart)
             decimals = {name: csv_decimals(result.config, name) for name in chart.plot}
-            csv_path = site / "data" / f"{result.id}.csv"
-            spec_path = site / "charts" / f"{result.id}.vl.json"
+            csv_path = out / "data" / f"{result.id}.csv"
+            spec_path = out / "charts" / f"{result.id}.vl.json"
             text = charts.frame_to_csv(frame, decimals)
             if is_monthly(result.quantity(chart.plot[0]).index):
                 text = with_period_column(text)  # a month is dated as a month
@@ -108,16 +113,13 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
                 lambda: charts.chart_spec(result, chart, frame, url, events),  # noqa: B023
             )
             write_text(spec_path, charts.spec_json(spec))
-            keep.update({csv_path, spec_path})
             chart_link = f"../charts/{result.id}.vl.json"
             csv_link = f"../data/{result.id}.csv"
             report.charts += 1
         links[result.id] = (chart_link, csv_link)
-    keep |= write_attribution(site, cache, weekly_parts)
-    scorecard_csv = site / "data" / "scorecard.csv"
-    write_text(scorecard_csv, scorecard.scorecard_csv(claims))
-    keep.add(scorecard_csv)
-    keep |= write_analysis_charts(site, cache, config, events, regime, risk_ladder)
+    write_attribution(out, cache, weekly_parts)
+    write_text(out / "data" / "scorecard.csv", scorecard.scorecard_csv(claims))
+    write_analysis_charts(out, cache, config, events, regime, risk_ladder)
     lap("charts")
 
     env = environment(root / "templates")
@@ -131,7 +133,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
         claims=scorecard.summary(claims, written_on(config)),
         latest_report=pages.latest_report(site / "blog" / "posts"),
     )
-    write_text(site / "index.md", home)
+    write_text(out / "index.md", home)
     indicator_template = env.get_template("indicator.md.j2")
     for result in results:
         chart_link, csv_link = links[result.id]
@@ -144,28 +146,27 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
                 "sentence": driver_text,
                 "since": weekly_parts.index[0].date(),
             }
-        path = site / "indicators" / f"{result.id}.md"
+        path = out / "indicators" / f"{result.id}.md"
         write_text(path, indicator_template.render(ind=context))
-        keep.add(path)
     status = pages.data_status(config, store.records, results, snapshot.overdue)
-    write_text(site / "data-status.md", env.get_template("data_status.md.j2").render(**status))
+    write_text(out / "data-status.md", env.get_template("data_status.md.j2").render(**status))
     if risk_ladder is not None:
         context = ladder_page.ladder_page(risk_ladder, "charts/ladder.vl.json", "data/ladder.csv")
-        write_text(site / "ladder.md", env.get_template("ladder.md.j2").render(**context))
+        write_text(out / "ladder.md", env.get_template("ladder.md.j2").render(**context))
     write_text(
-        site / "scorecard.md",
+        out / "scorecard.md",
         env.get_template("scorecard.md.j2").render(
             **pages.scorecard_page(claims, written_on(config))
         ),
     )
     write_text(
-        site / "config-reference.md",
+        out / "config-reference.md",
         env.get_template("config_reference.md.j2").render(
             **reference.reference_context(load_catalogue(root / "indicators.yml"))
         ),
     )
     report.pages = len(results) + 5
-    _remove_leftovers(site, keep)
+    _swap_in(out, site)
     ensure_vega_bundle(site / "assets" / "js")
     lap("pages")
 
@@ -264,14 +265,28 @@ def write_analysis_charts(
     return written
 
 
-def _remove_leftovers(site: Path, keep: set[Path]) -> None:
+def _swap_in(staging: Path, site: Path) -> None:
+    """Move the finished build from ``staging`` into ``site/``: each changed file by an atomic
+    rename (unchanged ones stay untouched, so MkDocs' live reload and git stay quiet), then the
+    files of ``GENERATED_DIRS`` this build no longer makes are deleted (removed indicators)."""
+    made: set[Path] = set()
+    for path in sorted(staging.rglob("*")):
+        if not path.is_file():
+            continue
+        target = site / path.relative_to(staging)
+        made.add(target)
+        if target.is_file() and target.read_bytes() == path.read_bytes():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
     for folder in GENERATED_DIRS:
         directory = site / folder
         if not directory.exists():
             continue
         for path in directory.rglob("*"):
-            if path.is_file() and path not in keep:
+            if path.is_file() and path not in made:
                 path.unlink()
         for path in sorted(directory.rglob("*"), reverse=True):
             if path.is_dir() and not any(path.iterdir()):
                 shutil.rmtree(path)
+    shutil.rmtree(staging, ignore_errors=True)

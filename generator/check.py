@@ -13,8 +13,13 @@ import pandas as pd
 
 from generator.catalogue.crossref import series_used
 from generator.catalogue.load import load_config, load_events
-from generator.catalogue.messages import ConfigError
-from generator.snapshot import freshness
+from generator.catalogue.messages import ConfigError, display
+from generator.catalogue.models import Config
+from generator.catalogue.yaml_lines import read_yaml
+from generator.measure import indicators
+from generator.publish import sentences
+from generator.snapshot import freshness, verify
+from generator.snapshot.load import load_snapshot
 from generator.snapshot.store import Store, StoreError
 
 EXIT_OK = 0
@@ -47,6 +52,11 @@ def check(root: Path) -> int:
         for series_id, spec in config.series.items():
             users = [i.id for i in config.indicators if series_id in series_used(i, config)]
             if not store.exists(spec.source, series_id):
+                record = records.get(series_id)
+                missing = verify.matches_manifest(store, series_id, record) if record else None
+                if missing:
+                    errors.append(missing)
+                    continue
                 if spec.optional:
                     continue
                 where = store.relative(store.path_for(spec.source, series_id))
@@ -56,13 +66,24 @@ def check(root: Path) -> int:
                     "run make update"
                 )
                 continue
+            record = records.get(series_id)
             try:
                 loaded[series_id] = store.load(spec.source, series_id)
             except StoreError as exc:
                 errors.append(str(exc))
-            record = records.get(series_id)
+            else:
+                where = store.relative(store.path_for(spec.source, series_id))
+                errors += _problems(
+                    verify.future_row(loaded[series_id], where),
+                    verify.outside_plausible(loaded[series_id], where, spec.plausible),
+                    verify.matches_manifest(store, series_id, record) if record else None,
+                )
             if record is not None and record.status == "stale":
                 notes.append(f"series {series_id!r} is stale since {record.stale_since}")
+        for series_id, record in records.items():
+            # Kept by the manifest after leaving the config: its file, if any, must still match.
+            if series_id not in config.series and store.exists(record.source, series_id):
+                errors += _problems(verify.matches_manifest(store, series_id, record))
         checked = freshness.last_update([r.fetched_at for r in records.values()])
         for series_id, last in freshness.overdue(loaded, checked).items():
             spacing = freshness.usual_spacing_days(loaded[series_id])
@@ -70,6 +91,8 @@ def check(root: Path) -> int:
                 f"series {series_id!r} has no observation since {last} although it usually has "
                 f"one every {spacing:g} day(s): its source may have stopped publishing it"
             )
+    if config is not None and not errors:
+        errors += sentence_trials(root / "indicators.yml", config, store)
     for line in errors:
         print(f"error: {line}", file=sys.stderr)
     for line in notes:
@@ -79,3 +102,25 @@ def check(root: Path) -> int:
         return EXIT_PROBLEMS
     print("indicators.yml, events.yml and data/ are consistent", file=sys.stderr)
     return EXIT_OK
+
+
+def sentence_trials(path: Path, config: Config, store: Store) -> list[str]:
+    """Render every ``say:`` with the real latest values and extreme ones (see
+    ``publish/sentences.trial_problems``): a sentence that divides by zero or trips the sandbox
+    would otherwise crash the build on the night its rule first holds."""
+    snapshot = load_snapshot(config, store)
+    results = indicators.evaluate(config, snapshot.series, snapshot.stale, snapshot.overdue)
+    doc = read_yaml(path)
+    where = display(path)
+    problems = []
+    for position, result in enumerate(results):
+        for rule, problem in sentences.trial_problems(result):
+            line = doc.line(("indicators", position, "status", rule, "say"))
+            problems.append(
+                f"{where}:{line}: indicator {result.id!r}, field 'status[{rule}].say': {problem}"
+            )
+    return problems
+
+
+def _problems(*found: str | None) -> list[str]:
+    return [problem for problem in found if problem]

@@ -8,14 +8,18 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from pathlib import Path
 
 from generator.catalogue.messages import ConfigError
+from generator.snapshot.lock import LockHeld, WriteError, describe_os_error
 from generator.snapshot.store import StoreError
 
 EXIT_OK = 0
-EXIT_USER_ERROR = 2
+EXIT_USER_ERROR = 2  # config, key, snapshot or --date error; another run holds the data lock
+EXIT_WRITE = 4  # data/ or site/ cannot be written (read-only, disk full)
+WRITE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("schema", help="write indicators.schema.json from the config models")
     update = commands.add_parser("update", help="fetch new observations into data/")
     update.add_argument("--only", nargs="*", default=None, help="series ids to update")
+    update.add_argument(
+        "--keyless", action="store_true", help="only series whose source needs no API key"
+    )
     return parser
 
 
@@ -57,10 +64,21 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "update":
             from generator.fetch.update import update
 
-            return update(root, only=args.only)
-    except (ConfigError, StoreError) as exc:
+            return update(root, only=args.only, keyless=args.keyless)
+    except (ConfigError, StoreError, LockHeld) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except WriteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_WRITE
+    except OSError as exc:
+        # A full disk or a read-only folder while writing site/ or a report: the system's
+        # reason and the file, not a traceback. Any other OSError is a bug: let it show.
+        if exc.errno not in WRITE_ERRNOS:
+            raise
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"error: cannot write{where} ({describe_os_error(exc)})", file=sys.stderr)
+        return EXIT_WRITE
     return EXIT_OK
 
 

@@ -160,6 +160,86 @@ CASES: dict[str, tuple[str, list[tuple[str, ...]]]] = {
         "data/series/fred/SOFR.csv",
         [("2018-04-04,1.74", "2018-04-04,1.7a")],
     ),
+    "link-javascript": (
+        "indicators.yml",
+        [
+            (
+                "link: https://www.coingecko.com/en/coins/bnb",
+                'link: "javascript:alert(document.domain)"',
+            )
+        ],
+    ),
+    "link-markdown-breakout": (
+        "indicators.yml",
+        [
+            (
+                "link: https://www.coingecko.com/en/coins/bnb",
+                'link: "https://x.org/x) <img src=x onerror=alert(1)> [y](z"',
+            )
+        ],
+    ),
+    "window-zero": (
+        "indicators.yml",
+        [("  - id: fed-assets\n", "of: assets, window: 13w", "of: assets, window: 0w")],
+    ),
+    "window-too-long": (
+        "indicators.yml",
+        [("  - id: fed-assets\n", "of: assets, window: 13w", "of: assets, window: 99999y")],
+    ),
+    "number-infinite": (
+        "indicators.yml",
+        [("{op: scale, of: WALCL, factor: 0.001}", "{op: scale, of: WALCL, factor: .inf}")],
+    ),
+    "plausible-not-a-range": (
+        "indicators.yml",
+        [("  SOFR:\n", "plausible: [-1, 25]", "plausible: [25, -1]")],
+    ),
+    "reserved-id": ("indicators.yml", [("  - id: bnb-btc\n", "  - id: index\n")]),
+    "id-trailing-newline": ("indicators.yml", [("  - id: bnb-btc\n", '  - id: "bnb-btc\\n"\n')]),
+    "sentence-divides-by-zero": (
+        "indicators.yml",
+        [
+            (
+                "(20-day mean {{ mean_20d|signed(1) }} bp): banks are paying up for cash.",
+                "(20-day mean {{ mean_20d|signed(1) }} bp, {{ 20 / days_above }} a day).",
+            )
+        ],
+    ),
+    "sentence-huge-repeat": (
+        "indicators.yml",
+        [("): funding markets look calm.", "): {{ 'ab' * 500000000 }}.")],
+    ),
+    "sentence-nested-range": (
+        "indicators.yml",
+        [
+            (
+                "): funding markets look calm.",
+                "){% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}"
+                "{% endfor %}.",
+            )
+        ],
+    ),
+    "sentence-filter-bad-arguments": (
+        "indicators.yml",
+        [
+            (
+                "though its 20-day mean stayed at {{ mean_20d|signed(1) }}",
+                "though {{ mean_20d|signed('x') }}",
+            )
+        ],
+    ),
+    "data-future-row": (
+        "data/series/fred/SOFR.csv",
+        [("2026-08-20,3.63\n", "2026-08-20,3.63\n2099-12-31,3.6\n")],
+    ),
+    "data-price-zero": (
+        "data/series/crypto/BTC-USD.csv",
+        [("2026-08-21,78335.19", "2026-08-21,0")],
+    ),
+    "data-checksum-mismatch": (
+        "data/series/fred/SOFR.csv",
+        [("2018-04-04,1.74", "2018-04-04,1.75")],
+    ),
 }
 
 
@@ -187,6 +267,7 @@ def project_with(tmp_path: Path, name: str, edits: list[tuple[str, ...]]) -> Pat
 
 def run_check(root: Path, capsys, monkeypatch) -> tuple[int, str]:
     monkeypatch.chdir(root)  # messages name files relative to where the user stands
+    monkeypatch.setenv("UPDATE_TODAY", "2026-09-10")  # "after tomorrow" is then a fixed date
     code = main(["--root", str(root), "check"])
     captured = capsys.readouterr()
     return code, captured.out + captured.err
@@ -207,6 +288,18 @@ def test_malformed_config_gives_its_golden_message(case, tmp_path, capsys, monke
     first = output.splitlines()[0]
     assert re.match(r"error: (indicators|events)\.yml:\d+: |error: data/series/", first), first
     assert_golden(f"check/{case}.txt", output)
+
+
+def test_a_manifest_entry_whose_csv_was_deleted_is_an_error(tmp_path, capsys, monkeypatch):
+    """Found: Data status said "fresh, 2094 rows" for a CSV that no longer existed."""
+    root = project_with(tmp_path, "data/series/fred/SOFR.csv", [])
+    (root / "data/series/fred/SOFR.csv").unlink()
+    code, output = run_check(root, capsys, monkeypatch)
+    assert code == 2, output
+    assert output.startswith(
+        "error: data/series/fred/SOFR.csv: the file is missing although data/manifest.json "
+        "records 2094 rows for 'SOFR'; run `python -m generator update --only SOFR`"
+    )
 
 
 def test_the_shipped_project_checks_clean(tmp_path, capsys, monkeypatch):

@@ -118,3 +118,34 @@ def test_fast_reader_agrees_with_the_line_by_line_reader():
         assert fast is not None, path.name
         slow = _parse_line_by_line(text, path.name)
         pd.testing.assert_series_equal(fast, slow, check_names=False)
+
+
+@pytest.mark.parametrize(
+    ("manifest", "fragment"),
+    [
+        (b"[]", 'expected an object {"series": {id: entry, ...}}'),
+        (b'{"series": []}', 'expected an object {"series"'),
+        (b"\xff\xfe{}", "not UTF-8 text"),
+        (b'{"series": {"SOFR": {"source": "fred", "rows": "many"}}}', "field 'rows': expected a"),
+        (b'{"series": {"SOFR": {"source": "fred", "rows": true}}}', "field 'rows': expected a"),
+        (
+            b'{"series": {"SOFR": {"source": "fred", "fetched_at": "yesterday"}}}',
+            "field 'fetched_at': expected a UTC time YYYY-MM-DDTHH:MM:SSZ, found \"yesterday\"",
+        ),
+        (b'{"series": {"SOFR": {"source": "fred", "status": "ok"}}}', "field 'status'"),
+        (b'{"series": {"SOFR": {"source": 7}}}', "field 'source': expected text"),
+    ],
+)
+def test_a_manifest_of_the_wrong_shape_is_a_store_error(tmp_path, manifest, fragment):
+    """Found: `rows: "many"`, `fetched_at: "yesterday"`, a manifest that is `[]` or not UTF-8
+    passed `check` and crashed `build` with a traceback."""
+    (tmp_path / "manifest.json").write_bytes(manifest)
+    with pytest.raises(StoreError) as caught:
+        Store(tmp_path).records  # noqa: B018
+    assert fragment in str(caught.value)
+
+
+@pytest.mark.parametrize("day", ["1677-01-01", "2263-01-01", "0001-01-01"])
+def test_csv_dates_outside_the_computable_range_name_the_line(day):
+    with pytest.raises(StoreError, match=rf"^x.csv:3: date {day} is outside 1678-01-01"):
+        parse_series_csv(f"date,value\n1999-01-01,1\n{day},2\n", "x.csv")

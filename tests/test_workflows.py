@@ -91,7 +91,9 @@ def test_read_only_token_by_default_and_bounded_jobs(path: Path):
 
 def test_nightly_grants_each_write_to_the_one_job_that_needs_it():
     jobs = load(NIGHTLY)["jobs"]
+    assert jobs["preflight"]["permissions"] == {"pages": "read"}
     assert jobs["update"]["permissions"] == {"contents": "write"}
+    assert jobs["update"]["environment"] == "fred"  # the key is a secret of that environment
     assert "permissions" not in jobs["build"]  # builds with the read-only default
     assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
     assert jobs["deploy"]["environment"]["name"] == "github-pages"
@@ -129,6 +131,9 @@ def test_nightly_steps_in_order():
     flat = [s.get("uses", "").split("@")[0] or s["run"].strip() for _, s in steps(workflow)]
     expected = [
         "actions/checkout",
+        "actions/configure-pages",
+        "example\\.org",
+        "actions/checkout",
         "actions/setup-python",
         "make .venv/.runtime",
         "generator update",
@@ -147,7 +152,10 @@ def test_nightly_steps_in_order():
         if step.get("uses", "").startswith("actions/setup-python"):
             assert step["with"]["cache"] == "pip"
     build = workflow["jobs"]["build"]
-    assert build["needs"] == "update" and workflow["jobs"]["deploy"]["needs"] == "build"
+    assert workflow["jobs"]["update"]["needs"] == "preflight"
+    assert (
+        build["needs"] == ["preflight", "update"] and workflow["jobs"]["deploy"]["needs"] == "build"
+    )
     assert build["steps"][0]["with"]["ref"] == "${{ needs.update.outputs.sha }}"
 
 
@@ -175,24 +183,76 @@ def test_dependabot_watches_pip_and_actions():
 
 
 @pytest.mark.parametrize(("code", "fails"), [(0, False), (3, False), (2, True), (1, True)])
+@pytest.mark.parametrize("key", ["k" * 32, ""])
 def test_update_step_publishes_after_stale_series_and_stops_on_errors(
-    tmp_path: Path, code: int, fails: bool
+    tmp_path: Path, code: int, fails: bool, key: str
 ):
     stub = tmp_path / ".venv" / "bin" / "python"
     stub.parent.mkdir(parents=True)
     stub.write_text(f'#!/bin/sh\necho "stub $*"\nexit {code}\n')
     stub.chmod(0o755)
     output, summary = tmp_path / "output", tmp_path / "summary"
-    env = {"GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary)}
+    env = {"GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary), "FRED_API_KEY": key}
     step = step_running(load(NIGHTLY), "generator update")
     result = run_script(step["run"], tmp_path, env)
     assert "stub -m generator update" in result.stdout
+    if key:
+        assert (
+            "--keyless" not in result.stdout and "::warning title=No FRED key" not in result.stdout
+        )
+    else:  # a fork without the key: the keyless sources update, with a warning on the run
+        assert "stub -m generator update --keyless" in result.stdout
+        assert "::warning title=No FRED key::FRED_API_KEY is not set" in result.stdout
     assert (result.returncode != 0) is fails, result.stdout + result.stderr
     assert output.read_text() == f"exit={code}\n"
     if code == 3:
         assert "::warning" in result.stdout and "stale" in summary.read_text()
     if fails:
         assert f"::error title=Update failed::generator update exited {code}" in result.stdout
+
+
+# -- the preflight: Pages and the site address, before any commit ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pages_url", "placeholder", "url"),
+    [
+        ("https://me.github.io/fork", True, "https://me.github.io/fork/"),
+        ("https://me.github.io/fork/", False, "https://me.github.io/fork/"),
+        ("", False, ""),
+        ("", True, None),
+    ],
+)
+def test_preflight_takes_the_address_from_pages_or_fails_on_the_placeholder(
+    tmp_path: Path, pages_url: str, placeholder: bool, url: str | None
+):
+    host = "liquidity-watch.example.org" if placeholder else "me.example.com"
+    (tmp_path / "mkdocs.yml").write_text(f"site_url: https://{host}/\n")
+    output = tmp_path / "output"
+    step = step_running(load(NIGHTLY), "example\\.org")
+    result = run_script(
+        step["run"], tmp_path, {"GITHUB_OUTPUT": str(output), "PAGES_URL": pages_url}
+    )
+    if url is None:
+        assert result.returncode == 1
+        assert "::error title=No site address::" in result.stdout
+        assert not output.exists()
+    else:
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert output.read_text() == f"url={url}\n"
+
+
+def test_the_build_step_passes_the_pages_address_only_when_there_is_one(tmp_path: Path):
+    step = step_running(load(NIGHTLY), "make site")
+    assert step["env"] == {"PAGES_SITE_URL": "${{ needs.preflight.outputs.site-url }}"}
+    assert 'export SITE_URL="$PAGES_SITE_URL"' in step["run"]
+    assert "!ENV [SITE_URL," in (ROOT / "mkdocs.yml").read_text()
+
+
+def test_the_concurrency_comment_says_what_github_does():
+    text = NIGHTLY.read_text()
+    assert "never cancels" not in text
+    assert "GitHub cancels an older pending run" in text
 
 
 # -- the commit step: only when something changed, rebase and retry on a moving branch -----------

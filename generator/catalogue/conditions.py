@@ -33,6 +33,11 @@ COMPARE = {
 }
 
 
+# Deeper than any condition a person writes; keeps parsing and evaluating far from Python's
+# recursion limit (5,000 chained 'not' used to end in RecursionError).
+MAX_DEPTH = 50
+
+
 class ConditionError(ValueError):
     """A condition that does not parse, with the place it went wrong."""
 
@@ -53,24 +58,20 @@ def _fail(text: str, node: ast.AST | None, message: str) -> ConditionError:
     return ConditionError(f"{message} in condition {text!r}\n    {text}\n    {' ' * column}^")
 
 
-# Longer than any sensible rule; also bounds the parser's work on hostile input.
-MAX_LENGTH = 1000
-
-
 def parse(text: str) -> Condition:
     if not isinstance(text, str) or not text.strip():
         raise ConditionError("the condition is empty")
-    if len(text) > MAX_LENGTH:
-        raise ConditionError(f"the condition is longer than {MAX_LENGTH} characters")
     try:
         tree = ast.parse(text.strip(), mode="eval").body
     except (RecursionError, MemoryError):
-        raise ConditionError("the condition is nested too deeply") from None
+        raise ConditionError(too_deep(text.strip())) from None
     except SyntaxError as exc:
         column = max((exc.offset or 1) - 1, 0)
         raise ConditionError(
             f"cannot parse condition {text!r}: {exc.msg}\n    {text.strip()}\n    {' ' * column}^"
         ) from None
+    if _depth(tree) > MAX_DEPTH:
+        raise ConditionError(too_deep(text.strip()))
     names: set[str] = set()
     _check(tree, text.strip(), names, top=True)
     return Condition(text.strip(), tree, frozenset(names))
@@ -84,6 +85,25 @@ def _check_finite(node: ast.Constant, text: str) -> None:
         raise _fail(text, node, "the number is too large") from None
     if not math.isfinite(value):
         raise _fail(text, node, "the number is too large")
+
+
+def too_deep(text: str) -> str:
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    return (
+        f"condition {shown!r} nests more than {MAX_DEPTH} levels deep (chained 'not' or "
+        "parentheses); write it more simply"
+    )
+
+
+def _depth(tree: ast.AST) -> int:
+    """The tree's depth, counted without recursion (checking and evaluating do recurse)."""
+    deepest = 0
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 def _check(node: ast.AST, text: str, names: set[str], top: bool = False) -> None:

@@ -15,7 +15,16 @@ from pydantic import BaseModel, ConfigDict, Field
 SERIES_ID = re.compile(r"[A-Z0-9][A-Z0-9_.-]{0,39}")
 INDICATOR_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,49}")
 QUANTITY_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
-DURATION = re.compile(r"(\d+)(d|w|m|y)")
+DURATION = re.compile(r"([0-9]+)(d|w|m|y)")
+# The longest window: 100 years in each unit (a window spans history, the data starts ~1959).
+MAX_DURATION = {"d": 36525, "w": 5218, "m": 1200, "y": 100}
+# The site's own top-level pages and folders: an indicator with one of these ids would have its
+# card link to a page that is not its own (or a 404).
+RESERVED_IDS = frozenset(
+    "index blog api indicators charts data assets scorecard ladder data-status "
+    "config-reference about methodology fork search tags".split()
+)
+URL_SCHEMES = ("http", "https")
 DURATION_UNITS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
 
 # The one registry of source names: the catalogue validates ``source:`` against it and
@@ -29,7 +38,9 @@ Duration = Annotated[str, Field(description="A span of time: 30d, 13w, 12m, 10y"
 class Strict(BaseModel):
     """Unknown keys are errors (a typo must not be silently ignored); models are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: `.inf` or `.nan` in any number (a scale factor, a plausible bound,
+    # a threshold) is an error, not "inf bn USD" on the home page.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def parse_duration(value: str) -> tuple[int, str]:
@@ -37,11 +48,34 @@ def parse_duration(value: str) -> tuple[int, str]:
     found = DURATION.fullmatch(value)
     if found is None:
         raise ValueError(f"{value!r} is not a duration: write a number and d, w, m or y, e.g. 13w")
-    return int(found.group(1)), found.group(2)
+    count, unit = int(found.group(1)), found.group(2)
+    if not 0 < count <= MAX_DURATION[unit]:
+        raise ValueError(
+            f"{value!r} is not a usable span: it must be longer than 0 and at most 100 years "
+            f"({MAX_DURATION[unit]}{unit})"
+        )
+    return count, unit
 
 
 def check_duration(value: str) -> str:
     """A duration or 'all', returned unchanged (a pydantic validator)."""
     if value != "all":
         parse_duration(value)
+    return value
+
+
+def check_url(value: str) -> str:
+    """An absolute http(s) address with a host, returned unchanged (a pydantic validator).
+
+    Any other scheme (``javascript:``, ``data:``, ``file:``) would become a live link on the
+    site; spaces, quotes and angle brackets have no place in an address and are how a value
+    breaks out of a Markdown link into raw HTML.
+    """
+    scheme, _, rest = value.partition("://")
+    if scheme.lower() not in URL_SCHEMES or not rest or rest.startswith("/"):
+        raise ValueError(f"{value!r} is not a web address: it must start with https:// or http://")
+    bad = sorted({char for char in value if char.isspace() or char in '<>"`\\' or ord(char) < 32})
+    if bad:
+        shown = ", ".join(repr(char) for char in bad)
+        raise ValueError(f"{value!r} is not a web address: it contains {shown}")
     return value

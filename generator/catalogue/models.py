@@ -16,10 +16,12 @@ from generator.catalogue.formulas import Operand
 from generator.catalogue.grammar import (
     INDICATOR_ID,
     QUANTITY_NAME,
+    RESERVED_IDS,
     Duration,
     SourceName,
     Strict,
     check_duration,
+    check_url,
 )
 
 
@@ -41,7 +43,9 @@ class SeriesConfig(Strict):
     )
     optional: bool = Field(False, description="True when the series may be absent")
     note: str | None = Field(None, description="Why the series is missing or special")
-    link: str | None = Field(None, description="Page of the series at its source")
+    link: str | None = Field(
+        None, description="Page of the series at its source (an http:// or https:// address)"
+    )
     valid_from: date | None = Field(
         None,
         description="Observations before this date are dropped as implausible (say why in note)",
@@ -54,6 +58,18 @@ class SeriesConfig(Strict):
         "figures: 1; a month dated on its first day and released early the next month: 37). "
         "Claims judged 'when written' use only what had been published by then",
     )
+
+    @field_validator("link")
+    @classmethod
+    def _link(cls, value: str | None) -> str | None:
+        return None if value is None else check_url(value)
+
+    @field_validator("plausible")
+    @classmethod
+    def _plausible(cls, value: tuple[float, float] | None) -> tuple[float, float] | None:
+        if value is not None and not value[0] < value[1]:
+            raise ValueError(f"[{value[0]:g}, {value[1]:g}] is not a range: low must be below high")
+        return value
 
     def url(self, series_id: str) -> str | None:
         if self.link:
@@ -132,6 +148,11 @@ class IndicatorConfig(Strict):
     def _id(cls, value: str) -> str:
         if not INDICATOR_ID.fullmatch(value):
             raise ValueError(f"{value!r} is not a valid id: use lowercase letters, digits and '-'")
+        if value in RESERVED_IDS:
+            raise ValueError(
+                f"{value!r} is the name of one of the site's own pages; choose another id "
+                f"(reserved: {', '.join(sorted(RESERVED_IDS))})"
+            )
         return value
 
     @field_validator("quantities")

@@ -61,6 +61,7 @@ def read_yaml(path: Path) -> Located:
     try:
         # One parse: compose keeps the node tree (for line numbers), construct gives the data.
         node = loader.get_single_node()
+        _check_shape(node, where)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
@@ -79,6 +80,67 @@ def read_yaml(path: Path) -> Located:
     if duplicates:
         raise ConfigError([f"{where}:{line}: {message}" for line, message in duplicates])
     return Located(path, data, node)
+
+
+# An alias is a reference: nine levels of ten aliases each ("billion laughs") compose to a few
+# nodes that every walk over the document (the duplicate-key check, pydantic) visits a billion
+# times. The real catalogue expands to ~1,600 nodes and nests 10 deep.
+MAX_NODES = 200_000
+MAX_DEPTH = 40
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_shape(root: yaml.Node | None, where: str) -> None:
+    """Refuse a document whose aliases expand past ``MAX_NODES`` nodes, that nests deeper than
+    ``MAX_DEPTH`` levels, or that contains itself, before anything walks it.
+
+    Sizes and heights are computed once per node (aliases share nodes), without recursion, so
+    this costs the size of the text, not of the expansion."""
+    if root is None:
+        return
+    size: dict[int, int] = {}
+    height: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        line = node.start_mark.line + 1
+        if finished:
+            on_path.discard(key)
+            kids = _children(node)
+            size[key] = 1 + sum(size[id(kid)] for kid in kids)
+            height[key] = 1 + max((height[id(kid)] for kid in kids), default=0)
+            if size[key] > MAX_NODES:
+                raise ConfigError(
+                    [
+                        f"{where}:{line}: YAML aliases expand this value to more than "
+                        f"{MAX_NODES:,} nodes; refused (write the values out, or use fewer "
+                        "nested aliases)"
+                    ]
+                )
+            if height[key] > MAX_DEPTH:
+                raise ConfigError(
+                    [
+                        f"{where}:{line}: YAML nested more than {MAX_DEPTH} levels deep from "
+                        "here; refused (split the formula into named quantities)"
+                    ]
+                )
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            raise ConfigError([f"{where}:{line}: a YAML alias refers to a value containing it"])
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((kid, False) for kid in _children(node) if id(kid) not in size)
 
 
 def nodes(node: yaml.Node | None) -> Iterable[yaml.Node]:

@@ -1,14 +1,17 @@
 """``python -m generator update``: bring every configured series up to date without ever
 damaging the committed snapshot.
 
-The order of work is what makes it safe. Everything that can be checked offline (the config,
-series ids, the FRED key, the files on disk) is checked before the first request, so those
-mistakes exit 2 with nothing sent and nothing written. Then each series is fetched from (last
-stored date - its revision window), merged and put through a regression gate, one series at a
-time, so one source failing cannot touch another. Only when every fetch is done are the changed
-files written (temp file + ``os.replace``) and the manifest refreshed: a run killed or aborted
-before that point leaves the snapshot exactly as it was. Exit codes: 0 all fresh, 2 config or
-key error, 3 some series failed and kept their last good data.
+The order of work is what makes it safe. The whole run holds ``data/.lock``, so two runs never
+interleave. Everything that can be checked offline (the config, series ids, the FRED key, the
+files on disk) is checked before the first request, so those mistakes exit 2 with nothing sent
+and nothing written. Then each series is fetched from (last stored date - its revision window),
+each request within its source's deadline and size cap, merged and put through a regression gate
+(rows after tomorrow, history lost, implausible values), one series at a time, so one source
+failing cannot touch another. Only when every fetch is done are the changed files written, as
+one transaction (all staged, then renamed, the manifest last): a run killed or aborted before
+that point leaves the snapshot exactly as it was. Exit codes: 0 all fresh, 2 config or key
+error or the lock is held, 3 some series failed and kept their last good data, 4 ``data/``
+cannot be written.
 """
 
 from __future__ import annotations
@@ -30,8 +33,16 @@ from generator.catalogue.messages import ConfigError
 from generator.catalogue.models import Config, SeriesConfig
 from generator.fetch import sources
 from generator.fetch.sources import KeyRejected, NotFound, SourceError, fred
-from generator.fetch.sources.net import clean
-from generator.snapshot.store import Store, format_value, parse_series_csv, series_to_csv
+from generator.fetch.sources.net import clean, redact
+from generator.snapshot.lock import WriteError, describe_os_error, exclusive
+from generator.snapshot.store import (
+    Store,
+    format_value,
+    parse_series_csv,
+    series_to_csv,
+    stage_bytes,
+)
+from generator.snapshot.verify import latest_allowed
 
 EXIT_OK = 0
 EXIT_CONFIG = 2
@@ -55,11 +66,20 @@ class Outcome:
     merged: pd.Series | None = None
 
 
-def update(root: Path, only: list[str] | None) -> int:
-    """Fetch, merge, gate and write every selected series; returns the process exit code."""
+def update(root: Path, only: list[str] | None, keyless: bool = False) -> int:
+    """Fetch, merge, gate and write every selected series under the data lock; returns the
+    process exit code. ``keyless`` selects only series whose source needs no key, so a fork
+    without a FRED key still updates the rest (their manifest entries are left as they are)."""
+    with exclusive(Path(root) / "data", "update"):
+        return _update(root, only, keyless)
+
+
+def _update(root: Path, only: list[str] | None, keyless: bool) -> int:
     config = load_config(Path(root) / "indicators.yml")
     store = Store(Path(root) / "data")
     selected = _select(config, only)
+    if keyless:
+        selected = [s for s in selected if not sources.needs_key(config.series[s].source)]
     stored = _preflight(config, store, selected)
     progress = Progress(len(selected), sys.stderr)
     outcomes: list[Outcome] = []
@@ -145,9 +165,10 @@ def _update_series(series_id: str, spec: SeriesConfig, stored: pd.Series | None)
         tries = f"; gave up after {error.attempts} attempts" if error.attempts > 1 else ""
         return Outcome(series_id, no_data, failed=True, message=error.message + tries)
     except Exception as error:  # noqa: BLE001 - a bug in one source must not stop the others
-        reason = f"unexpected {type(error).__name__}: {clean(_redact(str(error)) or '', 80)}"
+        reason = f"unexpected {type(error).__name__}: {clean(error, 80)}"
         return Outcome(series_id, no_data, failed=True, message=reason)
     try:
+        refuse_future_rows(series_id, spec.source, fetched)
         merged, added, revisions = merge(series_id, stored, fetched, since, spec.plausible)
     except GateError as error:
         return Outcome(series_id, no_data, failed=True, message=str(error))
@@ -159,6 +180,18 @@ def _update_series(series_id: str, spec: SeriesConfig, stored: pd.Series | None)
         revisions=revisions,
         merged=merged if changed else None,
     )
+
+
+def refuse_future_rows(series_id: str, source: str, fetched: pd.Series) -> None:
+    """A row dated after tomorrow is a source's mistake. Stored, it would become the series'
+    last date for good: the gate would then refuse every real reply as moving it back."""
+    limit = pd.Timestamp(latest_allowed())
+    ahead = fetched.index[fetched.index > limit]
+    if len(ahead):
+        raise GateError(
+            f"{series_id}: source {source} sent a row dated {ahead[-1]:%Y-%m-%d}, after "
+            f"tomorrow ({limit:%Y-%m-%d}); refused, kept the stored data"
+        )
 
 
 def merge(
@@ -233,15 +266,45 @@ def _check_plausible(series_id: str, values: pd.Series, bounds: tuple[float, flo
 
 
 def _commit(store: Store, config: Config, outcomes: list[Outcome]) -> None:
-    """Write changed series (validated round trip, then atomic replace), then the manifest."""
+    """Write the night's changes as one transaction: every changed CSV staged (validated round
+    trip, temp file, fsync), then all renamed, then the manifest last. A full or read-only disk
+    while staging leaves every file as it was; ``check`` compares each CSV with the manifest's
+    sha256 and row count, so a run killed between the renames and the manifest is found."""
     _remove_leftovers(store)
-    for outcome in outcomes:
-        if outcome.merged is None:
-            continue
-        spec = config.series[outcome.series_id]
-        path = store.path_for(spec.source, outcome.series_id)
-        parse_series_csv(series_to_csv(outcome.merged).decode(), store.relative(path))
-        store.write(spec.source, outcome.series_id, outcome.merged)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for outcome in outcomes:
+            if outcome.merged is None:
+                continue
+            spec = config.series[outcome.series_id]
+            path = store.path_for(spec.source, outcome.series_id)
+            payload = series_to_csv(outcome.merged)
+            parse_series_csv(payload.decode(), store.relative(path))
+            staged.append((stage_bytes(path, payload), path))
+    except OSError as error:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise WriteError(
+            f"cannot write {store.relative(store.root)}/ ({describe_os_error(error)}); "
+            "nothing was changed: free space or make it writable and run update again"
+        ) from None
+    try:
+        for tmp, path in staged:
+            os.replace(tmp, path)
+        _record(store, config, outcomes)
+        store.write_manifest()
+    except OSError as error:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise WriteError(
+            f"cannot finish writing {store.relative(store.root)}/ ({describe_os_error(error)}); "
+            "some CSVs may be ahead of data/manifest.json: `python -m generator check` lists "
+            "them; free space or make it writable and run update again"
+        ) from None
+
+
+def _record(store: Store, config: Config, outcomes: list[Outcome]) -> None:
+    """Refresh every selected series' manifest entry from the files now on disk."""
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     for outcome in outcomes:
         spec = config.series[outcome.series_id]
@@ -264,7 +327,6 @@ def _commit(store: Store, config: Config, outcomes: list[Outcome]) -> None:
                 status=outcome.status, stale_since=since, message=_redact(outcome.message)
             )
         store.record(outcome.series_id, **fields)
-    store.write_manifest()
 
 
 def _remove_leftovers(store: Store) -> None:
@@ -277,11 +339,9 @@ def _remove_leftovers(store: Store) -> None:
 
 
 def _redact(text: str | None) -> str | None:
-    """Defence in depth: the key never reaches a message, a log or the manifest."""
-    if text is None:
-        return None
-    key = os.environ.get(fred.KEY_VARIABLE, "").strip()
-    return text.replace(key, "***") if len(key) >= 4 else text
+    """Defence in depth: the key, or any piece of it, never reaches a message, a log or the
+    manifest (sources redact already; this catches text from anywhere else)."""
+    return None if text is None else redact(text)
 
 
 def _describe(outcome: Outcome) -> str:

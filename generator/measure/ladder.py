@@ -96,8 +96,10 @@ def weekly_close(series: pd.Series) -> pd.Series:
 
 
 def weekly_returns(prices: pd.Series) -> pd.Series:
-    """Weekly log returns in percent."""
+    """Weekly log returns in percent; a close of zero or below (no price can be) is left out
+    rather than turned into an infinite return."""
     closes = weekly_close(prices)
+    closes = closes[closes > 0]
     return (np.log(closes).diff() * 100.0).dropna()
 
 
@@ -207,7 +209,9 @@ def event_study(
             out[horizon] = math.nan
         else:
             end_at = index.searchsorted(target, side="right") - 1
-            out[horizon] = (float(values[end_at]) / float(values[start_at]) - 1.0) * 100.0
+            start, end = float(values[start_at]), float(values[end_at])
+            usable = start > 0 and math.isfinite(start) and math.isfinite(end)
+            out[horizon] = (end / start - 1.0) * 100.0 if usable else math.nan
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import urllib.parse
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,24 @@ def md_text(value: object, limit: int = 2000) -> str:
 def html_text(value: object, limit: int = 2000) -> str:
     """For text inside raw HTML blocks, where Markdown escapes would show literally."""
     return html.escape(_CONTROL.sub("", str(value))[:limit], quote=True)
+
+
+# Characters left as they are in a link target: the reserved ones of RFC 3986 that a Markdown
+# link target can hold. Parentheses, brackets, quotes, spaces and angle brackets are
+# percent-encoded, so a value can never close the link and continue as Markdown or HTML.
+_HREF_SAFE = "/:?#@!$&*+,;=%~-._"
+
+
+def link_target(value: object) -> str:
+    """A Markdown link target: an http(s) address percent-encoded, anything else "#".
+
+    ``check`` refuses other schemes already; this is the last line if a value gets through
+    (a page built without ``check``), so ``javascript:`` never becomes a live link."""
+    text = _CONTROL.sub("", str(value)).strip()
+    scheme, _, rest = text.partition("://")
+    if scheme.lower() not in ("http", "https") or not rest:
+        return "#"
+    return urllib.parse.quote(text, safe=_HREF_SAFE)
 
 
 def yaml_string(value: object, limit: int = 300) -> str:
@@ -97,6 +116,7 @@ def environment(templates: Path) -> Environment:
         yaml=yaml_string,
         front=front_text,
         h=html_text,
+        href=link_target,
         num=number,
         signed=signed,
         day=lambda value: format_date(value) if isinstance(value, date) else "n/a",

@@ -9,6 +9,7 @@ post's front matter, so re-running a date rewrites the same bytes and never adds
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from datetime import date
@@ -18,7 +19,7 @@ import pandas as pd
 import yaml
 
 from generator.catalogue.load import load_config, load_events
-from generator.catalogue.messages import ConfigError
+from generator.catalogue.messages import ConfigError, display
 from generator.catalogue.models import Config, Event
 from generator.measure import indicators
 from generator.measure import regime as analysis
@@ -27,9 +28,11 @@ from generator.publish import changes, charts, images, pages
 from generator.publish.format import format_date, format_number
 from generator.publish.render import environment, front_matter, html_text, write_text
 from generator.snapshot.load import load_snapshot
+from generator.snapshot.lock import exclusive
 from generator.snapshot.store import Store
 
 POSTS = Path("site") / "blog" / "posts"
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 ALERTS = "Alerts"  # the blog category, and the filter of the alerts feed (mkdocs.yml)
 CHANGE_CHARTS = 4  # at most this many indicator charts: the ones whose status changed
 REGIME_YEARS = 3
@@ -43,11 +46,23 @@ class Image:
 
 
 def report(root: Path, day: str | None) -> int:
-    """Write (or confirm) the report for ``day`` (default: today, UTC); returns the exit code."""
+    """Write (or confirm) the report for ``day`` (default: today, UTC) under the data lock, so
+    an update cannot change the snapshot midway and two reports cannot pick the wrong earlier
+    post; returns the exit code."""
     target = report_day(day)
+    with exclusive(root / "data", "report"):
+        return _report(root, target)
+
+
+def _report(root: Path, target: date) -> int:
     events = load_events(root / "events.yml")
     config = load_config(root / "indicators.yml", events)
     snapshot = load_snapshot(config, Store(root / "data"))
+    starts = [s.dropna().index[0] for s in snapshot.series.values() if s.notna().any()]
+    first = min(starts, default=None)
+    if first is None or pd.Timestamp(target) < first:
+        since = f"{first:%Y-%m-%d}" if first is not None else "never: data/ holds no observations"
+        raise ConfigError([f"--date: {target} is before the first observation ({since})"])
     results = indicators.evaluate(config, until(snapshot.series, target), snapshot.stale)
     regime = analysis.compute_regime(config, results)
     current = state_of(target, regime, results)
@@ -77,9 +92,10 @@ def report_day(text: str | None) -> date:
     if text is None:
         return today()
     try:
-        day = date.fromisoformat(text)
-        if len(text) != 10:
+        # date.fromisoformat also reads 2026-W01-1 and 20260101 as dates: match first.
+        if not ISO_DAY.fullmatch(text):
             raise ValueError(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise ConfigError([f"--date: {text!r} is not a date written YYYY-MM-DD"]) from None
     if day > today():
@@ -116,6 +132,8 @@ def previous_state(posts: Path, day: date) -> changes.ReportState | None:
     """The state stored in the newest post dated before ``day``, if there is one."""
     earlier = []
     for path in posts.glob("*.md") if posts.is_dir() else []:
+        if not ISO_DAY.fullmatch(path.stem):
+            continue
         try:
             when = date.fromisoformat(path.stem)
         except ValueError:
@@ -125,8 +143,32 @@ def previous_state(posts: Path, day: date) -> changes.ReportState | None:
     if not earlier:
         return None
     when, path = max(earlier)
-    meta = front_matter(path.read_text(encoding="utf-8"))
-    return changes.ReportState.from_meta(when, meta.get("report") or {})
+    where = display(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError([f"{where}: the previous report is not UTF-8 text"]) from None
+    if not front_matter(text) and text.startswith("---"):
+        raise ConfigError([f"{where}: the previous report's front matter is not valid YAML"])
+    block = front_matter(text).get("report")
+    if block is None:
+        block = {}
+    if not isinstance(block, dict) or not isinstance(block.get("indicators") or {}, dict):
+        raise ConfigError(
+            [
+                f"{where}: the previous report's 'report:' block is not a mapping with "
+                "'indicators'; fix or delete that post, then run report again"
+            ]
+        )
+    try:
+        return changes.ReportState.from_meta(when, block)
+    except (AttributeError, TypeError, ValueError) as error:
+        raise ConfigError(
+            [
+                f"{where}: the previous report's 'report:' block cannot be read "
+                f"({type(error).__name__}: {str(error)[:80]}); fix or delete that post"
+            ]
+        ) from None
 
 
 def regime_image(

@@ -1,34 +1,49 @@
 """Rule sentences (``say:`` in indicators.yml) filled with an indicator's latest values.
 
 The sandbox and its filter names come from ``catalogue/sentences.py``, shared with ``check``;
-this module supplies the filters' implementations from ``format.py``.
+this module supplies the filters' implementations from ``format.py``, and the trial renders
+``check`` runs: a sentence of a rule that does not hold today is rendered the night it does,
+so ``check`` renders every sentence now, with the real latest values and with extreme ones.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any
 
-from generator.catalogue.sentences import environment
+from generator.catalogue.sentences import environment, time_limit
 from generator.measure.indicators import IndicatorResult
 from generator.publish.format import format_date, format_month, format_number
+
+MAX_DECIMALS = 10
+# What a quantity can be on some night: zero (both signs), huge, tiny, negative, missing.
+EXTREMES: tuple[float, ...] = (0.0, -0.0, 1e308, -1e308, 1e-308, -1.0, math.nan, math.inf)
 
 
 def _abs(value: Any) -> Any:
     return abs(value) if isinstance(value, int | float) else value
 
 
+def _decimals(value: object) -> int:
+    """num()/signed() decimals: a whole number from 0 to MAX_DECIMALS (num(10**9) would build a
+    billion-character string before any output limit could see it)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DECIMALS:
+        raise ValueError(f"decimals must be a whole number from 0 to {MAX_DECIMALS}, got {value!r}")
+    return value
+
+
 _SANDBOX = environment(
     {
-        "num": lambda v, d=1: format_number(v, d),
-        "signed": lambda v, d=1: format_number(v, d, signed=True),
+        "num": lambda v, d=1: format_number(v, _decimals(d)),
+        "signed": lambda v, d=1: format_number(v, _decimals(d), signed=True),
         "abs": _abs,
     }
 )
 
 
-def say(template: str, result: IndicatorResult) -> str:
-    """Fill a sentence from the indicator's latest values; runs in Jinja's sandbox."""
+def context_of(result: IndicatorResult) -> dict[str, object]:
+    """The placeholders of a sentence: latest values, the date and month, each quantity's."""
     context: dict[str, object] = dict(result.latest_values())
     context["date"] = format_date(result.as_of)
     context["month"] = format_month(result.as_of)
@@ -36,7 +51,18 @@ def say(template: str, result: IndicatorResult) -> str:
         latest = result.latest_date(name)
         context[f"{name}_date"] = format_date(latest)
         context[f"{name}_month"] = format_month(latest)
-    return _SANDBOX.from_string(template).render(context).strip()
+    return context
+
+
+def render(template: str, context: dict[str, object]) -> str:
+    """One sentence in the bounded sandbox, under the time limit."""
+    with time_limit():
+        return _SANDBOX.from_string(template).render(context).strip()
+
+
+def say(template: str, result: IndicatorResult) -> str:
+    """Fill a sentence from the indicator's latest values; runs in Jinja's sandbox."""
+    return render(template, context_of(result))
 
 
 def sentence(result: IndicatorResult) -> str | None:
@@ -63,3 +89,25 @@ def _day(value: object) -> date | None:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
         return None
+
+
+def trial_problems(result: IndicatorResult) -> list[tuple[int, str]]:
+    """(rule index, why) for every ``say:`` of the indicator that fails to render with the
+    latest values or with every quantity set to one of ``EXTREMES``."""
+    real = context_of(result)
+    trials = [("the latest values", real)] + [
+        (f"every quantity = {value!r}", {**real, **dict.fromkeys(result.quantities, value)})
+        for value in EXTREMES
+    ]
+    problems = []
+    for index, rule in enumerate(result.config.status):
+        for label, context in trials:
+            try:
+                render(rule.say, context)
+            except Exception as error:  # noqa: BLE001 - any failure is the finding
+                reason = str(error).splitlines()[0][:120] if str(error) else ""
+                problems.append(
+                    (index, f"the sentence fails with {type(error).__name__}: {reason} ({label})")
+                )
+                break
+    return problems

@@ -25,6 +25,9 @@ import pandas as pd
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 HEADER = ["date", "value"]
+# pandas' nanosecond timestamps cover 1677-09-21 to 2262-04-11; whole years inside that.
+MIN_DAY, MAX_DAY = date(1678, 1, 1), date(2261, 12, 31)
+FETCHED_AT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
 
 class StoreError(Exception):
@@ -51,8 +54,9 @@ class SeriesRecord:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def atomic_write_bytes(path: Path, payload: bytes) -> None:
-    """Write next to the target, fsync, then rename: readers see the old or the new file."""
+def stage_bytes(path: Path, payload: bytes) -> Path:
+    """Write ``payload`` to a hidden temp file next to ``path`` and fsync it; the caller renames
+    it into place (``os.replace``) once every file of the change is staged."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -60,9 +64,19 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def atomic_write_bytes(path: Path, payload: bytes) -> None:
+    """Write next to the target, fsync, then rename: readers see the old or the new file."""
+    tmp = stage_bytes(path, payload)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -118,9 +132,14 @@ def _parse_valid_fast(text: str) -> pd.Series | None:
     dates = frame["date"]
     if not (dates.str.len() == 10).all():
         return None
-    index = pd.to_datetime(dates, format="%Y-%m-%d", errors="coerce")
+    try:
+        index = pd.to_datetime(dates, format="%Y-%m-%d", errors="coerce")
+    except (ValueError, OverflowError):  # out of bounds: the line reader names the line
+        return None
     values = frame["value"].to_numpy(dtype="float64")
     if index.isna().any() or np.isinf(values).any():
+        return None
+    if len(index) and (index.min().date() < MIN_DAY or index.max().date() > MAX_DAY):
         return None
     if len(index) > 1 and not (np.diff(index.to_numpy()) > np.timedelta64(0)).all():
         return None
@@ -158,6 +177,11 @@ def _parse_line_by_line(text: str, where: str) -> pd.Series:
             raise StoreError(
                 f"{where}:{line_number}: {raw_date!r} is not a real calendar date"
             ) from None
+        if not MIN_DAY <= day <= MAX_DAY:
+            raise StoreError(
+                f"{where}:{line_number}: date {raw_date} is outside {MIN_DAY} to {MAX_DAY}, "
+                "the range dates can be computed with"
+            )
         if previous is not None and day <= previous:
             problem = "repeats" if day == previous else "comes before"
             raise StoreError(
@@ -183,6 +207,29 @@ def _parse_line_by_line(text: str, where: str) -> pd.Series:
         previous = day
     index = pd.DatetimeIndex(pd.to_datetime(dates), name="date").as_unit("ns")
     return pd.Series(values, index=index, dtype="float64")
+
+
+STATUSES = ("fresh", "stale", "unavailable")
+
+
+def _field_problem(name: str, value: object) -> str | None:
+    """Why a manifest field's value is unusable (it reaches pages and date arithmetic)."""
+    if name == "rows":
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        return None if ok else "expected a whole number of rows"
+    if name == "extra":
+        return "is a reserved name"
+    if value is None and name != "source":
+        return None
+    if not isinstance(value, str):
+        return "expected text"
+    if name == "status" and value not in STATUSES:
+        return f"expected one of {', '.join(STATUSES)}"
+    if name in ("first", "last", "stale_since") and not ISO_DATE.match(value):
+        return "expected a date YYYY-MM-DD"
+    if name == "fetched_at" and not FETCHED_AT.match(value):
+        return "expected a UTC time YYYY-MM-DDTHH:MM:SSZ"
+    return None
 
 
 class Store:
@@ -214,14 +261,25 @@ class Store:
         if not self.manifest_path.exists():
             return {}
         try:
-            payload = json.loads(self.manifest_path.read_text())
+            payload = json.loads(self.manifest_path.read_bytes().decode("utf-8"))
+        except UnicodeDecodeError:
+            raise StoreError(f"{where}: not UTF-8 text") from None
         except json.JSONDecodeError as exc:
             raise StoreError(f"{where}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+        if not isinstance(payload, dict) or not isinstance(payload.get("series", {}), dict):
+            raise StoreError(f'{where}: expected an object {{"series": {{id: entry, ...}}}}')
         records = {}
         known = set(SeriesRecord.__dataclass_fields__)
         for series_id, entry in payload.get("series", {}).items():
             if not isinstance(entry, dict) or "source" not in entry:
                 raise StoreError(f"{where}: entry for series {series_id!r} has no 'source'")
+            for name, value in entry.items():
+                problem = _field_problem(name, value) if name in known else None
+                if problem:
+                    raise StoreError(
+                        f"{where}: series {series_id!r}, field {name!r}: {problem}, found "
+                        f"{json.dumps(value)[:40]}; restore it with `git checkout -- data/`"
+                    )
             extra = {k: v for k, v in entry.items() if k not in known}
             fields = {k: v for k, v in entry.items() if k in known and k != "extra"}
             records[series_id] = SeriesRecord(**fields, extra=extra)

@@ -27,6 +27,10 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     truncate: int | None = None  # send only this many bytes of the body (Content-Length too)
     hang: float = 0.0  # wait this long, then close without answering
+    trickle: float = 0.0  # send the body one byte at a time, this many seconds apart
+    huge: int = 0  # send a body of this many bytes (streamed, never held in memory)
+    trickle_headers: float = 0.0  # send the status line and headers one byte at a time too
+    redirect_to: str = ""  # answer 302 to this origin + the request's own path and query
 
 
 @dataclass
@@ -64,6 +68,7 @@ class FakeServer:
         self.log: list[Logged] = []
         self.latency = 0.0
         self.bytes_sent = 0
+        self.ignore_range = False  # True: answer every row, whatever dates were asked for
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -162,6 +167,12 @@ class FakeServer:
                     fake._stopping.wait(fault.hang)
                     self.close_connection = True
                     return
+                if fault is not None and fault.redirect_to:
+                    self.send_response(302)
+                    self.send_header("Location", fault.redirect_to + self.path)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 reply = fake.route(parsed.path, query)
                 if fault is not None:
                     body = fault.body if fault.body is not None else reply.body
@@ -171,18 +182,58 @@ class FakeServer:
                         fault.content_type if fault.body is not None else reply.content_type,
                         {**reply.headers, **fault.headers},
                         fault.truncate,
+                        trickle=fault.trickle,
+                        huge=fault.huge,
+                        trickle_headers=fault.trickle_headers,
                     )
                 body = reply.body or b""
                 if reply.truncate is not None:
                     body = body[: reply.truncate]
+                if reply.trickle_headers:
+                    head = (
+                        f"HTTP/1.1 {reply.status} Slow\r\nContent-Type: {reply.content_type}\r\n"
+                        f"Content-Length: {len(body)}\r\n\r\n"
+                    ).encode()
+                    self.close_connection = True
+                    try:
+                        self._send(head + body, Reply(trickle=reply.trickle_headers))
+                    except OSError:
+                        pass
+                    return
                 self.send_response(reply.status)
                 self.send_header("Content-Type", reply.content_type)
-                self.send_header("Content-Length", str(len(body)))
+                if not reply.huge:  # a huge body is sent without a length, as streams are
+                    self.send_header("Content-Length", str(len(body)))
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
+                if reply.huge:
+                    self.send_header("Connection", "close")
+                    self.close_connection = True
                 self.end_headers()
-                self.wfile.write(body)
+                try:
+                    sent = self._send(body, reply)
+                except OSError:  # the client gave up, as it should
+                    sent = 0
+                    self.close_connection = True
                 with fake._lock:
-                    fake.bytes_sent += len(body)
+                    fake.bytes_sent += sent
+
+            def _send(self, body: bytes, reply: Reply) -> int:
+                if reply.huge:
+                    chunk = b" " * 65536
+                    sent = 0
+                    while sent < reply.huge and not fake._stopping.is_set():
+                        self.wfile.write(chunk)
+                        sent += len(chunk)
+                    return sent
+                if reply.trickle:
+                    for index in range(len(body)):
+                        if fake._stopping.wait(reply.trickle):
+                            return index
+                        self.wfile.write(body[index : index + 1])
+                        self.wfile.flush()
+                    return len(body)
+                self.wfile.write(body)
+                return len(body)
 
         return Handler

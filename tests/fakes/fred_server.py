@@ -50,6 +50,9 @@ def html_502_broken() -> Reply:
     return Reply(502, HTML_502_BROKEN, "text/html")
 
 
+QUOTA = "Bad Request.  Quota exceeded, contact support now: "
+
+
 class FakeFred(FakeServer):
     """``root`` is what FRED_API_ROOT must be set to."""
 
@@ -110,3 +113,8 @@ class FakeFred(FakeServer):
             'popularity="80"/>\n</seriess>\n'
         )
         return Reply(200, body.encode(), XML)
+
+    def echo_key(self, status: int = 400) -> Reply:
+        """An error reply quoting the caller's key after a long prefix, as a careless gateway
+        does: clipping the message before redacting it would leave most of the key."""
+        return error_reply(status, QUOTA + self.api_key)

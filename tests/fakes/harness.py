@@ -27,9 +27,11 @@ TODAY = "2026-08-28"  # UPDATE_TODAY: a few days after the snapshot ends, for st
 PREFIXES = ("FRED", "NYFED", "MARKET", "CRYPTO")
 
 # Kills the process with SIGKILL in the middle of the first snapshot write: either after
-# half of the temp file is written, or after it is complete but before the rename.
+# half of the temp file is written, or after it is complete but before the rename. Or makes
+# every write fail as on a full disk ("disk-full") or every open for writing fail as on a
+# read-only file system ("read-only").
 KILLER = r"""
-import os, signal, sys
+import errno, os, signal, sys
 mode = os.environ["KILL_MODE"]
 real_fdopen, real_replace = os.fdopen, os.replace
 
@@ -53,8 +55,23 @@ def fdopen(fd, *args, **kwargs):
 def replace(src, dst):
     os.kill(os.getpid(), signal.SIGKILL)
 
+class FullDisk(HalfWriter):
+    def write(self, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+real_open = os.open
+
+def read_only_open(path, flags, *args, **kwargs):
+    if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+    return real_open(path, flags, *args, **kwargs)
+
 if mode == "mid-write":
     os.fdopen = fdopen
+elif mode == "disk-full":
+    os.fdopen = lambda fd, *a, **k: FullDisk(real_fdopen(fd, *a, **k))
+elif mode == "read-only":
+    os.open = read_only_open
 else:
     os.replace = replace
 from generator.cli import main
@@ -145,8 +162,10 @@ def environment(servers: Servers, key: str | None = KEY, **overrides: str | None
     return env
 
 
-def run_update(project: Path, env: dict, *args: str, kill: str | None = None) -> Run:
-    command = ["--root", str(project), "update", *args]
+def run_update(
+    project: Path, env: dict, *args: str, kill: str | None = None, command_name: str = "update"
+) -> Run:
+    command = ["--root", str(project), command_name, *args]
     if kill:
         argv = [sys.executable, "-c", KILLER, *command]
         env = {**env, "KILL_MODE": kill}
@@ -158,10 +177,12 @@ def run_update(project: Path, env: dict, *args: str, kill: str | None = None) ->
 
 
 def data_files(project: Path) -> dict[str, bytes]:
-    """Every file under data/ (temp files included), by relative path."""
+    """Every file under data/ (temp files included, the lock file not), by relative path."""
     base = project / "data"
     return {
-        str(p.relative_to(base)): p.read_bytes() for p in sorted(base.rglob("*")) if p.is_file()
+        str(p.relative_to(base)): p.read_bytes()
+        for p in sorted(base.rglob("*"))
+        if p.is_file() and p.name != ".lock"
     }
 
 

@@ -99,6 +99,11 @@ def check_id(source: str, series_id: str) -> str | None:
     return module(source).check_id(series_id)
 
 
+def needs_key(source: str) -> bool:
+    """Whether the source needs a key (its module names the variable in ``KEY_VARIABLE``)."""
+    return getattr(module(source), "KEY_VARIABLE", None) is not None
+
+
 def check_environment(source: str) -> list[str]:
     """Problems with the ``<SOURCE>_*`` and ``UPDATE_TODAY`` variables, found before any request."""
     from generator.fetch.sources import net  # imported late: net imports this module

@@ -17,6 +17,7 @@ import os
 import re
 import socket
 import threading
+import time
 import urllib.request
 import urllib.response
 import xml.etree.ElementTree as ET
@@ -89,8 +90,11 @@ class _Recorder(urllib.request.BaseHandler):
     handler_order = 100
 
     def http_response(self, request, response):  # noqa: ANN001 - urllib handler protocol
-        body = response.read()
-        response.close()
+        limits: net.Limits | None = getattr(_state, "limits", None)
+        try:
+            body = limits.read(response) if limits is not None else response.read()
+        finally:
+            response.close()
         capture: _Capture | None = getattr(_state, "capture", None)
         if capture is not None:
             capture.status = response.code
@@ -109,7 +113,7 @@ def _install_recorder() -> None:
     """fredapi calls ``urllib.request.urlopen``, which uses the process-wide opener. Installed
     after every ``Fred()``: with HTTP(S)_PROXY set, its constructor installs its own opener.
     ``build_opener`` keeps the environment's proxies (and NO_PROXY) through its ProxyHandler."""
-    urllib.request.install_opener(urllib.request.build_opener(_Recorder()))
+    urllib.request.install_opener(net.opener(_Recorder()))
 
 
 def _client() -> Fred:
@@ -139,23 +143,33 @@ def fetch(series_id: str, source_id: str, since: date | None) -> pd.Series:
 
 def _request(client: Fred, sid: str, since: date | None, config: net.Settings) -> pd.Series:
     capture = _Capture()
+    limits = net.Limits(LABEL, config)
     _state.capture = capture
+    _state.limits = limits
     previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(config.timeout)
+    socket.setdefaulttimeout(limits.socket_timeout())
     try:
-        if since is None:
-            raw = client.get_series(sid)
-        else:
-            raw = client.get_series(sid, observation_start=since.isoformat())
+        with limits:
+            if since is None:
+                raw = client.get_series(sid)
+            else:
+                raw = client.get_series(sid, observation_start=since.isoformat())
+    except SourceError:
+        raise
+    except net.OffHostRedirect as error:
+        raise net.off_host(LABEL, error) from None
     except ET.ParseError:
         raise _not_xml(capture) from None
     except ValueError as error:
         raise _classify(str(error), capture) from None
     except (OSError, http.client.HTTPException) as error:
+        if limits.ends <= time.monotonic():
+            raise limits.too_slow() from None
         raise net.network_error(LABEL, error, config.timeout) from None
     finally:
         socket.setdefaulttimeout(previous)
         _state.capture = None
+        _state.limits = None
     return _checked(raw, capture.body)
 
 

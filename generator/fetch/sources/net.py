@@ -14,8 +14,10 @@ import json
 import os
 import re
 import socket
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -30,6 +32,9 @@ T = TypeVar("T")
 USER_AGENT = "Mozilla/5.0 (compatible; liquidity-watch/0.1; nightly data update)"
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+# Variables holding secrets; their values (and pieces of REDACT_MIN characters) are masked.
+SECRET_VARIABLES = ("FRED_API_KEY",)
+REDACT_MIN = 8
 
 
 @dataclass(frozen=True)
@@ -37,10 +42,13 @@ class Settings:
     """Per-source network settings, read from ``<PREFIX>_*`` environment variables."""
 
     timeout: float = 30.0  # seconds per socket operation
+    deadline: float = 120.0  # seconds for a whole request: connect, headers and every byte
+    max_bytes: int = 50_000_000  # the largest reply body accepted (the biggest real one ~3 MB)
     attempts: int = 4  # total tries for a transient failure
     wait: float = 2.0  # first backoff in seconds, doubled each retry
     max_wait: float = 60.0  # longest single wait, Retry-After included
     min_interval: float = 1.0  # seconds between two requests to the same source
+    prefix: str = ""  # the variables' prefix, for hints in messages
 
 
 def settings(prefix: str) -> Settings:
@@ -57,10 +65,13 @@ def settings(prefix: str) -> Settings:
     base = Settings()
     return Settings(
         timeout=number("TIMEOUT", base.timeout, 0.05),
+        deadline=number("DEADLINE", base.deadline, 0.05),
+        max_bytes=int(number("MAX_BYTES", base.max_bytes, 1)),
         attempts=int(number("RETRY_ATTEMPTS", base.attempts, 1)),
         wait=number("RETRY_WAIT", base.wait, 0.0),
         max_wait=number("RETRY_MAX_WAIT", base.max_wait, 0.0),
         min_interval=number("MIN_INTERVAL", base.min_interval, 0.0),
+        prefix=prefix,
     )
 
 
@@ -85,9 +96,50 @@ class Pacer:
         self._last = time.monotonic()
 
 
+def secrets() -> list[str]:
+    """The secrets in the environment that must never be printed or written."""
+    values = (os.environ.get(name, "").strip() for name in SECRET_VARIABLES)
+    return [value for value in values if len(value) >= 4]
+
+
+def redact(text: str) -> str:
+    """Mask every secret and every piece of one that is ``REDACT_MIN`` characters or longer.
+
+    Any run of text made of overlapping ``REDACT_MIN``-grams of a secret is masked as a whole,
+    so a key cut anywhere (by a server's own clipping, or a line break) still leaves at most
+    ``REDACT_MIN - 1`` of its characters next to the mask. Case-insensitive: some gateways
+    upper-case query strings in their error pages.
+    """
+    keys = secrets()
+    if not keys or not text:
+        return text
+    lowered = text.lower()
+    masked = [False] * len(text)
+    for key in keys:
+        key = key.lower()
+        if len(key) < REDACT_MIN:
+            grams, size = {key}, len(key)
+        else:
+            grams = {key[i : i + REDACT_MIN] for i in range(len(key) - REDACT_MIN + 1)}
+            size = REDACT_MIN
+        for start in range(len(text) - size + 1):
+            if lowered[start : start + size] in grams:
+                masked[start : start + size] = [True] * size
+    if not any(masked):
+        return text
+    out: list[str] = []
+    for index, char in enumerate(text):
+        if not masked[index]:
+            out.append(char)
+        elif index == 0 or not masked[index - 1]:
+            out.append("***")
+    return "".join(out)
+
+
 def clean(text: object, limit: int = 160) -> str:
-    """Third-party text made safe for a log line: no URLs, no control characters, short."""
-    result = _CONTROL.sub(" ", _URL.sub("<link>", str(text))).strip()
+    """Third-party text made safe for a log line: no secret (redacted first, so clipping can
+    never cut a key into an unrecognisable piece), no URLs, no control characters, short."""
+    result = _CONTROL.sub(" ", _URL.sub("<link>", redact(str(text)))).strip()
     return result if len(result) <= limit else result[: limit - 1] + "…"
 
 
@@ -196,20 +248,198 @@ def _json_message(body: bytes) -> str:
     return ""
 
 
+class SameHostRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only to the host of the request (http may become https, never the
+    reverse): another host's reply would be stored as the source's data, and FRED's redirects
+    would carry the key along."""
+
+    def redirect_request(  # noqa: D102 - urllib handler protocol
+        self,
+        req: urllib.request.Request,
+        fp: object,
+        code: int,
+        msg: str,
+        headers: object,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        old = urllib.parse.urlsplit(req.full_url)
+        new = urllib.parse.urlsplit(urllib.parse.urljoin(req.full_url, newurl))
+        upgrade = (old.scheme, new.scheme) == ("http", "https")
+        if new.hostname != old.hostname or (new.scheme != old.scheme and not upgrade):
+            raise OffHostRedirect(code, new.hostname or "?")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)  # type: ignore[arg-type]
+
+
+class OffHostRedirect(Exception):
+    """Raised inside urllib when a reply redirects to another host (or from https to http)."""
+
+    def __init__(self, code: int, host: str) -> None:
+        super().__init__(f"HTTP {code} to {host}")
+        self.code = code
+        self.host = host
+
+
+def off_host(label: str, error: OffHostRedirect) -> SourceError:
+    return SourceError(
+        f"{label} redirected to another host ({clean(error.host, 60)}, HTTP {error.code}); "
+        "not followed"
+    )
+
+
+class Limits:
+    """The deadline and size cap of one request, checked while the body is read."""
+
+    def __init__(self, label: str, config: Settings) -> None:
+        self.label = label
+        self.config = config
+        self.ends = time.monotonic() + config.deadline
+        self._timers: list[threading.Timer] = []
+
+    def __enter__(self) -> Limits:
+        _current.limits = self
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _current.limits = None
+        for timer in self._timers:
+            timer.cancel()
+
+    def watch(self, sock: socket.socket) -> None:
+        """Shut ``sock`` down at the deadline, whatever the request is doing then: a server
+        trickling its status line or headers is out of reach of the body reader's checks."""
+
+        def expire() -> None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed: the request ended meanwhile
+
+        timer = threading.Timer(max(0.0, self.ends - time.monotonic()), expire)
+        timer.daemon = True
+        timer.start()
+        self._timers.append(timer)
+
+    def remaining(self) -> float:
+        left = self.ends - time.monotonic()
+        if left <= 0:
+            raise self.too_slow()
+        return left
+
+    def socket_timeout(self) -> float:
+        return max(0.01, min(self.config.timeout, self.remaining()))
+
+    def too_slow(self) -> SourceError:
+        return Transient(
+            f"{self.label} did not send the whole reply within {self.config.deadline:g} s "
+            f"(set {self.config.prefix}_DEADLINE to allow longer)"
+        )
+
+    def too_big(self) -> SourceError:
+        return SourceError(
+            f"{self.label} sent a reply over {self.config.max_bytes:,} bytes; refused "
+            f"(set {self.config.prefix}_MAX_BYTES to allow more)"
+        )
+
+    def read(self, response: object) -> bytes:
+        """The whole body, chunk by chunk, refusing it once it passes the deadline or the cap.
+
+        Each socket read waits at most the time left, so a server trickling one byte at a time
+        cannot stretch a request past its deadline (the per-read timeout alone would never fire).
+        """
+        length = getattr(response, "headers", {}).get("Content-Length") if response else None
+        if length and length.strip().isdigit() and int(length) > self.config.max_bytes:
+            raise self.too_big()
+        sock = _socket_of(response)
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            if sock is not None:
+                sock.settimeout(self.socket_timeout())
+            else:
+                self.remaining()
+            try:
+                chunk = response.read1(65536)  # type: ignore[attr-defined]
+            except TimeoutError:
+                if time.monotonic() >= self.ends:
+                    raise self.too_slow() from None
+                raise
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > self.config.max_bytes:
+                raise self.too_big()
+            chunks.append(chunk)
+        self.remaining()
+        return b"".join(chunks)
+
+
+_current = threading.local()  # the Limits of the request this thread is making, if any
+
+
+def _watched(base: type[http.client.HTTPConnection]) -> type[http.client.HTTPConnection]:
+    """A connection class that hands its socket to the current request's deadline watchdog."""
+
+    class Watched(base):  # type: ignore[valid-type, misc]
+        def connect(self) -> None:
+            super().connect()
+            limits: Limits | None = getattr(_current, "limits", None)
+            if limits is not None and self.sock is not None:
+                limits.watch(self.sock)
+
+    return Watched
+
+
+class DeadlineHTTPHandler(urllib.request.HTTPHandler):
+    """urllib's HTTP handler with the deadline watchdog on every connection."""
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_watched(http.client.HTTPConnection), req)
+
+
+class DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
+    """urllib's HTTPS handler with the deadline watchdog on every connection."""
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(
+            _watched(http.client.HTTPSConnection),
+            req,
+            context=self._context,  # type: ignore[attr-defined]
+        )
+
+
+def opener(*handlers: urllib.request.BaseHandler) -> urllib.request.OpenerDirector:
+    """An opener with the deadline watchdog and same-host redirects, plus ``handlers``."""
+    return urllib.request.build_opener(
+        *handlers, DeadlineHTTPHandler(), DeadlineHTTPSHandler(), SameHostRedirects()
+    )
+
+
+def _socket_of(response: object) -> socket.socket | None:
+    """The socket under an http.client response (None for anything else, e.g. a replay)."""
+    raw = getattr(getattr(response, "fp", None), "raw", None)
+    sock = getattr(raw, "_sock", None)
+    return sock if isinstance(sock, socket.socket) else None
+
+
 def get(url: str, label: str, config: Settings, headers: dict[str, str] | None = None) -> bytes:
-    """One GET with a timeout; returns the body of a 2xx reply, raises a classified error."""
+    """One GET within the source's deadline and size cap, redirects only on the same host;
+    returns the body of a 2xx reply, raises a classified error."""
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **(headers or {})})
-    opener = urllib.request.build_opener()
+    limits = Limits(label, config)
     try:
-        with opener.open(request, timeout=config.timeout) as response:
-            return response.read()
+        with limits, opener().open(request, timeout=limits.socket_timeout()) as response:
+            return limits.read(response)
     except urllib.error.HTTPError as error:
         try:
-            body = error.read()
-        except (OSError, http.client.HTTPException):
+            body = limits.read(error) if error.fp is not None else b""
+        except (OSError, http.client.HTTPException, SourceError):
             body = b""
         raise http_error(label, error.code, body, error.headers) from None
+    except OffHostRedirect as error:
+        raise off_host(label, error) from None
     except (OSError, http.client.HTTPException) as error:
+        if time.monotonic() >= limits.ends:
+            raise limits.too_slow() from None
         raise network_error(label, error, config.timeout) from None
 
 
