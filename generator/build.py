@@ -80,6 +80,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
     cache = root / ".cache" / "specs"
     keep: set[Path] = set()
     links: dict[str, tuple[str | None, str | None]] = {}
+    notes: dict[str, str] = {}
     for result in results:
         chart_link = csv_link = None
         if result.has_data:
@@ -97,6 +98,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
             )
             write_text(spec_path, charts.spec_json(spec))
             keep.update({csv_path, spec_path})
+            notes[result.id] = charts.chart_note(result, chart, frame, events)
             chart_link = f"../charts/{result.id}.vl.json"
             csv_link = f"../data/{result.id}.csv"
             report.charts += 1
@@ -112,6 +114,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
         narrative=pages.narrative_paragraphs(regime, results),
         cards=cards,
         regime_chart="charts/regime.vl.json" if regime is not None else None,
+        regime_note=regime_note(config, events, regime),
         claims=pages.scorecard_page(claims)["summary"],
         latest_report=pages.latest_report(site / "blog" / "posts"),
     )
@@ -120,6 +123,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
     for result in results:
         chart_link, csv_link = links[result.id]
         context = pages.indicator_page(result, config, store.records, chart_link, csv_link)
+        context["chart_note"] = notes.get(result.id, "")
         path = site / "indicators" / f"{result.id}.md"
         write_text(path, indicator_template.render(ind=context))
         keep.add(path)
@@ -194,6 +198,16 @@ def write_analysis_charts(
         write_text(spec_path, charts.spec_json(spec))
         written |= {csv_path, spec_path}
     return written
+
+
+def regime_note(config: Config, events: list, regime: analysis.Regime | None) -> str:
+    """The line under the home page's regime chart (same ten-year window as its data)."""
+    if regime is None or config.regime is None or regime.history.empty:
+        return ""
+    end = regime.history.index[-1]
+    shown = charts.shown_events(events, end - pd.DateOffset(years=10), end)
+    references = charts.regime_references(config.regime.easing_above, config.regime.tight_below)
+    return charts.note(shown, references, "dotted")
 
 
 def _remove_leftovers(site: Path, keep: set[Path]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -184,3 +185,40 @@ def test_other_pages_load_cleanly(server: str, page):
     assert "The liquidity regime" in texts["methodology/"]
     assert not watch.errors, watch.errors
     assert not watch.foreign, watch.foreign
+
+
+CHART_PAGES = ["", "ladder/", *(f"indicators/{i}/" for i in IDS)]
+
+
+def test_no_chart_label_or_tooltip_reads_nan(server: str, page):
+    """Every mark's accessible label (which repeats its tooltip) and a hovered tooltip."""
+    tab, watch = page
+    for path in CHART_PAGES:
+        tab.goto(f"{server}{path}", wait_until="load")
+        charts_drawn(tab)
+        labels = tab.eval_on_selector_all(
+            "div.vega-chart [aria-label]", "ns => ns.map(n => n.getAttribute('aria-label'))"
+        )
+        assert len(labels) > 3, path
+        bad = [label for label in labels if "NaN" in label]
+        assert not bad, f"{path}: {len(bad)} labels with NaN, e.g. {bad[:2]}"
+    tab.goto(f"{server}indicators/fed-assets/", wait_until="load")
+    charts_drawn(tab)
+    point = tab.locator("div.vega-chart g.mark-symbol path").last
+    point.hover(force=True)
+    tooltip = tab.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible", timeout=5000)
+    text = tooltip.inner_text()
+    assert "Date" in text and "NaN" not in text and re.search(r"\d{1,2} \w{3} \d{4}", text), text
+    assert not watch.errors, watch.errors
+
+
+def test_event_lines_carry_printed_labels(server: str, page):
+    tab, _ = page
+    tab.goto(f"{server}indicators/fed-bills/", wait_until="load")
+    charts_drawn(tab)
+    texts = tab.eval_on_selector_all(
+        "div.vega-chart g.mark-text text", "ns => ns.map(n => n.textContent)"
+    )
+    assert {"QT ends", "Bill purchases", "FOMC"} <= set(texts), texts
+    assert any("40 bn USD a month" in t for t in texts), texts

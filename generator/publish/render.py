@@ -40,6 +40,12 @@ def html_text(value: object, limit: int = 2000) -> str:
     return html.escape(_CONTROL.sub("", str(value))[:limit], quote=True)
 
 
+def code_text(value: object, limit: int = 500) -> str:
+    """Inline code in Markdown, escaped once. A backtick code span would show ``html.escape``'s
+    entities literally (``&gt;=``), so this writes ``<code>`` with Markdown-inert content."""
+    return f"<code>{md_text(value, limit)}</code>"
+
+
 def yaml_string(value: object, limit: int = 300) -> str:
     """A front-matter value: JSON string syntax is valid YAML and survives colons and quotes."""
     return json.dumps(_CONTROL.sub("", str(value))[:limit], ensure_ascii=False)
@@ -97,6 +103,7 @@ def environment(templates: Path) -> Environment:
         yaml=yaml_string,
         front=front_text,
         h=html_text,
+        code=code_text,
         num=number,
         signed=signed,
         day=lambda value: format_date(value) if isinstance(value, date) else "n/a",
