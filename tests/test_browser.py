@@ -222,3 +222,37 @@ def test_event_lines_carry_printed_labels(server: str, page):
     )
     assert {"QT ends", "Bill purchases", "FOMC"} <= set(texts), texts
     assert any("40 bn USD a month" in t for t in texts), texts
+
+
+def _luminance(rgb: str) -> float:
+    channels = [int(c) / 255 for c in re.findall(r"\d+", rgb)[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted([_luminance(a), _luminance(b)], reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_dark_scheme_reaches_cards_and_toggle_redraws_charts(server: str, browser):
+    """Cards take the slate colours (they stayed white with pale text), and a chart drawn in
+    one scheme is redrawn when the reader toggles the palette."""
+    context = browser.new_context(color_scheme="dark")
+    tab = context.new_page()
+    watch = PageWatch(tab)
+    tab.goto(server, wait_until="load")
+    colours = tab.eval_on_selector(
+        "a.lw-card", "n => [getComputedStyle(n).backgroundColor, getComputedStyle(n).color]"
+    )
+    assert _luminance(colours[0]) < 0.1, colours
+    assert _contrast(*colours) >= 4.5, colours
+    charts_drawn(tab)
+    assert tab.get_attribute("div.vega-chart", "data-scheme") == "dark"
+    tab.click("label.md-header__button[for^='__palette']:visible")
+    tab.wait_for_function(
+        "() => document.querySelector('div.vega-chart[data-rendered]')?.dataset.scheme === 'light'"
+    )
+    assert tab.get_attribute("body", "data-md-color-scheme") == "default"
+    context.close()
+    assert not watch.errors and not watch.foreign, (watch.errors, watch.foreign)
