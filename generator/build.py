@@ -20,13 +20,13 @@ from generator.catalogue.load import load_catalogue, load_config, load_events
 from generator.catalogue.models import Config
 from generator.measure import indicators, ladder
 from generator.measure import regime as analysis
-from generator.publish import charts, pages, scorecard
+from generator.publish import api, charts, pages, scorecard
 from generator.publish.format import csv_decimals
 from generator.publish.render import environment, write_text
 from generator.snapshot.load import load_snapshot
 from generator.snapshot.store import Store
 
-GENERATED_DIRS = ("indicators", "charts", "data")
+GENERATED_DIRS = ("indicators", "charts", "data", "api")
 
 
 @dataclass
@@ -97,12 +97,18 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
                 lambda: charts.chart_spec(result, chart, frame, url, events),  # noqa: B023
             )
             write_text(spec_path, charts.spec_json(spec))
-            keep.update({csv_path, spec_path})
+            api_path = site / "api" / "indicators" / f"{result.id}.json"
+            write_text(api_path, api.api_json(api.indicator_data(result, frame)))
+            keep.update({csv_path, spec_path, api_path})
             notes[result.id] = charts.chart_note(result, chart, frame, events)
             chart_link = f"../charts/{result.id}.vl.json"
             csv_link = f"../data/{result.id}.csv"
             report.charts += 1
         links[result.id] = (chart_link, csv_link)
+    generated = api.generated_stamp([r.fetched_at for r in store.records.values()], results)
+    latest_path = site / "api" / "latest.json"
+    write_text(latest_path, api.api_json(api.latest(results, regime, generated, config)))
+    keep.add(latest_path)
     keep |= write_analysis_charts(site, cache, config, events, regime, risk_ladder)
     lap("charts")
 
