@@ -256,3 +256,12 @@ def test_dark_scheme_reaches_cards_and_toggle_redraws_charts(server: str, browse
     assert tab.get_attribute("body", "data-md-color-scheme") == "default"
     context.close()
     assert not watch.errors and not watch.foreign, (watch.errors, watch.foreign)
+
+
+def test_rss_feed_opens_as_a_readable_page(server: str, page):
+    """The XSL view renders each report's HTML instead of printing its tags."""
+    tab, _ = page
+    tab.goto(f"{server}feed_rss_created.xml", wait_until="load")
+    text = tab.inner_text("body")
+    assert "This is an RSS feed" in text
+    assert "Liquidity regime" in text and "<p>" not in text
