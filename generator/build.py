@@ -20,7 +20,7 @@ from generator.catalogue.load import load_catalogue, load_config, load_events
 from generator.catalogue.models import Config
 from generator.measure import indicators, ladder
 from generator.measure import regime as analysis
-from generator.publish import api, charts, pages, scorecard
+from generator.publish import api, charts, pages, pictures, scorecard
 from generator.publish.format import csv_decimals
 from generator.publish.render import environment, write_text
 from generator.snapshot.load import load_snapshot
@@ -81,6 +81,8 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
     keep: set[Path] = set()
     links: dict[str, tuple[str | None, str | None]] = {}
     notes: dict[str, str] = {}
+    figures: dict[str, dict] = {}
+    image_cache = root / ".cache" / "pictures"
     for result in results:
         chart_link = csv_link = None
         if result.has_data:
@@ -89,7 +91,8 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
             decimals = {name: csv_decimals(result.config, name) for name in chart.plot}
             csv_path = site / "data" / f"{result.id}.csv"
             spec_path = site / "charts" / f"{result.id}.vl.json"
-            write_text(csv_path, charts.frame_to_csv(frame, decimals))
+            csv_text = charts.frame_to_csv(frame, decimals)
+            write_text(csv_path, csv_text)
             url = f"../data/{result.id}.csv"
             spec = charts.cached(
                 cache,
@@ -101,15 +104,23 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
             write_text(api_path, api.api_json(api.indicator_data(result, frame)))
             keep.update({csv_path, spec_path, api_path})
             notes[result.id] = charts.chart_note(result, chart, frame, events)
+            picture = pictures.render(spec, {url: csv_text}, image_cache)
+            keep |= write_picture(site / "charts", result.id, picture)
+            figures[result.id] = figure(
+                "../charts/", result.id, picture, pictures.chart_sentence(result, chart, frame)
+            )
             chart_link = f"../charts/{result.id}.vl.json"
             csv_link = f"../data/{result.id}.csv"
             report.charts += 1
         links[result.id] = (chart_link, csv_link)
-    generated = api.generated_stamp([r.fetched_at for r in store.records.values()], results)
+    generated = api.generated_stamp(results)
     latest_path = site / "api" / "latest.json"
     write_text(latest_path, api.api_json(api.latest(results, regime, generated, config)))
     keep.add(latest_path)
-    keep |= write_analysis_charts(site, cache, config, events, regime, risk_ladder)
+    written, analysis_figures = write_analysis_charts(
+        site, cache, image_cache, config, events, regime, risk_ladder
+    )
+    keep |= written
     lap("charts")
 
     env = environment(root / "templates")
@@ -120,6 +131,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
         narrative=pages.narrative_paragraphs(regime, results),
         cards=cards,
         regime_chart="charts/regime.vl.json" if regime is not None else None,
+        regime_figure=analysis_figures.get("regime"),
         regime_note=regime_note(config, events, regime),
         claims=pages.scorecard_page(claims)["summary"],
         latest_report=pages.latest_report(site / "blog" / "posts"),
@@ -130,6 +142,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
         chart_link, csv_link = links[result.id]
         context = pages.indicator_page(result, config, store.records, chart_link, csv_link)
         context["chart_note"] = notes.get(result.id, "")
+        context["figure"] = figures.get(result.id)
         path = site / "indicators" / f"{result.id}.md"
         write_text(path, indicator_template.render(ind=context))
         keep.add(path)
@@ -137,6 +150,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
     write_text(site / "data-status.md", env.get_template("data_status.md.j2").render(**status))
     if risk_ladder is not None:
         context = pages.ladder_page(risk_ladder, "charts/ladder.vl.json", "data/ladder.csv")
+        context["figure"] = analysis_figures.get("ladder")
         write_text(site / "ladder.md", env.get_template("ladder.md.j2").render(**context))
     write_text(
         site / "scorecard.md",
@@ -162,23 +176,45 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
     return report
 
 
+def figure(base: str, name: str, picture: pictures.Picture, sentence: str) -> dict:
+    """What a template needs to show a chart's picture: its files, size and sentence."""
+    return {
+        "light": f"{base}{name}.svg",
+        "dark": f"{base}{name}.dark.svg",
+        "width": picture.width,
+        "height": picture.height,
+        "sentence": sentence,
+    }
+
+
+def write_picture(folder: Path, name: str, picture: pictures.Picture) -> set[Path]:
+    light, dark = folder / f"{name}.svg", folder / f"{name}.dark.svg"
+    write_text(light, picture.light)
+    write_text(dark, picture.dark)
+    return {light, dark}
+
+
 def write_analysis_charts(
     site: Path,
     cache: Path | None,
+    image_cache: Path | None,
     config: Config,
     events: list,
     regime: analysis.Regime | None,
     risk_ladder: ladder.Ladder | None,
-) -> set[Path]:
-    """Data and specs for the regime history (home) and the lead/lag chart (ladder page)."""
+) -> tuple[set[Path], dict[str, dict]]:
+    """Data, specs and pictures for the regime history (home) and the lead/lag chart (ladder
+    page). The home page sits one level above the indicator pages, hence its own base path."""
     written: set[Path] = set()
+    figures: dict[str, dict] = {}
     if regime is not None and config.regime is not None:
         history = regime.history[
             regime.history.index >= regime.history.index[-1] - pd.DateOffset(years=10)
         ]
         frame = pd.DataFrame({"date": history.index, "score": history.to_numpy()})
         csv_path, spec_path = site / "data" / "regime.csv", site / "charts" / "regime.vl.json"
-        write_text(csv_path, charts.frame_to_csv(frame, {"score": 3}))
+        csv_text = charts.frame_to_csv(frame, {"score": 3})
+        write_text(csv_path, csv_text)
         thresholds = (config.regime.easing_above, config.regime.tight_below)
         span = [str(frame["date"].min()), str(frame["date"].max())]
         spec = charts.cached(
@@ -188,6 +224,9 @@ def write_analysis_charts(
         )
         write_text(spec_path, charts.spec_json(spec))
         written |= {csv_path, spec_path}
+        picture = pictures.render(spec, {"../data/regime.csv": csv_text}, image_cache)
+        written |= write_picture(site / "charts", "regime", picture)
+        figures["regime"] = figure("charts/", "regime", picture, pictures.regime_sentence(frame))
     if risk_ladder is not None:
         assets = {r.asset: ladder.ASSET_NAMES[r.asset] for r in risk_ladder.lags}
         lags = risk_ladder.lags[0].lags if risk_ladder.lags else []
@@ -197,13 +236,19 @@ def write_analysis_charts(
             cells = [str(row[0])] + ["" if pd.isna(v) else f"{v:.4f}" for v in row[1:]]
             lines.append(",".join(cells))
         csv_path, spec_path = site / "data" / "ladder.csv", site / "charts" / "ladder.vl.json"
-        write_text(csv_path, "\n".join(lines) + "\n")
+        csv_text = "\n".join(lines) + "\n"
+        write_text(csv_path, csv_text)
         spec = charts.cached(
             cache, ["ladder", assets], lambda: charts.lag_spec(assets, "../data/ladder.csv")
         )
         write_text(spec_path, charts.spec_json(spec))
         written |= {csv_path, spec_path}
-    return written
+        picture = pictures.render(spec, {"../data/ladder.csv": csv_text}, image_cache)
+        written |= write_picture(site / "charts", "ladder", picture)
+        figures["ladder"] = figure(
+            "charts/", "ladder", picture, pictures.ladder_sentence(assets, frame)
+        )
+    return written, figures
 
 
 def regime_note(config: Config, events: list, regime: analysis.Regime | None) -> str:

@@ -93,7 +93,11 @@ def page(browser):
 
 
 def charts_drawn(tab) -> list[int]:
-    """Wait until every chart link became a drawn chart; return the mark count of each."""
+    """Reach for every chart picture (as a reader does: the pointer over it), wait until each
+    chart link became a drawn chart, and return the mark count of each."""
+    figures = tab.locator("figure.lw-chart")
+    for i in range(figures.count()):
+        figures.nth(i).hover()
     expected = tab.locator("a.vega-chart").count()
     tab.wait_for_function(
         "n => document.querySelectorAll('div.vega-chart[data-rendered]').length >= n",
@@ -265,3 +269,35 @@ def test_rss_feed_opens_as_a_readable_page(server: str, page):
     text = tab.inner_text("body")
     assert "This is an RSS feed" in text
     assert "Liquidity regime" in text and "<p>" not in text
+
+
+@pytest.mark.parametrize("indicator", IDS)
+def test_without_javascript_each_indicator_shows_its_picture_and_sentence(
+    server: str, browser, indicator: str
+):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    tab = context.new_page()
+    tab.goto(f"{server}indicators/{indicator}/", wait_until="load")
+    picture = tab.locator("figure.lw-chart img.lw-picture-light")
+    assert picture.is_visible()
+    assert picture.evaluate("img => img.complete && img.naturalWidth > 300")
+    assert not tab.locator("figure.lw-chart img.lw-picture-dark").is_visible()
+    sentence = tab.inner_text("figure.lw-chart .lw-chart-sentence")
+    assert re.search(r": .+ on \d{1,2} \w{3} 20\d\d", sentence), sentence
+    assert tab.locator("figure.lw-chart a.lw-download").count() == 1
+    context.close()
+
+
+def test_vega_loads_only_when_the_reader_reaches_for_a_chart(server: str, page):
+    """The first view shows pictures and loads no Vega; pages without charts never load it."""
+    tab, watch = page
+    requested: list[str] = []
+    tab.on("request", lambda request: requested.append(request.url))
+    tab.goto(f"{server}data-status/", wait_until="networkidle")
+    tab.goto(server, wait_until="networkidle")
+    assert not [u for u in requested if "vega-bundle" in u], requested
+    assert tab.locator("figure.lw-chart img.lw-picture-light").is_visible()
+    assert charts_drawn(tab)[0] > 0
+    assert [u for u in requested if "vega-bundle" in u]
+    assert not tab.locator("figure.lw-chart img.lw-picture-light").is_visible()
+    assert not watch.errors, watch.errors

@@ -49,7 +49,7 @@ def test_event_and_reference_lines_are_labelled_on_the_chart(built_project: Path
 
 def test_every_chart_has_a_line_explaining_its_lines(built_project: Path):
     fed_bills = (built_project / "public" / "indicators" / "fed-bills" / "index.html").read_text()
-    found = re.search(r'<p class="lw-chart-note">([^<]+)</p>', fed_bills)
+    found = re.search(r'<span class="lw-chart-note">([^<]+)</span>', fed_bills)
     assert found, "no note under the fed-bills chart"
     line = found.group(1)
     assert "QT ends" in line and "Bill purchases" in line and "FOMC" in line
@@ -98,3 +98,13 @@ def test_note_names_each_policy_event_and_counts_fomc_meetings():
     assert "QT ends (red, 1 Dec 2025): Quantitative tightening ends" in text
     assert "2 FOMC meetings, the last on 28 Jan 2026" in text
     assert text.endswith("Grey line: 40 bn a month.")
+
+
+def test_chart_sentence_says_what_latest_value_date_and_direction(built_project: Path):
+    html = (built_project / "public" / "indicators" / "sofr-iorb-spread" / "index.html").read_text()
+    found = re.search(r'<span class="lw-chart-sentence">([^<]+)</span>', html)
+    assert found
+    assert found.group(1).startswith(
+        "SOFR minus IORB, daily, Aug 2023 to Aug 2026: \u22122.0 bp on 20 Aug 2026, up from"
+    ), found.group(1)
+    assert found.group(1).endswith("; 20-day mean \u22121.0 bp.")

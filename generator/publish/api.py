@@ -115,12 +115,10 @@ def indicator_data(result: IndicatorResult, frame: pd.DataFrame) -> dict:
     }
 
 
-def generated_stamp(fetched: list[str | None], results: list[IndicatorResult]) -> str:
-    """When the data was last fetched (the newest manifest time), so rebuilding the same
-    snapshot gives the same file; else the newest observation date."""
-    stamps = [s for s in fetched if s]
-    if stamps:
-        return max(stamps)
+def generated_stamp(results: list[IndicatorResult]) -> str:
+    """The newest observation in the snapshot (UTC midnight of its date). Not the clock nor the
+    fetch time: re-running a night with the same data must leave every published file as it
+    was, and a tool wants to know how new the numbers are, not when a server ran."""
     days = [r.as_of for r in results if r.as_of]
     return f"{max(days).isoformat()}T00:00:00Z" if days else "1970-01-01T00:00:00Z"
 

@@ -1,0 +1,158 @@
+"""Charts as pictures first: a static SVG of every chart, light and dark, plus its sentence.
+
+A reader sees the picture at once, with no JavaScript and without the 300 KB Vega bundle; the
+interactive chart replaces it only when the reader reaches for it (site/assets/js/charts.js).
+Feed readers, screen readers and readers without JavaScript get the picture and a sentence
+saying what it shows, its latest value and date and its direction. Rendering costs about 0.1 s
+a chart, so pictures are cached by the hash of everything they are drawn from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from generator.catalogue.models import ChartConfig
+from generator.measure.indicators import IndicatorResult
+from generator.publish.format import format_date, format_number, quantity_text
+from generator.publish.images import inline_data, without_control_characters
+
+WIDTH = 720
+# Transparent, so the page's own background shows in both schemes; no per-mark ARIA text
+# (an <img> exposes none of it, and on a daily chart it is most of the file).
+CONFIG = {"background": "transparent", "aria": False}
+_SIZE = re.compile(r'<svg[^>]*?width="([\d.]+)"[^>]*?height="([\d.]+)"')
+
+
+@dataclass(frozen=True)
+class Picture:
+    light: str
+    dark: str
+    width: int
+    height: int
+
+
+def render(spec: dict, tables: Mapping[str, str], cache_dir: Path | None) -> Picture:
+    """The chart drawn light and dark at a fixed width with its data inline (cached)."""
+    import vl_convert
+
+    drawn = without_control_characters(inline_data(spec, tables))
+    drawn["width"] = WIDTH
+    version = getattr(vl_convert, "__version__", "unknown")
+    key = hashlib.sha256(json.dumps([version, CONFIG, drawn], sort_keys=True).encode()).hexdigest()
+    svgs = []
+    for theme in (None, "dark"):
+        path = cache_dir / f"{key}.{theme or 'light'}.svg" if cache_dir else None
+        if path is not None and path.exists():
+            svgs.append(path.read_text())
+            continue
+        svg = vl_convert.vegalite_to_svg(drawn, config=CONFIG, theme=theme)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(svg)
+        svgs.append(svg)
+    found = _SIZE.search(svgs[0])
+    width, height = (round(float(found[1])), round(float(found[2]))) if found else (WIDTH, 360)
+    return Picture(svgs[0], svgs[1], width, height)
+
+
+def _frequency(dates: pd.Series) -> str:
+    if len(dates) < 3:
+        return ""
+    gap = dates.diff().dt.days.median()
+    if gap <= 1.5:
+        return "daily"
+    if gap <= 8:
+        return "weekly"
+    if gap <= 35:
+        return "monthly"
+    return ""
+
+
+def _span(dates: pd.Series) -> str:
+    return f"{dates.iloc[0]:%b %Y} to {dates.iloc[-1]:%b %Y}"
+
+
+def _direction(now: float, before: float) -> str:
+    if now > before:
+        return "up"
+    if now < before:
+        return "down"
+    return "unchanged"
+
+
+def chart_sentence(result: IndicatorResult, chart: ChartConfig, frame: pd.DataFrame) -> str:
+    """E.g. 'SOFR minus IORB, daily, Aug 2023 to Aug 2026: −2.0 bp on 20 Aug 2026, up from
+    −5.0 bp a year earlier; 20-day mean −1.0 bp.'"""
+    title = result.config.title
+    if frame.empty:
+        return f"{title}: no data to draw."
+    dates = frame["date"]
+    head = ", ".join(part for part in (title, _frequency(dates), _span(dates)) if part)
+    first, *others = chart.plot
+    series = frame[["date", first]].dropna()
+    if series.empty:
+        return f"{head}: no recent value."
+    last_date, last = series["date"].iloc[-1], float(series[first].iloc[-1])
+    label = result.config.quantities[first].label
+    text = f"{head}: {label} " if others and label != title else f"{head}: "
+    text += f"{quantity_text(result.config, first, last)} on {format_date(last_date.date())}"
+    earlier = series[series["date"] <= last_date - pd.DateOffset(years=1)]
+    period = "a year earlier"
+    if earlier.empty:
+        earlier, period = series.iloc[:1], f"on {format_date(series['date'].iloc[0].date())}"
+    if len(series) > 1:
+        before = float(earlier[first].iloc[-1])
+        direction = _direction(last, before)
+        if direction == "unchanged":
+            text += f", unchanged from {period}"
+        else:
+            text += f", {direction} from {quantity_text(result.config, first, before)} {period}"
+    parts = []
+    for name in others:
+        values = frame[name].dropna()
+        if not values.empty:
+            label = result.config.quantities[name].label
+            parts.append(f"{label} {quantity_text(result.config, name, float(values.iloc[-1]))}")
+    return text + ("; " + "; ".join(parts) if parts else "") + "."
+
+
+def regime_sentence(frame: pd.DataFrame) -> str:
+    """The home page's regime chart in one sentence."""
+    if frame.empty:
+        return "Liquidity regime score: no data to draw."
+    dates, scores = frame["date"], frame["score"]
+    last = float(scores.iloc[-1])
+    text = (
+        f"Liquidity regime score, weekly, {_span(dates)}: {format_number(last, 2, True)} on "
+        f"{format_date(dates.iloc[-1].date())}"
+    )
+    earlier = frame[dates <= dates.iloc[-1] - pd.DateOffset(years=1)]
+    if not earlier.empty:
+        before = float(earlier["score"].iloc[-1])
+        text += f", {_direction(last, before)} from {format_number(before, 2, True)} a year earlier"
+    return text + "."
+
+
+def ladder_sentence(assets: Mapping[str, str], frame: pd.DataFrame) -> str:
+    """The lead/lag chart in one sentence: the strongest correlation per asset."""
+    parts = []
+    for column, label in assets.items():
+        values = frame[column].dropna() if column in frame else pd.Series(dtype=float)
+        if values.empty:
+            continue
+        best = values.abs().idxmax()
+        lag = int(frame["lag"].loc[best])
+        parts.append(f"{label} {format_number(float(values.loc[best]), 2, True)} at {lag} weeks")
+    if not parts:
+        return "Correlation of net-liquidity change with later returns: no data to draw."
+    return (
+        "Correlation of weekly net-liquidity change with returns 0 to 12 weeks later, strongest "
+        "per asset: " + "; ".join(parts) + "."
+    )
