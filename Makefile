@@ -51,4 +51,4 @@ bench: $(VENV)/.test
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf public site/index.md site/data-status.md site/indicators site/charts site/data
+	rm -rf public site/index.md site/data-status.md site/indicators site/charts site/data site/api
