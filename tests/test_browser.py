@@ -301,3 +301,61 @@ def test_vega_loads_only_when_the_reader_reaches_for_a_chart(server: str, page):
     assert [u for u in requested if "vega-bundle" in u]
     assert not tab.locator("figure.lw-chart img.lw-picture-light").is_visible()
     assert not watch.errors, watch.errors
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_PAGES = ["", "indicators/sofr-iorb-spread/", "scorecard/", "ladder/", "data-status/"]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [390, 1366])
+def test_axe_finds_nothing_serious_or_critical(server: str, browser, width: int, scheme: str):
+    """axe-core (pinned in package.json, installed by `make test` with npm ci) on each page
+    type, phone and desktop, light and dark; Material's own templates included."""
+    if not AXE.exists():
+        message = f"{AXE} is missing: run `npm ci` (make test does)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    context = browser.new_context(viewport={"width": width, "height": 844}, color_scheme=scheme)
+    tab = context.new_page()
+    findings = []
+    for path in AXE_PAGES:
+        tab.goto(f"{server}{path}", wait_until="load")
+        tab.wait_for_function("() => document.querySelector('.md-typeset__scrollwrap, article')")
+        tab.wait_for_timeout(100)  # tables.js labels Material's table wrappers after it runs
+        tab.add_script_tag(path=str(AXE))
+        result = tab.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        for violation in result["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [node["target"] for node in violation["nodes"][:3]]
+                findings.append(f"/{path} {violation['id']} x{len(violation['nodes'])} {targets}")
+    context.close()
+    assert not findings, "\n".join(findings)
+
+
+def test_wide_tables_keep_their_key_columns_in_reach(server: str, browser):
+    """Desktop: Data status shows Status first and its scroller is focusable and named.
+    Phone: the scorecard is stacked, so every claim's Evidence is on screen."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    tab = context.new_page()
+    tab.goto(f"{server}data-status/", wait_until="load")
+    headers = tab.locator("article table thead th").all_inner_texts()
+    assert headers[:4] == ["Series", "Status", "Last", "Used by"], headers
+    status = tab.locator("article table tbody tr td:nth-child(2)").first
+    assert status.bounding_box()["x"] + status.bounding_box()["width"] <= 1366
+    wrap = tab.locator(".md-typeset__scrollwrap").first
+    wrap.wait_for(state="attached")
+    tab.wait_for_function(
+        "() => document.querySelector('.md-typeset__scrollwrap')?.getAttribute('aria-label')"
+    )
+    assert wrap.get_attribute("tabindex") == "0" and wrap.get_attribute("role") == "region"
+    context.close()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    tab = context.new_page()
+    tab.goto(f"{server}scorecard/", wait_until="load")
+    tab.wait_for_selector("article table.lw-stacked")
+    for cell in tab.locator("article table td[data-label='Evidence']").all()[:3]:
+        box = cell.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    context.close()
