@@ -42,7 +42,7 @@ def render(spec: dict, tables: Mapping[str, str], cache_dir: Path | None) -> Pic
     """The chart drawn light and dark at a fixed width with its data inline (cached)."""
     import vl_convert
 
-    drawn = without_control_characters(inline_data(spec, tables))
+    drawn = without_hover_targets(without_control_characters(inline_data(spec, tables)))
     drawn["width"] = WIDTH
     version = getattr(vl_convert, "__version__", "unknown")
     key = hashlib.sha256(json.dumps([version, CONFIG, drawn], sort_keys=True).encode()).hexdigest()
@@ -60,6 +60,22 @@ def render(spec: dict, tables: Mapping[str, str], cache_dir: Path | None) -> Pic
     found = _SIZE.search(svgs[0])
     width, height = (round(float(found[1])), round(float(found[2]))) if found else (WIDTH, 360)
     return Picture(svgs[0], svgs[1], width, height)
+
+
+def without_hover_targets(spec: object) -> object:
+    """A copy without the invisible point layers that only carry tooltips: a picture cannot
+    be hovered, and on a long chart they are most of the SVG's bytes."""
+    if isinstance(spec, dict):
+        mark = spec.get("mark")
+        if isinstance(mark, dict) and mark.get("opacity") == 0:
+            return None
+        copy = {key: without_hover_targets(value) for key, value in spec.items()}
+        if isinstance(copy.get("layer"), list):
+            copy["layer"] = [layer for layer in copy["layer"] if layer is not None]
+        return copy
+    if isinstance(spec, list):
+        return [without_hover_targets(item) for item in spec]
+    return spec
 
 
 def _frequency(dates: pd.Series) -> str:
