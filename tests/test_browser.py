@@ -134,8 +134,19 @@ def test_home_page_cards_and_screenshot(server: str, page, built_project: Path):
     shot = built_project / "home.png"
     tab.screenshot(path=str(shot), full_page=False)
     assert shot.stat().st_size > 10_000
+    context = tab.context.browser.new_context(
+        viewport={"width": 1280, "height": 900}, color_scheme="dark"
+    )
+    dark_tab = context.new_page()
+    dark_tab.goto(server, wait_until="load")
+    dark_tab.wait_for_function("() => document.querySelector('img.lw-picture-dark')?.complete")
+    dark_shot = built_project / "home-dark.png"
+    dark_tab.screenshot(path=str(dark_shot), full_page=False)
+    context.close()
+    assert dark_shot.stat().st_size > 10_000
     if os.environ.get("UPDATE_GOLDEN") == "1":
         shutil.copyfile(shot, ROOT / "site" / "assets" / "home.png")
+        shutil.copyfile(dark_shot, ROOT / "site" / "assets" / "home-dark.png")
     assert not watch.errors, watch.errors
     assert not watch.foreign, watch.foreign
 
