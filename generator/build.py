@@ -180,6 +180,7 @@ def figure(base: str, name: str, picture: pictures.Picture, sentence: str) -> di
     """What a template needs to show a chart's picture: its files, size and sentence."""
     return {
         "light": f"{base}{name}.svg",
+        "png": f"{base}{name}.png",
         "dark": f"{base}{name}.dark.svg",
         "width": picture.width,
         "height": picture.height,
@@ -188,10 +189,12 @@ def figure(base: str, name: str, picture: pictures.Picture, sentence: str) -> di
 
 
 def write_picture(folder: Path, name: str, picture: pictures.Picture) -> set[Path]:
-    light, dark = folder / f"{name}.svg", folder / f"{name}.dark.svg"
+    light, dark, png = (folder / f"{name}{suffix}" for suffix in (".svg", ".dark.svg", ".png"))
     write_text(light, picture.light)
     write_text(dark, picture.dark)
-    return {light, dark}
+    if not png.exists() or png.read_bytes() != picture.png:
+        png.write_bytes(picture.png)
+    return {light, dark, png}
 
 
 def write_analysis_charts(

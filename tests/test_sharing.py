@@ -84,3 +84,12 @@ def test_favicon_and_logo_are_the_sites_own_svg(built_project: Path):
 def test_rss_reading_view_renders_the_descriptions(built_project: Path):
     xsl = (built_project / "public" / "rss.xsl").read_text()
     assert 'select="description" disable-output-escaping="yes"' in xsl
+
+
+def test_indicator_pages_share_their_chart_picture_and_sentence(built_project: Path):
+    html = (built_project / "public" / "indicators" / "btc" / "index.html").read_text()
+    assert f'<meta property="og:image" content="{SITE_URL}charts/btc.png">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    assert re.search(r'og:image:alt" content="Bitcoin, weekly, [^"]+ on \d+ \w+ 20\d\d', html)
+    png = built_project / "public" / "charts" / "btc.png"
+    assert png.read_bytes()[:4] == b"\x89PNG"

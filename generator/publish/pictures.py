@@ -21,7 +21,7 @@ import pandas as pd
 from generator.catalogue.models import ChartConfig
 from generator.measure.indicators import IndicatorResult
 from generator.publish.format import format_date, format_number, quantity_text
-from generator.publish.images import inline_data, without_control_characters
+from generator.publish.images import compact_png, inline_data, without_control_characters
 
 WIDTH = 720
 # Transparent, so the page's own background shows in both schemes; no per-mark ARIA text
@@ -36,6 +36,7 @@ class Picture:
     dark: str
     width: int
     height: int
+    png: bytes  # the light picture as PNG: social cards and feed readers do not take SVG
 
 
 def render(spec: dict, tables: Mapping[str, str], cache_dir: Path | None) -> Picture:
@@ -57,9 +58,18 @@ def render(spec: dict, tables: Mapping[str, str], cache_dir: Path | None) -> Pic
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(svg)
         svgs.append(svg)
+    png_path = cache_dir / f"{key}.png" if cache_dir else None
+    if png_path is not None and png_path.exists():
+        png = png_path.read_bytes()
+    else:
+        # An opaque background: social cards show transparency as black.
+        config = {**CONFIG, "background": "white"}
+        png = compact_png(vl_convert.vegalite_to_png(drawn, config=config, scale=1))
+        if png_path is not None:
+            png_path.write_bytes(png)
     found = _SIZE.search(svgs[0])
     width, height = (round(float(found[1])), round(float(found[2]))) if found else (WIDTH, 360)
-    return Picture(svgs[0], svgs[1], width, height)
+    return Picture(svgs[0], svgs[1], width, height, png)
 
 
 def without_hover_targets(spec: object) -> object:
