@@ -6,11 +6,13 @@ the built HTML, so they run in a second without Chromium.
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import re
 from datetime import date
 from pathlib import Path
 
+import markdown
 import pandas as pd
 import vl_convert
 
@@ -22,6 +24,7 @@ from generator.publish.annotations import (
     note,
     short_label,
 )
+from generator.publish.render import code_text
 
 
 def _compiled(path: Path) -> str:
@@ -108,3 +111,12 @@ def test_chart_sentence_says_what_latest_value_date_and_direction(built_project:
         "SOFR minus IORB, daily, Aug 2023 to Aug 2026: \u22122.0 bp on 20 Aug 2026, up from"
     ), found.group(1)
     assert found.group(1).endswith("; 20-day mean \u22121.0 bp.")
+
+
+def test_code_text_is_inert_markdown_shown_verbatim():
+    hostile = "mean_20d >= 35 and _x_ * [a](javascript:b) | `c` \\ {y}"
+    html = markdown.markdown(f"| When |\n|---|\n| {code_text(hostile)} |", extensions=["tables"])
+    cell = re.search(r"<td><code>(.*)</code></td>", html)
+    assert cell, html
+    assert html_lib.unescape(cell.group(1)) == hostile
+    assert "<a " not in html and "<em>" not in html

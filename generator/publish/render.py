@@ -40,10 +40,21 @@ def html_text(value: object, limit: int = 2000) -> str:
     return html.escape(_CONTROL.sub("", str(value))[:limit], quote=True)
 
 
+_CODE_SPECIAL = str.maketrans(
+    {c: f"&#{ord(c)};" for c in "*`|[]\\{}"} | {"\n": " ", "\r": " ", "\t": " "}
+)
+_LONE_UNDERSCORE = re.compile(r"(?<!\w)_|_(?!\w)")
+
+
 def code_text(value: object, limit: int = 500) -> str:
-    """Inline code in Markdown, escaped once. A backtick code span would show ``html.escape``'s
-    entities literally (``&gt;=``), so this writes ``<code>`` with Markdown-inert content."""
-    return f"<code>{md_text(value, limit)}</code>"
+    """Inline code in a Markdown table cell, escaped exactly once. A backtick code span would
+    show ``html.escape``'s entities literally (``&gt;=``), so this writes ``<code>`` whose
+    content Markdown cannot turn into emphasis, links or cell breaks: Markdown's special
+    characters become character references, and so does an underscore that could open or
+    close emphasis (one inside a word, as in ``mean_20d``, cannot)."""
+    text = html.escape(_CONTROL.sub("", str(value))[:limit], quote=False)
+    text = _LONE_UNDERSCORE.sub("&#95;", text.translate(_CODE_SPECIAL))
+    return f"<code>{text}</code>"
 
 
 def yaml_string(value: object, limit: int = 300) -> str:
