@@ -43,30 +43,31 @@ def render(spec: dict, tables: Mapping[str, str], cache_dir: Path | None) -> Pic
     """The chart drawn light and dark at a fixed width with its data inline (cached)."""
     import vl_convert
 
-    drawn = without_hover_targets(without_control_characters(inline_data(spec, tables)))
-    drawn["width"] = WIDTH
     version = getattr(vl_convert, "__version__", "unknown")
-    key = hashlib.sha256(json.dumps([version, CONFIG, drawn], sort_keys=True).encode()).hexdigest()
-    svgs = []
-    for theme in (None, "dark"):
-        path = cache_dir / f"{key}.{theme or 'light'}.svg" if cache_dir else None
-        if path is not None and path.exists():
-            svgs.append(path.read_text())
-            continue
-        svg = vl_convert.vegalite_to_svg(drawn, config=CONFIG, theme=theme)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(svg)
-        svgs.append(svg)
-    png_path = cache_dir / f"{key}.png" if cache_dir else None
-    if png_path is not None and png_path.exists():
-        png = png_path.read_bytes()
+    # Keyed by what the picture is drawn from (spec, data, renderer, this code's settings);
+    # the inlined spec is only built when something changed.
+    key = hashlib.sha256(
+        json.dumps([version, CONFIG, WIDTH, spec, dict(tables)], sort_keys=True).encode()
+    ).hexdigest()
+    paths = {
+        name: cache_dir / f"{key}.{name}" if cache_dir else None
+        for name in ("light.svg", "dark.svg", "png")
+    }
+    if all(path is not None and path.exists() for path in paths.values()):
+        svgs = [paths["light.svg"].read_text(), paths["dark.svg"].read_text()]
+        png = paths["png"].read_bytes()
     else:
+        drawn = without_hover_targets(without_control_characters(inline_data(spec, tables)))
+        drawn["width"] = WIDTH
+        svgs = [vl_convert.vegalite_to_svg(drawn, config=CONFIG, theme=t) for t in (None, "dark")]
         # An opaque background: social cards show transparency as black.
-        config = {**CONFIG, "background": "white"}
-        png = compact_png(vl_convert.vegalite_to_png(drawn, config=config, scale=1))
-        if png_path is not None:
-            png_path.write_bytes(png)
+        white = {**CONFIG, "background": "white"}
+        png = compact_png(vl_convert.vegalite_to_png(drawn, config=white, scale=1))
+        if cache_dir is not None:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            paths["light.svg"].write_text(svgs[0])
+            paths["dark.svg"].write_text(svgs[1])
+            paths["png"].write_bytes(png)
     found = _SIZE.search(svgs[0])
     width, height = (round(float(found[1])), round(float(found[2]))) if found else (WIDTH, 360)
     return Picture(svgs[0], svgs[1], width, height, png)
