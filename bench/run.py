@@ -189,7 +189,7 @@ def page_weight(public: Path) -> dict:
         )
     home_charts = sum(chart_bytes[c.split("/")[1].replace(".vl.json", "")] for c in charts_on_home)
     # The chart pictures of the reader's (light) scheme, shown before any Vega loads.
-    pictures = set(re.findall(r'src="(charts/[^"]+(?<!\.dark)\.svg)"', html))
+    pictures = set(re.findall(r'src="(charts/[\w-]+\.svg)"', html))  # wide, light
     # First view: the page, its own CSS/JS and the pictures; the specs and their CSVs load
     # with Vega, when the reader reaches for a chart.
     without = len(html.encode()) + own

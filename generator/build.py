@@ -177,24 +177,37 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
 
 
 def figure(base: str, name: str, picture: pictures.Picture, sentence: str) -> dict:
-    """What a template needs to show a chart's picture: its files, size and sentence."""
-    return {
-        "light": f"{base}{name}.svg",
-        "png": f"{base}{name}.png",
-        "dark": f"{base}{name}.dark.svg",
-        "width": picture.width,
-        "height": picture.height,
-        "sentence": sentence,
-    }
+    """What a template needs to show a chart's pictures: their files, sizes and sentence."""
+    context: dict = {"png": f"{base}{name}.png", "sentence": sentence, "pictures": []}
+    for suffix, _, theme in pictures.VARIANTS:
+        width, height = picture.size(suffix)
+        context["pictures"].append(
+            {
+                "src": f"{base}{name}{suffix}.svg",
+                "classes": " ".join(
+                    [
+                        ".lw-picture",
+                        ".lw-picture-dark" if theme else ".lw-picture-light",
+                        ".lw-narrow" if ".narrow" in suffix else ".lw-wide",
+                    ]
+                ),
+                "width": width,
+                "height": height,
+            }
+        )
+    return context
 
 
 def write_picture(folder: Path, name: str, picture: pictures.Picture) -> set[Path]:
-    light, dark, png = (folder / f"{name}{suffix}" for suffix in (".svg", ".dark.svg", ".png"))
-    write_text(light, picture.light)
-    write_text(dark, picture.dark)
+    written = set()
+    for suffix, svg in picture.svgs.items():
+        path = folder / f"{name}{suffix}.svg"
+        write_text(path, svg)
+        written.add(path)
+    png = folder / f"{name}.png"
     if not png.exists() or png.read_bytes() != picture.png:
         png.write_bytes(picture.png)
-    return {light, dark, png}
+    return written | {png}
 
 
 def write_analysis_charts(

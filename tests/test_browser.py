@@ -289,10 +289,13 @@ def test_without_javascript_each_indicator_shows_its_picture_and_sentence(
     context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
     tab = context.new_page()
     tab.goto(f"{server}indicators/{indicator}/", wait_until="load")
-    picture = tab.locator("figure.lw-chart img.lw-picture-light")
-    assert picture.is_visible()
+    shown = tab.eval_on_selector_all(
+        "figure.lw-chart img.lw-picture",
+        "ns => ns.filter(n => getComputedStyle(n).display !== 'none').map(n => n.className)",
+    )
+    assert shown == ["lw-picture lw-picture-light lw-narrow"], shown  # one picture, for phones
+    picture = tab.locator("figure.lw-chart img.lw-narrow.lw-picture-light")
     assert picture.evaluate("img => img.complete && img.naturalWidth > 300")
-    assert not tab.locator("figure.lw-chart img.lw-picture-dark").is_visible()
     sentence = tab.inner_text("figure.lw-chart .lw-chart-sentence")
     assert re.search(r": .+ on \d{1,2} \w{3} 20\d\d", sentence), sentence
     assert tab.locator("figure.lw-chart a.lw-download").count() == 1
@@ -307,10 +310,11 @@ def test_vega_loads_only_when_the_reader_reaches_for_a_chart(server: str, page):
     tab.goto(f"{server}data-status/", wait_until="networkidle")
     tab.goto(server, wait_until="networkidle")
     assert not [u for u in requested if "vega-bundle" in u], requested
-    assert tab.locator("figure.lw-chart img.lw-picture-light").is_visible()
+    assert tab.locator("figure.lw-chart img.lw-picture-light.lw-wide").is_visible()
+    assert not [u for u in requested if ".narrow" in u or ".dark" in u], requested
     assert charts_drawn(tab)[0] > 0
     assert [u for u in requested if "vega-bundle" in u]
-    assert not tab.locator("figure.lw-chart img.lw-picture-light").is_visible()
+    assert not tab.locator("figure.lw-chart img.lw-picture-light.lw-wide").is_visible()
     assert not watch.errors, watch.errors
 
 

@@ -24,53 +24,62 @@ from generator.publish.format import format_date, format_number, quantity_text
 from generator.publish.images import compact_png, inline_data, without_control_characters
 
 WIDTH = 720
+NARROW = 340
 # Transparent, so the page's own background shows in both schemes; no per-mark ARIA text
 # (an <img> exposes none of it, and on a daily chart it is most of the file).
 CONFIG = {"background": "transparent", "aria": False}
 _SIZE = re.compile(r'<svg[^>]*?width="([\d.]+)"[^>]*?height="([\d.]+)"')
 
 
+# Variants: (file suffix, width, theme). Phones get a narrow drawing, so axis text stays
+# near its real size instead of being scaled down to a few pixels.
+VARIANTS = (
+    ("", WIDTH, None),
+    (".dark", WIDTH, "dark"),
+    (".narrow", NARROW, None),
+    (".narrow.dark", NARROW, "dark"),
+)
+
+
 @dataclass(frozen=True)
 class Picture:
-    light: str
-    dark: str
-    width: int
-    height: int
-    png: bytes  # the light picture as PNG: social cards and feed readers do not take SVG
+    svgs: dict[str, str]  # by file suffix: "", ".dark", ".narrow", ".narrow.dark"
+    png: bytes  # the wide light picture as PNG: social cards and feed readers take no SVG
+
+    def size(self, suffix: str) -> tuple[int, int]:
+        found = _SIZE.search(self.svgs[suffix])
+        return (round(float(found[1])), round(float(found[2]))) if found else (WIDTH, 360)
 
 
 def render(spec: dict, tables: Mapping[str, str], cache_dir: Path | None) -> Picture:
-    """The chart drawn light and dark at a fixed width with its data inline (cached)."""
+    """The chart drawn light and dark, wide and narrow, with its data inline (cached)."""
     import vl_convert
 
     version = getattr(vl_convert, "__version__", "unknown")
     # Keyed by what the picture is drawn from (spec, data, renderer, this code's settings);
     # the inlined spec is only built when something changed.
     key = hashlib.sha256(
-        json.dumps([version, CONFIG, WIDTH, spec, dict(tables)], sort_keys=True).encode()
+        json.dumps([version, CONFIG, VARIANTS, spec, dict(tables)], sort_keys=True).encode()
     ).hexdigest()
-    paths = {
-        name: cache_dir / f"{key}.{name}" if cache_dir else None
-        for name in ("light.svg", "dark.svg", "png")
-    }
-    if all(path is not None and path.exists() for path in paths.values()):
-        svgs = [paths["light.svg"].read_text(), paths["dark.svg"].read_text()]
-        png = paths["png"].read_bytes()
-    else:
-        drawn = without_hover_targets(without_control_characters(inline_data(spec, tables)))
-        drawn["width"] = WIDTH
-        svgs = [vl_convert.vegalite_to_svg(drawn, config=CONFIG, theme=t) for t in (None, "dark")]
-        # An opaque background: social cards show transparency as black.
-        white = {**CONFIG, "background": "white"}
-        png = compact_png(vl_convert.vegalite_to_png(drawn, config=white, scale=1))
-        if cache_dir is not None:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            paths["light.svg"].write_text(svgs[0])
-            paths["dark.svg"].write_text(svgs[1])
-            paths["png"].write_bytes(png)
-    found = _SIZE.search(svgs[0])
-    width, height = (round(float(found[1])), round(float(found[2]))) if found else (WIDTH, 360)
-    return Picture(svgs[0], svgs[1], width, height, png)
+    names = [f"{key}{suffix}.svg" for suffix, _, _ in VARIANTS] + [f"{key}.png"]
+    if cache_dir is not None and all((cache_dir / name).exists() for name in names):
+        svgs = {suffix: (cache_dir / f"{key}{suffix}.svg").read_text() for suffix, _, _ in VARIANTS}
+        return Picture(svgs, (cache_dir / f"{key}.png").read_bytes())
+    drawn = without_hover_targets(without_control_characters(inline_data(spec, tables)))
+    svgs = {}
+    for suffix, width, theme in VARIANTS:
+        drawn["width"] = width
+        svgs[suffix] = vl_convert.vegalite_to_svg(drawn, config=CONFIG, theme=theme)
+    drawn["width"] = WIDTH
+    # An opaque background: social cards show transparency as black.
+    white = {**CONFIG, "background": "white"}
+    png = compact_png(vl_convert.vegalite_to_png(drawn, config=white, scale=1))
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for suffix, svg in svgs.items():
+            (cache_dir / f"{key}{suffix}.svg").write_text(svg)
+        (cache_dir / f"{key}.png").write_bytes(png)
+    return Picture(svgs, png)
 
 
 def without_hover_targets(spec: object) -> object:
