@@ -23,6 +23,9 @@ LABEL_ROWS = 3
 LABEL_FONT = 9
 # One character of a label as a share of the plot width (about 5 px of a 650 px plot).
 CHAR_WIDTH = 0.008
+# Below this plot width (px) labels use the rows worked out for a narrow plot (a phone).
+NARROW_BELOW = 480
+NARROW_CHAR_WIDTH = 0.018  # about 5 px of a 290 px plot
 
 
 @dataclass(frozen=True)
@@ -64,13 +67,18 @@ def _kind_colour() -> alt.Color:
     )
 
 
-def label_rows(shown: Sequence[Event], start: pd.Timestamp, end: pd.Timestamp) -> list[int | None]:
+def label_rows(
+    shown: Sequence[Event],
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    char_width: float = CHAR_WIDTH,
+) -> list[int | None]:
     """A row at the top of the plot for each event's label, or None when every row is taken
     there (dense FOMC dates on a ten-year chart): the rule keeps its tooltip and the line under
     the chart names it. Policy and market events claim rows before FOMC meetings."""
     span = max((end - start).days, 1)
     # Each label covers [position, position + width) as shares of the plot width.
-    extents = [(_position(e, start, span), (len(short_label(e)) + 1) * CHAR_WIDTH) for e in shown]
+    extents = [(_position(e, start, span), (len(short_label(e)) + 1) * char_width) for e in shown]
     rows: list[int | None] = [None] * len(shown)
     order = sorted(range(len(shown)), key=lambda i: (shown[i].kind == "fomc", shown[i].date))
     for i in order:
@@ -92,6 +100,7 @@ def event_layers(shown: Sequence[Event], start: pd.Timestamp, end: pd.Timestamp)
     if not shown:
         return []
     rows = label_rows(shown, start, end)
+    narrow = label_rows(shown, start, end, NARROW_CHAR_WIDTH)
     values = [
         {
             "date": f"{e.date:%Y-%m-%d}",
@@ -99,8 +108,9 @@ def event_layers(shown: Sequence[Event], start: pd.Timestamp, end: pd.Timestamp)
             "kind": e.kind,
             "short": short_label(e),
             "row": -1 if row is None else row,
+            "row_narrow": -1 if small is None else small,
         }
-        for e, row in zip(shown, rows, strict=True)
+        for e, row, small in zip(shown, rows, narrow, strict=True)
     ]
     data = alt.InlineData(values=values)
     x = alt.X("date:T", scale=alt.Scale(type="utc"))
@@ -117,10 +127,11 @@ def event_layers(shown: Sequence[Event], start: pd.Timestamp, end: pd.Timestamp)
     # y scale.
     labels = [
         alt.Chart(data)
-        .transform_filter(f"datum.row == {row}")
+        # The chart's own width picks the rows (numbers only: no config text in expressions).
+        .transform_filter(f"(width < {NARROW_BELOW} ? datum.row_narrow : datum.row) == {row}")
         .mark_text(align="left", baseline="top", dx=2, fontSize=LABEL_FONT, aria=False)
         .encode(x=x, y=alt.value(row * (LABEL_FONT + 2)), text="short:N", color=_kind_colour())
-        for row in sorted({v["row"] for v in values} - {-1})
+        for row in sorted(({v["row"] for v in values} | {v["row_narrow"] for v in values}) - {-1})
     ]
     return [rules, *labels]
 
