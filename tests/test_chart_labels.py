@@ -14,11 +14,13 @@ from pathlib import Path
 
 import markdown
 import pandas as pd
+import pytest
 import vl_convert
 
 from generator.catalogue.models import Event
 from generator.publish.annotations import (
     CHAR_WIDTH,
+    NARROW_CHAR_WIDTH,
     Reference,
     label_rows,
     note,
@@ -73,16 +75,17 @@ def _events(*days: str) -> list[Event]:
     return [Event(date=date.fromisoformat(d), label="FOMC meeting", kind="fomc") for d in days]
 
 
-def test_dense_event_labels_never_overlap_and_policy_events_win():
+@pytest.mark.parametrize("char_width", [CHAR_WIDTH, NARROW_CHAR_WIDTH])
+def test_dense_event_labels_never_overlap_and_policy_events_win(char_width: float):
     start, end = pd.Timestamp("2016-01-01"), pd.Timestamp("2026-01-01")
     fomc = _events(*(f"2025-{m:02d}-15" for m in range(1, 13)))
     policy = Event(date=date(2025, 6, 16), label="Something happens", short="Thing", kind="policy")
     shown = sorted([*fomc, policy], key=lambda e: e.date)
-    rows = label_rows(shown, start, end)
+    rows = label_rows(shown, start, end, char_width)
     assert rows[shown.index(policy)] is not None
     span = (end - start).days
     placed = [
-        (row, (pd.Timestamp(e.date) - start).days / span, (len(short_label(e)) + 1) * CHAR_WIDTH)
+        (row, (pd.Timestamp(e.date) - start).days / span, (len(short_label(e)) + 1) * char_width)
         for e, row in zip(shown, rows, strict=True)
         if row is not None
     ]
