@@ -16,6 +16,11 @@ $(VENV)/.test: $(VENV)/.runtime
 	$(BIN)/python -m pip install --quiet -c requirements.txt -e '.[test]'
 	touch $@
 
+# axe-core for the browser tests, at the version package-lock.json pins.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
 ## site: check the config, then build the whole site from the snapshot into public/ (offline)
 site: $(VENV)/.runtime
 	$(BIN)/python -m generator check
@@ -25,7 +30,7 @@ site: $(VENV)/.runtime
 	@echo "Built public/. View it with:  make serve   (or: python3 -m http.server -d public 8000)"
 
 ## test: install what the tests need; lint, format check, type check, every test (browser too)
-test: $(VENV)/.test
+test: $(VENV)/.test node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check generator hooks tests bench tools
 	$(BIN)/mypy
@@ -53,4 +58,4 @@ bench: $(VENV)/.test
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf public site/index.md site/data-status.md site/indicators site/charts site/data
+	rm -rf public site/index.md site/data-status.md site/indicators site/charts site/data site/api

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -23,15 +24,15 @@ from generator.catalogue.models import Config
 from generator.measure import attribution, indicators, ladder
 from generator.measure import claims as claims_measure
 from generator.measure import regime as analysis
+from generator.publish import api, charts, ladder_page, pages, pictures, scorecard
 from generator.publish import attribution as attribution_text
-from generator.publish import charts, ladder_page, pages, scorecard
 from generator.publish.format import csv_decimals, is_monthly, with_period_column
 from generator.publish.render import environment, write_text
 from generator.snapshot import freshness
 from generator.snapshot.load import Snapshot, as_published, load_snapshot
 from generator.snapshot.store import Store
 
-GENERATED_DIRS = ("indicators", "charts", "data")
+GENERATED_DIRS = ("indicators", "charts", "data", "api")
 
 
 @dataclass
@@ -94,6 +95,9 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
     out = root / ".cache" / "site-staging"
     shutil.rmtree(out, ignore_errors=True)
     links: dict[str, tuple[str | None, str | None]] = {}
+    notes: dict[str, str] = {}
+    figures: dict[str, dict] = {}
+    image_cache = root / ".cache" / "pictures"
     for result in results:
         chart_link = csv_link = None
         if result.has_data:
@@ -102,10 +106,10 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
             decimals = {name: csv_decimals(result.config, name) for name in chart.plot}
             csv_path = out / "data" / f"{result.id}.csv"
             spec_path = out / "charts" / f"{result.id}.vl.json"
-            text = charts.frame_to_csv(frame, decimals)
+            csv_text = charts.frame_to_csv(frame, decimals)
             if is_monthly(result.quantity(chart.plot[0]).index):
-                text = with_period_column(text)  # a month is dated as a month
-            write_text(csv_path, text)
+                csv_text = with_period_column(csv_text)  # a month is dated as a month
+            write_text(csv_path, csv_text)
             url = f"../data/{result.id}.csv"
             spec = charts.cached(
                 cache,
@@ -113,13 +117,28 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
                 lambda: charts.chart_spec(result, chart, frame, url, events),  # noqa: B023
             )
             write_text(spec_path, charts.spec_json(spec))
+            api_path = out / "api" / "indicators" / f"{result.id}.json"
+            write_text(api_path, api.api_json(api.indicator_data(result, frame)))
+            notes[result.id] = charts.chart_note(result, chart, frame, events)
+            picture = pictures.render(spec, {url: csv_text}, image_cache)
+            write_picture(out / "charts", result.id, picture)
+            figures[result.id] = figure(
+                "../charts/", result.id, picture, pictures.chart_sentence(result, chart, frame)
+            )
             chart_link = f"../charts/{result.id}.vl.json"
             csv_link = f"../data/{result.id}.csv"
             report.charts += 1
         links[result.id] = (chart_link, csv_link)
-    write_attribution(out, cache, weekly_parts)
+    attribution_figure = write_attribution(out, cache, image_cache, weekly_parts)
     write_text(out / "data" / "scorecard.csv", scorecard.scorecard_csv(claims))
-    write_analysis_charts(out, cache, config, events, regime, risk_ladder)
+    generated = api.generated_stamp(results)
+    write_text(
+        out / "api" / "latest.json",
+        api.api_json(api.latest(results, regime, generated, config)),
+    )
+    _, analysis_figures = write_analysis_charts(
+        out, cache, image_cache, config, events, regime, risk_ladder
+    )
     lap("charts")
 
     env = environment(root / "templates")
@@ -130,6 +149,8 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
         narrative=pages.narrative_paragraphs(regime, results, extra),
         cards=cards,
         regime_chart="charts/regime.vl.json" if regime is not None else None,
+        regime_figure=analysis_figures.get("regime"),
+        regime_note=regime_note(config, events, regime),
         claims=scorecard.summary(claims, written_on(config)),
         latest_report=pages.latest_report(site / "blog" / "posts"),
     )
@@ -145,13 +166,17 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
                 "csv": "../data/liquidity-attribution.csv",
                 "sentence": driver_text,
                 "since": weekly_parts.index[0].date(),
+                "figure": attribution_figure,
             }
+        context["chart_note"] = notes.get(result.id, "")
+        context["figure"] = figures.get(result.id)
         path = out / "indicators" / f"{result.id}.md"
         write_text(path, indicator_template.render(ind=context))
     status = pages.data_status(config, store.records, results, snapshot.overdue)
     write_text(out / "data-status.md", env.get_template("data_status.md.j2").render(**status))
     if risk_ladder is not None:
         context = ladder_page.ladder_page(risk_ladder, "charts/ladder.vl.json", "data/ladder.csv")
+        context["figure"] = analysis_figures.get("ladder")
         write_text(out / "ladder.md", env.get_template("ladder.md.j2").render(**context))
     write_text(
         out / "scorecard.md",
@@ -179,13 +204,15 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
     return report
 
 
-def write_attribution(site: Path, cache: Path | None, frame: pd.DataFrame) -> set[Path]:
-    """data/liquidity-attribution.csv (every week) and its stacked bar chart (two years)."""
+def write_attribution(
+    site: Path, cache: Path | None, image_cache: Path | None, frame: pd.DataFrame
+) -> dict[str, Any] | None:
+    """data/liquidity-attribution.csv (every week) and its stacked bar chart (two years), with
+    its pictures; returns the figure for the pages, or None without data."""
     if frame.empty:
-        return set()
-    csv_path = site / "data" / "liquidity-attribution.csv"
-    spec_path = site / "charts" / "liquidity-attribution.vl.json"
-    write_text(csv_path, attribution_text.attribution_csv(frame))
+        return None
+    csv_text = attribution_text.attribution_csv(frame)
+    write_text(site / "data" / "liquidity-attribution.csv", csv_text)
     since = attribution_text.chart_since(frame)
     url = "../data/liquidity-attribution.csv"
     spec = charts.cached(
@@ -193,8 +220,11 @@ def write_attribution(site: Path, cache: Path | None, frame: pd.DataFrame) -> se
         ["attribution", since, 1],
         lambda: attribution_text.attribution_spec(url, since),
     )
-    write_text(spec_path, charts.spec_json(spec))
-    return {csv_path, spec_path}
+    write_text(site / "charts" / "liquidity-attribution.vl.json", charts.spec_json(spec))
+    picture = pictures.render(spec, {url: csv_text}, image_cache)
+    write_picture(site / "charts", "liquidity-attribution", picture)
+    sentence = attribution_text.chart_sentence(frame, since)
+    return figure("../charts/", "liquidity-attribution", picture, sentence)
 
 
 def written_on(config: Config) -> date | None:
@@ -218,16 +248,53 @@ def judge_claims(
     )
 
 
+def figure(base: str, name: str, picture: pictures.Picture, sentence: str) -> dict:
+    """What a template needs to show a chart's pictures: their files, sizes and sentence."""
+    context: dict = {"png": f"{base}{name}.png", "sentence": sentence, "pictures": []}
+    for suffix, _, theme in pictures.VARIANTS:
+        width, height = picture.size(suffix)
+        context["pictures"].append(
+            {
+                "src": f"{base}{name}{suffix}.svg",
+                "classes": " ".join(
+                    [
+                        ".lw-picture",
+                        ".lw-picture-dark" if theme else ".lw-picture-light",
+                        ".lw-narrow" if ".narrow" in suffix else ".lw-wide",
+                    ]
+                ),
+                "width": width,
+                "height": height,
+            }
+        )
+    return context
+
+
+def write_picture(folder: Path, name: str, picture: pictures.Picture) -> set[Path]:
+    written = set()
+    for suffix, svg in picture.svgs.items():
+        path = folder / f"{name}{suffix}.svg"
+        write_text(path, svg)
+        written.add(path)
+    png = folder / f"{name}.png"
+    if not png.exists() or png.read_bytes() != picture.png:
+        png.write_bytes(picture.png)
+    return written | {png}
+
+
 def write_analysis_charts(
     site: Path,
     cache: Path | None,
+    image_cache: Path | None,
     config: Config,
     events: list,
     regime: analysis.Regime | None,
     risk_ladder: ladder.Ladder | None,
-) -> set[Path]:
-    """Data and specs for the regime history (home) and the lead/lag chart (ladder page)."""
+) -> tuple[set[Path], dict[str, dict]]:
+    """Data, specs and pictures for the regime history (home) and the lead/lag chart (ladder
+    page). The home page sits one level above the indicator pages, hence its own base path."""
     written: set[Path] = set()
+    figures: dict[str, dict] = {}
     if regime is not None and config.regime is not None:
         history = regime.history[
             regime.history.index >= regime.history.index[-1] - pd.DateOffset(years=10)
@@ -237,7 +304,8 @@ def write_analysis_charts(
             # How many inputs the score averaged that week (fewer early on: the minimum window).
             frame["inputs"] = regime.inputs.reindex(history.index).to_numpy(dtype="float64")
         csv_path, spec_path = site / "data" / "regime.csv", site / "charts" / "regime.vl.json"
-        write_text(csv_path, charts.frame_to_csv(frame, {"score": 3, "inputs": 0}))
+        csv_text = charts.frame_to_csv(frame, {"score": 3, "inputs": 0})
+        write_text(csv_path, csv_text)
         thresholds = (config.regime.easing_above, config.regime.tight_below)
         span = [str(frame["date"].min()), str(frame["date"].max())]
         spec = charts.cached(
@@ -247,6 +315,9 @@ def write_analysis_charts(
         )
         write_text(spec_path, charts.spec_json(spec))
         written |= {csv_path, spec_path}
+        picture = pictures.render(spec, {"../data/regime.csv": csv_text}, image_cache)
+        written |= write_picture(site / "charts", "regime", picture)
+        figures["regime"] = figure("charts/", "regime", picture, pictures.regime_sentence(frame))
     if risk_ladder is not None:
         assets = {r.asset: ladder.ASSET_NAMES[r.asset] for r in risk_ladder.lags}
         lags = risk_ladder.lags[0].lags if risk_ladder.lags else []
@@ -256,13 +327,29 @@ def write_analysis_charts(
             cells = [str(row[0])] + ["" if pd.isna(v) else f"{v:.4f}" for v in row[1:]]
             lines.append(",".join(cells))
         csv_path, spec_path = site / "data" / "ladder.csv", site / "charts" / "ladder.vl.json"
-        write_text(csv_path, "\n".join(lines) + "\n")
+        csv_text = "\n".join(lines) + "\n"
+        write_text(csv_path, csv_text)
         spec = charts.cached(
             cache, ["ladder", assets], lambda: charts.lag_spec(assets, "../data/ladder.csv")
         )
         write_text(spec_path, charts.spec_json(spec))
         written |= {csv_path, spec_path}
-    return written
+        picture = pictures.render(spec, {"../data/ladder.csv": csv_text}, image_cache)
+        written |= write_picture(site / "charts", "ladder", picture)
+        figures["ladder"] = figure(
+            "charts/", "ladder", picture, pictures.ladder_sentence(assets, frame)
+        )
+    return written, figures
+
+
+def regime_note(config: Config, events: list, regime: analysis.Regime | None) -> str:
+    """The line under the home page's regime chart (same ten-year window as its data)."""
+    if regime is None or config.regime is None or regime.history.empty:
+        return ""
+    end = regime.history.index[-1]
+    shown = charts.shown_events(events, end - pd.DateOffset(years=10), end)
+    references = charts.regime_references(config.regime.easing_above, config.regime.tight_below)
+    return charts.note(shown, references, "dotted")
 
 
 def _swap_in(staging: Path, site: Path) -> None:

@@ -11,6 +11,11 @@ mkdocs-rss-plugin does most of the work; this hook fills four gaps, all driven b
 * **Enclosures.** The plugin measures a post's ``image:`` relative to the post's file but
   builds its URL relative to ``site_url``; it is replaced by the URL the image is published at
   (the blog plugin publishes ``blog/posts/<date>/x.png`` as ``blog/<date>/x.png``).
+* **JSON Feed 1.1.** The plugin writes ``"tags": null`` and ``"authors": []``, both invalid;
+  null fields are dropped and the authors come from ``site_author`` (else the site's name).
+* **Reading view.** The plugin's ``rss.xsl`` shows each description's HTML as raw tags; it is
+  replaced by ``hooks/rss.xsl``, which renders it.
+* **Sharing image.** A page's ``image:`` becomes ``og_image`` (absolute), for overrides/main.html.
 * **Build date.** The channel's ``lastBuildDate`` (and the sitemap's ``lastmod``) come from the
   clock; pinning ``SOURCE_DATE_EPOCH`` to the newest report makes two builds byte-identical.
 """
@@ -116,7 +121,9 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         plugin.config.feed_title = f"{config.site_name}: {feed['title']}"
         plugin.config.feed_description = feed.get("description") or config.site_description
         if not plugin.config.image and site_url:
-            plugin.config.image = site_url + config.theme["favicon"]
+            plugin.config.image = site_url + (
+                config.extra.get("share_image") or config.theme["favicon"]
+            )
         if feed.get("category"):
             plugin.config.match_path = match_path_for(posts, feed["category"])
     if _pinned_by_us or "SOURCE_DATE_EPOCH" not in os.environ:
@@ -145,15 +152,49 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         return markdown
     # file.url is where the file is published (the blog plugin moves files out of posts/).
     wrong, right = site_url + image, site_url + file.url
+    page.meta["og_image"] = right
     if _enclosures.get(wrong, right) != right:
         raise PluginError(f"{page.file.src_uri}: enclosure {image!r} is ambiguous between posts")
     _enclosures[wrong] = right
     return markdown
 
 
+def json_feed_1_1(feed: dict, authors: list[dict]) -> dict:
+    """A JSON Feed 1.1 without null fields and with the site's authors where none are given."""
+
+    def clean(node: object) -> object:
+        if isinstance(node, dict):
+            return {k: clean(v) for k, v in node.items() if v is not None}
+        if isinstance(node, list):
+            return [clean(v) for v in node]
+        return node
+
+    cleaned = clean(feed)
+    assert isinstance(cleaned, dict)
+    feed = cleaned
+    if not feed.get("authors"):
+        feed["authors"] = authors
+    for item in feed.get("items", []):
+        if not item.get("authors"):
+            item.pop("authors", None)  # the feed's authors apply (JSON Feed 1.1, section 4)
+        if item.get("tags") == []:
+            item.pop("tags")
+    return feed
+
+
+def _authors(config: MkDocsConfig) -> list[dict]:
+    author: dict = {"name": config.site_author or config.site_name}
+    if _site_url(config):
+        author["url"] = _site_url(config)
+    return [author]
+
+
 @event_priority(-100)  # after the rss plugin has written its files
 def on_post_build(config: MkDocsConfig) -> None:
     site = Path(config.site_dir)
+    xsl = Path(__file__).with_name("rss.xsl")
+    if (site / "rss.xsl").exists() and xsl.exists():
+        (site / "rss.xsl").write_text(xsl.read_text(encoding="utf-8"), encoding="utf-8")
     for plugin in rss_instances(config).values():
         names = plugin.config.feeds_filenames
         for name in (names.rss_created, names.rss_updated):
@@ -170,6 +211,7 @@ def on_post_build(config: MkDocsConfig) -> None:
                 for item in feed.get("items", []):
                     if item.get("image") in _enclosures:
                         item["image"] = _enclosures[item["image"]]
+                feed = json_feed_1_1(feed, _authors(config))
                 indent = 4 if plugin.config.pretty_print else None
                 path.write_text(json.dumps(feed, indent=indent), encoding="utf-8")
 

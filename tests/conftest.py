@@ -24,7 +24,14 @@ PROJECT_FILES = (
     "hooks",
     "overrides",
 )
-GENERATED = ("site/index.md", "site/data-status.md", "site/indicators", "site/charts", "site/data")
+GENERATED = (
+    "site/index.md",
+    "site/data-status.md",
+    "site/indicators",
+    "site/charts",
+    "site/data",
+    "site/api",
+)
 
 
 def copy_project(target: Path) -> Path:

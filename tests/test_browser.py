@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -92,7 +93,11 @@ def page(browser):
 
 
 def charts_drawn(tab) -> list[int]:
-    """Wait until every chart link became a drawn chart; return the mark count of each."""
+    """Reach for every chart picture (as a reader does: the pointer over it), wait until each
+    chart link became a drawn chart, and return the mark count of each."""
+    figures = tab.locator("figure.lw-chart")
+    for i in range(figures.count()):
+        figures.nth(i).hover()
     expected = tab.locator("a.vega-chart").count()
     tab.wait_for_function(
         "n => document.querySelectorAll('div.vega-chart[data-rendered]').length >= n",
@@ -131,8 +136,19 @@ def test_home_page_cards_and_screenshot(server: str, page, built_project: Path):
     shot = built_project / "home.png"
     tab.screenshot(path=str(shot), full_page=False)
     assert shot.stat().st_size > 10_000
+    context = tab.context.browser.new_context(
+        viewport={"width": 1280, "height": 900}, color_scheme="dark"
+    )
+    dark_tab = context.new_page()
+    dark_tab.goto(server, wait_until="load")
+    dark_tab.wait_for_function("() => document.querySelector('img.lw-picture-dark')?.complete")
+    dark_shot = built_project / "home-dark.png"
+    dark_tab.screenshot(path=str(dark_shot), full_page=False)
+    context.close()
+    assert dark_shot.stat().st_size > 10_000
     if os.environ.get("UPDATE_GOLDEN") == "1":
         shutil.copyfile(shot, ROOT / "site" / "assets" / "home.png")
+        shutil.copyfile(dark_shot, ROOT / "site" / "assets" / "home-dark.png")
     assert not watch.errors, watch.errors
     assert not watch.foreign, watch.foreign
 
@@ -186,3 +202,182 @@ def test_other_pages_load_cleanly(server: str, page):
     assert "The liquidity regime" in texts["methodology/"]
     assert not watch.errors, watch.errors
     assert not watch.foreign, watch.foreign
+
+
+CHART_PAGES = ["", "ladder/", *(f"indicators/{i}/" for i in IDS)]
+
+
+def test_no_chart_label_or_tooltip_reads_nan(server: str, page):
+    """Every mark's accessible label (which repeats its tooltip) and a hovered tooltip."""
+    tab, watch = page
+    for path in CHART_PAGES:
+        tab.goto(f"{server}{path}", wait_until="load")
+        charts_drawn(tab)
+        labels = tab.eval_on_selector_all(
+            "div.vega-chart [aria-label]", "ns => ns.map(n => n.getAttribute('aria-label'))"
+        )
+        assert len(labels) > 3, path
+        bad = [label for label in labels if "NaN" in label]
+        assert not bad, f"{path}: {len(bad)} labels with NaN, e.g. {bad[:2]}"
+    tab.goto(f"{server}indicators/fed-assets/", wait_until="load")
+    charts_drawn(tab)
+    point = tab.locator("div.vega-chart g.mark-symbol path").last
+    point.hover(force=True)
+    tooltip = tab.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible", timeout=5000)
+    text = tooltip.inner_text()
+    assert "Date" in text and "NaN" not in text and re.search(r"\d{1,2} \w{3} \d{4}", text), text
+    assert not watch.errors, watch.errors
+
+
+def test_event_lines_carry_printed_labels(server: str, page):
+    tab, _ = page
+    labels = "ns => ns.map(n => n.textContent)"
+    tab.goto(f"{server}indicators/fed-assets/", wait_until="load")
+    charts_drawn(tab)
+    texts = tab.eval_on_selector_all("div.vega-chart g.mark-text text", labels)
+    assert {"QT ends", "Bill purchases", "FOMC"} <= set(texts), texts
+    tab.goto(f"{server}indicators/fed-bills/", wait_until="load")
+    charts_drawn(tab)
+    texts = tab.eval_on_selector_all("div.vega-chart g.mark-text text", labels)
+    assert any("40 bn USD a month" in t for t in texts), texts
+
+
+def _luminance(rgb: str) -> float:
+    channels = [int(c) / 255 for c in re.findall(r"\d+", rgb)[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted([_luminance(a), _luminance(b)], reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_dark_scheme_reaches_cards_and_toggle_redraws_charts(server: str, browser):
+    """Cards take the slate colours (they stayed white with pale text), and a chart drawn in
+    one scheme is redrawn when the reader toggles the palette."""
+    context = browser.new_context(color_scheme="dark")
+    tab = context.new_page()
+    watch = PageWatch(tab)
+    tab.goto(server, wait_until="load")
+    colours = tab.eval_on_selector(
+        "a.lw-card", "n => [getComputedStyle(n).backgroundColor, getComputedStyle(n).color]"
+    )
+    assert _luminance(colours[0]) < 0.1, colours
+    assert _contrast(*colours) >= 4.5, colours
+    charts_drawn(tab)
+    assert tab.get_attribute("div.vega-chart", "data-scheme") == "dark"
+    tab.click("label.md-header__button[for^='__palette']:visible")
+    tab.wait_for_function(
+        "() => document.querySelector('div.vega-chart[data-rendered]')?.dataset.scheme === 'light'"
+    )
+    assert tab.get_attribute("body", "data-md-color-scheme") == "default"
+    context.close()
+    assert not watch.errors and not watch.foreign, (watch.errors, watch.foreign)
+
+
+def test_rss_feed_opens_as_a_readable_page(server: str, page):
+    """The XSL view renders each report's HTML instead of printing its tags."""
+    tab, _ = page
+    tab.goto(f"{server}feed_rss_created.xml", wait_until="load")
+    text = tab.inner_text("body")
+    assert "This is an RSS feed" in text
+    assert "Liquidity regime" in text and "<p>" not in text
+
+
+@pytest.mark.parametrize("indicator", IDS)
+def test_without_javascript_each_indicator_shows_its_picture_and_sentence(
+    server: str, browser, indicator: str
+):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    tab = context.new_page()
+    tab.goto(f"{server}indicators/{indicator}/", wait_until="load")
+    shown = tab.eval_on_selector_all(
+        "figure.lw-chart img.lw-picture",
+        "ns => ns.filter(n => getComputedStyle(n).display !== 'none').map(n => n.className)",
+    )
+    figures = tab.locator("figure.lw-chart").count()  # reserves and net liquidity have two
+    assert figures >= 1
+    # one picture per chart, the one for phones
+    assert shown == ["lw-picture lw-picture-light lw-narrow"] * figures, shown
+    picture = tab.locator("figure.lw-chart img.lw-narrow.lw-picture-light").first
+    assert picture.evaluate("img => img.complete && img.naturalWidth > 300")
+    sentence = tab.locator("figure.lw-chart .lw-chart-sentence").first.inner_text()
+    assert re.search(r": .+ on \d{1,2} \w{3} 20\d\d", sentence), sentence
+    assert tab.locator("figure.lw-chart a.lw-download").count() == figures
+    context.close()
+
+
+def test_vega_loads_only_when_the_reader_reaches_for_a_chart(server: str, page):
+    """The first view shows pictures and loads no Vega; pages without charts never load it."""
+    tab, watch = page
+    requested: list[str] = []
+    tab.on("request", lambda request: requested.append(request.url))
+    tab.goto(f"{server}data-status/", wait_until="networkidle")
+    tab.goto(server, wait_until="networkidle")
+    assert not [u for u in requested if "vega-bundle" in u], requested
+    assert tab.locator("figure.lw-chart img.lw-picture-light.lw-wide").is_visible()
+    assert not [u for u in requested if ".narrow" in u or ".dark" in u], requested
+    assert charts_drawn(tab)[0] > 0
+    assert [u for u in requested if "vega-bundle" in u]
+    assert not tab.locator("figure.lw-chart img.lw-picture-light.lw-wide").is_visible()
+    assert not watch.errors, watch.errors
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_PAGES = ["", "indicators/sofr-iorb-spread/", "scorecard/", "ladder/", "data-status/"]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [390, 1366])
+def test_axe_finds_nothing_serious_or_critical(server: str, browser, width: int, scheme: str):
+    """axe-core (pinned in package.json, installed by `make test` with npm ci) on each page
+    type, phone and desktop, light and dark; Material's own templates included."""
+    if not AXE.exists():
+        message = f"{AXE} is missing: run `npm ci` (make test does)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    context = browser.new_context(viewport={"width": width, "height": 844}, color_scheme=scheme)
+    tab = context.new_page()
+    findings = []
+    for path in AXE_PAGES:
+        tab.goto(f"{server}{path}", wait_until="load")
+        tab.wait_for_function("() => document.querySelector('.md-typeset__scrollwrap, article')")
+        tab.wait_for_timeout(100)  # tables.js labels Material's table wrappers after it runs
+        tab.add_script_tag(path=str(AXE))
+        result = tab.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        for violation in result["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [node["target"] for node in violation["nodes"][:3]]
+                findings.append(f"/{path} {violation['id']} x{len(violation['nodes'])} {targets}")
+    context.close()
+    assert not findings, "\n".join(findings)
+
+
+def test_wide_tables_keep_their_key_columns_in_reach(server: str, browser):
+    """Desktop: Data status shows Status first and its scroller is focusable and named.
+    Phone: the scorecard is stacked, so every claim's Evidence is on screen."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    tab = context.new_page()
+    tab.goto(f"{server}data-status/", wait_until="load")
+    headers = tab.locator("article table thead th").all_inner_texts()
+    assert headers[:4] == ["Series", "Status", "Last", "Used by"], headers
+    status = tab.locator("article table tbody tr td:nth-child(2)").first
+    assert status.bounding_box()["x"] + status.bounding_box()["width"] <= 1366
+    wrap = tab.locator(".md-typeset__scrollwrap").first
+    wrap.wait_for(state="attached")
+    tab.wait_for_function(
+        "() => document.querySelector('.md-typeset__scrollwrap')?.getAttribute('aria-label')"
+    )
+    assert wrap.get_attribute("tabindex") == "0" and wrap.get_attribute("role") == "region"
+    context.close()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    tab = context.new_page()
+    tab.goto(f"{server}scorecard/", wait_until="load")
+    tab.wait_for_selector("article table.lw-stacked")
+    for cell in tab.locator("article table td[data-label='Now']").all()[:3]:
+        box = cell.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    context.close()

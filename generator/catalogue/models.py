@@ -97,6 +97,9 @@ class ChartConfig(Strict):
     plot: list[str] = Field(min_length=1, description="Quantities drawn, one line each")
     window: Duration = Field("10y", description="How much history to draw, or 'all'")
     rule_at: float | None = Field(None, description="Draw a horizontal rule at this value")
+    rule_label: str | None = Field(
+        None, max_length=40, description="What the rule marks, shown beside it and under the chart"
+    )
     weekly_after: Duration = Field(
         "2y", description="Downsample to weekly when the window is longer than this"
     )
@@ -228,6 +231,9 @@ class Event(Strict):
     id: str | None = Field(None, description="A name other settings refer to, e.g. qt-end")
     date: date
     label: str = Field(max_length=80)
+    short: str | None = Field(
+        None, max_length=16, description="The label on charts; FOMC meetings default to FOMC"
+    )
     kind: Literal["fomc", "policy", "market"] = "policy"
 
 

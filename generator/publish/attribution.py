@@ -99,3 +99,20 @@ def driver_sentence(driver: Driver | None) -> str | None:
         f"{NAMES[driver.part]} ({format_number(driver.contribution, 0, signed=True)} bn USD"
         f"{moved})."
     )
+
+
+def chart_sentence(frame: pd.DataFrame, since: str) -> str:
+    """The chart's text alternative: what it shows, the latest week and its largest part, e.g.
+    'Weekly change in reserves by source, bn USD, Aug 2024 to Aug 2026: −16.8 bn USD in the
+    week to 19 Aug 2026, the largest part the Treasury General Account (−23.0 bn USD).'"""
+    shown = frame[frame.index >= pd.Timestamp(since)]
+    if shown.empty:
+        return "Weekly change in reserves by source: no data to draw."
+    last = shown.iloc[-1]
+    part = str(last[list(PARTS)].abs().idxmax())
+    return (
+        f"Weekly change in reserves by source, bn USD, {shown.index[0]:%b %Y} to "
+        f"{shown.index[-1]:%b %Y}: {format_number(float(last['reserves_change']), 1, signed=True)}"
+        f" bn USD in the week to {format_date(shown.index[-1].date())}, the largest part "
+        f"{NAMES[part]} ({format_number(float(last[part]), 1, signed=True)} bn USD)."
+    )

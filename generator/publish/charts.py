@@ -21,8 +21,21 @@ from generator.catalogue.models import ChartConfig, Event
 from generator.measure import transforms
 from generator.measure.indicators import IndicatorResult
 from generator.publish import format as fmt
+from generator.publish.annotations import (
+    Reference,
+    date_tooltip,
+    event_layers,
+    note,
+    reference_layers,
+    shown_events,
+)
 
-EVENT_COLOURS = {"fomc": "#7f7f7f", "policy": "#d62728", "market": "#9467bd"}
+# Part of every cache key: the code that draws specs, so editing it rebuilds cached specs.
+SPEC_VERSION = hashlib.sha256(
+    b"".join(
+        (Path(__file__).parent / name).read_bytes() for name in ("charts.py", "annotations.py")
+    )
+).hexdigest()[:16]
 
 
 def chart_frame(result: IndicatorResult, chart: ChartConfig) -> pd.DataFrame:
@@ -82,7 +95,9 @@ def chart_spec(
         legend=alt.Legend(orient="top") if len(labels) > 1 else None,
     )
     tooltip = [
-        alt.Tooltip("date:T", title="Date", format="%d %b %Y", formatType="utc"),
+        date_tooltip("Date", unit="utcyearmonth", fmt="%b %Y")
+        if chart.kind == "bar"
+        else date_tooltip("Date"),
         alt.Tooltip("label:N", title="Quantity"),
         alt.Tooltip(
             "value:Q", title=unit, format=f",.{fmt.decimals(result.config, chart.plot[0])}f"
@@ -99,7 +114,7 @@ def chart_spec(
     )
     if chart.kind == "bar":
         marks = base.mark_bar(tooltip=True).encode(
-            x=alt.X("yearmonth(date):T", title=None, scale=alt.Scale(type="utc")),
+            x=alt.X("utcyearmonth(date):T", title=None, scale=alt.Scale(type="utc")),
             y=y,
             color=colour,
             tooltip=tooltip,
@@ -112,16 +127,11 @@ def chart_spec(
         )
         marks = line + points
     layers = [marks]
-    if not frame.empty:
-        layer = _event_layer(events, frame["date"].min(), frame["date"].max())
-        if layer is not None:
-            layers.append(layer)
-    if chart.rule_at is not None:
-        layers.append(
-            alt.Chart(alt.InlineData(values=[{"level": chart.rule_at}]))
-            .mark_rule(color="#888", strokeWidth=1)
-            .encode(y="level:Q")
-        )
+    start = frame["date"].min() if not frame.empty else None
+    end = frame["date"].max() if not frame.empty else None
+    if start is not None and end is not None:
+        layers += event_layers(shown_events(events, start, end), start, end)
+    layers += reference_layers(chart_references(result, chart))
     layered = (
         alt.layer(*layers)
         .resolve_scale(color="independent")
@@ -132,6 +142,31 @@ def chart_spec(
     spec = layered.to_dict(validate=False)
     spec["usermeta"] = {"indicator": result.id}
     return spec
+
+
+def chart_references(result: IndicatorResult, chart: ChartConfig) -> list[Reference]:
+    """The chart's reference line, labelled with its own words or else its value and unit."""
+    if chart.rule_at is None:
+        return []
+    label = chart.rule_label or fmt.quantity_text(result.config, chart.plot[0], chart.rule_at)
+    return [Reference(chart.rule_at, label)]
+
+
+def chart_note(
+    result: IndicatorResult, chart: ChartConfig, frame: pd.DataFrame, events: Sequence[Event]
+) -> str:
+    """The line under an indicator chart naming its event and reference lines."""
+    span = (frame["date"].min(), frame["date"].max()) if not frame.empty else (None, None)
+    return note(shown_events(events, *span), chart_references(result, chart))
+
+
+def regime_references(easing_above: float, tight_below: float) -> list[Reference]:
+    """The regime chart's thresholds and its zero line."""
+    return [
+        Reference(easing_above, f"easing above {fmt.format_number(easing_above, 1, True)}"),
+        Reference(0.0, "0"),
+        Reference(tight_below, f"tight below {fmt.format_number(tight_below, 1, True)}"),
+    ]
 
 
 def spec_json(spec: dict) -> str:
@@ -167,34 +202,6 @@ def sparkline_svg(series: pd.Series, points: int = 52, width: int = 120, height:
     )
 
 
-def _event_layer(
-    events: Sequence[Event], start: pd.Timestamp, end: pd.Timestamp
-) -> alt.Chart | None:
-    """Dashed rules for the events between ``start`` and ``end``, coloured by kind."""
-    shown = [e for e in events if start <= pd.Timestamp(e.date) <= end]
-    if not shown:
-        return None
-    data = alt.InlineData(
-        values=[{"date": f"{e.date:%Y-%m-%d}", "event": e.label, "kind": e.kind} for e in shown]
-    )
-    return (
-        alt.Chart(data)
-        .mark_rule(strokeDash=[4, 3], opacity=0.6)
-        .encode(
-            x=alt.X("date:T", scale=alt.Scale(type="utc")),
-            color=alt.Color(
-                "kind:N",
-                scale=alt.Scale(domain=list(EVENT_COLOURS), range=list(EVENT_COLOURS.values())),
-                legend=None,
-            ),
-            tooltip=[
-                alt.Tooltip("date:T", title="Date", format="%d %b %Y", formatType="utc"),
-                alt.Tooltip("event:N", title="Event"),
-            ],
-        )
-    )
-
-
 def regime_spec(
     frame: pd.DataFrame,
     data_url: str,
@@ -217,26 +224,16 @@ def regime_spec(
             x=x,
             y="score:Q",
             tooltip=[
-                alt.Tooltip("date:T", title="Week to", format="%d %b %Y", formatType="utc"),
+                date_tooltip("Week to"),
                 alt.Tooltip("score:Q", title="Score", format="+.2f"),
             ],
         )
     )
-    levels: list[dict[str, float]] = [
-        {"level": easing_above},
-        {"level": tight_below},
-        {"level": 0},
-    ]
-    rules = (
-        alt.Chart(alt.InlineData(values=levels))
-        .mark_rule(color="#888", strokeDash=[2, 2])
-        .encode(y="level:Q")
-    )
-    layers = [line + points, rules]
+    references = regime_references(easing_above, tight_below)
+    layers = [line + points, *reference_layers(references, [2, 2])]
     if not frame.empty:
-        layer = _event_layer(events, frame["date"].min(), frame["date"].max())
-        if layer is not None:
-            layers.append(layer)
+        start, end = frame["date"].min(), frame["date"].max()
+        layers += event_layers(shown_events(events, start, end), start, end)
     chart = (
         alt.layer(*layers)
         .resolve_scale(color="independent")
@@ -298,7 +295,7 @@ def cached(cache_dir: Path | None, key: object, make: Callable[[], dict]) -> dic
     """
     if cache_dir is None:
         return make()
-    payload = json.dumps([alt.__version__, key], sort_keys=True, default=str)
+    payload = json.dumps([alt.__version__, SPEC_VERSION, key], sort_keys=True, default=str)
     path = cache_dir / f"{hashlib.sha256(payload.encode()).hexdigest()}.json"
     if path.exists():
         return json.loads(path.read_text())

@@ -59,6 +59,23 @@ def link_target(value: object) -> str:
     return urllib.parse.quote(text, safe=_HREF_SAFE)
 
 
+_CODE_SPECIAL = str.maketrans(
+    {c: f"&#{ord(c)};" for c in "*`|[]\\{}"} | {"\n": " ", "\r": " ", "\t": " "}
+)
+_LONE_UNDERSCORE = re.compile(r"(?<!\w)_|_(?!\w)")
+
+
+def code_text(value: object, limit: int = 500) -> str:
+    """Inline code in a Markdown table cell, escaped exactly once. A backtick code span would
+    show ``html.escape``'s entities literally (``&gt;=``), so this writes ``<code>`` whose
+    content Markdown cannot turn into emphasis, links or cell breaks: Markdown's special
+    characters become character references, and so does an underscore that could open or
+    close emphasis (one inside a word, as in ``mean_20d``, cannot)."""
+    text = html.escape(_CONTROL.sub("", str(value))[:limit], quote=False)
+    text = _LONE_UNDERSCORE.sub("&#95;", text.translate(_CODE_SPECIAL))
+    return f"<code>{text}</code>"
+
+
 def yaml_string(value: object, limit: int = 300) -> str:
     """A front-matter value: JSON string syntax is valid YAML and survives colons and quotes."""
     return json.dumps(_CONTROL.sub("", str(value))[:limit], ensure_ascii=False)
@@ -117,6 +134,7 @@ def environment(templates: Path) -> Environment:
         front=front_text,
         h=html_text,
         href=link_target,
+        code=code_text,
         num=number,
         signed=signed,
         day=lambda value: format_date(value) if isinstance(value, date) else "n/a",

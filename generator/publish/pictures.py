@@ -1,0 +1,198 @@
+"""Charts as pictures first: a static SVG of every chart, light and dark, plus its sentence.
+
+A reader sees the picture at once, with no JavaScript and without the 300 KB Vega bundle; the
+interactive chart replaces it only when the reader reaches for it (site/assets/js/charts.js).
+Feed readers, screen readers and readers without JavaScript get the picture and a sentence
+saying what it shows, its latest value and date and its direction. Rendering costs about 0.1 s
+a chart, so pictures are cached by the hash of everything they are drawn from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from generator.catalogue.models import ChartConfig
+from generator.measure.indicators import IndicatorResult
+from generator.publish.format import format_date, format_number, quantity_text
+from generator.publish.images import compact_png, inline_data, without_control_characters
+
+WIDTH = 720
+NARROW = 340
+# Transparent, so the page's own background shows in both schemes; no per-mark ARIA text
+# (an <img> exposes none of it, and on a daily chart it is most of the file).
+CONFIG = {"background": "transparent", "aria": False}
+_SIZE = re.compile(r'<svg[^>]*?width="([\d.]+)"[^>]*?height="([\d.]+)"')
+
+
+# Variants: (file suffix, width, theme). Phones get a narrow drawing, so axis text stays
+# near its real size instead of being scaled down to a few pixels.
+# (file suffix, drawing width, vl-convert theme)
+VARIANTS: tuple[tuple[str, int, Literal["dark"] | None], ...] = (
+    ("", WIDTH, None),
+    (".dark", WIDTH, "dark"),
+    (".narrow", NARROW, None),
+    (".narrow.dark", NARROW, "dark"),
+)
+
+
+@dataclass(frozen=True)
+class Picture:
+    svgs: dict[str, str]  # by file suffix: "", ".dark", ".narrow", ".narrow.dark"
+    png: bytes  # the wide light picture as PNG: social cards and feed readers take no SVG
+
+    def size(self, suffix: str) -> tuple[int, int]:
+        found = _SIZE.search(self.svgs[suffix])
+        return (round(float(found[1])), round(float(found[2]))) if found else (WIDTH, 360)
+
+
+def render(spec: dict, tables: Mapping[str, str], cache_dir: Path | None) -> Picture:
+    """The chart drawn light and dark, wide and narrow, with its data inline (cached)."""
+    import vl_convert
+
+    version = getattr(vl_convert, "__version__", "unknown")
+    # Keyed by what the picture is drawn from (spec, data, renderer, this code's settings);
+    # the inlined spec is only built when something changed.
+    key = hashlib.sha256(
+        json.dumps([version, CONFIG, VARIANTS, spec, dict(tables)], sort_keys=True).encode()
+    ).hexdigest()
+    names = [f"{key}{suffix}.svg" for suffix, _, _ in VARIANTS] + [f"{key}.png"]
+    if cache_dir is not None and all((cache_dir / name).exists() for name in names):
+        svgs = {suffix: (cache_dir / f"{key}{suffix}.svg").read_text() for suffix, _, _ in VARIANTS}
+        return Picture(svgs, (cache_dir / f"{key}.png").read_bytes())
+    drawn = without_hover_targets(without_control_characters(inline_data(spec, tables)))
+    assert isinstance(drawn, dict)  # a spec is a mapping, and the walks keep its shape
+    svgs = {}
+    for suffix, width, theme in VARIANTS:
+        drawn["width"] = width
+        svgs[suffix] = vl_convert.vegalite_to_svg(drawn, config=CONFIG, theme=theme)
+    drawn["width"] = WIDTH
+    # An opaque background: social cards show transparency as black.
+    white = {**CONFIG, "background": "white"}
+    png = compact_png(vl_convert.vegalite_to_png(drawn, config=white, scale=1))
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for suffix, svg in svgs.items():
+            (cache_dir / f"{key}{suffix}.svg").write_text(svg)
+        (cache_dir / f"{key}.png").write_bytes(png)
+    return Picture(svgs, png)
+
+
+def without_hover_targets(spec: object) -> object:
+    """A copy without the invisible point layers that only carry tooltips: a picture cannot
+    be hovered, and on a long chart they are most of the SVG's bytes."""
+    if isinstance(spec, dict):
+        mark = spec.get("mark")
+        if isinstance(mark, dict) and mark.get("opacity") == 0:
+            return None
+        copy = {key: without_hover_targets(value) for key, value in spec.items()}
+        layers = copy.get("layer")
+        if isinstance(layers, list):
+            copy["layer"] = [layer for layer in layers if layer is not None]
+        return copy
+    if isinstance(spec, list):
+        return [without_hover_targets(item) for item in spec]
+    return spec
+
+
+def _frequency(dates: pd.Series) -> str:
+    if len(dates) < 3:
+        return ""
+    gap = dates.diff().dt.days.median()
+    if gap <= 1.5:
+        return "daily"
+    if gap <= 8:
+        return "weekly"
+    if gap <= 35:
+        return "monthly"
+    return ""
+
+
+def _span(dates: pd.Series) -> str:
+    return f"{dates.iloc[0]:%b %Y} to {dates.iloc[-1]:%b %Y}"
+
+
+def _direction(now: float, before: float) -> str:
+    if now > before:
+        return "up"
+    if now < before:
+        return "down"
+    return "unchanged"
+
+
+def chart_sentence(result: IndicatorResult, chart: ChartConfig, frame: pd.DataFrame) -> str:
+    """E.g. 'SOFR minus IORB, daily, Aug 2023 to Aug 2026: −2.0 bp on 20 Aug 2026, up from
+    −5.0 bp a year earlier; 20-day mean −1.0 bp.'"""
+    title = result.config.title
+    if frame.empty:
+        return f"{title}: no data to draw."
+    dates = frame["date"]
+    head = ", ".join(part for part in (title, _frequency(dates), _span(dates)) if part)
+    first, *others = chart.plot
+    series = frame[["date", first]].dropna()
+    if series.empty:
+        return f"{head}: no recent value."
+    last_date, last = series["date"].iloc[-1], float(series[first].iloc[-1])
+    label = result.config.quantities[first].label
+    text = f"{head}: {label} " if others and label != title else f"{head}: "
+    text += f"{quantity_text(result.config, first, last)} on {format_date(last_date.date())}"
+    earlier = series[series["date"] <= last_date - pd.DateOffset(years=1)]
+    period = "a year earlier"
+    if earlier.empty:
+        earlier, period = series.iloc[:1], f"on {format_date(series['date'].iloc[0].date())}"
+    if len(series) > 1:
+        before = float(earlier[first].iloc[-1])
+        direction = _direction(last, before)
+        if direction == "unchanged":
+            text += f", unchanged from {period}"
+        else:
+            text += f", {direction} from {quantity_text(result.config, first, before)} {period}"
+    parts = []
+    for name in others:
+        values = frame[name].dropna()
+        if not values.empty:
+            label = result.config.quantities[name].label
+            parts.append(f"{label} {quantity_text(result.config, name, float(values.iloc[-1]))}")
+    return text + ("; " + "; ".join(parts) if parts else "") + "."
+
+
+def regime_sentence(frame: pd.DataFrame) -> str:
+    """The home page's regime chart in one sentence."""
+    if frame.empty:
+        return "Liquidity regime score: no data to draw."
+    dates, scores = frame["date"], frame["score"]
+    last = float(scores.iloc[-1])
+    text = (
+        f"Liquidity regime score, weekly, {_span(dates)}: {format_number(last, 2, True)} on "
+        f"{format_date(dates.iloc[-1].date())}"
+    )
+    earlier = frame[dates <= dates.iloc[-1] - pd.DateOffset(years=1)]
+    if not earlier.empty:
+        before = float(earlier["score"].iloc[-1])
+        text += f", {_direction(last, before)} from {format_number(before, 2, True)} a year earlier"
+    return text + "."
+
+
+def ladder_sentence(assets: Mapping[str, str], frame: pd.DataFrame) -> str:
+    """The lead/lag chart in one sentence: the strongest correlation per asset."""
+    parts = []
+    for column, label in assets.items():
+        values = frame[column].dropna() if column in frame else pd.Series(dtype=float)
+        if values.empty:
+            continue
+        best = values.abs().idxmax()
+        lag = int(frame["lag"].loc[best])
+        parts.append(f"{label} {format_number(float(values.loc[best]), 2, True)} at {lag} weeks")
+    if not parts:
+        return "Correlation of net-liquidity change with later returns: no data to draw."
+    return (
+        "Correlation of weekly net-liquidity change with returns 0 to 12 weeks later, strongest "
+        "per asset: " + "; ".join(parts) + "."
+    )

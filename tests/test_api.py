@@ -1,0 +1,59 @@
+"""The JSON API against its committed schemas: the stable interface the README documents."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import jsonschema
+
+from tests.conftest import ROOT
+from tests.test_config import IDS
+
+
+def _validator(name: str) -> jsonschema.protocols.Validator:
+    schema = json.loads((ROOT / "schemas" / name).read_text())
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def test_latest_json_matches_its_schema_and_lists_every_indicator(built_project: Path):
+    data = json.loads((built_project / "public" / "api" / "latest.json").read_text())
+    _validator("latest.schema.json").validate(data)
+    assert [item["id"] for item in data["indicators"]] == IDS
+    assert data["regime"]["label"] in {"tight", "neutral", "easing"}
+    fed = next(item for item in data["indicators"] if item["id"] == "fed-assets")
+    assert fed["value"] > 1000 and fed["unit"] == "bn USD" and fed["date"]
+    for item in data["indicators"]:
+        assert (built_project / "public" / item["url"] / "index.html").exists(), item["url"]
+        assert (built_project / "public" / item["data"]).exists(), item["data"]
+
+
+def test_raw_levels_of_restricted_series_are_withheld(built_project: Path):
+    data = json.loads((built_project / "public" / "api" / "latest.json").read_text())
+    btc = next(item for item in data["indicators"] if item["id"] == "btc")
+    assert btc["withheld"] is True and btc["value"] is None
+    for path in (built_project / "public" / "api").rglob("*.json"):
+        assert "7674.37" not in path.read_text(), f"S&P 500 level leaked into {path.name}"
+
+
+def test_indicator_json_holds_exactly_the_chart_csv(built_project: Path):
+    validator = _validator("indicator.schema.json")
+    for indicator in IDS:
+        data = json.loads(
+            (built_project / "public" / "api" / "indicators" / f"{indicator}.json").read_text()
+        )
+        validator.validate(data)
+        with (built_project / "public" / "data" / f"{indicator}.csv").open() as handle:
+            rows = list(csv.DictReader(handle))
+        assert len(rows) == len(data["rows"]), indicator
+        names = [q["name"] for q in data["quantities"]]
+        # monthly CSVs add a "period" column (2026-07) for readers; the API keeps the date
+        assert [c for c in rows[0] if c != "period"] == ["date", *names], indicator
+        for row, item in zip(rows, data["rows"], strict=True):
+            assert row["date"] == item["date"]
+            for name in names:
+                expected = float(row[name]) if row[name] else None
+                assert item[name] == expected, (indicator, row["date"], name)

@@ -1,0 +1,130 @@
+"""Chart dates, event labels and reference lines: readable without hovering, never "NaN".
+
+The browser half (tests/test_browser.py) reads the drawn charts; these checks read the specs and
+the built HTML, so they run in a second without Chromium.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import markdown
+import pandas as pd
+import pytest
+import vl_convert
+
+from generator.catalogue.models import Event
+from generator.publish.annotations import (
+    CHAR_WIDTH,
+    NARROW_CHAR_WIDTH,
+    Reference,
+    label_rows,
+    note,
+    short_label,
+)
+from generator.publish.render import code_text
+
+
+def _compiled(path: Path) -> str:
+    return json.dumps(vl_convert.vegalite_to_vega(json.loads(path.read_text())))
+
+
+def test_no_spec_formats_a_date_with_the_utc_constructor(built_project: Path):
+    """``formatType: "utc"`` compiles to Vega's ``utc(year, month, ...)``, which prints NaN."""
+    specs = sorted((built_project / "site" / "charts").glob("*.vl.json"))
+    assert len(specs) >= 14
+    for path in specs:
+        assert '"formatType"' not in path.read_text(), path.name
+        compiled = _compiled(path)
+        assert "utc(datum" not in compiled, path.name
+    assert "utcFormat(" in _compiled(built_project / "site" / "charts" / "fed-assets.vl.json")
+
+
+def test_event_and_reference_lines_are_labelled_on_the_chart(built_project: Path):
+    # fed-bills draws complete months only (from January 2026), so the December events fall
+    # outside it; the balance sheet's chart covers them.
+    spec = (built_project / "site" / "charts" / "fed-assets.vl.json").read_text()
+    for text in ('"QT ends"', '"Bill purchases"', '"FOMC"'):
+        assert text in spec, text
+    assert "the cited pace" in (built_project / "site" / "charts" / "fed-bills.vl.json").read_text()
+    regime = (built_project / "site" / "charts" / "regime.vl.json").read_text()
+    assert "easing above +0.5" in regime and "tight below \u22120.5" in regime
+
+
+def test_every_chart_has_a_line_explaining_its_lines(built_project: Path):
+    fed_assets = (built_project / "public" / "indicators" / "fed-assets" / "index.html").read_text()
+    found = re.search(r'<span class="lw-chart-note">([^<]+)</span>', fed_assets)
+    assert found, "no note under the fed-assets chart"
+    line = found.group(1)
+    assert "QT ends" in line and "Bill purchases" in line and "FOMC" in line
+    fed_bills = (built_project / "public" / "indicators" / "fed-bills" / "index.html").read_text()
+    found = re.search(r'<span class="lw-chart-note">([^<]+)</span>', fed_bills)
+    assert found and "40 bn USD a month" in found.group(1), "no note under the fed-bills chart"
+    home = (built_project / "public" / "index.html").read_text()
+    assert re.search(r'lw-chart-note">[^<]*easing above \+0\.5[^<]*tight below', home)
+
+
+def test_status_rules_are_escaped_once(built_project: Path):
+    html = (built_project / "public" / "indicators" / "fed-bills" / "index.html").read_text()
+    assert "<code>pace_3m &gt;= 35</code>" in html
+    for page in (built_project / "public" / "indicators").glob("*/index.html"):
+        text = page.read_text()
+        assert "&amp;gt;" not in text and "&amp;lt;" not in text, page.parent.name
+
+
+def _events(*days: str) -> list[Event]:
+    return [Event(date=date.fromisoformat(d), label="FOMC meeting", kind="fomc") for d in days]
+
+
+@pytest.mark.parametrize("char_width", [CHAR_WIDTH, NARROW_CHAR_WIDTH])
+def test_dense_event_labels_never_overlap_and_policy_events_win(char_width: float):
+    start, end = pd.Timestamp("2016-01-01"), pd.Timestamp("2026-01-01")
+    fomc = _events(*(f"2025-{m:02d}-15" for m in range(1, 13)))
+    policy = Event(date=date(2025, 6, 16), label="Something happens", short="Thing", kind="policy")
+    shown = sorted([*fomc, policy], key=lambda e: e.date)
+    rows = label_rows(shown, start, end, char_width)
+    assert rows[shown.index(policy)] is not None
+    span = (end - start).days
+    placed = [
+        (row, (pd.Timestamp(e.date) - start).days / span, (len(short_label(e)) + 1) * char_width)
+        for e, row in zip(shown, rows, strict=True)
+        if row is not None
+    ]
+    for i, (row, at, width) in enumerate(placed):
+        for other_row, other, other_width in placed[i + 1 :]:
+            if row == other_row:
+                assert not (other < at + width and at < other + other_width)
+
+
+def test_note_names_each_policy_event_and_counts_fomc_meetings():
+    events = [
+        *_events("2025-10-29", "2026-01-28"),
+        Event(date=date(2025, 12, 1), label="Quantitative tightening ends", short="QT ends"),
+    ]
+    text = note(sorted(events, key=lambda e: e.date), [Reference(40, "40 bn a month")])
+    assert "QT ends (red, 1 Dec 2025): Quantitative tightening ends" in text
+    assert "2 FOMC meetings, the last on 28 Jan 2026" in text
+    assert text.endswith("Grey line: 40 bn a month.")
+
+
+def test_chart_sentence_says_what_latest_value_date_and_direction(built_project: Path):
+    html = (built_project / "public" / "indicators" / "sofr-iorb-spread" / "index.html").read_text()
+    found = re.search(r'<span class="lw-chart-sentence">([^<]+)</span>', html)
+    assert found
+    assert found.group(1).startswith(
+        "SOFR minus IORB, daily, Aug 2023 to Aug 2026: \u22122.0 bp on 20 Aug 2026, up from"
+    ), found.group(1)
+    assert found.group(1).endswith("; 20-day mean \u22121.0 bp.")
+
+
+def test_code_text_is_inert_markdown_shown_verbatim():
+    hostile = "mean_20d >= 35 and _x_ * [a](javascript:b) | `c` \\ {y}"
+    html = markdown.markdown(f"| When |\n|---|\n| {code_text(hostile)} |", extensions=["tables"])
+    cell = re.search(r"<td><code>(.*)</code></td>", html)
+    assert cell, html
+    assert html_lib.unescape(cell.group(1)) == hostile
+    assert "<a " not in html and "<em>" not in html
