@@ -117,46 +117,47 @@ class SumOp(Op):
     of: list[Operand] = Field(min_length=2)
 
 
-class ChangeOp(Windowed):
+class WindowedOf(Windowed):
+    """A windowed operation on one operand (the shared fields of change, mean, sum, ...)."""
+
+    of: Operand
+
+
+class ChangeOp(WindowedOf):
     """Value now minus value one window earlier"""
 
     model_config = op_config("Change", {"op": "change", "of": "WALCL", "window": "13w"})
     op: Literal["change"]
-    of: Operand
 
 
-class PctChangeOp(Windowed):
+class PctChangeOp(WindowedOf):
     """Percent change over a window"""
 
     model_config = op_config("PctChange", {"op": "pct_change", "of": "BTC-USD", "window": "30d"})
     op: Literal["pct_change"]
-    of: Operand
 
 
-class RollingMeanOp(Windowed):
+class RollingMeanOp(WindowedOf):
     """Mean over a trailing window"""
 
     model_config = op_config("RollingMean", {"op": "rolling_mean", "of": "spread", "periods": 20})
     op: Literal["rolling_mean"]
-    of: Operand
 
 
-class RollingSumOp(Windowed):
+class RollingSumOp(WindowedOf):
     """Sum over a trailing window"""
 
     model_config = op_config(
         "RollingSum", {"op": "rolling_sum", "of": "FED_RMP_BILL_PURCHASES", "window": "30d"}
     )
     op: Literal["rolling_sum"]
-    of: Operand
 
 
-class ZScoreOp(Windowed):
+class ZScoreOp(WindowedOf):
     """Standard deviations from the trailing mean"""
 
     model_config = op_config("ZScore", {"op": "zscore", "of": "spread", "window": "3y"})
     op: Literal["zscore"]
-    of: Operand
 
 
 class PercentileOp(Op):
@@ -178,12 +179,11 @@ class PercentileOp(Op):
         return check_duration(value)
 
 
-class CountOp(Windowed):
+class CountOp(WindowedOf):
     """How many observations in the window are above (or below) a bound"""
 
     model_config = op_config("Count", {"op": "count", "of": "spread", "above": 0, "periods": 20})
     op: Literal["count"]
-    of: Operand
     above: float | None = None
     below: float | None = None
 

@@ -282,11 +282,8 @@ def _commit(store: Store, config: Config, outcomes: list[Outcome]) -> None:
             parse_series_csv(payload.decode(), store.relative(path))
             staged.append((stage_bytes(path, payload), path))
     except OSError as error:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        raise WriteError(
-            f"cannot write {store.relative(store.root)}/ ({describe_os_error(error)}); "
-            "nothing was changed: free space or make it writable and run update again"
+        raise _abandon(
+            store, staged, error, "write", "nothing was changed: free space or make it writable"
         ) from None
     try:
         for tmp, path in staged:
@@ -294,13 +291,26 @@ def _commit(store: Store, config: Config, outcomes: list[Outcome]) -> None:
         _record(store, config, outcomes)
         store.write_manifest()
     except OSError as error:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        raise WriteError(
-            f"cannot finish writing {store.relative(store.root)}/ ({describe_os_error(error)}); "
+        raise _abandon(
+            store,
+            staged,
+            error,
+            "finish writing",
             "some CSVs may be ahead of data/manifest.json: `python -m generator check` lists "
-            "them; free space or make it writable and run update again"
+            "them; free space or make it writable",
         ) from None
+
+
+def _abandon(
+    store: Store, staged: list[tuple[Path, Path]], error: OSError, doing: str, advice: str
+) -> WriteError:
+    """Remove the staged files and word the error (full or read-only disk, exit 4)."""
+    for tmp, _ in staged:
+        tmp.unlink(missing_ok=True)
+    return WriteError(
+        f"cannot {doing} {store.relative(store.root)}/ ({describe_os_error(error)}); "
+        f"{advice} and run update again"
+    )
 
 
 def _record(store: Store, config: Config, outcomes: list[Outcome]) -> None:
