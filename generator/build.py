@@ -24,7 +24,17 @@ from generator.catalogue.models import Config
 from generator.measure import attribution, indicators, ladder
 from generator.measure import claims as claims_measure
 from generator.measure import regime as analysis
-from generator.publish import api, charts, ladder_page, pages, pictures, scorecard
+from generator.publish import (
+    api,
+    brief,
+    changes,
+    charts,
+    ladder_page,
+    pages,
+    pictures,
+    report,
+    scorecard,
+)
 from generator.publish import attribution as attribution_text
 from generator.publish.format import csv_decimals, is_monthly, with_period_column
 from generator.publish.render import environment, write_text
@@ -153,6 +163,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
         regime_note=regime_note(config, events, regime),
         claims=scorecard.summary(claims, written_on(config)),
         latest_report=pages.latest_report(site / "blog" / "posts"),
+        brief=home_brief(config, regime, results, site / "blog" / "posts"),
     )
     write_text(out / "index.md", home)
     indicator_template = env.get_template("indicator.md.j2")
@@ -377,3 +388,19 @@ def _swap_in(staging: Path, site: Path) -> None:
             if path.is_dir() and not any(path.iterdir()):
                 shutil.rmtree(path)
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def home_brief(
+    config: Config,
+    regime: analysis.Regime | None,
+    results: list[indicators.IndicatorResult],
+    posts: Path,
+) -> list[str]:
+    """The home page's brief, its changes counted from the newest report post: readers
+    arriving from the feed compare with what that post told them."""
+    previous = report.previous_state(posts, date.max)
+    day = regime.as_of if regime is not None else date.today()
+    current = report.state_of(day, regime, results)
+    titles = {r.id: r.config.title for r in results}
+    comparison = changes.compare(previous, current, titles) if previous else None
+    return brief.brief(regime, config.regime, results, comparison, previous, current)
