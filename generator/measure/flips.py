@@ -54,6 +54,7 @@ class StatusFlip:
     value: float  # latest value of that quantity
     at: float  # the boundary from the rule (NaN when none)
     inclusive: bool  # True: the status flips on reaching ``at``; False: only past it
+    rising: bool  # True when the quantity must rise to (or above) ``at``
     to: str | None  # the level after the flip
     near: bool  # within one standard deviation of the quantity's weekly changes
     spread: float  # that standard deviation
@@ -154,8 +155,10 @@ def status_flip(result: IndicatorResult) -> StatusFlip | None:
         if not math.isfinite(value):
             continue
         eps = 1e-9 * max(1.0, abs(at))
-        beyond = at + eps if at >= value else at - eps
-        for probe, inclusive in ((at, True), (beyond, False)):
+        probes = [(at, True, at > value)] if at != value else []
+        probes += [(at + eps, False, True)] if at >= value else []
+        probes += [(at - eps, False, False)] if at <= value else []
+        for probe, inclusive, rising in probes:
             to = status_of(result, {**values, name: probe})
             if to == now:
                 continue
@@ -164,7 +167,7 @@ def status_flip(result: IndicatorResult) -> StatusFlip | None:
             if distance < best_distance:
                 best_distance = distance
                 near = math.isfinite(spread) and abs(at - value) <= spread
-                best = StatusFlip(result.id, name, value, at, inclusive, to, near, spread)
+                best = StatusFlip(result.id, name, value, at, inclusive, rising, to, near, spread)
             break
     if best is None:
         reason = (
@@ -172,5 +175,6 @@ def status_flip(result: IndicatorResult) -> StatusFlip | None:
             if skipped
             else "no single quantity crosses a rule's number"
         )
-        return StatusFlip(result.id, None, math.nan, math.nan, False, None, False, math.nan, reason)
+        nan = math.nan
+        return StatusFlip(result.id, None, nan, nan, False, False, None, False, nan, reason)
     return best

@@ -59,7 +59,8 @@ def change_lines(
 
 
 def _moved(now: float, at: float) -> str:
-    return "rises" if at > now else "falls"
+    """The regime needs the score strictly past its threshold, so the input goes past ``at``."""
+    return "rises above" if at > now else "falls below"
 
 
 def _day(text: str) -> str:
@@ -88,7 +89,7 @@ def regime_flip_line(
         at = quantity_text(result.config, flip.quantity, flip.at)
         now = quantity_text(result.config, flip.quantity, flip.value)
         groups.setdefault(flip.to, []).append(
-            f"{flip.label} {_moved(flip.value, flip.at)} past {at} (now {now})"
+            f"{flip.label} {_moved(flip.value, flip.at)} {at} (now {now})"
         )
     said = [
         f"the regime turns {to} if, others held, " + "; or ".join(parts)
@@ -117,8 +118,10 @@ def status_flip_lines(results: list[IndicatorResult]) -> list[str]:
         label = result.config.quantities[name].label.lower()
         at = quantity_text(result.config, name, flip.at)
         now = quantity_text(result.config, name, flip.value)
-        verb = _moved(flip.value, flip.at)
-        reach = f"{verb} to {at}" if flip.inclusive else f"{verb} past {at}"
+        if flip.inclusive:
+            reach = f"{'rises' if flip.rising else 'falls'} to {at}"
+        else:
+            reach = f"{'rises above' if flip.rising else 'falls below'} {at}"
         lines.append(
             f"Near a threshold: {result.config.title} turns {flip.to} if its {label} {reach} "
             f"(now {now})."
