@@ -132,13 +132,21 @@ def status_flip_lines(results: list[IndicatorResult]) -> list[str]:
     return lines
 
 
-def warning_lines(results: list[IndicatorResult]) -> list[str]:
-    """A line per stale or stopped series, naming the indicators that read it."""
+def warning_lines(
+    results: list[IndicatorResult], overdue: dict[str, str] | None = None
+) -> list[str]:
+    """A line per stale or stopped series, naming the indicators that read it; ``overdue``
+    replaces the results' own (a report judges it on its date)."""
     stale: dict[tuple[str, str, str], list[str]] = {}
     for result in results:
         for series, since in result.stale.items():
             stale.setdefault(("stale", series, since), []).append(result.config.title)
-        for series, last in result.overdue.items():
+        stopped = (
+            result.overdue
+            if overdue is None
+            else {s: overdue[s] for s in result.series if s in overdue}
+        )
+        for series, last in stopped.items():
             stale.setdefault(("overdue", series, last), []).append(result.config.title)
     lines = []
     for (kind, series, when), titles in sorted(stale.items(), key=lambda item: item[0][1:]):
@@ -159,11 +167,12 @@ def brief(
     comparison: Comparison | None,
     previous: ReportState | None,
     current: ReportState,
+    overdue: dict[str, str] | None = None,
 ) -> list[str]:
     """The brief's lines, at most ``MAX_LINES``: warnings are kept, changes trimmed first."""
     flip_line = regime_flip_line(regime, config, results)
     tail = ([flip_line] if flip_line else []) + status_flip_lines(results)
-    warnings = warning_lines(results)
+    warnings = warning_lines(results, overdue)
     changes = change_lines(comparison, previous, current)
     room = max(MAX_LINES - 1 - len(tail) - len(warnings), 1)
     if len(changes) > room:

@@ -27,6 +27,7 @@ from generator.measure.indicators import IndicatorResult
 from generator.publish import brief, changes, charts, images, pages
 from generator.publish.format import format_date, format_number
 from generator.publish.render import environment, front_matter, html_text, write_text
+from generator.snapshot import freshness
 from generator.snapshot.load import load_snapshot
 from generator.snapshot.lock import exclusive
 from generator.snapshot.store import Store
@@ -66,9 +67,8 @@ def _report(root: Path, target: date) -> int:
     if first is None or pd.Timestamp(target) < first:
         since = f"{first:%Y-%m-%d}" if first is not None else "never: data/ holds no observations"
         raise ConfigError([f"--date: {target} is before the first observation ({since})"])
-    results = indicators.evaluate(
-        config, until(snapshot.series, target), snapshot.stale, snapshot.overdue
-    )
+    known = until(snapshot.series, target)
+    results = indicators.evaluate(config, known, snapshot.stale)
     regime = analysis.compute_regime(config, results)
     current = state_of(target, regime, results)
     posts = root / POSTS
@@ -83,7 +83,10 @@ def _report(root: Path, target: date) -> int:
     path = posts / f"{folder}.md"
     lines = None
     if not path.exists() or BRIEF_MARK in path.read_text(encoding="utf-8"):
-        lines = brief.brief(regime, config.regime, results, comparison, previous, current)
+        # stopped series as of the report's own date, for its warnings only: the rest of the
+        # post reads as it did before the brief existed
+        stopped = freshness.overdue(known, target)
+        lines = brief.brief(regime, config.regime, results, comparison, previous, current, stopped)
     text = render_post(root, target, regime, results, previous, current, comparison, drawn, lines)
     written |= write_text(path, text)
     stale = ", ".join(f"{s} (since {d})" for s, d in sorted(snapshot.stale.items()))
