@@ -20,6 +20,7 @@ import pandas as pd
 
 from generator.catalogue import reference
 from generator.catalogue.load import load_catalogue, load_config, load_events
+from generator.catalogue.messages import ConfigError
 from generator.catalogue.models import Config
 from generator.measure import attribution, indicators, ladder
 from generator.measure import claims as claims_measure
@@ -38,7 +39,7 @@ from generator.publish import (
 from generator.publish import attribution as attribution_text
 from generator.publish.format import csv_decimals, is_monthly, with_period_column
 from generator.publish.render import environment, write_text
-from generator.snapshot import freshness
+from generator.snapshot import clock, freshness
 from generator.snapshot.load import Snapshot, as_published, load_snapshot
 from generator.snapshot.store import Store
 
@@ -398,8 +399,11 @@ def home_brief(
 ) -> list[str]:
     """The home page's brief, its changes counted from the newest report post: readers
     arriving from the feed compare with what that post told them."""
-    previous = report.previous_state(posts, date.max)
-    day = regime.as_of if regime is not None else date.today()
+    try:
+        previous = report.previous_state(posts, date.max)
+    except ConfigError:  # a broken post is reported by `report`; the home page still builds
+        previous = None
+    day = regime.as_of if regime is not None else clock.today()
     current = report.state_of(day, regime, results)
     titles = {r.id: r.config.title for r in results}
     comparison = changes.compare(previous, current, titles) if previous else None

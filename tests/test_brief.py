@@ -184,3 +184,35 @@ def test_new_report_has_the_brief_and_old_posts_are_not_rewritten(tmp_path: Path
     assert 4 <= len(items) <= brief.MAX_LINES
     assert text.index(BRIEF_MARK) < text.index("## What the data says")
     assert items[-1] == "- Warning: BNB-USD has had nothing new since 20 Feb 2026 (BNB, BNB / BTC)."
+
+
+def test_rules_comparing_two_quantities_give_a_reason_not_a_number(real):
+    """``spread > iorb`` has no number to solve for: the flip is skipped, and says why."""
+    from dataclasses import replace
+
+    from generator.catalogue.models import StatusRule
+
+    _, results, _ = real
+    sofr = by_id(results, "sofr-iorb-spread")
+    rules = [
+        StatusRule(when="spread > iorb", level="stress", say="x"),
+        StatusRule(when="spread <= iorb", level="calm", say="y"),
+    ]
+    changed = replace(sofr, config=sofr.config.model_copy(update={"status": rules}))
+    changed.status = rules[1]
+    flip = flips.status_flip(changed)
+    assert flip is not None and flip.quantity is None and flip.to is None
+    assert (
+        flip.reason == "its rules compare quantities with each other (spread against iorb, "
+        "spread against iorb)"
+    )
+    assert brief.status_flip_lines([changed]) == []
+
+
+def test_home_brief_survives_a_broken_newest_post(real, tmp_path: Path):
+    from generator.build import home_brief
+
+    config, results, regime = real
+    (tmp_path / "2026-08-22.md").write_text("---\nreport: [1, 2]\n---\n")
+    lines = home_brief(config, regime, results, tmp_path)
+    assert "there is no earlier report" in lines[1]

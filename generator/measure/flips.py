@@ -171,7 +171,7 @@ def status_flip(result: IndicatorResult) -> StatusFlip | None:
             break
     if best is None:
         reason = (
-            f"its rules compare quantities with each other ({', '.join(skipped)})"
+            f"its rules compare quantities with each other ({', '.join(dict.fromkeys(skipped))})"
             if skipped
             else "no single quantity crosses a rule's number"
         )
