@@ -202,10 +202,7 @@ def test_rules_comparing_two_quantities_give_a_reason_not_a_number(real):
     changed.status = rules[1]
     flip = flips.status_flip(changed)
     assert flip is not None and flip.quantity is None and flip.to is None
-    assert (
-        flip.reason == "its rules compare quantities with each other (spread against iorb, "
-        "spread against iorb)"
-    )
+    assert flip.reason == "its rules compare quantities with each other (spread against iorb)"
     assert brief.status_flip_lines([changed]) == []
 
 
