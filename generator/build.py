@@ -20,15 +20,26 @@ import pandas as pd
 
 from generator.catalogue import reference
 from generator.catalogue.load import load_catalogue, load_config, load_events
+from generator.catalogue.messages import ConfigError
 from generator.catalogue.models import Config
 from generator.measure import attribution, indicators, ladder
 from generator.measure import claims as claims_measure
 from generator.measure import regime as analysis
-from generator.publish import api, charts, ladder_page, pages, pictures, scorecard
+from generator.publish import (
+    api,
+    brief,
+    changes,
+    charts,
+    ladder_page,
+    pages,
+    pictures,
+    report,
+    scorecard,
+)
 from generator.publish import attribution as attribution_text
 from generator.publish.format import csv_decimals, is_monthly, with_period_column
 from generator.publish.render import environment, write_text
-from generator.snapshot import freshness
+from generator.snapshot import clock, freshness
 from generator.snapshot.load import Snapshot, as_published, load_snapshot
 from generator.snapshot.store import Store
 
@@ -153,6 +164,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
         regime_note=regime_note(config, events, regime),
         claims=scorecard.summary(claims, written_on(config)),
         latest_report=pages.latest_report(site / "blog" / "posts"),
+        brief=home_brief(config, regime, results, site / "blog" / "posts"),
     )
     write_text(out / "index.md", home)
     indicator_template = env.get_template("indicator.md.j2")
@@ -377,3 +389,22 @@ def _swap_in(staging: Path, site: Path) -> None:
             if path.is_dir() and not any(path.iterdir()):
                 shutil.rmtree(path)
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def home_brief(
+    config: Config,
+    regime: analysis.Regime | None,
+    results: list[indicators.IndicatorResult],
+    posts: Path,
+) -> list[str]:
+    """The home page's brief, its changes counted from the newest report post: readers
+    arriving from the feed compare with what that post told them."""
+    try:
+        previous = report.previous_state(posts, date.max)
+    except ConfigError:  # a broken post is reported by `report`; the home page still builds
+        previous = None
+    day = regime.as_of if regime is not None else clock.today()
+    current = report.state_of(day, regime, results)
+    titles = {r.id: r.config.title for r in results}
+    comparison = changes.compare(previous, current, titles) if previous else None
+    return brief.brief(regime, config.regime, results, comparison, previous, current)

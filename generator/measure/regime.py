@@ -29,6 +29,7 @@ class Component:
     zscore: float
     as_of: date | None
     mean: float = math.nan  # the trailing mean the value is compared with
+    std: float = math.nan  # the trailing standard deviation that scales it (for flips)
 
 
 @dataclass
@@ -85,6 +86,7 @@ def compute_regime(config: Config, results: list[IndicatorResult]) -> Regime | N
         weights.append(z.notna().astype(float) * item.weight)
         latest = z.dropna()
         means = rolling.mean().dropna()
+        stds = rolling.std().dropna()
         quantity_label = result.config.quantities[item.quantity].label
         components.append(
             Component(
@@ -97,6 +99,7 @@ def compute_regime(config: Config, results: list[IndicatorResult]) -> Regime | N
                 zscore=float(latest.iloc[-1]) if len(latest) else math.nan,
                 as_of=result.latest_date(item.quantity),
                 mean=float(means.iloc[-1]) if len(means) else math.nan,
+                std=float(stds.iloc[-1]) if len(stds) else math.nan,
             )
         )
     if not scores:

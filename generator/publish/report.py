@@ -24,9 +24,10 @@ from generator.catalogue.models import Config, Event
 from generator.measure import indicators
 from generator.measure import regime as analysis
 from generator.measure.indicators import IndicatorResult
-from generator.publish import changes, charts, images, pages
+from generator.publish import brief, changes, charts, images, pages
 from generator.publish.format import format_date, format_number
 from generator.publish.render import environment, front_matter, html_text, write_text
+from generator.snapshot import freshness
 from generator.snapshot.load import load_snapshot
 from generator.snapshot.lock import exclusive
 from generator.snapshot.store import Store
@@ -34,6 +35,9 @@ from generator.snapshot.store import Store
 POSTS = Path("site") / "blog" / "posts"
 ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 ALERTS = "Alerts"  # the blog category, and the filter of the alerts feed (mkdocs.yml)
+# Posts are never rewritten with a new layout: a post written before the brief existed is
+# regenerated without one, so re-running its date keeps its bytes.
+BRIEF_MARK = '<div class="lw-brief"'
 CHANGE_CHARTS = 4  # at most this many indicator charts: the ones whose status changed
 REGIME_YEARS = 3
 
@@ -63,7 +67,8 @@ def _report(root: Path, target: date) -> int:
     if first is None or pd.Timestamp(target) < first:
         since = f"{first:%Y-%m-%d}" if first is not None else "never: data/ holds no observations"
         raise ConfigError([f"--date: {target} is before the first observation ({since})"])
-    results = indicators.evaluate(config, until(snapshot.series, target), snapshot.stale)
+    known = until(snapshot.series, target)
+    results = indicators.evaluate(config, known, snapshot.stale)
     regime = analysis.compute_regime(config, results)
     current = state_of(target, regime, results)
     posts = root / POSTS
@@ -75,8 +80,15 @@ def _report(root: Path, target: date) -> int:
         results, comparison, events, folder
     )
     written = write_images(posts / folder, drawn)
-    text = render_post(root, target, regime, results, previous, current, comparison, drawn)
-    written |= write_text(posts / f"{folder}.md", text)
+    path = posts / f"{folder}.md"
+    lines = None
+    if not path.exists() or BRIEF_MARK in path.read_text(encoding="utf-8"):
+        # stopped series as of the report's own date, for its warnings only: the rest of the
+        # post reads as it did before the brief existed
+        stopped = freshness.overdue(known, target)
+        lines = brief.brief(regime, config.regime, results, comparison, previous, current, stopped)
+    text = render_post(root, target, regime, results, previous, current, comparison, drawn, lines)
+    written |= write_text(path, text)
     stale = ", ".join(f"{s} (since {d})" for s, d in sorted(snapshot.stale.items()))
     state = "written" if written else "unchanged"
     alert = f"alert, {len(comparison.status_changes)} status change(s)" if comparison.alert else ""
@@ -242,6 +254,7 @@ def render_post(
     current: changes.ReportState,
     comparison: changes.Comparison,
     drawn: list[Image],
+    brief_lines: list[str] | None = None,
 ) -> str:
     headline = pages.headline(regime, results)
     summary = changes.summary(comparison, previous, current)
@@ -269,6 +282,7 @@ def render_post(
         category=ALERTS,
         state="".join(f"  {line}\n" for line in state.splitlines()),
         headline=headline,
+        brief=brief_lines,
         summary=summary,
         comparison=comparison,
         narrative=pages.narrative_paragraphs(regime, results),
