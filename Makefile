@@ -16,7 +16,7 @@ $(VENV)/.test: $(VENV)/.runtime
 	$(BIN)/python -m pip install --quiet -c requirements.txt -e '.[test]'
 	touch $@
 
-# axe-core for the browser tests, at the version package-lock.json pins.
+# axe-core (browser tests) and Lighthouse (bench), at the versions package-lock.json pins.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
@@ -53,8 +53,8 @@ check: $(VENV)/.runtime
 golden: $(VENV)/.test
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q -m golden
 
-## bench: build cost, scale, page weight, time to charts, determinism (prints a table)
-bench: $(VENV)/.test
+## bench: build cost, scale, page weight, time to charts, determinism, first view (gzip), Lighthouse
+bench: $(VENV)/.test node_modules/.package-lock.json
 	$(BIN)/python bench/run.py
 
 clean:

@@ -76,7 +76,12 @@ def test_each_night_adds_one_post_and_one_feed_item(nights):
     assert posts == [SEED, *NIGHTS]
     for day in NIGHTS:
         assert (project / POSTS / day / "regime.png").is_file()
-        assert (project / "public/blog" / day.replace("-", "/") / "index.html").is_file()
+        page = project / "public/blog" / day.replace("-", "/") / "index.html"
+        # the dark image is chosen by the reader's scheme, at the path the image is published at
+        source = '<source media="(prefers-color-scheme: dark)"'
+        dark = f'<picture>{source} srcset="../../../{day}/regime.dark.png"><img'
+        assert dark in page.read_text()
+        assert (project / "public/blog" / day / "regime.dark.png").is_file()
     assert feed_days(project / "public/feed_rss_created.xml") == [*reversed(NIGHTS), SEED]
     items = json.loads((project / "public/feed_json_created.json").read_text())["items"]
     assert [i["date_published"][:10] for i in items] == [*reversed(NIGHTS), SEED]

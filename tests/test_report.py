@@ -159,7 +159,7 @@ def test_report_writes_one_post_with_image_and_rerun_changes_nothing(project: Pa
     posts = project / POSTS
     assert report(project, "2026-08-21") == 0
     first = files_under(posts)
-    assert sorted(first) == ["2026-08-21.md", "2026-08-21/regime.png"]
+    assert sorted(first) == ["2026-08-21.md", "2026-08-21/regime.dark.png", "2026-08-21/regime.png"]
     meta = front_matter(posts / "2026-08-21.md")
     assert meta["date"] == date(2026, 8, 21)
     assert meta["image"] == "2026-08-21/regime.png"
@@ -208,7 +208,33 @@ def test_report_compares_with_what_the_previous_post_showed(project: Path):
     assert flagged == sorted(flagged, reverse=True)  # status changes first
     assert "Bitcoin (watch to calm)" in meta["rss"]["feed_description"]
     pictures = sorted(p.name for p in (posts / "2026-08-21").iterdir())
-    assert "btc.png" in pictures and "regime.png" in pictures
+    assert {"btc.png", "btc.dark.png", "regime.png", "regime.dark.png"} <= set(pictures)
+
+
+def test_new_report_images_are_2x_with_a_dark_variant_shown_at_css_size(project: Path):
+    """Twice the pixels, shown at the 1x size (so phones get readable axis text), and a dark
+    variant drawn by vl-convert's dark theme, darker on average than the light image."""
+    report(project, "2026-08-21")
+    folder = project / POSTS / "2026-08-21"
+    light, dark = (folder / "regime.png").read_bytes(), (folder / "regime.dark.png").read_bytes()
+    width, height = images.png_size(light)
+    assert width >= 2 * images.WIDTH and images.png_size(dark) == (width, height)  # + axes
+    post = (project / POSTS / "2026-08-21.md").read_text()
+    assert f'(2026-08-21/regime.png){{ width="{width // 2}" height="{height // 2}" }}' in post
+    assert _pixels(light) != _pixels(dark)
+    assert len(light) < 120_000 and len(dark) < 120_000  # recompressed, still small
+
+
+def test_rerunning_an_old_post_keeps_its_1x_light_only_images(project: Path):
+    """A post written before 2x and dark images existed is re-run in the same format, so its
+    files keep their form: no dark variant appears, the image stays 1x, no size attributes."""
+    report(project, "2026-08-21")
+    folder = project / POSTS / "2026-08-21"
+    (folder / "regime.dark.png").unlink()
+    report(project, "2026-08-21")
+    assert sorted(p.name for p in folder.iterdir()) == ["regime.png"]
+    assert images.png_size((folder / "regime.png").read_bytes())[0] < 2 * images.WIDTH
+    assert "{ width=" not in (project / POSTS / "2026-08-21.md").read_text()
 
 
 def test_later_posts_are_not_the_previous_one(project: Path):

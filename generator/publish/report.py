@@ -47,6 +47,46 @@ class Image:
     path: str  # relative to the post's file
     alt: str
     png: bytes
+    dark: bytes | None = None  # the dark-scheme variant, at ``dark_path``; None on old posts
+    scale: int = 1
+
+    @property
+    def dark_path(self) -> str:
+        return self.path.removesuffix(".png") + ".dark.png"
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """The size to show it at, in CSS pixels."""
+        width, height = images.png_size(self.png)
+        return width // self.scale, height // self.scale
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a post's images are drawn. Posts written before 2x and dark images existed keep
+    their 1x light-only images when their night is re-run: a published report is never
+    rewritten (feed readers and links hold on to it)."""
+
+    scale: int
+    dark: bool
+
+    def render(self, path: str, alt: str, spec: dict, tables: dict[str, str]) -> Image:
+        png = images.render_png(spec, tables, self.scale)
+        dark = images.render_png(spec, tables, self.scale, "dark") if self.dark else None
+        return Image(path, alt, png, dark, self.scale)
+
+
+CURRENT = Style(scale=images.SCALE, dark=True)
+LEGACY = Style(scale=1, dark=False)
+
+
+def style_of(posts: Path, folder: str) -> Style:
+    """LEGACY for an existing post with images but no dark variant, else CURRENT."""
+    images_folder = posts / folder
+    if (posts / f"{folder}.md").exists() and images_folder.is_dir():
+        if not any(images_folder.glob("*.dark.png")):
+            return LEGACY
+    return CURRENT
 
 
 def report(root: Path, day: str | None) -> int:
@@ -76,8 +116,9 @@ def _report(root: Path, target: date) -> int:
     titles = {r.id: r.config.title for r in results}
     comparison = changes.compare(previous, current, titles)
     folder = target.isoformat()
-    drawn = regime_image(config, regime, events, folder) + change_images(
-        results, comparison, events, folder
+    style = style_of(posts, folder)
+    drawn = regime_image(config, regime, events, folder, style) + change_images(
+        results, comparison, events, folder, style
     )
     written = write_images(posts / folder, drawn)
     path = posts / f"{folder}.md"
@@ -184,7 +225,11 @@ def previous_state(posts: Path, day: date) -> changes.ReportState | None:
 
 
 def regime_image(
-    config: Config, regime: analysis.Regime | None, events: list[Event], folder: str
+    config: Config,
+    regime: analysis.Regime | None,
+    events: list[Event],
+    folder: str,
+    style: Style = CURRENT,
 ) -> list[Image]:
     if regime is None or config.regime is None:
         return []
@@ -197,7 +242,7 @@ def regime_image(
         frame, "regime.csv", events, config.regime.easing_above, config.regime.tight_below
     )
     alt = f"Liquidity regime score, {REGIME_YEARS} years to {format_date(regime.as_of)}"
-    return [Image(f"{folder}/regime.png", alt, images.render_png(spec, {"regime.csv": csv}))]
+    return [style.render(f"{folder}/regime.png", alt, spec, {"regime.csv": csv})]
 
 
 def change_images(
@@ -205,6 +250,7 @@ def change_images(
     comparison: changes.Comparison,
     events: list[Event],
     folder: str,
+    style: Style = CURRENT,
 ) -> list[Image]:
     """A chart of each indicator whose status changed (the first few)."""
     by_id = {r.id: r for r in results}
@@ -218,9 +264,7 @@ def change_images(
         csv = charts.frame_to_csv(frame, {name: 6 for name in chart.plot})
         spec = charts.chart_spec(result, chart, frame, "data.csv", events)
         alt = f"{result.config.title} to {format_date(result.as_of)}"
-        drawn.append(
-            Image(f"{folder}/{row.id}.png", alt, images.render_png(spec, {"data.csv": csv}))
-        )
+        drawn.append(style.render(f"{folder}/{row.id}.png", alt, spec, {"data.csv": csv}))
     return drawn
 
 
@@ -228,12 +272,14 @@ def write_images(folder: Path, drawn: list[Image]) -> bool:
     """Write changed images and delete ones this report no longer shows; True if anything moved."""
     changed = False
     keep = set()
-    for image in drawn:
-        path = folder.parent / image.path
+    files = [(image.path, image.png) for image in drawn]
+    files += [(image.dark_path, image.dark) for image in drawn if image.dark is not None]
+    for name, png in files:
+        path = folder.parent / name
         keep.add(path)
-        if not path.exists() or path.read_bytes() != image.png:
+        if not path.exists() or path.read_bytes() != png:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(image.png)
+            path.write_bytes(png)
             changed = True
     if folder.is_dir():
         for path in folder.iterdir():
