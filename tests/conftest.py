@@ -112,3 +112,31 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run_generator(root, "build")
     run_mkdocs(root)
     return root
+
+
+# -- a project copy with fake sources on 127.0.0.1 (tests of update and the sources) ---------
+# Shared by test_sources, test_update, test_hostile_sources and test_hostile_runs; a module that
+# needs another kind of project (test_report, test_feeds, test_fork) defines its own `project`.
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    from tests.fakes.harness import make_project
+
+    return make_project(tmp_path)
+
+
+@pytest.fixture
+def servers(project: Path):
+    from tests.fakes.harness import start_servers
+
+    running = start_servers(project)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def env(servers) -> dict:
+    from tests.fakes.harness import environment
+
+    return environment(servers)

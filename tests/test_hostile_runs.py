@@ -18,24 +18,10 @@ from tests.conftest import ROOT
 from tests.fakes.harness import (
     data_files,
     environment,
-    make_project,
     run_update,
-    start_servers,
 )
 
 SOFR_NEW = [("2026-08-21", "3.64"), ("2026-08-24", "3.65")]
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    return make_project(tmp_path)
-
-
-@pytest.fixture
-def servers(project: Path):
-    running = start_servers(project)
-    yield running
-    running.stop()
 
 
 # -- the lock ---------------------------------------------------------------------------------

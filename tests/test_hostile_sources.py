@@ -19,26 +19,12 @@ from tests.fakes.harness import (
     KEY,
     data_files,
     environment,
-    make_project,
     manifest,
     run_update,
     series_bytes,
-    start_servers,
 )
 
 IORB_NEW = [("2026-08-25", "3.9"), ("2026-08-26", "3.9")]
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    return make_project(tmp_path)
-
-
-@pytest.fixture
-def servers(project: Path):
-    running = start_servers(project)
-    yield running
-    running.stop()
 
 
 def key_pieces(key: str = KEY) -> list[str]:

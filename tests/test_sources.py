@@ -14,13 +14,10 @@ from tests.fakes.base import Reply
 from tests.fakes.harness import (
     add_series,
     data_files,
-    environment,
-    make_project,
     manifest,
     run_update,
     series_bytes,
     series_entry,
-    start_servers,
 )
 
 
@@ -100,23 +97,6 @@ CASES = [
         window_start="2026-05-23",
     ),
 ]
-
-
-@pytest.fixture
-def project(tmp_path):
-    return make_project(tmp_path)
-
-
-@pytest.fixture
-def servers(project):
-    running = start_servers(project)
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def env(servers):
-    return environment(servers)
 
 
 ALL = [case.series for case in CASES]

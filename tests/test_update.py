@@ -30,23 +30,6 @@ SOFR_NEW = [("2026-08-21", "3.64"), ("2026-08-24", "3.65")]
 SOFR_NEW_LINES = b"2026-08-21,3.64\n2026-08-24,3.65\n"
 
 
-@pytest.fixture
-def project(tmp_path):
-    return make_project(tmp_path)
-
-
-@pytest.fixture
-def servers(project):
-    running = start_servers(project)
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def env(servers):
-    return environment(servers)
-
-
 def summary_row(stdout: str, series_id: str) -> list[str]:
     """[series, added, revised, status, note] from the summary table."""
     return next(
