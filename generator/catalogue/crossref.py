@@ -84,7 +84,7 @@ def cross_check(
             if ref not in indicator.quantities:
                 report(("chart", "plot", position), "chart.plot", suggest("quantity", ref, names))
                 continue
-            owner = _raw_level_of(indicator.quantities[ref].formula, indicator, config)
+            owner = raw_level_of(indicator.quantities[ref].formula, indicator, config)
             if owner is not None and not config.series[owner].redistribute:
                 report(
                     ("chart", "plot", position),
@@ -145,17 +145,17 @@ def _quantity_problem(
     return None
 
 
-def _raw_level_of(operand: object, indicator: IndicatorConfig, config: Config) -> str | None:
+def raw_level_of(operand: object, indicator: IndicatorConfig, config: Config) -> str | None:
     """The series a quantity merely copies or rescales, if any (its data would be the raw level)."""
     if isinstance(operand, str):
         if operand in config.series:
             return operand
         quantity = indicator.quantities.get(operand)
-        return _raw_level_of(quantity.formula, indicator, config) if quantity else None
+        return raw_level_of(quantity.formula, indicator, config) if quantity else None
     if isinstance(operand, SeriesOp):
         return operand.id
     if isinstance(operand, ScaleOp):
-        return _raw_level_of(operand.of, indicator, config)
+        return raw_level_of(operand.of, indicator, config)
     return None
 
 

@@ -16,7 +16,7 @@ from datetime import date
 
 import pandas as pd
 
-from generator.catalogue.crossref import _raw_level_of
+from generator.catalogue.crossref import raw_level_of
 from generator.catalogue.models import Config
 from generator.measure.indicators import IndicatorResult
 from generator.measure.regime import Regime
@@ -38,7 +38,7 @@ def _iso(value: date | None) -> str | None:
 def restricted(result: IndicatorResult, name: str, config: Config) -> bool:
     """True when a quantity is merely the raw level of a series whose owner forbids
     redistribution: a bulk machine-readable copy of it is what the terms rule out."""
-    owner = _raw_level_of(name, result.config, config)
+    owner = raw_level_of(name, result.config, config)
     return owner is not None and not config.series[owner].redistribute
 
 

@@ -14,17 +14,10 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from generator.catalogue.sentences import environment
 from generator.measure.claims import INCONCLUSIVE, VERDICTS, ClaimResult, Judgement
-from generator.publish.format import format_date, format_month, format_number
+from generator.publish.format import format_date
+from generator.publish.sentences import placeholders, render
 
-_SANDBOX = environment(
-    {
-        "num": lambda v, d=1: format_number(v, d),
-        "signed": lambda v, d=1: format_number(v, d, signed=True),
-        "abs": lambda v, *a: abs(v) if isinstance(v, int | float) else v,
-    }
-)
 CSV_COLUMNS = (
     "claim",
     "text",
@@ -52,15 +45,11 @@ class ClaimRow:
 
 
 def _fill(template: str, judgement: Judgement) -> str:
+    """A claim's sentence in the same bounded sandbox as the rules' (one set of filters, one
+    time limit), with the evidence's values and dates as placeholders."""
     evidence = judgement.evidence
-    context: dict[str, object] = dict(evidence.values)
-    context["date"] = format_date(evidence.as_of)
-    context["month"] = format_month(evidence.as_of)
-    for name in evidence.values:
-        when = evidence.dates.get(name)
-        context[f"{name}_date"] = format_date(when)
-        context[f"{name}_month"] = format_month(when)
-    return " ".join(_SANDBOX.from_string(template).render(context).split())
+    context = placeholders(evidence.values, evidence.as_of, evidence.dates)
+    return " ".join(render(template, context).split())
 
 
 def evidence_text(result: ClaimResult, judgement: Judgement) -> str:

@@ -9,6 +9,7 @@ so ``check`` renders every sentence now, with the real latest values and with ex
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -42,16 +43,24 @@ _SANDBOX = environment(
 )
 
 
-def context_of(result: IndicatorResult) -> dict[str, object]:
-    """The placeholders of a sentence: latest values, the date and month, each quantity's."""
-    context: dict[str, object] = dict(result.latest_values())
-    context["date"] = format_date(result.as_of)
-    context["month"] = format_month(result.as_of)
-    for name in result.quantities:
-        latest = result.latest_date(name)
-        context[f"{name}_date"] = format_date(latest)
-        context[f"{name}_month"] = format_month(latest)
+def placeholders(
+    values: Mapping[str, float], as_of: date | None, dates: Mapping[str, date | None]
+) -> dict[str, object]:
+    """The placeholders of a sentence (a rule's or a claim's evidence): the values, the date and
+    month, and each value's own ``<name>_date`` and ``<name>_month``."""
+    context: dict[str, object] = dict(values)
+    context["date"] = format_date(as_of)
+    context["month"] = format_month(as_of)
+    for name in values:
+        context[f"{name}_date"] = format_date(dates.get(name))
+        context[f"{name}_month"] = format_month(dates.get(name))
     return context
+
+
+def context_of(result: IndicatorResult) -> dict[str, object]:
+    """A rule's placeholders: the indicator's latest values and their dates."""
+    dates = {name: result.latest_date(name) for name in result.quantities}
+    return placeholders(result.latest_values(), result.as_of, dates)
 
 
 def render(template: str, context: dict[str, object]) -> str:
