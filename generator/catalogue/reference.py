@@ -207,26 +207,37 @@ def _example(name: str, info: FieldInfo, samples: list[dict[str, Any]]) -> str:
     for sample in samples:
         if isinstance(sample, dict) and name in sample:
             value = sample[name]
-            if isinstance(value, dict | list) and len(_flow(value)) > EXAMPLE_WIDTH:
+            text = _flow(value)
+            if isinstance(value, dict | list) and len(text) > EXAMPLE_WIDTH:
                 return "(a block, see the catalogue)"
-            return _inline(value)
+            return _clip(text)
     return ""
+
+
+# libyaml's dumper when PyYAML has it (its wheels do): the pure-Python one was half the
+# reference page's cost. Both are safe dumpers and print the same YAML.
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def _flow(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
-    text = yaml.safe_dump(value, default_flow_style=True, width=10_000, sort_keys=False)
+    text = yaml.dump(value, Dumper=_DUMPER, default_flow_style=True, width=10_000, sort_keys=False)
     return text.strip().removesuffix("...").strip()
 
 
 def _inline(value: object) -> str:
-    text = _flow(value)
+    return _clip(_flow(value))
+
+
+def _clip(text: str) -> str:
     return text if len(text) <= EXAMPLE_WIDTH else text[: EXAMPLE_WIDTH - 1] + "…"
 
 
 def _block(value: object) -> str:
-    return yaml.safe_dump(value, default_flow_style=None, sort_keys=False, width=88).strip()
+    return yaml.dump(
+        value, Dumper=_DUMPER, default_flow_style=None, sort_keys=False, width=88
+    ).strip()
 
 
 def type_name(annotation: object) -> str:

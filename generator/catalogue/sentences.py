@@ -190,7 +190,8 @@ def sentence_problem(text: str, quantities: list[str]) -> str | None:
     unknown filter, or a placeholder that names no quantity."""
     try:
         tree = _CHECKER.parse(text)
-        _CHECKER.from_string(text)
+        # Compiling the parsed tree (not the text again) finds unknown filters and tests.
+        _CHECKER.compile(tree)
     except TemplateError as exc:
         return f"sentence does not parse: {exc.message}"
     allowed = placeholders(quantities)

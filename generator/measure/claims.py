@@ -65,6 +65,9 @@ class Context:
     cutoff: date
     prices: dict[str, pd.Series]
     events: dict[str, date]
+    # Evidence several tests share on one day (the ladder's common sample: the peak-order and
+    # peak-window claims read the same lead/lag fit), kept with the series it was computed from.
+    memo: dict[tuple, tuple[pd.Series, dict | None]] = field(default_factory=dict)
 
 
 def _nan(test: str) -> Evidence:
@@ -199,6 +202,14 @@ def percentile_low(reads: dict[str, pd.Series], params: dict, ctx: Context) -> E
 def _ladder_common(reads: dict[str, pd.Series], params: dict, ctx: Context) -> dict | None:
     assets = list(params.get("assets", []))
     driver = reads["driver"]
+    # Keyed by the driver's identity; the memo holds the driver, so the id cannot be reused.
+    key = ("ladder_common", tuple(assets), id(driver))
+    if key not in ctx.memo:
+        ctx.memo[key] = (driver, _ladder_common_uncached(driver, assets, ctx))
+    return ctx.memo[key][1]
+
+
+def _ladder_common_uncached(driver: pd.Series, assets: list[str], ctx: Context) -> dict | None:
     if driver.empty or sum(a in ctx.prices for a in assets) < 2:
         return None
     results, weeks = ladder.common_lags(driver, ctx.prices, assets, LADDER_SINCE, MAX_LAG)

@@ -118,7 +118,7 @@ def lead_lag(
     frame = pd.concat({"x": driver, "y": returns}, axis=1, sort=True)
     x = frame["x"].to_numpy()
     lags = list(range(max_lag + 1))
-    pairs: list[pd.DataFrame | None] = []
+    pairs: list[tuple[np.ndarray, np.ndarray] | None] = []
     correlations: list[float] = []
     for lag in lags:
         y = frame["y"].shift(-lag).to_numpy()
@@ -127,7 +127,7 @@ def lead_lag(
             pairs.append(None)
             correlations.append(math.nan)
             continue
-        pairs.append(pd.DataFrame({"x": x[keep], "y": y[keep]}))
+        pairs.append((x[keep], y[keep]))
         correlations.append(float(np.corrcoef(x[keep], y[keep])[0, 1]))
     p_values = [math.nan] * len(lags)
     valid = [i for i, c in enumerate(correlations) if not math.isnan(c)]
@@ -144,7 +144,9 @@ def lead_lag(
             alpha,
         )
     best = max(valid, key=lambda i: correlations[i])
-    p_values[best] = hac_p_value(pairs[best], lags[best])
+    pair = pairs[best]
+    assert pair is not None  # a valid lag always has its pair
+    p_values[best] = hac_p_value(pd.DataFrame({"x": pair[0], "y": pair[1]}), lags[best])
     return LagResult(
         asset=asset,
         lags=lags,

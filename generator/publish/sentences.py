@@ -8,10 +8,13 @@ so ``check`` renders every sentence now, with the real latest values and with ex
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
+
+from jinja2 import Template
 
 from generator.catalogue.sentences import environment, time_limit
 from generator.measure.indicators import IndicatorResult
@@ -63,10 +66,18 @@ def context_of(result: IndicatorResult) -> dict[str, object]:
     return placeholders(result.latest_values(), result.as_of, dates)
 
 
+@functools.lru_cache(maxsize=1024)
+def _compiled(template: str) -> Template:
+    """A sentence compiled once per build: the claims, the scorecard, the brief and ``check``'s
+    trial renders fill the same few dozen sentences hundreds of times, and compiling was most
+    of the cost (Jinja caches templates from a loader, never from a string)."""
+    return _SANDBOX.from_string(template)
+
+
 def render(template: str, context: dict[str, object]) -> str:
     """One sentence in the bounded sandbox, under the time limit."""
     with time_limit():
-        return _SANDBOX.from_string(template).render(context).strip()
+        return _compiled(template).render(context).strip()
 
 
 def say(template: str, result: IndicatorResult) -> str:
