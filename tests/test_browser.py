@@ -277,6 +277,63 @@ def test_dark_scheme_reaches_cards_and_toggle_redraws_charts(server: str, browse
     assert not watch.errors and not watch.foreign, (watch.errors, watch.foreign)
 
 
+# Records every time <body> is marked "switching" (Material's CSS then drops transitions on
+# every element: a full style recalculation of the page), from before any script of the page.
+SWITCH_WATCH = """
+window.__switching = 0;
+new MutationObserver(function (records) {
+  records.forEach(function (r) {
+    if (r.target === document.body && r.target.hasAttribute("data-md-color-switching")) {
+      window.__switching += 1;
+    }
+  });
+}).observe(document, {attributes: true, subtree: true,
+                      attributeFilter: ["data-md-color-switching"]});
+"""
+
+
+@pytest.mark.parametrize("system", ["light", "dark"])
+def test_palette_toggle_keeps_the_choice_and_costs_nothing_on_load(
+    server: str, browser, system: str
+):
+    """palette.js replaces Material's palette component: a page load applies the stored (or
+    the system's) scheme without marking the body switching, one toggle label is shown, the
+    choice carries to the next page, and Enter on the focused toggle switches back."""
+    context = browser.new_context(color_scheme=system)
+    context.add_init_script(SWITCH_WATCH)
+    tab = context.new_page()
+    watch = PageWatch(tab)
+    first, other = ("default", "slate") if system == "light" else ("slate", "default")
+
+    def state() -> tuple[str | None, list[bool], int]:
+        hidden = tab.eval_on_selector_all(
+            "form[data-lw-palette] label", "ns => ns.map(n => n.hidden)"
+        )
+        return (
+            tab.get_attribute("body", "data-md-color-scheme"),
+            hidden,
+            tab.evaluate("__switching"),
+        )
+
+    tab.goto(server, wait_until="load")
+    scheme, hidden, switching = state()
+    assert (scheme, sorted(hidden), switching) == (first, [False, True], 0)
+    assert tab.get_attribute("meta[name=theme-color]", "content").startswith("#")
+    tab.click("label.md-header__button[for^='__palette']:visible")
+    tab.wait_for_function("() => !document.body.hasAttribute('data-md-color-switching')")
+    scheme, hidden, switching = state()
+    assert (scheme, sorted(hidden), switching) == (other, [False, True], 1)
+    tab.goto(f"{server}scorecard/", wait_until="load")
+    scheme, hidden, switching = state()
+    assert (scheme, switching) == (other, 0)  # the stored choice, applied before any script
+    tab.focus("form[data-lw-palette] input:checked")
+    tab.keyboard.press("Enter")
+    tab.wait_for_function(f"() => document.body.dataset.mdColorScheme === '{first}'")
+    assert tab.evaluate("document.activeElement.matches('form[data-lw-palette] input:checked')")
+    context.close()
+    assert not watch.errors and not watch.foreign, (watch.errors, watch.foreign)
+
+
 def test_rss_feed_opens_as_a_readable_page(server: str, page):
     """The XSL view renders each report's HTML instead of printing its tags."""
     tab, _ = page
