@@ -352,3 +352,44 @@ def test_huge_number_literal_is_refused_when_parsed():
     for text in ("value > 1" + "0" * 400, "value > 1e999", "value > -1" + "0" * 400):
         with pytest.raises(ConditionError, match="too large"):
             parse(text)
+
+
+# -- the ladder's lead/lag correlations ---------------------------------------------------
+def _by_hand_correlations(x: pd.Series, y: pd.Series, max_lag: int) -> list[float]:
+    """corr(x_t, y_{t+k}) per lag with pandas' shift and numpy's corrcoef, one lag at a time."""
+    frame = pd.concat({"x": x, "y": y}, axis=1, sort=True)
+    found = []
+    for lag in range(max_lag + 1):
+        pair = pd.DataFrame({"x": frame["x"], "y": frame["y"].shift(-lag)}).dropna()
+        if len(pair) < 30 or pair["x"].nunique() < 2 or pair["y"].nunique() < 2:
+            found.append(math.nan)
+            continue
+        found.append(float(np.corrcoef(pair["x"], pair["y"])[0, 1]))
+    return found
+
+
+@st.composite
+def weekly_pair(draw) -> tuple[pd.Series, pd.Series]:
+    """A driver and returns on Fridays, overlapping partly, with holes and constant stretches."""
+    length = draw(st.integers(20, 90))
+    weeks = pd.date_range("2015-01-02", periods=length, freq="7D")
+    values = st.one_of(st.floats(-50, 50, allow_nan=False), st.just(1.5), st.just(math.nan))
+    x = pd.Series([draw(values) for _ in weeks], index=weeks, dtype="float64")
+    shift = draw(st.integers(0, 10))
+    y = pd.Series([draw(values) for _ in weeks], index=weeks + pd.Timedelta(weeks=shift))
+    return x, y.astype("float64")
+
+
+@FAST
+@given(weekly_pair(), st.integers(0, 12))
+def test_lead_lag_correlations_match_one_lag_at_a_time(pair, max_lag):
+    from generator.measure.ladder import lead_lag
+
+    x, y = pair
+    got = lead_lag(x, y, max_lag=max_lag).correlations
+    expected = _by_hand_correlations(x, y, max_lag)
+    assert len(got) == len(expected)
+    for lag, (a, b) in enumerate(zip(got, expected, strict=True)):
+        assert math.isnan(a) == math.isnan(b), (lag, a, b)
+        if not math.isnan(a):
+            assert a == pytest.approx(b, abs=1e-9), lag

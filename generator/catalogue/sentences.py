@@ -7,10 +7,12 @@ implementations, and ``environment`` refuses any set of filters that is not ``FI
 
 from __future__ import annotations
 
+import functools
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from types import CodeType
 from typing import Any
 
 from jinja2 import TemplateError, nodes
@@ -185,13 +187,20 @@ def placeholders(quantities: list[str]) -> set[str]:
     return allowed
 
 
+@functools.lru_cache(maxsize=1024)
+def compiled(text: str) -> tuple[nodes.Template, CodeType]:
+    """A sentence parsed and compiled once per process. ``check`` needs both (compiling finds
+    unknown filters and tests), and the pages reuse the code with their own filters: the code
+    names filters, it does not hold them (``publish/sentences.py`` binds it to its sandbox)."""
+    tree = _CHECKER.parse(text)
+    return tree, _CHECKER.compile(tree)
+
+
 def sentence_problem(text: str, quantities: list[str]) -> str | None:
     """Why a ``say:`` sentence would fail at build time, or None: a Jinja syntax error, an
     unknown filter, or a placeholder that names no quantity."""
     try:
-        tree = _CHECKER.parse(text)
-        # Compiling the parsed tree (not the text again) finds unknown filters and tests.
-        _CHECKER.compile(tree)
+        tree, _ = compiled(text)
     except TemplateError as exc:
         return f"sentence does not parse: {exc.message}"
     allowed = placeholders(quantities)

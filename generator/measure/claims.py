@@ -65,9 +65,11 @@ class Context:
     cutoff: date
     prices: dict[str, pd.Series]
     events: dict[str, date]
-    # Evidence several tests share on one day (the ladder's common sample: the peak-order and
-    # peak-window claims read the same lead/lag fit), kept with the series it was computed from.
-    memo: dict[tuple, tuple[pd.Series, dict | None]] = field(default_factory=dict)
+    # What several tests compute alike on one day: the ladder's lead/lag fit per driver and
+    # asset set (peak-order and peak-window claims), with the driver it came from; and each
+    # asset's weekly returns since LADDER_SINCE, shared by every asset set.
+    ladder_fits: dict[tuple, tuple[pd.Series, dict | None]] = field(default_factory=dict)
+    weekly_returns: dict[str, pd.Series] = field(default_factory=dict)
 
 
 def _nan(test: str) -> Evidence:
@@ -204,15 +206,17 @@ def _ladder_common(reads: dict[str, pd.Series], params: dict, ctx: Context) -> d
     driver = reads["driver"]
     # Keyed by the driver's identity; the memo holds the driver, so the id cannot be reused.
     key = ("ladder_common", tuple(assets), id(driver))
-    if key not in ctx.memo:
-        ctx.memo[key] = (driver, _ladder_common_uncached(driver, assets, ctx))
-    return ctx.memo[key][1]
+    if key not in ctx.ladder_fits:
+        ctx.ladder_fits[key] = (driver, _ladder_common_uncached(driver, assets, ctx))
+    return ctx.ladder_fits[key][1]
 
 
 def _ladder_common_uncached(driver: pd.Series, assets: list[str], ctx: Context) -> dict | None:
     if driver.empty or sum(a in ctx.prices for a in assets) < 2:
         return None
-    results, weeks = ladder.common_lags(driver, ctx.prices, assets, LADDER_SINCE, MAX_LAG)
+    results, weeks = ladder.common_lags(
+        driver, ctx.prices, assets, LADDER_SINCE, MAX_LAG, known=ctx.weekly_returns
+    )
     n = len(weeks)
     valid = [r for r in results if r.peak_lag is not None]
     if not valid:

@@ -116,19 +116,15 @@ def lead_lag(
     number of lags (Bonferroni); the other lags need no test of their own.
     """
     frame = pd.concat({"x": driver, "y": returns}, axis=1, sort=True)
-    x = frame["x"].to_numpy()
+    x = frame["x"].to_numpy(dtype="float64")
+    later = frame["y"].to_numpy(dtype="float64")
     lags = list(range(max_lag + 1))
-    pairs: list[tuple[np.ndarray, np.ndarray] | None] = []
-    correlations: list[float] = []
+    # Row k holds the returns k weeks later (frame["y"].shift(-k)); all lags at once.
+    shifted = np.full((len(lags), len(later)), np.nan)
     for lag in lags:
-        y = frame["y"].shift(-lag).to_numpy()
-        keep = ~(np.isnan(x) | np.isnan(y))
-        if keep.sum() < 30 or x[keep].std() == 0 or y[keep].std() == 0:
-            pairs.append(None)
-            correlations.append(math.nan)
-            continue
-        pairs.append((x[keep], y[keep]))
-        correlations.append(float(np.corrcoef(x[keep], y[keep])[0, 1]))
+        shifted[lag, : max(len(later) - lag, 0)] = later[lag:]
+    keep = ~(np.isnan(x)[None, :] | np.isnan(shifted))
+    correlations = _correlations(x, shifted, keep)
     p_values = [math.nan] * len(lags)
     valid = [i for i, c in enumerate(correlations) if not math.isnan(c)]
     if not valid:
@@ -144,9 +140,8 @@ def lead_lag(
             alpha,
         )
     best = max(valid, key=lambda i: correlations[i])
-    pair = pairs[best]
-    assert pair is not None  # a valid lag always has its pair
-    p_values[best] = hac_p_value(pd.DataFrame({"x": pair[0], "y": pair[1]}), lags[best])
+    pair = {"x": x[keep[best]], "y": shifted[best][keep[best]]}
+    p_values[best] = hac_p_value(pd.DataFrame(pair), lags[best])
     return LagResult(
         asset=asset,
         lags=lags,
@@ -158,6 +153,21 @@ def lead_lag(
         peak_p_value=p_values[best],
         alpha=alpha,
     )
+
+
+def _correlations(x: np.ndarray, shifted: np.ndarray, keep: np.ndarray) -> list[float]:
+    """Pearson's r of ``x`` with each row of ``shifted`` over the weeks both have (``keep``);
+    NaN for a row with fewer than 30 such weeks or with either side constant."""
+    count = keep.sum(axis=1)
+    xs = np.where(keep, x[None, :], 0.0)
+    ys = np.where(keep, shifted, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dx = np.where(keep, xs - (xs.sum(axis=1) / count)[:, None], 0.0)
+        dy = np.where(keep, ys - (ys.sum(axis=1) / count)[:, None], 0.0)
+        sxx, syy = (dx * dx).sum(axis=1), (dy * dy).sum(axis=1)
+        r = (dx * dy).sum(axis=1) / np.sqrt(sxx * syy)
+    usable = (count >= 30) & (sxx > 0) & (syy > 0)
+    return [float(v) if ok else math.nan for v, ok in zip(r, usable, strict=True)]
 
 
 def hac_p_value(pair: pd.DataFrame, lag: int) -> float:
@@ -176,15 +186,16 @@ def turning_points(change_13w: pd.Series, min_gap_weeks: int = 13) -> list[date]
     ``min_gap_weeks`` to the previous one are ignored, so noise around zero is not a turn.
     """
     weekly = weekly_close(change_13w)
-    positive = weekly > 0
+    positive = (weekly > 0).to_numpy()
+    # Candidates: positive this week and the next, not the week before.
+    starts = np.flatnonzero(positive[1:-1] & positive[2:] & ~positive[:-2]) + 1
     turns: list[date] = []
     last: pd.Timestamp | None = None
-    for i in range(1, len(weekly) - 1):
-        if positive.iloc[i] and positive.iloc[i + 1] and not positive.iloc[i - 1]:
-            stamp = weekly.index[i]
-            if last is None or (stamp - last).days >= 7 * min_gap_weeks:
-                turns.append(stamp.date())
-                last = stamp
+    for i in starts:
+        stamp = weekly.index[i]
+        if last is None or (stamp - last).days >= 7 * min_gap_weeks:
+            turns.append(stamp.date())
+            last = stamp
     return turns
 
 
@@ -237,13 +248,20 @@ def common_lags(
     assets: list[str],
     since: date = date(2015, 1, 1),
     max_lag: int = 12,
+    known: dict[str, pd.Series] | None = None,
 ) -> tuple[list[LagResult], pd.DatetimeIndex]:
     """Lead/lag per asset on ONE common sample (weeks where every asset has a return), so peak
-    lags are compared on the same weeks; and those weeks."""
+    lags are compared on the same weeks; and those weeks. ``known`` holds weekly returns since
+    ``since`` already computed by the caller (the claims test several sets of the same assets);
+    those missing from it are computed and added."""
     start = pd.Timestamp(since)
     change = weekly_close(driver[driver.index >= start]).diff().dropna()
     present = [a for a in assets if a in prices]
-    returns = {a: weekly_returns(prices[a][prices[a].index >= start]) for a in present}
+    known = {} if known is None else known
+    for asset in present:
+        if asset not in known:
+            known[asset] = weekly_returns(prices[asset][prices[asset].index >= start])
+    returns = {a: known[a] for a in present}
     frame = pd.concat({"x": change, **returns}, axis=1, sort=True).dropna()
     results = [lead_lag(frame["x"], frame[a], max_lag=max_lag, asset=a) for a in present]
     return results, frame.index
@@ -252,7 +270,10 @@ def common_lags(
 def unconditional_mean(prices: pd.Series, horizon: int, since: date) -> float:
     """Mean percent return over ``horizon`` weeks from every weekly close since ``since``: what
     an investor earned on average, turn or no turn (the benchmark for the event returns)."""
-    closes = weekly_close(prices[prices.index >= pd.Timestamp(since)])
+    return _mean_ahead(weekly_close(prices[prices.index >= pd.Timestamp(since)]), horizon)
+
+
+def _mean_ahead(closes: pd.Series, horizon: int) -> float:
     ahead = (closes.shift(-horizon) / closes - 1.0).dropna() * 100.0
     return float(ahead.mean()) if len(ahead) else math.nan
 
@@ -266,12 +287,13 @@ def abnormal_returns(
     rng = np.random.default_rng(BOOTSTRAP_SEED)
     found = []
     for asset in [a for a in ARTICLE_ORDER if a in prices]:
+        closes = weekly_close(prices[asset][prices[asset].index >= pd.Timestamp(since)])
         for horizon in HORIZONS:
             values = np.array(
                 [r.returns[horizon] for r in rows if r.asset == asset], dtype="float64"
             )
             values = values[~np.isnan(values)]
-            base = unconditional_mean(prices[asset], horizon, since)
+            base = _mean_ahead(closes, horizon)  # = unconditional_mean(prices[asset], ...)
             if len(values) == 0 or math.isnan(base):
                 continue
             excess = values - base

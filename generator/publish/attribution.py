@@ -27,10 +27,9 @@ CHART_WEEKS = 104
 
 def attribution_csv(frame: pd.DataFrame) -> str:
     """``date,reserves_change,fed_assets,tga,rrp,other`` in bn USD, 3 decimals, every week."""
-    lines = ["date," + ",".join(COLUMNS)]
-    for stamp, row in frame.iterrows():
-        lines.append(f"{stamp:%Y-%m-%d}," + ",".join(f"{row[c]:.3f}" for c in COLUMNS))
-    return "\n".join(lines) + "\n"
+    return frame[list(COLUMNS)].to_csv(
+        float_format="%.3f", date_format="%Y-%m-%d", index_label="date", lineterminator="\n"
+    )
 
 
 def attribution_spec(data_url: str, since: str, width: int | str = "container") -> dict:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from generator.catalogue.models import IndicatorConfig
@@ -45,10 +46,10 @@ def format_month(value: date | None) -> str:
 def is_monthly(index: pd.DatetimeIndex) -> bool:
     """True for a series dated by month (every date the 1st, a month or more apart): its
     figures are dated as months ("July 2026"), not as the day that labels them."""
-    if len(index) < 2:
+    if len(index) < 2 or not (index.day == 1).all():
         return False
-    gaps = pd.Series(index).diff().dt.days.median()
-    return bool((index.day == 1).all() and gaps >= 28)
+    gaps = np.diff(index.to_numpy()).astype("timedelta64[D]").astype("int64")
+    return bool(np.median(gaps) >= 28)
 
 
 def format_as_of(value: date | None, monthly: bool) -> str:

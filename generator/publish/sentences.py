@@ -16,7 +16,7 @@ from typing import Any
 
 from jinja2 import Template
 
-from generator.catalogue.sentences import environment, time_limit
+from generator.catalogue.sentences import compiled, environment, time_limit
 from generator.measure.indicators import IndicatorResult
 from generator.publish.format import format_date, format_month, format_number
 
@@ -70,8 +70,11 @@ def context_of(result: IndicatorResult) -> dict[str, object]:
 def _compiled(template: str) -> Template:
     """A sentence compiled once per build: the claims, the scorecard, the brief and ``check``'s
     trial renders fill the same few dozen sentences hundreds of times, and compiling was most
-    of the cost (Jinja caches templates from a loader, never from a string)."""
-    return _SANDBOX.from_string(template)
+    of the cost (Jinja caches templates from a loader, never from a string). The code is the
+    one ``check`` compiled (``catalogue/sentences.compiled``), bound here to the sandbox that
+    has the filters' implementations, as ``from_string`` would."""
+    _, code = compiled(template)
+    return _SANDBOX.template_class.from_code(_SANDBOX, code, _SANDBOX.make_globals(None))
 
 
 def render(template: str, context: dict[str, object]) -> str:
