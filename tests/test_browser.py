@@ -334,6 +334,19 @@ def test_palette_toggle_keeps_the_choice_and_costs_nothing_on_load(
     assert not watch.errors and not watch.foreign, (watch.errors, watch.foreign)
 
 
+def test_palette_toggle_survives_a_corrupt_stored_choice(server: str, browser):
+    """A stored palette that is not JSON (or storage that throws) leaves the toggle working:
+    the system scheme is taken and the reader can still switch."""
+    context = browser.new_context(color_scheme="dark")
+    context.add_init_script("localStorage.setItem('/.__palette', '{not json')")
+    tab = context.new_page()
+    tab.goto(server, wait_until="load")
+    assert tab.get_attribute("body", "data-md-color-scheme") == "slate"
+    tab.click("label.md-header__button[for^='__palette']:visible")
+    tab.wait_for_function("() => document.body.dataset.mdColorScheme === 'default'")
+    context.close()
+
+
 def test_rss_feed_opens_as_a_readable_page(server: str, page):
     """The XSL view renders each report's HTML instead of printing its tags."""
     tab, _ = page

@@ -28,7 +28,12 @@
 
   // The stored choice, else the first palette whose media query matches (as Material does).
   function chosen() {
-    var stored = __md_get("__palette");
+    var stored = null;
+    try {
+      stored = __md_get("__palette"); // throws when storage is blocked or the value is corrupt
+    } catch (error) {
+      stored = null;
+    }
     var index = stored && typeof stored.index === "number" ? stored.index : -1;
     if (index < 0 || index >= inputs.length) {
       index = inputs.findIndex(function (input) {
