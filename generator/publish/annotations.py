@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -26,6 +27,19 @@ CHAR_WIDTH = 0.008
 # Below this plot width (px) labels use the rows worked out for a narrow plot (a phone).
 NARROW_BELOW = 480
 NARROW_CHAR_WIDTH = 0.018  # about 5 px of a 290 px plot
+# Every label is drawn twice: first outlined in the page's background colour (a halo), then
+# in its own colour, so the dashed rules and data lines that cross a label stop at its letters.
+# The colour is a chart parameter: light by default, the dark page's colour in the dark
+# pictures (pictures.py) and in the interactive chart when the page is dark (charts.js).
+HALO = "lw_halo"
+HALO_LIGHT = "#ffffff"
+HALO_DARK = "#1e2129"  # Material's slate background, hsl(225, 15%, 14%)
+HALO_MARK: dict[str, Any] = {
+    "stroke": alt.ExprRef(expr=HALO),
+    "fill": alt.ExprRef(expr=HALO),
+    "strokeWidth": 3,
+    "strokeJoin": "round",
+}
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,11 @@ def shown_events(
     if start is None or end is None:
         return []
     return [e for e in events if start <= pd.Timestamp(e.date) <= end]
+
+
+def halo_param() -> alt.Parameter:
+    """The halo colour parameter, for the top level of a chart that carries labels."""
+    return alt.param(name=HALO, value=HALO_LIGHT)
 
 
 def _kind_colour() -> alt.Color:
@@ -125,17 +144,36 @@ def event_layers(shown: Sequence[Event], start: pd.Timestamp, end: pd.Timestamp)
     )
     # One text layer per row at a fixed pixel height: a row field on y would join the data's
     # y scale.
-    labels = [
-        alt.Chart(data)
+    rows_used = sorted(
+        ({int(v["row"]) for v in values} | {int(v["row_narrow"]) for v in values}) - {-1}
+    )
+    text: dict[str, Any] = {
+        "align": "left",
+        "baseline": "top",
+        "dx": 2,
+        "fontSize": LABEL_FONT,
+        "aria": False,
+    }
+
+    def row_text(row: int) -> alt.Chart:
         # The chart's own width picks the rows (numbers only: no config text in expressions).
-        .transform_filter(f"(width < {NARROW_BELOW} ? datum.row_narrow : datum.row) == {row}")
-        .mark_text(align="left", baseline="top", dx=2, fontSize=LABEL_FONT, aria=False)
-        .encode(x=x, y=alt.value(row * (LABEL_FONT + 2)), text="short:N", color=_kind_colour())
-        for row in sorted(
-            ({int(v["row"]) for v in values} | {int(v["row_narrow"]) for v in values}) - {-1}
+        return alt.Chart(data).transform_filter(
+            f"(width < {NARROW_BELOW} ? datum.row_narrow : datum.row) == {row}"
         )
+
+    halos = [
+        row_text(row)
+        .mark_text(**text, **HALO_MARK)
+        .encode(x=x, y=alt.value(row * (LABEL_FONT + 2)), text="short:N")
+        for row in rows_used
     ]
-    return [rules, *labels]
+    labels = [
+        row_text(row)
+        .mark_text(**text)
+        .encode(x=x, y=alt.value(row * (LABEL_FONT + 2)), text="short:N", color=_kind_colour())
+        for row in rows_used
+    ]
+    return [rules, *halos, *labels]
 
 
 def reference_layers(references: Sequence[Reference], dash: list[int] | None = None) -> list:
@@ -144,13 +182,17 @@ def reference_layers(references: Sequence[Reference], dash: list[int] | None = N
         return []
     data = alt.InlineData(values=[{"level": r.level, "label": r.label} for r in references])
     rule = alt.Chart(data).mark_rule(color="#888", strokeWidth=1, strokeDash=dash or [])
-    text = alt.Chart(data).mark_text(
-        align="right", baseline="bottom", dx=-2, dy=-2, fontSize=LABEL_FONT, color="#777"
-    )
-    return [
-        rule.encode(y="level:Q"),
-        text.encode(y="level:Q", x=alt.value("width"), text="label:N"),
-    ]
+    place: dict[str, Any] = {
+        "align": "right",
+        "baseline": "bottom",
+        "dx": -2,
+        "dy": -2,
+        "fontSize": LABEL_FONT,
+    }
+    halo = alt.Chart(data).mark_text(**place, aria=False, **HALO_MARK)
+    text = alt.Chart(data).mark_text(**place, color="#777")
+    where: dict[str, Any] = {"y": "level:Q", "x": alt.value("width"), "text": "label:N"}
+    return [rule.encode(y="level:Q"), halo.encode(**where), text.encode(**where)]
 
 
 def note(shown: Sequence[Event], references: Sequence[Reference], line_word: str = "grey") -> str:

@@ -25,6 +25,7 @@ from generator.publish.annotations import (
     Reference,
     date_tooltip,
     event_layers,
+    halo_param,
     note,
     reference_layers,
     shown_events,
@@ -134,6 +135,7 @@ def chart_spec(
     layers += reference_layers(chart_references(result, chart))
     layered = (
         alt.layer(*layers)
+        .add_params(halo_param())
         .resolve_scale(color="independent")
         .properties(
             width=width, height=300, title=alt.TitleParams(result.config.title, anchor="start")
@@ -236,6 +238,7 @@ def regime_spec(
         layers += event_layers(shown_events(events, start, end), start, end)
     chart = (
         alt.layer(*layers)
+        .add_params(halo_param())
         .resolve_scale(color="independent")
         .properties(
             width=width, height=260, title=alt.TitleParams("Liquidity regime score", anchor="start")

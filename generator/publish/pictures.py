@@ -21,6 +21,7 @@ import pandas as pd
 
 from generator.catalogue.models import ChartConfig
 from generator.measure.indicators import IndicatorResult
+from generator.publish.annotations import HALO, HALO_DARK, HALO_LIGHT
 from generator.publish.format import format_date, format_number, quantity_text
 from generator.publish.images import compact_png, inline_data, without_control_characters
 
@@ -60,8 +61,9 @@ def render(spec: dict, tables: Mapping[str, str], cache_dir: Path | None) -> Pic
     version = getattr(vl_convert, "__version__", "unknown")
     # Keyed by what the picture is drawn from (spec, data, renderer, this code's settings);
     # the inlined spec is only built when something changed.
+    halos = [HALO_LIGHT, HALO_DARK]
     key = hashlib.sha256(
-        json.dumps([version, CONFIG, VARIANTS, spec, dict(tables)], sort_keys=True).encode()
+        json.dumps([version, CONFIG, VARIANTS, halos, spec, dict(tables)], sort_keys=True).encode()
     ).hexdigest()
     names = [f"{key}{suffix}.svg" for suffix, _, _ in VARIANTS] + [f"{key}.png"]
     if cache_dir is not None and all((cache_dir / name).exists() for name in names):
@@ -72,8 +74,10 @@ def render(spec: dict, tables: Mapping[str, str], cache_dir: Path | None) -> Pic
     svgs = {}
     for suffix, width, theme in VARIANTS:
         drawn["width"] = width
+        _set_halo(drawn, HALO_DARK if theme == "dark" else HALO_LIGHT)
         svgs[suffix] = vl_convert.vegalite_to_svg(drawn, config=CONFIG, theme=theme)
     drawn["width"] = WIDTH
+    _set_halo(drawn, HALO_LIGHT)
     # An opaque background: social cards show transparency as black.
     white = {**CONFIG, "background": "white"}
     png = compact_png(vl_convert.vegalite_to_png(drawn, config=white, scale=1))
@@ -83,6 +87,13 @@ def render(spec: dict, tables: Mapping[str, str], cache_dir: Path | None) -> Pic
             (cache_dir / f"{key}{suffix}.svg").write_text(svg)
         (cache_dir / f"{key}.png").write_bytes(png)
     return Picture(svgs, png)
+
+
+def _set_halo(spec: dict, colour: str) -> None:
+    """The labels' halo in the colour of the page the picture is shown on."""
+    for param in spec.get("params", []):
+        if isinstance(param, dict) and param.get("name") == HALO:
+            param["value"] = colour
 
 
 def without_hover_targets(spec: object) -> object:

@@ -53,6 +53,7 @@
           renderer: "svg",
           theme: current === "dark" ? "dark" : undefined,
           config: { background: null }, // the page colour shows through, in both schemes
+          patch: haloOfPage,
           loader: { baseURL: base },
           tooltip: { theme: current }
         });
@@ -70,6 +71,16 @@
         holder.remove();
         delete link.dataset.done;
       });
+  }
+
+  // Labels are outlined in the page's background (the chart's lw_halo parameter, white in
+  // the spec), so lines crossing them stop at their letters; on a dark page, the dark colour.
+  function haloOfPage(vgSpec) {
+    var colour = window.getComputedStyle(document.body).backgroundColor;
+    (vgSpec.signals || []).forEach(function (signal) {
+      if (signal.name === "lw_halo" && colour) signal.value = colour;
+    });
+    return vgSpec;
   }
 
   function linkOf(figure) {
