@@ -20,6 +20,9 @@ import vl_convert
 from generator.catalogue.models import Event
 from generator.publish.annotations import (
     CHAR_WIDTH,
+    HALO,
+    HALO_DARK,
+    HALO_LIGHT,
     NARROW_CHAR_WIDTH,
     Reference,
     label_rows,
@@ -128,3 +131,23 @@ def test_code_text_is_inert_markdown_shown_verbatim():
     assert cell, html
     assert html_lib.unescape(cell.group(1)) == hostile
     assert "<a " not in html and "<em>" not in html
+
+
+def test_labels_carry_a_halo_in_the_colour_of_their_page(built_project: Path):
+    """Each label is drawn twice, first outlined in the page's colour, so the lines crossing it
+    stop at its letters: white in the spec and the light pictures, the slate colour in the dark
+    ones. A halo in the wrong scheme would print a white smear on the dark page."""
+    charts = built_project / "site" / "charts"
+    spec = json.loads((charts / "fed-assets.vl.json").read_text())
+    assert {"name": HALO, "value": HALO_LIGHT} in spec["params"]
+    halos = [
+        layer
+        for layer in spec["layer"]
+        if isinstance(layer.get("mark"), dict) and layer["mark"].get("stroke") == {"expr": HALO}
+    ]
+    assert halos and all(layer["mark"]["fill"] == {"expr": HALO} for layer in halos)
+    for name in ("fed-assets", "regime"):
+        light = (charts / f"{name}.svg").read_text()
+        dark = (charts / f"{name}.dark.svg").read_text()
+        assert f'stroke="{HALO_LIGHT}"' in light and HALO_DARK not in light, name
+        assert f'stroke="{HALO_DARK}"' in dark and f'stroke="{HALO_LIGHT}"' not in dark, name
