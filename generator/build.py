@@ -147,7 +147,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
         out / "api" / "latest.json",
         api.api_json(api.latest(results, regime, generated, config)),
     )
-    _, analysis_figures = write_analysis_charts(
+    analysis_figures = write_analysis_charts(
         out, cache, image_cache, config, events, regime, risk_ladder
     )
     lap("charts")
@@ -282,16 +282,13 @@ def figure(base: str, name: str, picture: pictures.Picture, sentence: str) -> di
     return context
 
 
-def write_picture(folder: Path, name: str, picture: pictures.Picture) -> set[Path]:
-    written = set()
+def write_picture(folder: Path, name: str, picture: pictures.Picture) -> None:
+    """The picture's SVGs and PNG into the staging folder (``_swap_in`` keeps unchanged files)."""
     for suffix, svg in picture.svgs.items():
-        path = folder / f"{name}{suffix}.svg"
-        write_text(path, svg)
-        written.add(path)
+        write_text(folder / f"{name}{suffix}.svg", svg)
     png = folder / f"{name}.png"
-    if not png.exists() or png.read_bytes() != picture.png:
-        png.write_bytes(picture.png)
-    return written | {png}
+    png.parent.mkdir(parents=True, exist_ok=True)
+    png.write_bytes(picture.png)
 
 
 def write_analysis_charts(
@@ -302,10 +299,10 @@ def write_analysis_charts(
     events: list,
     regime: analysis.Regime | None,
     risk_ladder: ladder.Ladder | None,
-) -> tuple[set[Path], dict[str, dict]]:
+) -> dict[str, dict]:
     """Data, specs and pictures for the regime history (home) and the lead/lag chart (ladder
-    page). The home page sits one level above the indicator pages, hence its own base path."""
-    written: set[Path] = set()
+    page), and their figures. The home page sits one level above the indicator pages, hence
+    its own base path."""
     figures: dict[str, dict] = {}
     if regime is not None and config.regime is not None:
         history = regime.history[
@@ -326,9 +323,8 @@ def write_analysis_charts(
             lambda: charts.regime_spec(frame, "../data/regime.csv", events, *thresholds),
         )
         write_text(spec_path, charts.spec_json(spec))
-        written |= {csv_path, spec_path}
         picture = pictures.render(spec, {"../data/regime.csv": csv_text}, image_cache)
-        written |= write_picture(site / "charts", "regime", picture)
+        write_picture(site / "charts", "regime", picture)
         figures["regime"] = figure("charts/", "regime", picture, pictures.regime_sentence(frame))
     if risk_ladder is not None:
         assets = {r.asset: ladder.ASSET_NAMES[r.asset] for r in risk_ladder.lags}
@@ -345,13 +341,12 @@ def write_analysis_charts(
             cache, ["ladder", assets], lambda: charts.lag_spec(assets, "../data/ladder.csv")
         )
         write_text(spec_path, charts.spec_json(spec))
-        written |= {csv_path, spec_path}
         picture = pictures.render(spec, {"../data/ladder.csv": csv_text}, image_cache)
-        written |= write_picture(site / "charts", "ladder", picture)
+        write_picture(site / "charts", "ladder", picture)
         figures["ladder"] = figure(
             "charts/", "ladder", picture, pictures.ladder_sentence(assets, frame)
         )
-    return written, figures
+    return figures
 
 
 def regime_note(config: Config, events: list, regime: analysis.Regime | None) -> str:
