@@ -37,6 +37,7 @@ from generator.publish import (
     scorecard,
 )
 from generator.publish import attribution as attribution_text
+from generator.publish import desk as desk_text
 from generator.publish.format import csv_decimals, is_monthly, with_period_column
 from generator.publish.render import environment, write_text
 from generator.snapshot import clock, freshness
@@ -142,6 +143,11 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
         links[result.id] = (chart_link, csv_link)
     attribution_figure = write_attribution(out, cache, image_cache, weekly_parts)
     write_text(out / "data" / "scorecard.csv", scorecard.scorecard_csv(claims))
+    desk_rows = desk_text.rows_of(config, results)
+    if desk_rows:
+        name = desk_text.file_name(config)
+        write_text(out / "data" / f"{name}.csv", desk_text.periods_csv(desk_rows))
+        write_text(out / "api" / f"{name}.json", api.api_json(desk_text.periods_api(desk_rows)))
     generated = api.generated_stamp(results)
     write_text(
         out / "api" / "latest.json",
@@ -180,6 +186,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
                 "since": weekly_parts.index[0].date(),
                 "figure": attribution_figure,
             }
+        context["desk"] = desk_page(config, result, desk_rows)
         context["chart_note"] = notes.get(result.id, "")
         context["figure"] = figures.get(result.id)
         path = out / "indicators" / f"{result.id}.md"
@@ -237,6 +244,24 @@ def write_attribution(
     write_picture(site / "charts", "liquidity-attribution", picture)
     sentence = attribution_text.chart_sentence(frame, since)
     return figure("../charts/", "liquidity-attribution", picture, sentence)
+
+
+def desk_page(config: Config, result: indicators.IndicatorResult, rows: list) -> dict | None:
+    """The periods section of the indicator that ``desk.table`` names."""
+    table = config.desk.table if config.desk is not None else None
+    if not rows or table is None or table.indicator != result.id:
+        return None
+    labels = {}
+    for column, ref in table.checks.items():
+        indicator, _, quantity = ref.partition(".")
+        labels[column] = f"{config.indicator(indicator).quantities[quantity].label}, change"
+    csv_columns = [*desk_text.COLUMNS, *table.checks]
+    return {
+        "sentence": desk_text.plan_sentence(rows),
+        "table": desk_text.page_table(rows, labels),
+        "csv": f"../data/{desk_text.file_name(config)}.csv",
+        "columns": ", ".join(csv_columns),
+    }
 
 
 def written_on(config: Config) -> date | None:

@@ -12,11 +12,12 @@ from pathlib import Path
 import pandas as pd
 
 from generator.catalogue.crossref import series_used
+from generator.catalogue.formulas import DeskPeriodOp, Op, references
 from generator.catalogue.load import load_config, load_events
 from generator.catalogue.messages import ConfigError, display
 from generator.catalogue.models import Config
 from generator.catalogue.yaml_lines import read_yaml
-from generator.measure import indicators
+from generator.measure import desk, indicators
 from generator.publish import sentences
 from generator.snapshot import freshness, verify
 from generator.snapshot.load import load_snapshot
@@ -91,6 +92,8 @@ def check(root: Path) -> int:
                 f"series {series_id!r} has no observation since {last} although it usually has "
                 f"one every {spacing:g} day(s): its source may have stopped publishing it"
             )
+    if config is not None and config.desk is not None:
+        errors += desk_rhythm(root / "indicators.yml", config, loaded)
     if config is not None and not errors:
         errors += sentence_trials(root / "indicators.yml", config, store)
     for line in errors:
@@ -120,6 +123,51 @@ def sentence_trials(path: Path, config: Config, store: Store) -> list[str]:
                 f"{where}:{line}: indicator {result.id!r}, field 'status[{rule}].say': {problem}"
             )
     return problems
+
+
+def desk_rhythm(path: Path, config: Config, loaded: dict[str, pd.Series]) -> list[str]:
+    """Operations summed per Desk period that fall near a period boundary: the periods are
+    derived from the announcement rule, so one there means the Desk changed its rhythm and the
+    sums per period would mix two schedules."""
+    assert config.desk is not None
+    where = f"{display(path)}:{read_yaml(path).line(('desk',))}"
+    problems = []
+    for series_id in sorted(desk_operations(config)):
+        operations = loaded.get(series_id)
+        if operations is None or operations.empty:
+            continue
+        spans = desk.periods(config.desk, operations.index[-1].date())
+        for problem in desk.boundary_problems(operations, spans, config.desk.boundary_days):
+            problems.append(f"{where}: desk, series {series_id!r}: {problem}")
+    return problems
+
+
+def desk_operations(config: Config) -> set[str]:
+    """The series whose observations a ``desk_period`` sum adds up (through named quantities)."""
+    found: set[str] = set()
+    for indicator in config.indicators:
+        formulas = {name: q.formula for name, q in indicator.quantities.items()}
+        for formula in formulas.values():
+            for node in _nodes(formula):
+                if isinstance(node, DeskPeriodOp) and node.how == "sum":
+                    found |= _series_of(node.of, formulas, set(config.series))
+    return found
+
+
+def _nodes(operand: object) -> list[Op]:
+    if not isinstance(operand, Op):
+        return []
+    return [operand, *(n for child in operand.operands() for n in _nodes(child))]
+
+
+def _series_of(operand: object, formulas: dict, series: set[str], depth: int = 0) -> set[str]:
+    """The series a formula reads, following quantity names to their own formulas."""
+    names = set(references(operand))
+    out = names & series
+    for name in names - out:
+        if name in formulas and depth < 20:
+            out |= _series_of(formulas[name], formulas, series, depth + 1)
+    return out
 
 
 def _problems(*found: str | None) -> list[str]:

@@ -57,3 +57,19 @@ def test_indicator_json_holds_exactly_the_chart_csv(built_project: Path):
             for name in names:
                 expected = float(row[name]) if row[name] else None
                 assert item[name] == expected, (indicator, row["date"], name)
+
+
+def test_fed_bills_periods_json_matches_its_schema_and_the_csv(built_project: Path):
+    data = json.loads((built_project / "public" / "api" / "fed-bills-periods.json").read_text())
+    _validator("fed-bills-periods.schema.json").validate(data)
+    with (built_project / "public" / "data" / "fed-bills-periods.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == len(data["periods"]) >= 8
+    for row, item in zip(rows, data["periods"], strict=True):
+        for name in ("period_start", "period_end"):
+            assert row[name] == item[name]
+        for name in ("bills_bought", "reinvested", "rmp", "announced_rmp"):
+            assert (float(row[name]) if row[name] else None) == item[name], (row, name)
+        for name, value in item["checks"].items():
+            assert float(row[name]) == value
+        assert abs(item["bills_bought"] - item["reinvested"] - item["rmp"]) < 0.0015

@@ -48,8 +48,8 @@ def test_no_spec_formats_a_date_with_the_utc_constructor(built_project: Path):
 
 
 def test_event_and_reference_lines_are_labelled_on_the_chart(built_project: Path):
-    # fed-bills draws complete months only (from January 2026), so the December events fall
-    # outside it; the balance sheet's chart covers them.
+    # fed-bills draws complete Desk periods only (the first ends in January 2026), so the
+    # December events fall outside it; the balance sheet's chart covers them.
     spec = (built_project / "site" / "charts" / "fed-assets.vl.json").read_text()
     for text in ('"QT ends"', '"Bill purchases"', '"FOMC"'):
         assert text in spec, text
@@ -73,7 +73,7 @@ def test_every_chart_has_a_line_explaining_its_lines(built_project: Path):
 
 def test_status_rules_are_escaped_once(built_project: Path):
     html = (built_project / "public" / "indicators" / "fed-bills" / "index.html").read_text()
-    assert "<code>pace_3m &gt;= 35</code>" in html
+    assert "<code>rmp_3p &gt;= 30</code>" in html
     for page in (built_project / "public" / "indicators").glob("*/index.html"):
         text = page.read_text()
         assert "&amp;gt;" not in text and "&amp;lt;" not in text, page.parent.name

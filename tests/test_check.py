@@ -134,15 +134,15 @@ CASES: dict[str, tuple[str, list[tuple[str, ...]]]] = {
     "claim-reads-renamed-quantity": (
         "indicators.yml",
         [
-            ("      purchases: {label: Purchases", "      operations: {label: Purchases"),
-            ("resample, of: purchases,", "resample, of: operations,"),
+            ("      purchases: {label: All bills", "      operations: {label: All bills"),
+            ("op: desk_period, of: purchases,", "op: desk_period, of: operations,"),
         ],
     ),
     "claim-unknown-output": (
         "indicators.yml",
-        [("supported: pace >= 30 and pace <= 50", "supported: pac >= 30 and pace <= 50")],
+        [("(complete >= 3 and pace >= 30", "(complete >= 3 and pac >= 30")],
     ),
-    "claim-unknown-test": ("indicators.yml", [("test: monthly_pace", "test: monthly_rate")]),
+    "claim-unknown-test": ("indicators.yml", [("test: desk_pace", "test: desk_rate")]),
     "claim-bad-evidence-placeholder": (
         "indicators.yml",
         [
@@ -239,6 +239,32 @@ CASES: dict[str, tuple[str, list[tuple[str, ...]]]] = {
     "data-checksum-mismatch": (
         "data/series/fred/SOFR.csv",
         [("2018-04-04,1.74", "2018-04-04,1.75")],
+    ),
+    "desk-period-gap": (
+        "indicators.yml",
+        [
+            (
+                "    - {start: 2026-05-14, end: 2026-06-11",
+                "    - {start: 2026-05-15, end: 2026-06-11",
+            )
+        ],
+    ),
+    "desk-rmp-without-source": (
+        "indicators.yml",
+        [
+            (
+                "    - {start: 2026-06-12, end: 2026-07-13, announced: 2026-06-11}",
+                "    - {start: 2026-06-12, end: 2026-07-13, announced: 2026-06-11, rmp: 10}",
+            )
+        ],
+    ),
+    "desk-table-unknown-quantity": (
+        "indicators.yml",
+        [("    reinvested: reinvested\n    checks:", "    reinvested: reinvest\n    checks:")],
+    ),
+    "desk-operation-near-a-boundary": (
+        "data/series/nyfed/FED_RMP_BILL_PURCHASES.csv",
+        [("2026-01-08,8.165\n", "2026-01-08,8.165\n2026-01-15,5\n")],
     ),
 }
 

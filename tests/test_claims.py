@@ -1,8 +1,9 @@
 """The article's claims judged when written (2025-12-31) and now, each verdict's evidence
 recomputed here with separate pandas code from the raw CSVs in ``data/series/``.
 
-The figures asserted are those measured by hand from the snapshot (issue 13): December 2025 is
-a partial month of purchases; May-July 2026 averaged 29.8 bn USD; reserves are about +3 bn USD
+The figures asserted are those measured by hand from the snapshot (issues 13 and 19): the Desk's
+reserve management purchases (bills bought less agency principal reinvested, per Desk period)
+were about 40 bn USD a period to mid-April 2026 and about 10 bn since; reserves are about +3 bn USD
 since the purchases began and -194 bn USD over 13 weeks; SOFR was above IORB on 19 of the 20
 days to 30 Dec 2025; the Russell 2000 / S&P 500 ratio stood at percentile 5 on 31 Dec 2025.
 """
@@ -83,23 +84,69 @@ def test_only_published_observations_count_when_written():
         assert values.index[-1] <= pd.Timestamp(WRITTEN), series_id
 
 
-def test_bill_purchases_by_hand():
+# The Desk's periods worked out by hand: each ends on the ninth business day of the month
+# (Federal Reserve holidays: 1 Jan, MLK 19 Jan, Presidents 16 Feb; 3 July 2026 is a business
+# day for the Fed, which does not observe a Saturday holiday on the Friday before).
+PERIOD_ENDS = [
+    "2026-01-14", "2026-02-12", "2026-03-12", "2026-04-13",
+    "2026-05-13", "2026-06-11", "2026-07-13", "2026-08-13",
+]  # fmt: skip
+FED_HOLIDAYS = ["2026-01-01", "2026-01-19", "2026-02-16", "2026-05-25", "2026-06-19"]
+
+
+def _rmp_by_hand() -> pd.DataFrame:
     ops = raw("nyfed", "FED_RMP_BILL_PURCHASES")
-    months = ops.resample("MS").sum()
-    complete = months["2026-01-01":"2026-07-01"]  # Dec 2025 began on the 12th; Aug is under way
-    pace = complete.iloc[-3:].mean()
-    assert pace == pytest.approx(29.8, abs=0.05)
+    mbs = raw("fred", "WSHOMCB") / 1000
+    rows = []
+    start = pd.Timestamp("2025-12-12")
+    for end in map(pd.Timestamp, PERIOD_ENDS):
+        bought = ops[(ops.index >= start) & (ops.index <= end)].sum()
+        paid_down = mbs.asof(start - pd.Timedelta(days=1)) - mbs.asof(end)
+        rows.append({"end": end, "bought": bought, "paid_down": paid_down})
+        start = end + pd.Timedelta(days=1)
+    frame = pd.DataFrame(rows).set_index("end")
+    frame["rmp"] = frame["bought"] - frame["paid_down"]
+    return frame
+
+
+def test_period_ends_are_the_ninth_business_day():
+    for end in PERIOD_ENDS:
+        first = np.datetime64(end[:8] + "01")
+        ninth = np.busday_offset(first, 8, roll="forward", holidays=FED_HOLIDAYS)
+        assert str(ninth) == end
+
+
+def test_bill_purchases_by_hand():
+    by_hand = _rmp_by_hand()
+    # The issue's audit: about 40, 40, 40, 40, 25, 10, 10, 10 bn USD of RMPs per period.
+    expected = [40, 40, 40, 40, 25, 10, 10, 10]
+    assert list(by_hand["rmp"]) == pytest.approx(expected, abs=1.0)
+    assert list(by_hand["bought"].round(1)) == [54.4, 55.4, 53.5, 53.8, 40.5, 26.3, 26.6, 27.6]
     now = JUDGED["bill-purchases"].now
-    assert now.verdict == "not supported"  # 29.8 < 30
-    assert now.evidence.values["pace"] == pytest.approx(pace, abs=1e-9)
-    assert now.evidence.values["average"] == pytest.approx(complete.mean(), abs=1e-9)
-    assert now.evidence.values["complete"] == 7
-    assert now.evidence.values["start"] == pytest.approx(months["2025-12-01"], abs=1e-9)
-    assert now.evidence.values["partial"] == pytest.approx(months["2026-08-01"], abs=1e-9)
+    assert now.verdict == "not supported"  # about 10 bn USD a period since May
+    assert now.evidence.values["pace"] == pytest.approx(by_hand["rmp"].iloc[-3:].mean(), abs=1e-9)
+    assert now.evidence.values["complete"] == 8
+    assert now.evidence.values["last_rmp"] == pytest.approx(by_hand["rmp"].iloc[-1], abs=1e-9)
+    assert math.isnan(now.evidence.values["announced"])  # nothing public for the period to 14 Sep
+
+
+def test_bill_purchases_when_written_on_the_announcement_and_the_pace_so_far():
+    ops = raw("nyfed", "FED_RMP_BILL_PURCHASES")
+    mbs = raw("fred", "WSHOMCB") / 1000
     then = JUDGED["bill-purchases"].written
-    assert then.verdict == "inconclusive" and then.evidence.values["complete"] == 0
-    december = ops[:"2025-12-31"].sum()
-    assert then.evidence.values["start"] == pytest.approx(december, abs=1e-9)
+    assert then.verdict == "supported"
+    values = then.evidence.values
+    assert values["complete"] == 0 and math.isnan(values["pace"])
+    assert values["announced"] == 40  # the Desk's initial round (FOMC directive, 10 Dec 2025)
+    bought = ops["2025-12-12":"2025-12-31"].sum()
+    # Only the H.4.1 published by 31 Dec: the Wednesday of 24 Dec (released on the 26th).
+    paid = mbs.asof(pd.Timestamp("2025-12-11")) - mbs.asof(pd.Timestamp("2025-12-24"))
+    share = 20 / 34  # 12-31 Dec of the period 12 Dec to 14 Jan
+    assert values["underway_bought"] == pytest.approx(bought, abs=1e-9)
+    assert values["underway_rmp"] == pytest.approx(bought - paid, abs=1e-9)
+    assert values["underway_share"] == pytest.approx(100 * share, abs=1e-9)
+    assert values["underway_expected"] == pytest.approx(40 * share, abs=1e-9)
+    assert values["underway_rmp"] >= values["underway_expected"]
 
 
 def test_a_month_without_purchases_counts_as_zero_and_partial_months_are_left_out():

@@ -30,7 +30,9 @@ def test_every_configured_series_loads_or_is_declared_optional():
 def test_manifest_checksums_and_dates_match_the_files():
     store = Store(ROOT / "data")
     manifest = json.loads((ROOT / "data" / "manifest.json").read_text())["series"]
-    assert len(manifest) == 25  # 23 from the first import, WRBWFRBL and WDTGAL (issue 13)
+    assert (
+        len(manifest) == 26
+    )  # 23 from the first import, WRBWFRBL and WDTGAL (issue 13), WSHOMCB (19)
     for series_id, entry in manifest.items():
         path = store.path_for(entry["source"], series_id)
         assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"], series_id

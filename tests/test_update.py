@@ -65,7 +65,7 @@ def test_up_to_date_snapshot_costs_one_request_per_series_and_changes_no_data(
     after = data_files(project)
     assert [name for name in after if before.get(name) != after[name]] == ["manifest.json"]
     # 12 FRED series (WRBWFRBL and WDTGAL since issue 13)
-    assert (len(servers.fred.log), len(servers.nyfed.log)) == (12, 1)
+    assert (len(servers.fred.log), len(servers.nyfed.log)) == (13, 1)
     assert (len(servers.market.log), len(servers.crypto.log)) == (2, 3)
     entries = manifest(project)
     assert entries["IOER"]["status"] == "unavailable" and "series/fred/IOER.csv" not in after

@@ -48,6 +48,31 @@ TESTS: dict[str, ClaimTest] = {
             "start: the first (partial) month; last_month: the last complete month's sum."
         ),
     ),
+    "desk_pace": ClaimTest(
+        inputs=("rmp", "flows", "level"),
+        outputs=(
+            "pace",
+            "complete",
+            "last_rmp",
+            "announced",
+            "underway_bought",
+            "underway_rmp",
+            "underway_share",
+            "underway_expected",
+        ),
+        params=("periods",),
+        describe=(
+            "Reserve management purchases per Desk period (desk:): rmp is the per-period "
+            "quantity (bills bought less agency principal reinvested), flows the operations, "
+            "level the MBS held. pace: mean RMP of the last `periods` complete periods; "
+            "complete: how many complete periods; last_rmp: the last one's. For the period under "
+            "way on the day judged: announced, the RMP the Desk had announced for it (missing "
+            "when no statement had); underway_bought, the bills bought in it so far; "
+            "underway_rmp, those less the MBS fall so far; underway_share, the percent of its "
+            "days gone; underway_expected, announced times that share. A period under way is "
+            "judged on its pace, not dropped."
+        ),
+    ),
     "level_trend": ClaimTest(
         inputs=("level",),
         outputs=("level", "change_since", "weeks_since", "change_26w", "change_13w", "pct_regime"),

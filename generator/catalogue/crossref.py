@@ -11,7 +11,8 @@ from collections.abc import Sequence
 
 from generator.catalogue import conditions
 from generator.catalogue.claims import TESTS
-from generator.catalogue.formulas import ScaleOp, SeriesOp, references
+from generator.catalogue.desk import desk_problems
+from generator.catalogue.formulas import DeskPeriodOp, Op, ScaleOp, SeriesOp, references
 from generator.catalogue.grammar import SERIES_ID
 from generator.catalogue.messages import display, suggest
 from generator.catalogue.models import Config, Event, IndicatorConfig
@@ -127,7 +128,44 @@ def cross_check(
                     )
                     problems.append(f"{where}:{line}: ladder, field 'events': {message}")
     problems += claim_problems(doc, config, events)
+    if config.desk is not None:
+        problems += desk_problems(doc, config.desk, where)
+        problems += _desk_table_problems(doc, config, where)
+    for index, indicator in enumerate(config.indicators):
+        for name, quantity in indicator.quantities.items():
+            if config.desk is None and _uses_desk(quantity.formula):
+                line = doc.line(("indicators", index, "quantities", name, "formula"))
+                problems.append(
+                    f"{where}:{line}: indicator {indicator.id!r}, field "
+                    f"'quantities.{name}.formula': op desk_period needs the Desk's periods: "
+                    "add a `desk:` section (see the Config reference)"
+                )
     return problems
+
+
+def _desk_table_problems(doc: Located, config: Config, where: str) -> list[str]:
+    table = config.desk.table if config.desk is not None else None
+    if table is None:
+        return []
+    problems = []
+    for field, name in (("bought", table.bought), ("reinvested", table.reinvested)):
+        problem = _quantity_problem(config, table.indicator, name, "", field)
+        if problem:
+            line = doc.line(("desk", "table", field))
+            problems.append(f"{where}:{line}: desk table, {problem}")
+    for column, ref in table.checks.items():
+        indicator, _, quantity = ref.partition(".")
+        problem = _quantity_problem(config, indicator, quantity, "checks.", column)
+        if problem:
+            line = doc.line(("desk", "table", "checks", column))
+            problems.append(f"{where}:{line}: desk table, {problem}")
+    return problems
+
+
+def _uses_desk(operand: object) -> bool:
+    if isinstance(operand, DeskPeriodOp):
+        return True
+    return isinstance(operand, Op) and any(_uses_desk(child) for child in operand.operands())
 
 
 def _quantity_problem(

@@ -224,6 +224,22 @@ class ResampleOp(Op):
     )
 
 
+class DeskPeriodOp(Op):
+    """Per complete Desk period (`desk:`, dated on its last day): a flow's sum or a level's fall"""
+
+    model_config = op_config(
+        "DeskPeriod", {"op": "desk_period", "of": "FED_RMP_BILL_PURCHASES", "how": "sum"}
+    )
+    op: Literal["desk_period"]
+    of: Operand
+    how: Literal["sum", "fall"] = Field(
+        "sum",
+        description="sum: a flow's total over the period; fall: the level on the last "
+        "observation before the period began less the level on the last on or before its end "
+        "(the MBS principal paid down). A period counts once the data has moved past its end",
+    )
+
+
 class SpliceOp(Op):
     """One series before a date, another from that date on"""
 
@@ -259,6 +275,7 @@ Formula = Annotated[
     | PercentileOp
     | CountOp
     | ResampleOp
+    | DeskPeriodOp
     | SpliceOp
     | DrawdownOp,
     Field(discriminator="op"),

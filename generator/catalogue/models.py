@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field, field_validator
 
 from generator.catalogue.claims import ClaimsConfig
+from generator.catalogue.desk import DeskConfig
 from generator.catalogue.formulas import Operand
 from generator.catalogue.grammar import (
     INDICATOR_ID,
@@ -91,8 +92,10 @@ class Quantity(Strict):
 
 
 class ChartConfig(Strict):
-    kind: Literal["line", "area", "bar"] = Field(
-        "line", description="line for levels, area for a filled level, bar for monthly flows"
+    kind: Literal["line", "area", "bar", "stacked_bar"] = Field(
+        "line",
+        description="line for levels, area for a filled level, bar for monthly flows, "
+        "stacked_bar for the parts of a flow per period (e.g. per Desk period), one on another",
     )
     plot: list[str] = Field(min_length=1, description="Quantities drawn, one line each")
     window: Duration = Field("10y", description="How much history to draw, or 'all'")
@@ -218,6 +221,11 @@ class Config(Strict):
     ladder: LadderConfig | None = Field(None, description="The risk-ladder lead/lag analysis")
     claims: ClaimsConfig | None = Field(
         None, description="The article's claims, judged when written and now (the scorecard)"
+    )
+    desk: DeskConfig | None = Field(
+        None,
+        description="The NY Fed Desk's monthly purchase periods (mid-month to mid-month), over "
+        "which the `desk_period` formula operation sums operations",
     )
 
     def indicator(self, indicator_id: str) -> IndicatorConfig:

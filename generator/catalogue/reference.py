@@ -54,7 +54,9 @@ SECTIONS: list[tuple[str, str, type[BaseModel]]] = [
 CHART_KINDS = {
     "line": "one line per plotted quantity; the default, for levels and spreads",
     "area": "a filled area under the line, for a level whose size matters",
-    "bar": "one bar per observation, for monthly flows (purchases, payroll changes)",
+    "bar": "one bar per observation, for monthly flows (payroll changes)",
+    "stacked_bar": "the plotted quantities stacked, first at the bottom, one bar per period "
+    "(the Desk's reserve management purchases with the reinvested principal on top)",
 }
 EXAMPLE_WIDTH = 70
 # Fields validated as durations; pydantic folds the ``Duration`` alias into a plain ``str``.

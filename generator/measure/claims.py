@@ -21,8 +21,9 @@ from scipy import stats
 
 from generator.catalogue import conditions
 from generator.catalogue.claims import TESTS, ClaimConfig
+from generator.catalogue.desk import DeskConfig
 from generator.catalogue.models import Config, Event
-from generator.measure import ladder
+from generator.measure import desk, ladder
 from generator.measure.indicators import IndicatorResult
 
 SUPPORTED = "supported"
@@ -70,6 +71,7 @@ class Context:
     # asset's weekly returns since LADDER_SINCE, shared by every asset set.
     ladder_fits: dict[tuple, tuple[pd.Series, dict | None]] = field(default_factory=dict)
     weekly_returns: dict[str, pd.Series] = field(default_factory=dict)
+    desk: DeskConfig | None = None
 
 
 def _nan(test: str) -> Evidence:
@@ -130,6 +132,38 @@ def monthly_pace(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evi
         "last_month": complete.index[-1].date() if len(complete) else None,
     }
     return Evidence(values, dates, flows.index[-1].date())
+
+
+def desk_pace(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
+    """RMP per complete Desk period and, for the period under way, what had been announced and
+    bought so far (``measure/desk.py`` does the arithmetic)."""
+    rmp = reads["rmp"][reads["rmp"].index <= pd.Timestamp(ctx.cutoff)]
+    count = int(params.get("periods", 3))
+    recent = rmp.iloc[-count:]
+    values = _nan("desk_pace").values
+    dates: dict[str, date | None] = {}
+    values["complete"] = float(len(rmp))
+    if len(rmp) >= count:
+        values["pace"] = float(recent.mean())
+        dates["pace"] = recent.index[-1].date()
+    if len(rmp):
+        values["last_rmp"] = float(rmp.iloc[-1])
+        dates["last_rmp"] = rmp.index[-1].date()
+    now = desk.under_way(ctx.desk, reads["flows"], reads["level"], ctx.cutoff) if ctx.desk else None
+    if now is not None:
+        announced = now.period.rmp if now.period.announced <= ctx.cutoff else None
+        values["underway_bought"] = now.bought
+        values["underway_rmp"] = now.rmp
+        values["underway_share"] = 100.0 * now.share
+        dates["underway_bought"] = dates["underway_rmp"] = now.last
+        dates["underway_share"] = now.period.start
+        if announced is not None:
+            values["announced"] = announced
+            values["underway_expected"] = announced * now.share
+            dates["announced"] = now.period.announced
+            dates["underway_expected"] = now.period.end
+    as_of = rmp.index[-1].date() if len(rmp) else (now.last if now is not None else None)
+    return Evidence(values, dates, as_of)
 
 
 def level_trend(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
@@ -326,6 +360,7 @@ def base_rate(prices: dict[str, pd.Series], weeks: int, cutoff: pd.Timestamp) ->
 
 RUNNERS: dict[str, Callable[[dict[str, pd.Series], dict, Context], Evidence]] = {
     "monthly_pace": monthly_pace,
+    "desk_pace": desk_pace,
     "level_trend": level_trend,
     "spread_sign": spread_sign,
     "negative_months": negative_months,
@@ -384,8 +419,8 @@ def judge_claims(
     results_now, prices_now, today = now
     results_then, prices_then = written
     day = config.claims.written
-    then_ctx = Context(day, prices_then, by_id)
-    now_ctx = Context(today, prices_now, by_id)
+    then_ctx = Context(day, prices_then, by_id, desk=config.desk)
+    now_ctx = Context(today, prices_now, by_id, desk=config.desk)
     return [
         ClaimResult(claim, judge(claim, results_then, then_ctx), judge(claim, results_now, now_ctx))
         for claim in config.claims.items

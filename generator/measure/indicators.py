@@ -18,7 +18,7 @@ from generator.catalogue import conditions
 from generator.catalogue import formulas as ops
 from generator.catalogue import models as cfg
 from generator.catalogue.crossref import series_used
-from generator.measure import transforms
+from generator.measure import desk, transforms
 
 
 class MissingSeries(Exception):
@@ -38,6 +38,9 @@ class IndicatorResult:
     stale: dict[str, str] = field(default_factory=dict)  # series id -> stale since
     overdue: dict[str, str] = field(default_factory=dict)  # series id -> last observation
     status: cfg.StatusRule | None = None
+    # Values dated on the last day of a period longer than a day (desk_period): that date ->
+    # the period's first day, so a chart can draw each bar over the span it sums.
+    spans: dict[pd.Timestamp, pd.Timestamp] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -94,6 +97,7 @@ class Evaluator:
         self.series = series
         self.config = config
         self.scope: dict[str, pd.Series] = {}
+        self.spans: dict[pd.Timestamp, pd.Timestamp] = {}
 
     def operand(self, operand: ops.Operand) -> pd.Series:
         if isinstance(operand, str):
@@ -154,6 +158,14 @@ class Evaluator:
                     node.complete_only,
                     node.empty_as_zero,
                 )
+            case ops.DeskPeriodOp():
+                values = self.operand(node.of)
+                if self.config.desk is None or values.empty:
+                    return values.iloc[:0]
+                spans = desk.periods(self.config.desk, values.index[-1].date())
+                for span in spans:
+                    self.spans[pd.Timestamp(span.end)] = pd.Timestamp(span.start)
+                return desk.per_period(values, spans, node.how)
             case ops.SpliceOp():
                 return t.splice(
                     self.optional(node.before), self.operand(node.after), pd.Timestamp(node.at)
@@ -196,6 +208,7 @@ def evaluate(
             missing=missing,
             stale={s: stale[s] for s in used if s in stale},
             overdue={s: overdue[s] for s in used if s in overdue},
+            spans=evaluator.spans,
         )
         judge(result)
         results.append(result)

@@ -89,7 +89,7 @@ def latest(
 
 def indicator_data(result: IndicatorResult, frame: pd.DataFrame) -> dict:
     """``api/indicators/<id>.json``: the chart's rows, one object per date."""
-    columns = list(frame.columns[1:])
+    columns = [c for c in frame.columns[1:] if c in result.config.quantities]
     digits = {name: csv_decimals(result.config, name) for name in columns}
     dates = frame.iloc[:, 0].dt.strftime("%Y-%m-%d").tolist() if len(frame) else []
     # Column-wise (plain lists), not row-wise pandas access: a daily chart has ~1,000 rows.
@@ -103,6 +103,9 @@ def indicator_data(result: IndicatorResult, frame: pd.DataFrame) -> dict:
     rows = [
         {"date": day, **{name: values[name][i] for name in columns}} for i, day in enumerate(dates)
     ]
+    if "period_start" in frame:  # rows that sum a period (a stacked bar's span)
+        for row, start in zip(rows, frame["period_start"].dt.strftime("%Y-%m-%d"), strict=True):
+            row["period_start"] = start
     return {
         "version": API_VERSION,
         "id": result.id,

@@ -53,17 +53,26 @@ def chart_frame(result: IndicatorResult, chart: ChartConfig) -> pd.DataFrame:
     if chart.window != "all":
         frame = frame[frame.index > end - transforms.offset(chart.window)]
     span_days = (frame.index.max() - frame.index.min()).days if len(frame) else 0
-    if chart.kind != "bar" and span_days > transforms.days(chart.weekly_after):
+    if chart.kind not in ("bar", "stacked_bar") and span_days > transforms.days(chart.weekly_after):
         # The last row of each week keeps its real date, so the final point is the latest value.
         frame = frame.groupby(pd.Grouper(freq="W-FRI")).tail(1)
     frame.index.name = "date"
-    return frame.reset_index()
+    frame = frame.reset_index()
+    if chart.kind == "stacked_bar":
+        # Each bar spans the period it sums: from its first day to the day that dates it (a
+        # Desk period, mid-month to mid-month); a row of a plain calendar series spans a day.
+        starts = frame["date"].map(result.spans)
+        frame.insert(1, "period_start", starts.fillna(frame["date"]))
+    return frame
 
 
 def frame_to_csv(frame: pd.DataFrame, decimals: dict[str, int]) -> str:
     """CSV text with fixed rounding per column, so rebuilds are byte-identical."""
     columns = [frame.iloc[:, 0].dt.strftime("%Y-%m-%d").to_numpy(dtype=str)]
     for column in frame.columns[1:]:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            columns.append(frame[column].dt.strftime("%Y-%m-%d").to_numpy(dtype=str))
+            continue
         values = frame[column].to_numpy(dtype="float64")
         text = np.char.mod(f"%.{decimals.get(column, 4)}f", values)
         columns.append(np.where(np.isnan(values), "", text))
@@ -80,11 +89,18 @@ def chart_spec(
     width: int | str = "container",
 ) -> dict:
     """A layered Vega-Lite spec: the quantities, dated event rules, an optional level rule."""
-    labels = [
+    labels: list[dict[str, object]] = [
         {"quantity": name, "label": result.config.quantities[name].label} for name in chart.plot
     ]
+    looked_up = ["label"]
+    if chart.kind == "stacked_bar":  # the stacking order travels as data, like the labels
+        for position, item in enumerate(labels):
+            item["order"] = position
+        looked_up.append("order")
     unit = fmt.unit(result.config, chart.plot[0])
     parse = {"date": "date", **{name: "number" for name in chart.plot}}
+    if chart.kind == "stacked_bar":
+        parse["period_start"] = "date"
     source = alt.UrlData(url=data_url, format=alt.CsvDataFormat(type="csv", parse=parse))
     x = alt.X("date:T", title=None, scale=alt.Scale(type="utc"), axis=alt.Axis(format="%b %Y"))
     y_scale = alt.Scale(type="log") if chart.log_scale else alt.Scale(zero=chart.kind == "bar")
@@ -92,7 +108,7 @@ def chart_spec(
     colour = alt.Color(
         "label:N",
         title=None,
-        sort=[item["label"] for item in labels],
+        sort=[str(item["label"]) for item in labels],
         legend=alt.Legend(orient="top") if len(labels) > 1 else None,
     )
     tooltip = [
@@ -110,13 +126,35 @@ def chart_spec(
         .transform_filter("isValid(datum.value)")
         .transform_lookup(
             lookup="quantity",
-            from_=alt.LookupData(alt.InlineData(values=labels), key="quantity", fields=["label"]),
+            from_=alt.LookupData(alt.InlineData(values=labels), key="quantity", fields=looked_up),
         )
     )
     if chart.kind == "bar":
         marks = base.mark_bar(tooltip=True).encode(
             x=alt.X("utcyearmonth(date):T", title=None, scale=alt.Scale(type="utc")),
             y=y,
+            color=colour,
+            tooltip=tooltip,
+        )
+    elif chart.kind == "stacked_bar":
+        # Each bar spans its period (period_start to the date that ends it, inclusive); the
+        # parts stack in the order plotted, the first at the bottom.
+        tooltip[0:1] = [date_tooltip("From", "period_start"), date_tooltip("To")]
+        stacked = base.transform_calculate(
+            period_end="time(datum.date) + 86400000"
+        ).transform_stack(
+            stack="value", groupby=["date"], as_=["bottom", "top"], sort=[alt.SortField("order")]
+        )
+        marks = stacked.mark_bar(tooltip=True, stroke="white", strokeWidth=1).encode(
+            x=alt.X(
+                "period_start:T",
+                title=None,
+                scale=alt.Scale(type="utc"),
+                axis=alt.Axis(format="%b %Y"),
+            ),
+            x2=alt.X2("period_end:T"),
+            y=alt.Y("bottom:Q", title=unit, scale=alt.Scale(zero=True)),
+            y2=alt.Y2("top:Q"),
             color=colour,
             tooltip=tooltip,
         )
@@ -128,8 +166,7 @@ def chart_spec(
         )
         marks = line + points
     layers = [marks]
-    start = frame["date"].min() if not frame.empty else None
-    end = frame["date"].max() if not frame.empty else None
+    start, end = _span(frame)
     if start is not None and end is not None:
         layers += event_layers(shown_events(events, start, end), start, end)
     layers += reference_layers(chart_references(result, chart))
@@ -146,6 +183,14 @@ def chart_spec(
     return spec
 
 
+def _span(frame: pd.DataFrame) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """The first and last day a chart draws (a stacked bar's first period from its start)."""
+    if frame.empty:
+        return None, None
+    first = frame["period_start"].min() if "period_start" in frame else frame["date"].min()
+    return first, frame["date"].max()
+
+
 def chart_references(result: IndicatorResult, chart: ChartConfig) -> list[Reference]:
     """The chart's reference line, labelled with its own words or else its value and unit."""
     if chart.rule_at is None:
@@ -158,8 +203,7 @@ def chart_note(
     result: IndicatorResult, chart: ChartConfig, frame: pd.DataFrame, events: Sequence[Event]
 ) -> str:
     """The line under an indicator chart naming its event and reference lines."""
-    span = (frame["date"].min(), frame["date"].max()) if not frame.empty else (None, None)
-    return note(shown_events(events, *span), chart_references(result, chart))
+    return note(shown_events(events, *_span(frame)), chart_references(result, chart))
 
 
 def regime_references(easing_above: float, tight_below: float) -> list[Reference]:
@@ -316,7 +360,7 @@ def spec_key(
     events: Sequence[Event],
 ) -> list:
     """Everything chart_spec reads, as plain data."""
-    span = [str(frame["date"].min()), str(frame["date"].max())] if not frame.empty else []
+    span = [str(day) for day in _span(frame)] if not frame.empty else []
     quantities = {name: result.config.quantities[name].model_dump() for name in chart.plot}
     return [
         "indicator",

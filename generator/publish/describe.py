@@ -5,6 +5,7 @@ from __future__ import annotations
 from generator.catalogue.formulas import (
     ChangeOp,
     CountOp,
+    DeskPeriodOp,
     DifferenceOp,
     DrawdownOp,
     PctChangeOp,
@@ -60,6 +61,9 @@ def describe(operand: object) -> str:
         case ResampleOp():
             tail = ", complete periods only" if operand.complete_only else ""
             return f"{operand.how} of {describe(operand.of)} per {operand.freq}{tail}"
+        case DeskPeriodOp():
+            what = "sum" if operand.how == "sum" else "fall"
+            return f"{what} of {describe(operand.of)} per Desk period, complete periods only"
         case SpliceOp():
             return f"{describe(operand.before)} before {operand.at}, then {describe(operand.after)}"
         case DrawdownOp():

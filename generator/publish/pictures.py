@@ -145,7 +145,11 @@ def chart_sentence(result: IndicatorResult, chart: ChartConfig, frame: pd.DataFr
     if frame.empty:
         return f"{title}: no data to draw."
     dates = frame["date"]
-    head = ", ".join(part for part in (title, _frequency(dates), _span(dates)) if part)
+    if "period_start" in frame:  # each row sums a period: say so, and from its first day
+        first_day = format_date(frame["period_start"].iloc[0].date())
+        head = f"{title}, per period, {first_day} to {format_date(dates.iloc[-1].date())}"
+    else:
+        head = ", ".join(part for part in (title, _frequency(dates), _span(dates)) if part)
     first, *others = chart.plot
     series = frame[["date", first]].dropna()
     if series.empty:
