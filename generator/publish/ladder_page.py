@@ -77,13 +77,17 @@ def _primary_sentence(ladder: Ladder) -> str:
         )
     )
     return (
-        f"Primary test, stated before the scan: the {len(pooled.assets)} assets' pooled return "
-        f"over weeks {first} to {last} after each week, against that week's change in net "
+        f"Primary test, stated before the scan: the {_count(len(pooled.assets))} assets' pooled "
+        f"return over weeks {first} to {last} after each week, against that week's change in net "
         f"liquidity, on {pooled.n} common weeks to {format_date(pooled.last)}: "
         f"r = {format_number(pooled.r, 3, signed=True)}, HAC p-value "
         f"{format_number(pooled.p_value, 3)}, {verdict} (with {pooled.n} weeks it finds r of "
         f"{format_number(pooled.detectable, 2)} with {POWER:.0%} probability)."
     )
+
+
+def _count(n: int) -> str:
+    return {2: "two", 3: "three", 4: "four", 5: "five"}.get(n, str(n))
 
 
 def _names(names: list[str]) -> str:
@@ -238,8 +242,9 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict:
     low, high = placebo.coverage_range(ladder.abnormal)
     coverage_text = (
         f"Each interval's promise is checked: {placebo.CHECK_DRAWS:,} further random sets of "
-        "Fridays per asset and horizon, drawn independently of those the intervals are built "
-        "from, were each treated as if they were the turns; the 90% interval contained zero in "
+        "Fridays per asset, drawn independently of those the intervals are built from, were "
+        "each treated as if they were the turns; at every horizon the 90% interval contained "
+        "zero in "
         f"{format_number(low, 1)}% to {format_number(high, 1)}% of them (nominal 90%; the last "
         "column, median / mean)."
         if ladder.abnormal
