@@ -139,3 +139,8 @@ def test_random_sets_are_spaced_like_the_turns():
     assert (np.diff(sets, axis=1) >= 13).all() and sets.min() >= 0 and sets.max() < 420
     # every slot can be drawn: the first and last positions both occur
     assert sets[:, 0].min() == 0 and sets[:, -1].max() == 419
+    # a history just long enough: one way to place them, found at once (no endless redraws)
+    tight = ladder.placebo.random_sets(rng, 13 + 12 * 12, 13, 50, 13)
+    assert (tight == np.arange(13) * 13).all()
+    short = ladder.placebo.random_sets(rng, 20, 13, 50, 13)  # too short to space: no spacing
+    assert short.shape == (50, 13) and (np.diff(short, axis=1) >= 1).all()

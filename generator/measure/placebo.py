@@ -62,13 +62,19 @@ def random_sets(
     ones at least ``gap`` apart, each such set equally likely: ``size`` distinct positions among
     ``slots - (size - 1) * (gap - 1)``, the i-th moved on by ``i * (gap - 1)``. Distinct sets
     come from sorted random integers, rows with a repeat drawn again (cheaper than ranking
-    every slot of every set). No spacing when the sample is too short for it."""
+    every slot of every set), unless repeats would be common. No spacing when the sample is
+    too short for it."""
     if size <= 0 or slots < size:
         return np.zeros((draws, 0), dtype=np.int64)
     room = slots - (size - 1) * (gap - 1)
     spread = gap - 1
     if room < size:
         room, spread = slots, 0
+    if np.prod(1.0 - np.arange(size) / room) < 0.25:
+        # Too few slots for rejection to be cheap (a short history): rank random keys instead.
+        keys = rng.random((draws, room))
+        chosen = np.sort(np.argpartition(keys, size - 1, axis=1)[:, :size], axis=1)
+        return chosen + np.arange(size) * spread
     found = np.zeros((0, size), dtype=np.int64)
     while len(found) < draws:
         batch = np.sort(rng.integers(0, room, size=(2 * draws, size)), axis=1)
