@@ -236,7 +236,6 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict:
             ),
         }
         for a in ladder.abnormal
-        if a.horizon in (2, 4, 12)
     ]
     lag0 = {r.asset for r in ladder.common if r.peak_lag == 0}
     low, high = placebo.coverage_range(ladder.abnormal)
