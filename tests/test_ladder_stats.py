@@ -241,3 +241,13 @@ def test_lag_zero_is_worded_as_moving_together():
     )
     crypto = next(r for r in scorecard.rows(list(JUDGED.values())) if r.id == "crypto-order")
     assert "moving together rather than responding first" in crypto.evidence_now
+
+
+def test_the_ladder_page_primary_tests_by_hand():
+    """Per asset on its own weeks, and the five pooled on their common weeks (the page's
+    headline test, the same as lag-weeks now)."""
+    for found in LADDER.primary:
+        n, r, p_value = _primary_by_hand(found.assets, None)
+        assert (found.n, found.r) == (n, pytest.approx(r, abs=1e-9)), found.assets
+        assert found.p_value == pytest.approx(p_value, rel=1e-6), found.assets
+    assert [p.assets for p in LADDER.primary][-1] == ladder.ARTICLE_ORDER
