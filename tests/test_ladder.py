@@ -103,27 +103,24 @@ def test_event_returns_by_hand_from_the_confirmation_friday():
     assert round(mean_after(bnb, 2), 1) == 12.1
 
 
-def test_abnormal_returns_against_the_unconditional_mean_by_hand():
+def test_abnormal_returns_against_the_unconditional_median_and_mean_by_hand():
     from tests.test_claims import raw
 
     btc = raw("crypto", "BTC-USD")["2015-01-01":]
     closes = btc.resample("W-FRI").last().dropna()
-    unconditional = ((closes.shift(-12) / closes - 1).dropna() * 100).mean()
-    assert round(unconditional, 1) == 20.1
+    ahead = (closes.shift(-12) / closes - 1).dropna() * 100
+    assert round(ahead.mean(), 1) == 20.1 and round(ahead.median(), 1) == 8.4
     row = next(a for a in LADDER.abnormal if a.asset == "BTC-USD" and a.horizon == 12)
-    assert abs(row.unconditional - unconditional) < 1e-9
+    assert abs(row.unconditional_mean - ahead.mean()) < 1e-9
+    assert abs(row.unconditional_median - ahead.median()) < 1e-9
     raw_moves = [
         r.returns[12] for r in LADDER.event_rows if r.asset == "BTC-USD" and r.when in LADDER.events
     ]
     raw_moves = [m for m in raw_moves if not np.isnan(m)]
-    assert abs(row.mean - (np.mean(raw_moves) - unconditional)) < 1e-9
-    assert abs(row.median - (np.median(raw_moves) - unconditional)) < 1e-9
-    assert row.low < row.mean < row.high
-
-
-def test_bootstrap_intervals_are_deterministic():
-    again = _real_ladder()
-    assert [(a.low, a.high) for a in again.abnormal] == [(a.low, a.high) for a in LADDER.abnormal]
+    assert abs(row.mean - (np.mean(raw_moves) - ahead.mean())) < 1e-9
+    assert abs(row.median - (np.median(raw_moves) - ahead.median())) < 1e-9
+    assert row.mean_low < row.mean < row.mean_high
+    assert row.median_low < row.median < row.median_high
 
 
 def test_order_uses_one_common_sample():
@@ -133,3 +130,17 @@ def test_order_uses_one_common_sample():
     assert weeks[0] >= pd.Timestamp("2017-11-01") and weeks[-1] <= pd.Timestamp("2026-02-20")
     assert {r.asset for r in LADDER.common} == set(ladder.ARTICLE_ORDER)
     assert ladder.detectable_r(len(weeks)) > max(abs(r.peak_correlation) for r in LADDER.common)
+
+
+def test_random_sets_are_spaced_like_the_turns():
+    rng = np.random.default_rng(3)
+    sets = ladder.placebo.random_sets(rng, 420, 13, 2000, 13)
+    assert sets.shape == (2000, 13)
+    assert (np.diff(sets, axis=1) >= 13).all() and sets.min() >= 0 and sets.max() < 420
+    # every slot can be drawn: the first and last positions both occur
+    assert sets[:, 0].min() == 0 and sets[:, -1].max() == 419
+    # a history just long enough: one way to place them, found at once (no endless redraws)
+    tight = ladder.placebo.random_sets(rng, 13 + 12 * 12, 13, 50, 13)
+    assert (tight == np.arange(13) * 13).all()
+    short = ladder.placebo.random_sets(rng, 20, 13, 50, 13)  # too short to space: no spacing
+    assert short.shape == (50, 13) and (np.diff(short, axis=1) >= 1).all()

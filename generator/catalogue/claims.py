@@ -32,8 +32,18 @@ class ClaimTest:
     describe: str = ""
 
 
-# Output names shared by the three lead/lag tests.
-_LADDER = ("n", "detectable_r", "significant", "strongest_r", "strongest_lag")
+# Output names shared by the lead/lag tests: the exploratory scan, then the primary test.
+_LADDER = (
+    "n",
+    "detectable_r",
+    "significant",
+    "strongest_r",
+    "strongest_lag",
+    "primary_n",
+    "primary_r",
+    "primary_p",
+    "primary_detectable_r",
+)
 
 TESTS: dict[str, ClaimTest] = {
     "monthly_pace": ClaimTest(
@@ -110,8 +120,11 @@ TESTS: dict[str, ClaimTest] = {
             "Lead/lag correlations of the driver's weekly change with each asset's weekly "
             "returns 0-12 weeks later, on ONE common sample of weeks for all `assets`. "
             "ordered is 1 when the significant peak lags rise in the listed order; lag_i and "
-            "r_i are asset i's peak lag and correlation; detectable_r is the smallest |r| that "
-            "would have been significant (Bonferroni over 13 lags) with n weeks."
+            "r_i are asset i's peak lag and correlation; detectable_r is the |r| found with 80% "
+            "power (Bonferroni over 13 lags) with n weeks. The primary test, stated before "
+            "that scan: primary_r and primary_p (HAC) of the weekly change against the "
+            "`assets`' pooled cumulative return over weeks 1-5, on primary_n weeks; "
+            "primary_detectable_r is the |r| it finds with 80% power at 5%."
         ),
     ),
     "peak_window": ClaimTest(

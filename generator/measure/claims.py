@@ -256,12 +256,20 @@ def _ladder_common_uncached(driver: pd.Series, assets: list[str], ctx: Context) 
     if not valid:
         return None
     strongest = max(valid, key=lambda r: abs(r.peak_correlation))
+    # The claim's pre-specified primary test: its assets pooled, weeks 1-5 (ladder.primary_test).
+    change = ladder.weekly_close(driver[driver.index >= pd.Timestamp(LADDER_SINCE)]).diff()
+    pooled = {r.asset: ctx.weekly_returns[r.asset] for r in results}
+    primary = ladder.primary_test(change.dropna(), pooled)
     values = {
         "n": float(n),
         "detectable_r": ladder.detectable_r(n, MAX_LAG + 1, ALPHA),
         "significant": float(sum(r.significant for r in valid)),
         "strongest_r": strongest.peak_correlation,
         "strongest_lag": float(strongest.peak_lag or 0),
+        "primary_n": float(primary.n),
+        "primary_r": primary.r,
+        "primary_p": primary.p_value,
+        "primary_detectable_r": primary.detectable,
     }
     last = weeks[-1].date() if n else None
     return {"values": values, "results": results, "assets": assets, "last": last}

@@ -1,11 +1,18 @@
 """The risk ladder, measured: does net liquidity lead asset returns, by how many weeks, in
 which order?
 
-Three pieces, each a pure function over weekly series:
-- ``lead_lag``: correlation of this week's change in net liquidity with an asset's return
-  k weeks later, k = 0..12, with a HAC (Newey-West) p-value per lag from statsmodels, because
-  weekly returns are autocorrelated enough to make naive p-values too optimistic;
-- ``turning_points`` and ``event_study``: returns after liquidity turns up;
+The pieces, each a pure function over weekly series:
+- ``primary_test``: the one test stated before any scan (this week's change in net liquidity
+  against the cumulative return over weeks 1 to 5, one regression, a HAC p-value), so a verdict
+  does not rest on the best of 13 tries;
+- ``lead_lag``: the exploratory scan, correlation of this week's change in net liquidity with
+  an asset's return k weeks later, k = 0..12, with a HAC (Newey-West) p-value per lag from
+  statsmodels, because weekly returns are autocorrelated enough to make naive p-values too
+  optimistic. Lag 0 is the same week (moving together), not a lead;
+- ``detectable_r``: the correlation a test finds with 80% power, the one source of every
+  "could have been detected";
+- ``turning_points`` and ``event_study``: returns after liquidity turns up, and
+  ``abnormal_returns`` against a placebo of random Fridays (``placebo.py``);
 - ``response_order``: the order in which assets peak, beside the article's order.
 """
 
@@ -21,8 +28,9 @@ import statsmodels.api as sm
 from scipy import stats
 
 from generator.catalogue.models import Config, Event
-from generator.measure import transforms
+from generator.measure import placebo, transforms
 from generator.measure.indicators import IndicatorResult
+from generator.measure.placebo import Abnormal
 
 # The article's order: equities, small caps, Bitcoin, Ether, other coins.
 ARTICLE_ORDER = ["SP500", "RUT", "BTC-USD", "ETH-USD", "BNB-USD"]
@@ -62,20 +70,6 @@ class EventRow:
 
 
 @dataclass
-class Abnormal:
-    """Returns after the turns less the asset's unconditional mean over the same horizon."""
-
-    asset: str
-    horizon: int  # weeks
-    events: int
-    mean: float  # percent
-    median: float  # percent
-    low: float  # 90% bootstrap interval of the mean, percent
-    high: float
-    unconditional: float  # mean h-week return from every week of the sample, percent
-
-
-@dataclass
 class Ladder:
     since: date
     until: date
@@ -88,6 +82,8 @@ class Ladder:
     common: list[LagResult] = field(default_factory=list)  # the same weeks for every asset
     common_weeks: pd.DatetimeIndex | None = None
     abnormal: list[Abnormal] = field(default_factory=list)
+    # The primary test per asset (its own weeks), then all assets pooled (their common weeks).
+    primary: list[Primary] = field(default_factory=list)
 
 
 def weekly_close(series: pd.Series) -> pd.Series:
@@ -229,17 +225,65 @@ def event_study(
 
 
 HORIZONS = (1, 2, 4, 8, 12)
-BOOTSTRAP_DRAWS = 2000
-BOOTSTRAP_SEED = 13
+# Abnormal returns, each with 16,000 placebo sets, only at the horizons the page shows.
+ABNORMAL_HORIZONS = (2, 4, 12)
 
 
-def detectable_r(n: int, lags: int = 13, alpha: float = 0.05) -> float:
-    """The smallest |r| a test on ``n`` weeks could call significant after Bonferroni over
-    ``lags`` lags (normal approximation, no allowance for autocorrelation, so optimistic):
-    a true correlation this size is found about half the time, a smaller one rarely."""
+POWER = 0.80
+PRIMARY_WEEKS = (1, 5)  # the primary test: the cumulative return over weeks 1 to 5
+
+
+def detectable_r(n: int, tests: int = 13, alpha: float = 0.05, power: float = POWER) -> float:
+    """The smallest |r| that a two-sided test on ``n`` weeks finds with probability ``power``
+    at level ``alpha`` shared over ``tests`` tests (Bonferroni: 13 lags for the scan, 1 for a
+    primary test). Normal approximation, (z(1 - alpha / 2 tests) + z(power)) / sqrt(n), with no
+    allowance for autocorrelation, so optimistic. The one place the site's "could have been
+    detected" comes from: at 80% power, 0.156 for 572 weeks and 0.18 for 424 over 13 lags
+    (the critical value alone, 0.12 for 572 weeks, is found only half the time)."""
     if n <= 3:
         return math.nan
-    return float(stats.norm.ppf(1 - alpha / (2 * lags)) / math.sqrt(n))
+    critical = stats.norm.ppf(1 - alpha / (2 * tests))
+    return float((critical + stats.norm.ppf(power)) / math.sqrt(n))
+
+
+@dataclass
+class Primary:
+    """The pre-specified primary test: weekly change in net liquidity against the cumulative
+    return of the next ``PRIMARY_WEEKS`` weeks, one regression, a HAC p-value."""
+
+    assets: list[str]
+    n: int
+    r: float
+    p_value: float
+    detectable: float  # |r| found with 80% power at 5% (one test)
+    last: date | None
+
+
+def primary_test(driver_change: pd.Series, returns: dict[str, pd.Series]) -> Primary:
+    """The one test stated before the lag scan: does this week's change in net liquidity move
+    with the cumulative return over weeks 1 to 5 after it? Several assets are pooled into one
+    basket (each week's return standardised per asset, then averaged) so that a claim about a
+    set of assets has one test, not one per asset. Weeks where every asset and the driver have
+    a value, as ``common_lags``; the HAC lags (6) cover the overlap of 5-week windows."""
+    first, last = PRIMARY_WEEKS
+    assets = list(returns)
+    frame = pd.concat({"x": driver_change, **returns}, axis=1, sort=True).dropna()
+    if frame.empty or not assets:
+        return Primary(assets, 0, math.nan, math.nan, math.nan, None)
+    z = (frame[assets] - frame[assets].mean()) / frame[assets].std()
+    basket = z.mean(axis=1).to_numpy()
+    ahead = np.full(len(basket), np.nan)
+    for k in range(first, last + 1):
+        shifted = np.full(len(basket), np.nan)
+        shifted[: max(len(basket) - k, 0)] = basket[k:]
+        ahead = shifted if k == first else ahead + shifted
+    pair = pd.DataFrame({"x": frame["x"].to_numpy(), "y": ahead}).dropna()
+    n = len(pair)
+    if n < 30 or pair["x"].std() == 0 or pair["y"].std() == 0:
+        return Primary(assets, n, math.nan, math.nan, math.nan, None)
+    r = float(np.corrcoef(pair["x"], pair["y"])[0, 1])
+    p_value = hac_p_value(pair, last)
+    return Primary(assets, n, r, p_value, detectable_r(n, 1), frame.index[-1].date())
 
 
 def common_lags(
@@ -267,50 +311,31 @@ def common_lags(
     return results, frame.index
 
 
-def unconditional_mean(prices: pd.Series, horizon: int, since: date) -> float:
-    """Mean percent return over ``horizon`` weeks from every weekly close since ``since``: what
-    an investor earned on average, turn or no turn (the benchmark for the event returns)."""
-    return _mean_ahead(weekly_close(prices[prices.index >= pd.Timestamp(since)]), horizon)
-
-
-def _mean_ahead(closes: pd.Series, horizon: int) -> float:
-    ahead = (closes.shift(-horizon) / closes - 1.0).dropna() * 100.0
-    return float(ahead.mean()) if len(ahead) else math.nan
-
-
 def abnormal_returns(
     rows: list[EventRow], prices: dict[str, pd.Series], since: date
 ) -> list[Abnormal]:
-    """Per asset and horizon: mean and median of (event return - unconditional mean), and a
-    90% percentile-bootstrap interval of the mean (events resampled with replacement, a fixed
-    seed so every build prints the same interval)."""
-    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    """Per asset and horizon: the returns after the turns against every h-week return of the
+    sample since ``since`` (means against means, medians against medians), each with a 90%
+    placebo interval and that interval's measured coverage (``placebo.py``). One seeded
+    generator, so every build prints the same intervals."""
+    rng = np.random.default_rng(placebo.PLACEBO_SEED)
     found = []
     for asset in [a for a in ARTICLE_ORDER if a in prices]:
         closes = weekly_close(prices[asset][prices[asset].index >= pd.Timestamp(since)])
-        for horizon in HORIZONS:
-            values = np.array(
+        ahead = {h: ((closes.shift(-h) / closes - 1.0) * 100.0).dropna() for h in ABNORMAL_HORIZONS}
+        slots = min(len(a) for a in ahead.values())
+        sets: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for horizon in ABNORMAL_HORIZONS:
+            after = np.array(
                 [r.returns[horizon] for r in rows if r.asset == asset], dtype="float64"
             )
-            values = values[~np.isnan(values)]
-            base = _mean_ahead(closes, horizon)  # = unconditional_mean(prices[asset], ...)
-            if len(values) == 0 or math.isnan(base):
-                continue
-            excess = values - base
-            draws = rng.choice(excess, size=(BOOTSTRAP_DRAWS, len(excess)), replace=True)
-            low, high = np.percentile(draws.mean(axis=1), [5, 95])
-            found.append(
-                Abnormal(
-                    asset,
-                    horizon,
-                    len(excess),
-                    float(excess.mean()),
-                    float(np.median(excess)),
-                    float(low),
-                    float(high),
-                    base,
-                )
-            )
+            size = int((~np.isnan(after)).sum())
+            if size not in sets:
+                sets[size] = placebo.placebo_sets(rng, slots, size)
+            every = ahead[horizon].to_numpy()
+            row = placebo.abnormal(asset, horizon, after, every, sets[size])
+            if row is not None:
+                found.append(row)
     return found
 
 
@@ -338,12 +363,14 @@ def measure(
     """The whole ladder analysis over the snapshot, from ``since`` on."""
     start = pd.Timestamp(since)
     driver = weekly_close(net_liquidity[net_liquidity.index >= start]).diff().dropna()
-    lags = []
+    lags, primary, known = [], [], {}
     for asset in ARTICLE_ORDER:
         if asset not in prices:
             continue
-        returns = weekly_returns(prices[asset][prices[asset].index >= start])
+        returns = known[asset] = weekly_returns(prices[asset][prices[asset].index >= start])
         lags.append(lead_lag(driver, returns, max_lag=max_lag, asset=asset))
+        primary.append(primary_test(driver, {asset: returns}))
+    primary.append(primary_test(driver, known))
     turns = [t for t in published_turns(net_change_13w) if t >= since]
     rows = []
     events = [(f"net liquidity turns up ({t:%d %b %Y})", t) for t in turns] + extra_events
@@ -351,14 +378,25 @@ def measure(
         for asset in ARTICLE_ORDER:
             if asset in prices:
                 rows.append(EventRow(asset, label, when, event_study(prices[asset], when)))
-    common, weeks = common_lags(net_liquidity, prices, ARTICLE_ORDER, since, max_lag)
+    common, weeks = common_lags(net_liquidity, prices, ARTICLE_ORDER, since, max_lag, known)
     # The order is compared on the common sample, where every asset has the same weeks.
     order, tau = response_order(common if len(weeks) >= 30 else lags)
     until = net_liquidity.index[-1].date()
     turn_rows = [r for r in rows if r.when in turns]
     abnormal = abnormal_returns(turn_rows, prices, since)
     return Ladder(
-        since, until, lags, turns, rows, order, tau, list(extra_events), common, weeks, abnormal
+        since,
+        until,
+        lags,
+        turns,
+        rows,
+        order,
+        tau,
+        list(extra_events),
+        common,
+        weeks,
+        abnormal,
+        primary,
     )
 
 

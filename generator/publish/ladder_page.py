@@ -1,13 +1,105 @@
-"""The risk-ladder page in words: lead/lag tables with their power, the order on one common
-sample, and returns after liquidity turns as abnormal returns with bootstrap intervals (the
-numbers come from ``measure/ladder.py``)."""
+"""The risk-ladder page in words: the pre-specified primary test first, then the lead/lag scan
+with its power (at 80%, from ``ladder.detectable_r``, the one owner of that figure), the order
+on one common sample, and returns after liquidity turns as abnormal returns with placebo
+intervals and their measured coverage (the numbers come from ``measure/ladder.py`` and
+``measure/placebo.py``).
+
+Lag 0 pairs a week's return with the same week's change in net liquidity, and about three of
+the week's five trading days come before the Wednesday figure: a peak there is worded as moving
+together, never as responding first."""
 
 from __future__ import annotations
 
 import math
 
-from generator.measure.ladder import ARTICLE_ORDER, ASSET_NAMES, Ladder, detectable_r
+from generator.measure import placebo
+from generator.measure.ladder import (
+    ARTICLE_ORDER,
+    ASSET_NAMES,
+    POWER,
+    PRIMARY_WEEKS,
+    Ladder,
+    Primary,
+    detectable_r,
+)
 from generator.publish.format import format_date, format_number
+
+SAME_WEEK = "0 wk (same week: moving together)"
+
+
+def _lag(lag: int | None) -> str:
+    """A peak lag in words; lag 0 is co-movement within a week, not a lead."""
+    if lag is None:
+        return "n/a"
+    return SAME_WEEK if lag == 0 else f"{lag} wk"
+
+
+def _primary_rows(ladder: Ladder) -> list[dict[str, str | int]]:
+    """The primary test per asset (5 tests, so 1% each) and pooled (one test, 5%)."""
+    found: list[dict[str, str | int]] = []
+    singles = [p for p in ladder.primary if len(p.assets) == 1]
+    for p in ladder.primary:
+        pooled = len(p.assets) > 1
+        level = 0.05 if pooled else 0.05 / max(len(singles), 1)
+        tests = 1 if pooled else max(len(singles), 1)
+        found.append(
+            {
+                "name": (
+                    "All five, pooled (the primary test)"
+                    if pooled and len(p.assets) == len(ARTICLE_ORDER)
+                    else ", ".join(ASSET_NAMES[a] for a in p.assets)
+                ),
+                "weeks": p.n,
+                "to": format_date(p.last),
+                "r": format_number(p.r, 3, signed=True),
+                "p_value": format_number(p.p_value, 3),
+                "level": format_number(level * 100, 0) + "%",
+                "significant": _significant(p, level),
+                "detectable": format_number(detectable_r(p.n, tests), 2),
+            }
+        )
+    return found
+
+
+def _primary_sentence(ladder: Ladder) -> str:
+    """The primary test in one sentence, before anything the scan found."""
+    pooled = next((p for p in ladder.primary if len(p.assets) > 1), None)
+    if pooled is None or math.isnan(pooled.r):
+        return "Primary test: too few common weeks to run it."
+    first, last = PRIMARY_WEEKS
+    verdict = (
+        "not significant at 5%"
+        if pooled.p_value >= 0.05
+        else (
+            "significant at 5%: returns rose in the weeks after net liquidity rose"
+            if pooled.r > 0
+            else "significant at 5%, but in the opposite direction to the article's"
+        )
+    )
+    return (
+        f"Primary test, stated before the scan: the {_count(len(pooled.assets))} assets' pooled "
+        f"return over weeks {first} to {last} after each week, against that week's change in net "
+        f"liquidity, on {pooled.n} common weeks to {format_date(pooled.last)}: "
+        f"r = {format_number(pooled.r, 3, signed=True)}, HAC p-value "
+        f"{format_number(pooled.p_value, 3)}, {verdict} (with {pooled.n} weeks it finds r of "
+        f"{format_number(pooled.detectable, 2)} with {POWER:.0%} probability)."
+    )
+
+
+def _count(n: int) -> str:
+    return {2: "two", 3: "three", 4: "four", 5: "five"}.get(n, str(n))
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _significant(p: Primary, level: float) -> str:
+    if math.isnan(p.p_value):
+        return "n/a"
+    if p.p_value >= level:
+        return "no"
+    return "yes, rising together" if p.r > 0 else "yes, but opposite in sign"
 
 
 def _pct(value: float) -> str:
@@ -21,7 +113,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict:
         {
             "name": ASSET_NAMES[r.asset],
             "observations": r.observations,
-            "peak_lag": r.peak_lag,
+            "peak_lag": _lag(r.peak_lag),
             "correlation": format_number(r.peak_correlation, 3, signed=True),
             "p_value": format_number(r.peak_p_value, 3),
             "significant": "yes" if r.significant else "no",
@@ -33,28 +125,29 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict:
     smallest = detectable_r(min((r.observations for r in valid), default=0))
     power = (
         f" With {min(r.observations for r in valid)} to {max(r.observations for r in valid)} "
-        f"weeks per asset, only a correlation of about {format_number(smallest, 2)} or more "
-        "could have been detected (half the time, at the corrected level); smaller effects, "
-        "which may exist, are beyond what these data can show."
+        f"weeks per asset, the scan finds a correlation of {format_number(smallest, 2)} with "
+        f"{POWER:.0%} probability at the corrected level; smaller effects, which may exist, are "
+        "likely to be missed."
         if valid
         else ""
     )
     if significant:
-        names = ", ".join(f"{ASSET_NAMES[r.asset]} ({r.peak_lag} wk)" for r in significant)
-        summary = f"Net liquidity leads the returns of {names} significantly." + power
+        names = ", ".join(f"{ASSET_NAMES[r.asset]} ({_lag(r.peak_lag)})" for r in significant)
+        summary = f"Exploratory scan: significant peaks for {names}." + power
     else:
         best = max(valid, key=lambda r: abs(r.peak_correlation)) if valid else None
         summary = (
-            "Inconclusive: no asset's peak correlation is significant after correcting for the "
-            "13 lags tried"
+            "Exploratory scan: no asset's peak correlation is significant after correcting for "
+            "the 13 lags tried"
             + (
                 f" (the strongest, by the size of r, is {ASSET_NAMES[best.asset]} at "
-                f"{best.peak_lag} weeks, r = {format_number(best.peak_correlation, 3)})."
+                f"{_lag(best.peak_lag)}, r = {format_number(best.peak_correlation, 3)})."
                 if best
                 else "."
             )
             + power
         )
+    summary = _primary_sentence(ladder) + " " + summary
     tau = ladder.rank_correlation
     if math.isnan(tau):
         order_text = "Too few assets to compare orders."
@@ -69,6 +162,13 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict:
                 if not significant
                 else "."
             )
+        )
+    together = [ASSET_NAMES[r.asset] for r in ladder.common if r.peak_lag == 0]
+    if together:
+        order_text += (
+            f" {_names(together)} peak{'s' if len(together) == 1 else ''} at lag 0, the same "
+            "week as the change in net liquidity (about three of its five trading days come "
+            "before the Wednesday figure): moving together with it, not responding first."
         )
     events = []
     for row in ladder.event_rows:
@@ -106,15 +206,16 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict:
     common_text = (
         f"The order is compared on one common sample: the {len(weeks)} weeks from "
         f"{format_date(weeks[0].date())} to {format_date(weeks[-1].date())} in which every asset "
-        f"has a price (with {len(weeks)} weeks, only |r| of about "
-        f"{format_number(detectable_r(len(weeks)), 2)} or more is detectable)."
+        f"has a price (with {len(weeks)} weeks, |r| of "
+        f"{format_number(detectable_r(len(weeks)), 2)} is found with {POWER:.0%} probability "
+        "after the correction for 13 lags)."
         if weeks is not None and len(weeks)
         else "The assets share too few weeks for a common sample; each uses its own."
     )
     common = [
         {
             "name": ASSET_NAMES[r.asset],
-            "peak_lag": r.peak_lag,
+            "peak_lag": _lag(r.peak_lag),
             "correlation": format_number(r.peak_correlation, 3, signed=True),
             "significant": "yes" if r.significant else "no",
         }
@@ -126,15 +227,47 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict:
             "horizon": a.horizon,
             "events": a.events,
             "mean": _pct(a.mean),
+            "mean_interval": f"{_pct(a.mean_low)} to {_pct(a.mean_high)}",
             "median": _pct(a.median),
-            "interval": f"{_pct(a.low)} to {_pct(a.high)}",
-            "unconditional": _pct(a.unconditional),
+            "median_interval": f"{_pct(a.median_low)} to {_pct(a.median_high)}",
+            "unconditional": f"{_pct(a.unconditional_median)} / {_pct(a.unconditional_mean)}",
+            "coverage": (
+                f"{format_number(a.median_coverage, 1)}% / {format_number(a.mean_coverage, 1)}%"
+            ),
         }
         for a in ladder.abnormal
-        if a.horizon in (2, 4, 12)
     ]
+    lag0 = {r.asset for r in ladder.common if r.peak_lag == 0}
+    low, high = placebo.coverage_range(ladder.abnormal)
+    coverage_text = (
+        f"Each interval's promise is checked: {placebo.CHECK_DRAWS:,} further random sets of "
+        "Fridays per asset, drawn independently of those the intervals are built from, were "
+        "each treated as if they were the turns; at every horizon the 90% interval contained "
+        "zero in "
+        f"{format_number(low, 1)}% to {format_number(high, 1)}% of them (nominal 90%; the last "
+        "column, median / mean)."
+        if ladder.abnormal
+        else ""
+    )
+    skewed = max(
+        ladder.abnormal,
+        key=lambda a: a.unconditional_mean - a.unconditional_median,
+        default=None,
+    )
+    skew_example = (
+        f" ({ASSET_NAMES[skewed.asset]} over {skewed.horizon} weeks: mean "
+        f"{_pct(skewed.unconditional_mean)}, median {_pct(skewed.unconditional_median)})"
+        if skewed is not None
+        else ""
+    )
+    first, last = PRIMARY_WEEKS
     return {
+        "skew_example": skew_example,
         "summary": summary,
+        "primary": _primary_rows(ladder),
+        "primary_weeks": f"{first} to {last}",
+        "placebo_draws": f"{placebo.PLACEBO_DRAWS:,}",
+        "coverage_text": coverage_text,
         "common_text": common_text,
         "common": common,
         "abnormal": abnormal,
@@ -143,7 +276,10 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict:
         "lags": lags,
         "threshold": f"{threshold:.4f}",
         "article_order": " → ".join(ASSET_NAMES[a] for a in ARTICLE_ORDER),
-        "observed_order": " → ".join(ASSET_NAMES[a] for a in ladder.order) or "n/a",
+        "observed_order": " → ".join(
+            ASSET_NAMES[a] + (" (lag 0)" if a in lag0 else "") for a in ladder.order
+        )
+        or "n/a",
         "order_text": order_text,
         "turns": ladder.events,
         "events": events,

@@ -204,7 +204,9 @@ def ladder_sentence(assets: Mapping[str, str], frame: pd.DataFrame) -> str:
             continue
         best = values.abs().idxmax()
         lag = int(frame["lag"].loc[best])
-        parts.append(f"{label} {format_number(float(values.loc[best]), 2, True)} at {lag} weeks")
+        # Lag 0 is the same week as the change: moving together, not a response (issue 19).
+        when = "in the same week" if lag == 0 else f"at {lag} weeks"
+        parts.append(f"{label} {format_number(float(values.loc[best]), 2, True)} {when}")
     if not parts:
         return "Correlation of net-liquidity change with later returns: no data to draw."
     return (
