@@ -451,3 +451,39 @@ def test_wide_tables_keep_their_key_columns_in_reach(server: str, browser):
         box = cell.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
     context.close()
+
+
+def test_desk_periods_draw_as_wide_stacked_bars_spanning_their_periods(server: str, browser):
+    """Each Desk period is a bar as wide as its days (not a hairline on a time axis), the two
+    parts stacked (RMP under the reinvested principal), on a phone and a desktop, light and
+    dark; the legend's two entries each match visible bars."""
+    for width, scheme in ((390, "dark"), (1280, "light")):
+        context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+        tab = context.new_page()
+        watch = PageWatch(tab)
+        tab.goto(f"{server}indicators/fed-bills/", wait_until="load")
+        charts_drawn(tab)
+        bars = tab.eval_on_selector_all(
+            "div.vega-chart g.mark-rect path",
+            "ns => ns.map(n => { const b = n.getBBox(); const f = getComputedStyle(n).fill; "
+            "return [b.x, b.y, b.width, b.height, f || n.getAttribute('fill')]; })",
+        )
+        assert len(bars) >= 16, bars  # eight complete periods, two parts each
+        widths = sorted(b[2] for b in bars)
+        assert widths[0] >= (8 if width < 600 else 30), widths  # a period spans ~30 days
+        colours = {b[4] for b in bars}
+        assert len(colours) == 2, colours  # both legend entries have marks
+        by_x: dict[int, list] = {}
+        for bar in bars:
+            by_x.setdefault(round(bar[0]), []).append(bar)
+        stacked = [parts for parts in by_x.values() if len(parts) == 2]
+        assert len(stacked) >= 8, by_x
+        for lower, upper in (sorted(p, key=lambda b: -b[1]) for p in stacked):
+            assert abs(upper[1] + upper[3] - lower[1]) < 1.5, (
+                lower,
+                upper,
+            )  # touching, not overlapping
+        figures = tab.locator("figure.lw-chart")
+        assert figures.first.locator("div.vega-chart").count() == 1
+        context.close()
+        assert not watch.errors, watch.errors

@@ -150,7 +150,8 @@ def chart_spec(
                 "period_start:T",
                 title=None,
                 scale=alt.Scale(type="utc"),
-                axis=alt.Axis(format="%b %Y"),
+                # One tick a month: finer ticks would print the same month twice.
+                axis=alt.Axis(format="%b %Y", tickCount="month"),
             ),
             x2=alt.X2("period_end:T"),
             y=alt.Y("bottom:Q", title=unit, scale=alt.Scale(zero=True)),
