@@ -392,10 +392,11 @@ def home_brief(
     results: list[indicators.IndicatorResult],
     posts: Path,
 ) -> list[str]:
-    """The home page's brief, its changes counted from the newest report post: readers
-    arriving from the feed compare with what that post told them."""
+    """The home page's brief, its changes counted from the newest report post written from
+    older data than the page's (``report.previous_for_page``): a post of the same day shows
+    what the page shows, so "no change since" it would compare the page with itself."""
     try:
-        previous = report.previous_state(posts, date.max)
+        previous = report.previous_for_page(posts, results)
     except ConfigError:  # a broken post is reported by `report`; the home page still builds
         previous = None
     day = regime.as_of if regime is not None else clock.today()

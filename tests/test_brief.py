@@ -210,6 +210,32 @@ def test_home_brief_survives_a_broken_newest_post(real, tmp_path: Path):
     from generator.build import home_brief
 
     config, results, regime = real
-    (tmp_path / "2026-08-22.md").write_text("---\nreport: [1, 2]\n---\n")
+    (tmp_path / "2026-08-20.md").write_text("---\nreport: [1, 2]\n---\n")
     lines = home_brief(config, regime, results, tmp_path)
     assert "there is no earlier report" in lines[1]
+
+
+def _post(path: Path, levels: dict[str, str]) -> None:
+    """A report post whose stored state gives these indicators these levels."""
+    state = "".join(
+        f"    {key}:\n      level: {level}\n      value: x\n" for key, level in levels.items()
+    )
+    path.write_text(f"---\nreport:\n  regime: neutral\n  score: 0\n  indicators:\n{state}---\n")
+
+
+def test_home_brief_never_compares_with_the_report_of_its_own_data(real, tmp_path: Path):
+    """The newest observation on the home page is 21 Aug 2026, so the post of that day shows
+    the same data: the brief compares with the post before it, or says there is none."""
+    from generator.build import home_brief
+
+    config, results, regime = real
+    assert max(r.as_of for r in results if r.as_of) == pd.Timestamp("2026-08-21").date()
+    now = {r.id: r.status.level for r in results if r.status}
+    assert now["reserves"] == "stress"
+    _post(tmp_path / "2026-08-21.md", {**now, "reserves": "calm"})
+    lines = home_brief(config, regime, results, tmp_path)
+    assert "there is no earlier report" in lines[1]
+    assert not any("21 Aug 2026:" in line for line in lines[1:])
+    _post(tmp_path / "2026-08-14.md", {**now, "reserves": "watch"})
+    lines = home_brief(config, regime, results, tmp_path)
+    assert lines[1] == "Bank reserves since 14 Aug 2026: watch → stress (worse)."
