@@ -5,7 +5,8 @@ distrust; our paragraphs say all of it but are slow to scan. The brief states th
 in at most ``MAX_LINES`` plain-text lines (the template escapes them with ``md``): the regime,
 each change since the previous report with its direction, the flip values computed in
 ``measure/flips.py``, and a warning per stale or stopped series. Every number goes through
-``format``.
+``format``; a flip value is rounded away from the current side (``format.away``), so a reader
+who sees the stated value crossed knows the label has flipped.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from generator.measure import flips
 from generator.measure.indicators import IndicatorResult
 from generator.measure.regime import Regime
 from generator.publish.changes import Comparison, ReportState
-from generator.publish.format import format_date, format_number, quantity_text
+from generator.publish.format import flip_text, format_date, format_number, quantity_text
 
 MAX_LINES = 10
 MAX_STATUS_FLIPS = 3  # the nearest few; the others are named on one line
@@ -86,7 +87,7 @@ def regime_flip_line(
         if flip.to is None:
             groups.setdefault("", []).append(f"{flip.label} cannot flip it alone")
             continue
-        at = quantity_text(result.config, flip.quantity, flip.at)
+        at = flip_text(result.config, flip.quantity, flip.at, flip.at > flip.value)
         now = quantity_text(result.config, flip.quantity, flip.value)
         groups.setdefault(flip.to, []).append(
             f"{flip.label} {_moved(flip.value, flip.at)} {at} (now {now})"
@@ -116,7 +117,7 @@ def status_flip_lines(results: list[IndicatorResult]) -> list[str]:
     for _, result, flip in near[:MAX_STATUS_FLIPS]:
         name = flip.quantity or ""
         label = result.config.quantities[name].label.lower()
-        at = quantity_text(result.config, name, flip.at)
+        at = flip_text(result.config, name, flip.at, flip.rising)
         now = quantity_text(result.config, name, flip.value)
         if flip.inclusive:
             reach = f"{'rises' if flip.rising else 'falls'} to {at}"
