@@ -9,6 +9,7 @@ days to 30 Dec 2025; the Russell 2000 / S&P 500 ratio stood at percentile 5 on 3
 
 from __future__ import annotations
 
+import io
 import math
 from datetime import date
 from pathlib import Path
@@ -286,12 +287,65 @@ def test_missing_data_makes_a_claim_not_testable():
     assert adp.written.verdict == adp.now.verdict == "not testable"
 
 
-def test_summary_counts_both_dates():
+def _last_price(asset: str) -> pd.Timestamp:
+    bucket = "market" if asset in ("SP500", "RUT") else "crypto"
+    return raw(bucket, asset).dropna().index[-1]
+
+
+def test_a_common_sample_cut_short_by_a_stopped_input_is_as_of_its_date():
+    """BNB's last price is 20 Feb 2026, the other assets' 21 Aug 2026: a test on one common
+    sample of weeks with BNB ends on 20 Feb 2026, so its verdict now is as of that day. The
+    tests that need no common sample (fall-first counts each event on the assets priced then)
+    and those without BNB are current; so is every verdict when written."""
+    friday = {
+        a: _last_price(a).to_period("W-FRI").end_time.normalize()
+        for a in ["SP500", "RUT", "BTC-USD", "ETH-USD", "BNB-USD"]
+    }
+    assert friday["BNB-USD"] == pd.Timestamp("2026-02-20")
+    assert {friday[a] for a in friday if a != "BNB-USD"} == {pd.Timestamp("2026-08-21")}
+    expected = set()
+    for claim in CONFIG.claims.items:
+        assets = list(claim.params.get("assets", []))
+        common = claim.test in ("peak_order", "peak_window")
+        if common and min(friday[a] for a in assets) < max(friday[a] for a in assets):
+            expected.add(claim.id)
+    assert expected == {"crypto-order", "lag-weeks"}
+    for key, result in JUDGED.items():
+        assert result.written.current, key
+        assert result.now.current == (key not in expected), key
+        if key in expected:
+            assert result.now.evidence.stopped == {"BNB-USD": date(2026, 2, 20)}
+            assert result.now.evidence.as_of == date(2026, 2, 20)
+
+
+def test_summary_counts_stale_verdicts_apart():
+    """'holds now: 1 of 7 current; 2 as of February 2026', each part's other verdicts listed."""
     text = scorecard.summary(list(JUDGED.values()), WRITTEN)
     held = sum(r.written.verdict == "supported" for r in JUDGED.values())
-    holds = sum(r.now.verdict == "supported" for r in JUDGED.values())
-    assert f"Held when written (31 Dec 2025): {held} of 9" in text
-    assert f"holds now: {holds} of 9" in text
+    current = [r.now.verdict for k, r in JUDGED.items() if k not in ("crypto-order", "lag-weeks")]
+    stale = [JUDGED[k].now.verdict for k in ("crypto-order", "lag-weeks")]
+    assert f"Held when written (31 Dec 2025): {held} of 9 (" in text
+    assert len(current) == 7 and current.count("supported") == 1
+    assert stale == ["inconclusive", "inconclusive"]
+    others = ", ".join(
+        f"{current.count(v)} {v}" for v in ("not supported", "inconclusive") if current.count(v)
+    )
+    assert f"holds now: 1 of 7 current ({others}); 2 as of February 2026 (2 inconclusive)." in text
+
+
+def test_scorecard_rows_and_csv_say_what_stopped():
+    rows = {row.id: row for row in scorecard.rows(list(JUDGED.values()))}
+    assert rows["lag-weeks"].as_of_note("now") == (
+        "as of 20 Feb 2026: BNB-USD has no data after it"
+    )
+    assert rows["lag-weeks"].as_of_note("written") == rows["fall-first"].as_of_note("now") == ""
+    table = pd.read_csv(io.StringIO(scorecard.scorecard_csv(list(JUDGED.values()))), dtype=str)
+    stopped = table.set_index("claim")["stopped_now"].fillna("")
+    assert stopped.to_dict() == {
+        key: ("BNB-USD 2026-02-20" if key in ("crypto-order", "lag-weeks") else "")
+        for key in JUDGED
+    }
+    assert table["stopped_written"].isna().all()
 
 
 @pytest.mark.golden

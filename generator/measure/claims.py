@@ -37,11 +37,16 @@ MAX_LAG = 12
 
 @dataclass
 class Evidence:
-    """A test's outputs (NaN when it could not be measured) and the date of each."""
+    """A test's outputs (NaN when it could not be measured) and the date of each.
+
+    ``stopped`` names the inputs whose data ended before the others' and so cut the test's
+    sample short (series id -> its last date): BNB's prices stop on 20 Feb 2026, and a test on
+    one common sample of weeks for all its assets then stops there too."""
 
     values: dict[str, float]
     dates: dict[str, date | None] = field(default_factory=dict)
     as_of: date | None = None
+    stopped: dict[str, date] = field(default_factory=dict)
 
 
 @dataclass
@@ -49,6 +54,12 @@ class Judgement:
     verdict: str
     cutoff: date
     evidence: Evidence
+
+    @property
+    def current(self) -> bool:
+        """False when an input stopped early: the verdict is "as of" its evidence's date, not
+        of the snapshot, and the tallies count it apart from the current ones."""
+        return not self.evidence.stopped
 
 
 @dataclass
@@ -222,6 +233,7 @@ def _ladder_common_uncached(driver: pd.Series, assets: list[str], ctx: Context) 
     if not valid:
         return None
     strongest = max(valid, key=lambda r: abs(r.peak_correlation))
+    last = weeks[-1].date() if n else None
     values = {
         "n": float(n),
         "detectable_r": ladder.detectable_r(n, MAX_LAG + 1, ALPHA),
@@ -229,8 +241,31 @@ def _ladder_common_uncached(driver: pd.Series, assets: list[str], ctx: Context) 
         "strongest_r": strongest.peak_correlation,
         "strongest_lag": float(strongest.peak_lag or 0),
     }
-    last = weeks[-1].date() if n else None
-    return {"values": values, "results": results, "assets": assets, "last": last}
+    stopped = _stopped(driver, [a for a in assets if a in ctx.prices], last, ctx)
+    return {
+        "values": values,
+        "results": results,
+        "assets": assets,
+        "last": last,
+        "stopped": stopped,
+    }
+
+
+def _stopped(
+    driver: pd.Series, assets: list[str], last: date | None, ctx: Context
+) -> dict[str, date]:
+    """The assets whose weekly returns end before the common sample could otherwise reach
+    (the driver's last week, or the last week any asset is priced, whichever is earlier),
+    with their last dates; empty when the sample ends where its inputs do."""
+    if last is None:
+        return {}
+    ends = {a: ctx.weekly_returns[a].index[-1] for a in assets if len(ctx.weekly_returns[a])}
+    if not ends:
+        return {}
+    reach = min(ladder.weekly_close(driver).index[-1], max(ends.values()))
+    if pd.Timestamp(last) >= reach:
+        return {}
+    return {a: end.date() for a, end in ends.items() if end < reach}
 
 
 def peak_order(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
@@ -253,7 +288,7 @@ def peak_order(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evide
     values["ordered"] = 1.0 if ordered else 0.0
     for name in TESTS["peak_order"].outputs:
         values.setdefault(name, math.nan)
-    return Evidence(values, {"n": found["last"]}, found["last"])
+    return Evidence(values, {"n": found["last"]}, found["last"], found["stopped"])
 
 
 def peak_window(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
@@ -267,7 +302,7 @@ def peak_window(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evid
     )
     values["assets"] = float(len(found["results"]))
     values["share"] = 100.0 * values["inside"] / values["assets"]
-    return Evidence(values, {"n": found["last"]}, found["last"])
+    return Evidence(values, {"n": found["last"]}, found["last"], found["stopped"])
 
 
 def fall_first(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
