@@ -100,15 +100,30 @@ TESTS: dict[str, ClaimTest] = {
     ),
     "fall_first": ClaimTest(
         inputs=("driver", "turns"),
-        outputs=("events", "fell", "share", "base", "p_value"),
-        params=("assets", "weeks", "events"),
+        outputs=(
+            "events",
+            "fell",
+            "share",
+            "p_value",
+            "base",
+            "policy_events",
+            "policy_fell",
+            "policy_share",
+            "policy_p_value",
+            "policy_needed",
+        ),
+        params=("assets", "weeks", "events", "effect"),
         describe=(
-            "Every easing start in the data (each upturn of `turns`, entered on the Friday "
-            "after the Thursday release that confirmed it, plus the events of events.yml named "
-            "in `events`): events counts those with `weeks` of prices after them, fell those "
-            "after which most assets were lower, share = fell / events in percent, base = the "
-            "percent of all spans of `weeks` since 2015 after which most assets were lower, "
-            "p_value = one-sided binomial test of fell against base."
+            "Easing starts in two groups. The Fed's policy easing starts: the events of "
+            "events.yml of kind policy marked `easing: true` (and any ids named in `events`), "
+            "on their dates. The upturns of `turns` in the data, each entered on the Friday "
+            "after the Thursday release that confirmed it. For each group: events counts those "
+            "with `weeks` of prices after them, fell those after which most assets were lower, "
+            "share = fell / events in percent, p_value = one-sided binomial test of fell "
+            "against base (prefixed policy_ for the policy group); base = the percent of all "
+            "spans of `weeks` since 2015 after which most assets were lower; policy_needed = "
+            "the fewest events with which that test (p below 0.10) would find, 80% of the time, "
+            "most assets lower after `effect` percent of the starts (default 75)."
         ),
     ),
 }

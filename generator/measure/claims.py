@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 from scipy import stats
 
@@ -81,6 +82,8 @@ class Context:
     # asset's weekly returns since LADDER_SINCE, shared by every asset set.
     ladder_fits: dict[tuple, tuple[pd.Series, dict | None]] = field(default_factory=dict)
     weekly_returns: dict[str, pd.Series] = field(default_factory=dict)
+    # The Fed's policy easing starts: events.yml events of kind policy marked easing.
+    policy: list[date] = field(default_factory=list)
 
 
 def _nan(test: str) -> Evidence:
@@ -306,14 +309,40 @@ def peak_window(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evid
 
 
 def fall_first(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
-    """Every easing start, entered when it was known: an upturn on the Friday after the
-    Thursday release that confirmed it, a policy event on its date."""
+    """Easing starts in two groups, each entered when it was known: the Fed's policy easing
+    starts (events of kind ``policy`` marked ``easing`` in events.yml, plus any ids in
+    ``events``), on their dates; and the upturns of ``turns``, on the Friday after the Thursday
+    release that confirmed them. Most upturns in net liquidity come from Treasury cash and the
+    reverse repo, not from the Fed, so pooling them with the Fed's own decisions would let 17
+    Treasury-cash swings speak for "easing" (issue 19); the claim is judged on the policy
+    group, the upturns are shown beside it."""
     assets = [a for a in params.get("assets", []) if a in ctx.prices]
     weeks = int(params.get("weeks", 2))
-    turns = reads["turns"]
-    starts = [t for t in ladder.published_turns(turns) if t >= LADDER_SINCE]
-    starts += [ctx.events[e] for e in params.get("events", []) if e in ctx.events]
     cutoff = pd.Timestamp(ctx.cutoff)
+    upturns = [t for t in ladder.published_turns(reads["turns"]) if t >= LADDER_SINCE]
+    policy = list(ctx.policy) + [ctx.events[e] for e in params.get("events", []) if e in ctx.events]
+    turned = _falls(upturns, assets, weeks, cutoff, ctx)
+    decided = _falls([p for p in policy if p >= LADDER_SINCE], assets, weeks, cutoff, ctx)
+    if turned[0] == 0 and decided[0] == 0:
+        return _nan("fall_first")
+    base = base_rate({a: ctx.prices[a] for a in assets}, weeks, cutoff)
+    effect = float(params.get("effect", 75)) / 100.0
+    values = {
+        **_fall_values("", turned[:2], base),
+        **_fall_values("policy_", decided[:2], base),
+        "base": 100.0 * base,
+        "policy_needed": float(events_needed(base, effect)),
+    }
+    dates = {"events": turned[2], "policy_events": decided[2]}
+    ends = [d for d in (turned[3], decided[3]) if d is not None]
+    return Evidence(values, dates, max(ends) if ends else None)
+
+
+def _falls(
+    starts: list[date], assets: list[str], weeks: int, cutoff: pd.Timestamp, ctx: Context
+) -> tuple[int, int, date | None, date | None]:
+    """(starts with ``weeks`` of prices for at least two assets after them, those after which
+    most of those assets were lower, the first such start, the end of the last one's span)."""
     counted = fell = 0
     first: date | None = None
     last: date | None = None
@@ -328,18 +357,39 @@ def fall_first(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evide
         fell += int(sum(m < 0 for m in known) * 2 > len(known))
         first = first or when
         last = when + timedelta(weeks=weeks)
-    if counted == 0:
-        return _nan("fall_first")
-    base = base_rate({a: ctx.prices[a] for a in assets}, weeks, cutoff)
-    test = stats.binomtest(fell, counted, base, alternative="greater") if 0 < base < 1 else None
-    values = {
-        "events": float(counted),
-        "fell": float(fell),
-        "share": 100.0 * fell / counted,
-        "base": 100.0 * base,
-        "p_value": float(test.pvalue) if test is not None else math.nan,
+    return counted, fell, first, last
+
+
+def _fall_values(prefix: str, counts: tuple[int, int], base: float) -> dict[str, float]:
+    """events, fell, share and the one-sided binomial p-value of fell against ``base``."""
+    counted, fell = counts
+    test = (
+        stats.binomtest(fell, counted, base, alternative="greater")
+        if counted and 0 < base < 1
+        else None
+    )
+    return {
+        f"{prefix}events": float(counted),
+        f"{prefix}fell": float(fell),
+        f"{prefix}share": 100.0 * fell / counted if counted else math.nan,
+        f"{prefix}p_value": float(test.pvalue) if test is not None else math.nan,
     }
-    return Evidence(values, {"events": first}, last)
+
+
+def events_needed(base: float, effect: float, alpha: float = 0.10, power: float = 0.80) -> int:
+    """The fewest starts with which the one-sided binomial test at ``alpha`` finds, with
+    ``power``, that most assets fall after ``effect`` of the starts (say 3 in 4) when the base
+    rate is ``base``: below it, a verdict either way is mostly luck. 0 when no count up to 200
+    suffices (or the base rate is unknown)."""
+    if not 0 < base < 1 or effect <= base:
+        return 0
+    for n in range(1, 201):
+        # the test's p-value with k falls is P(X >= k) = sf(k - 1); the smallest significant k
+        counts = np.arange(n + 1)
+        significant = counts[stats.binom.sf(counts - 1, n, base) < alpha]
+        if len(significant) and stats.binom.sf(significant[0] - 1, n, effect) >= power:
+            return n
+    return 0
 
 
 def base_rate(prices: dict[str, pd.Series], weeks: int, cutoff: pd.Timestamp) -> float:
@@ -416,11 +466,12 @@ def judge_claims(
     if config.claims is None:
         return []
     by_id = {e.id: e.date for e in events if e.id}
+    policy = [e.date for e in events if e.kind == "policy" and e.easing]
     results_now, prices_now, today = now
     results_then, prices_then = written
     day = config.claims.written
-    then_ctx = Context(day, prices_then, by_id)
-    now_ctx = Context(today, prices_now, by_id)
+    then_ctx = Context(day, prices_then, by_id, policy=policy)
+    now_ctx = Context(today, prices_now, by_id, policy=policy)
     return [
         ClaimResult(claim, judge(claim, results_then, then_ctx), judge(claim, results_now, now_ctx))
         for claim in config.claims.items
