@@ -322,11 +322,11 @@ def test_home_brief_never_compares_with_the_report_of_its_own_data(real, tmp_pat
     config, results, regime = real
     assert max(r.as_of for r in results if r.as_of) == pd.Timestamp("2026-08-21").date()
     now = {r.id: r.status.level for r in results if r.status}
-    assert now["reserves"] == "stress"
+    assert now["reserves"] == "watch"
     _post(tmp_path / "2026-08-21.md", {**now, "reserves": "calm"})
     lines = home_brief(config, regime, results, tmp_path)
     assert "there is no earlier report" in lines[1]
     assert not any("21 Aug 2026:" in line for line in lines[1:])
-    _post(tmp_path / "2026-08-14.md", {**now, "reserves": "watch"})
+    _post(tmp_path / "2026-08-14.md", {**now, "reserves": "stress"})
     lines = home_brief(config, regime, results, tmp_path)
-    assert lines[1] == "Bank reserves since 14 Aug 2026: watch → stress (worse)."
+    assert lines[1] == "Bank reserves since 14 Aug 2026: stress → watch (better)."

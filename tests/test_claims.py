@@ -123,29 +123,60 @@ def _reserves_by_hand(last: str) -> dict[str, float]:
     end = level.index[-1]
     before = level[level.index < "2025-12-12"].iloc[-1]
     regime = level["2021-01-01":]
-    return {
+    # one ordinary week's move: the sample standard deviation of the last 52 weekly changes
+    weekly = level.diff().dropna().iloc[-52:]
+    move = float(np.sqrt(((weekly - weekly.mean()) ** 2).sum() / (len(weekly) - 1)))
+    found = {
         "level": level.iloc[-1],
         "change_since": level.iloc[-1] - before,
         "change_26w": level.iloc[-1] - level[: end - pd.Timedelta(weeks=26)].iloc[-1],
         "change_13w": level.iloc[-1] - level[: end - pd.Timedelta(weeks=13)].iloc[-1],
         "pct_regime": (regime <= regime.iloc[-1]).mean() * 100,
+        "move": move,
     }
+    for span in ("since", "26w", "13w"):
+        found[f"moves_{span}"] = found[f"change_{span}"] / move
+    return found
 
 
 @pytest.mark.parametrize(
     ("when", "last", "verdict"),
-    [("written", "2025-12-24", "supported"), ("now", "2026-08-19", "inconclusive")],
+    [("written", "2025-12-24", "supported"), ("now", "2026-08-19", "not supported")],
 )
 def test_reserves_by_hand(when: str, last: str, verdict: str):
+    """Flat reads a change smaller than one ordinary week's move. When written: -414 bn USD
+    over 26 weeks (about 6 moves of 70 bn), the purchases 2 weeks old: supported. Now: -15 bn
+    USD over 26 weeks and +3 since the purchases began, both within one move of 63 bn: flat,
+    not dwindling (it read "inconclusive" when the sign alone decided, issue 19)."""
     judged = getattr(JUDGED["reserves-dwindling"], when)
     expected = _reserves_by_hand(last)
     for name, value in expected.items():
         assert judged.evidence.values[name] == pytest.approx(value, abs=1e-6), name
     assert judged.verdict == verdict
+    if when == "written":
+        assert round(expected["move"]) == 70 and expected["moves_26w"] < -1
     if when == "now":
-        # +3 bn USD since the purchases began, -194 over 13 weeks, near percentile 5 since 2021
+        # +3 bn USD since the purchases began, -15 over 26 weeks, -194 over 13, near
+        # percentile 5 since 2021, against an ordinary weekly move of 63 bn USD
         assert round(expected["change_since"]) == 3 and round(expected["change_13w"]) == -194
+        assert round(expected["change_26w"]) == -15 and round(expected["move"]) == 63
+        assert abs(expected["moves_26w"]) < 1 and abs(expected["moves_since"]) < 1
         assert round(expected["pct_regime"]) == 5
+
+
+def test_reserves_card_reads_the_claims_measure():
+    """The card's status is flat (watch) on the same 26-week change against the same
+    ordinary week's move that makes the claim "not supported"; the 13-week fall of 194 bn USD
+    no longer calls stress on its own, and the card's sentence says why."""
+    expected = _reserves_by_hand("2026-08-19")
+    reserves = next(r for r in RESULTS if r.id == "reserves")
+    assert reserves.latest("move_1w") == pytest.approx(expected["move"], abs=1e-9)
+    assert reserves.latest("change_26w") == pytest.approx(expected["change_26w"], abs=1e-9)
+    assert reserves.latest("moves_26w") == pytest.approx(expected["moves_26w"], abs=1e-9)
+    assert reserves.status is not None and reserves.status.level == "watch"
+    claim = JUDGED["reserves-dwindling"].now.evidence.values
+    assert claim["move"] == reserves.latest("move_1w")
+    assert claim["moves_26w"] == pytest.approx(reserves.latest("moves_26w"), abs=1e-12)
 
 
 @pytest.mark.parametrize(

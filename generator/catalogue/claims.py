@@ -49,13 +49,27 @@ TESTS: dict[str, ClaimTest] = {
         ),
     ),
     "level_trend": ClaimTest(
-        inputs=("level",),
-        outputs=("level", "change_since", "weeks_since", "change_26w", "change_13w", "pct_regime"),
+        inputs=("level", "move"),
+        outputs=(
+            "level",
+            "change_since",
+            "weeks_since",
+            "change_26w",
+            "change_13w",
+            "pct_regime",
+            "move",
+            "moves_since",
+            "moves_26w",
+            "moves_13w",
+        ),
         params=("since", "regime_from"),
         describe=(
             "A level's change since a date (the last observation before it; weeks_since: "
             "over how many weeks), over 26 and 13 weeks, and its percentile among "
-            "observations since `regime_from`."
+            "observations since `regime_from`. move is the latest value of the `move` input, "
+            "the size of an ordinary move (e.g. the standard deviation of weekly changes); "
+            "moves_since, moves_26w and moves_13w are the three changes in those moves, so a "
+            "rule can call a change of less than one ordinary move flat."
         ),
     ),
     "spread_sign": ClaimTest(

@@ -159,6 +159,8 @@ def level_trend(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evid
     date_13, value_13 = _last_on_or_before(level, last_at - pd.Timedelta(weeks=13))
     regime_from = pd.Timestamp(params.get("regime_from", level.index[0].date()))
     regime = level[level.index >= regime_from]
+    move_date, move = _last_on_or_before(reads["move"], last_at)
+    move = move if move > 0 else math.nan
     values = {
         "level": last,
         "change_since": last - base,
@@ -166,13 +168,17 @@ def level_trend(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evid
         "change_26w": last - value_26,
         "change_13w": last - value_13,
         "pct_regime": float(regime.rank(pct=True).iloc[-1] * 100.0),
+        "move": move,
     }
+    for span in ("since", "26w", "13w"):
+        values[f"moves_{span}"] = values[f"change_{span}"] / move
     dates = {
         "level": last_at.date(),
         "change_since": base_date,
         "change_26w": date_26,
         "change_13w": date_13,
         "pct_regime": regime.index[0].date(),
+        "move": move_date,
     }
     return Evidence(values, dates, last_at.date())
 
