@@ -14,16 +14,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
 from generator.catalogue import conditions
 from generator.catalogue.claims import TESTS, ClaimConfig
 from generator.catalogue.models import Config, Event
-from generator.measure import ladder
+from generator.measure import easing, ladder
 from generator.measure.indicators import IndicatorResult
 
 SUPPORTED = "supported"
@@ -327,92 +325,22 @@ def fall_first(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evide
     cutoff = pd.Timestamp(ctx.cutoff)
     upturns = [t for t in ladder.published_turns(reads["turns"]) if t >= LADDER_SINCE]
     policy = list(ctx.policy) + [ctx.events[e] for e in params.get("events", []) if e in ctx.events]
-    turned = _falls(upturns, assets, weeks, cutoff, ctx)
-    decided = _falls([p for p in policy if p >= LADDER_SINCE], assets, weeks, cutoff, ctx)
+    prices = {a: ctx.prices[a] for a in assets}
+    turned = easing.falls(upturns, prices, weeks, cutoff)
+    decided = easing.falls([p for p in policy if p >= LADDER_SINCE], prices, weeks, cutoff)
     if turned[0] == 0 and decided[0] == 0:
         return _nan("fall_first")
-    base = base_rate({a: ctx.prices[a] for a in assets}, weeks, cutoff)
+    base = easing.base_rate(prices, weeks, cutoff, LADDER_SINCE)
     effect = float(params.get("effect", 75)) / 100.0
     values = {
-        **_fall_values("", turned[:2], base),
-        **_fall_values("policy_", decided[:2], base),
+        **easing.fall_values("", turned[:2], base),
+        **easing.fall_values("policy_", decided[:2], base),
         "base": 100.0 * base,
-        "policy_needed": float(events_needed(base, effect)),
+        "policy_needed": float(easing.events_needed(base, effect)),
     }
     dates = {"events": turned[2], "policy_events": decided[2]}
     ends = [d for d in (turned[3], decided[3]) if d is not None]
     return Evidence(values, dates, max(ends) if ends else None)
-
-
-def _falls(
-    starts: list[date], assets: list[str], weeks: int, cutoff: pd.Timestamp, ctx: Context
-) -> tuple[int, int, date | None, date | None]:
-    """(starts with ``weeks`` of prices for at least two assets after them, those after which
-    most of those assets were lower, the first such start, the end of the last one's span)."""
-    counted = fell = 0
-    first: date | None = None
-    last: date | None = None
-    for when in sorted(set(starts)):
-        if pd.Timestamp(when) + pd.Timedelta(weeks=weeks) > cutoff:
-            continue
-        moves = [ladder.event_study(ctx.prices[a], when, (weeks,))[weeks] for a in assets]
-        known = [m for m in moves if not math.isnan(m)]
-        if len(known) < 2:
-            continue
-        counted += 1
-        fell += int(sum(m < 0 for m in known) * 2 > len(known))
-        first = first or when
-        last = when + timedelta(weeks=weeks)
-    return counted, fell, first, last
-
-
-def _fall_values(prefix: str, counts: tuple[int, int], base: float) -> dict[str, float]:
-    """events, fell, share and the one-sided binomial p-value of fell against ``base``."""
-    counted, fell = counts
-    test = (
-        stats.binomtest(fell, counted, base, alternative="greater")
-        if counted and 0 < base < 1
-        else None
-    )
-    return {
-        f"{prefix}events": float(counted),
-        f"{prefix}fell": float(fell),
-        f"{prefix}share": 100.0 * fell / counted if counted else math.nan,
-        f"{prefix}p_value": float(test.pvalue) if test is not None else math.nan,
-    }
-
-
-def events_needed(base: float, effect: float, alpha: float = 0.10, power: float = 0.80) -> int:
-    """The fewest starts with which the one-sided binomial test at ``alpha`` finds, with
-    ``power``, that most assets fall after ``effect`` of the starts (say 3 in 4) when the base
-    rate is ``base``: below it, a verdict either way is mostly luck. 0 when no count up to 200
-    suffices (or the base rate is unknown)."""
-    if not 0 < base < 1 or effect <= base:
-        return 0
-    for n in range(1, 201):
-        # the test's p-value with k falls is P(X >= k) = sf(k - 1); the smallest significant k
-        counts = np.arange(n + 1)
-        significant = counts[stats.binom.sf(counts - 1, n, base) < alpha]
-        if len(significant) and stats.binom.sf(significant[0] - 1, n, effect) >= power:
-            return n
-    return 0
-
-
-def base_rate(prices: dict[str, pd.Series], weeks: int, cutoff: pd.Timestamp) -> float:
-    """How often most assets were lower ``weeks`` later, over every Friday since 2015 whose
-    span ends by ``cutoff``: the chance a random start would "fall first" (the benchmark)."""
-    closes = {
-        a: ladder.weekly_close(p[p.index >= pd.Timestamp(LADDER_SINCE)]) for a, p in prices.items()
-    }
-    frame = pd.concat(closes, axis=1, sort=True)
-    ahead = frame.shift(-weeks) / frame - 1.0
-    ahead = ahead[ahead.index + pd.Timedelta(weeks=weeks) <= cutoff]
-    known = ahead.notna().sum(axis=1)
-    lower = (ahead < 0).sum(axis=1)
-    rows = known >= 2
-    if not rows.any():
-        return math.nan
-    return float(((lower[rows] * 2) > known[rows]).mean())
 
 
 RUNNERS: dict[str, Callable[[dict[str, pd.Series], dict, Context], Evidence]] = {
