@@ -403,4 +403,9 @@ def home_brief(
     current = report.state_of(day, regime, results)
     titles = {r.id: r.config.title for r in results}
     comparison = changes.compare(previous, current, titles) if previous else None
-    return brief.brief(regime, config.regime, results, comparison, previous, current)
+    newest = pages.latest_report(posts)
+    data_day = report.data_day(results)
+    same = newest["date"] if newest and data_day and newest["date"] >= data_day else None
+    return brief.brief(
+        regime, config.regime, results, comparison, previous, current, same_data=same
+    )

@@ -325,7 +325,9 @@ def test_home_brief_never_compares_with_the_report_of_its_own_data(real, tmp_pat
     assert now["reserves"] == "watch"
     _post(tmp_path / "2026-08-21.md", {**now, "reserves": "calm"})
     lines = home_brief(config, regime, results, tmp_path)
-    assert "there is no earlier report" in lines[1]
+    assert (
+        lines[1] == "Changes: none to compare yet; the report of 21 Aug 2026 shows this same data."
+    )
     assert not any("21 Aug 2026:" in line for line in lines[1:])
     _post(tmp_path / "2026-08-14.md", {**now, "reserves": "stress"})
     lines = home_brief(config, regime, results, tmp_path)

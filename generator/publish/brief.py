@@ -41,9 +41,17 @@ def direction(then: str, now: str, order: dict[str, int]) -> str:
 
 
 def change_lines(
-    comparison: Comparison | None, previous: ReportState | None, current: ReportState
+    comparison: Comparison | None,
+    previous: ReportState | None,
+    current: ReportState,
+    same_data: date | None = None,
 ) -> list[str]:
-    """A line per regime or status change since the previous report, with its direction."""
+    """A line per regime or status change since the previous report, with its direction.
+    ``same_data``: the day of a report written from this same data (the home page on the day
+    of the newest report), which is no earlier report to compare with."""
+    if (comparison is None or previous is None) and same_data is not None:
+        day = format_date(same_data)
+        return [f"Changes: none to compare yet; the report of {day} shows this same data."]
     if comparison is None or previous is None:
         return ["Changes: none to compare, there is no earlier report."]
     since = format_date(previous.day)
@@ -169,12 +177,13 @@ def brief(
     previous: ReportState | None,
     current: ReportState,
     overdue: dict[str, str] | None = None,
+    same_data: date | None = None,
 ) -> list[str]:
     """The brief's lines, at most ``MAX_LINES``: warnings are kept, changes trimmed first."""
     flip_line = regime_flip_line(regime, config, results)
     tail = ([flip_line] if flip_line else []) + status_flip_lines(results)
     warnings = warning_lines(results, overdue)
-    changes = change_lines(comparison, previous, current)
+    changes = change_lines(comparison, previous, current, same_data)
     room = max(MAX_LINES - 1 - len(tail) - len(warnings), 1)
     if len(changes) > room:
         changes = changes[: room - 1] + [f"And {len(changes) - room + 1} more changes, below."]
