@@ -417,14 +417,20 @@ def home_brief(
     results: list[indicators.IndicatorResult],
     posts: Path,
 ) -> list[str]:
-    """The home page's brief, its changes counted from the newest report post: readers
-    arriving from the feed compare with what that post told them."""
+    """The home page's brief, its changes counted from the newest report post written from
+    older data than the page's (``report.previous_for_page``): a post of the same day shows
+    what the page shows, so "no change since" it would compare the page with itself."""
     try:
-        previous = report.previous_state(posts, date.max)
+        previous = report.previous_for_page(posts, results)
     except ConfigError:  # a broken post is reported by `report`; the home page still builds
         previous = None
     day = regime.as_of if regime is not None else clock.today()
     current = report.state_of(day, regime, results)
     titles = {r.id: r.config.title for r in results}
     comparison = changes.compare(previous, current, titles) if previous else None
-    return brief.brief(regime, config.regime, results, comparison, previous, current)
+    newest = pages.latest_report(posts)
+    data_day = report.data_day(results)
+    same = newest["date"] if newest and data_day and newest["date"] >= data_day else None
+    return brief.brief(
+        regime, config.regime, results, comparison, previous, current, same_data=same
+    )

@@ -70,7 +70,9 @@ def run_generator(root: Path, *args: str, check: bool = True) -> subprocess.Comp
 
 
 def run_mkdocs(root: Path, check: bool = True) -> subprocess.CompletedProcess:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    # The hooks import ``generator``: this checkout's, not whichever one the virtualenv's
+    # editable install points at (a git worktree shares the main checkout's .venv).
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"],
         cwd=root,

@@ -7,16 +7,18 @@ report carries the brief, and an old post re-run keeps its bytes.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from scipy import optimize
 
 from generator.catalogue.load import load_config, load_events
 from generator.measure import flips, indicators
 from generator.measure import regime as analysis
 from generator.measure.indicators import IndicatorResult
-from generator.publish import brief
+from generator.publish import brief, format
 from generator.publish.report import BRIEF_MARK, POSTS, report
 from generator.snapshot.load import load_snapshot
 from generator.snapshot.store import Store
@@ -91,34 +93,123 @@ def test_fed_assets_flip_and_near_criterion(real):
 # -- the regime flip, solved again with pandas ---------------------------------------------------
 
 
-def test_regime_flip_recomputed_independently_with_pandas(real):
-    config, results, regime = real
-    weeks = 156  # 3 years of weeks, as the regime's look-back
-    zs = {}
-    stats = {}
+WEEKS = 156  # 3 years of weeks, as the regime's look-back
+
+
+def _z_last(grid: pd.Series, inverted: bool) -> float:
+    """The last week's clipped z-score against its trailing window, the last week included."""
+    mean = grid.rolling(WEEKS, min_periods=WEEKS // 2).mean()
+    std = grid.rolling(WEEKS, min_periods=WEEKS // 2).std()
+    z = ((grid - mean) / std).clip(-3, 3) * (-1 if inverted else 1)
+    return float(z.iloc[-1])
+
+
+def _regime_by_hand(config, results):
+    """Each input's weekly grid and latest z-score, and the score with input ``quantity``'s
+    latest week replaced by ``value`` (its trailing window then includes that value)."""
+    grids, zs, inverted = {}, {}, {}
     for item in config.regime.inputs:
         series = by_id(results, item.indicator).quantity(item.quantity)
-        grid = series.resample("W-FRI").last().ffill(limit=4)
-        mean = grid.rolling(weeks, min_periods=weeks // 2).mean()
-        std = grid.rolling(weeks, min_periods=weeks // 2).std()
-        z = ((grid - mean) / std).clip(-3, 3) * (-1 if item.invert else 1)
-        zs[item.indicator] = float(z.iloc[-1])
-        stats[item.indicator] = (float(mean.iloc[-1]), float(std.iloc[-1]), item.invert)
-    score = sum(zs.values()) / len(zs)  # equal weights of 1 in indicators.yml
+        grids[item.quantity] = series.resample("W-FRI").last().ffill(limit=4)
+        inverted[item.quantity] = item.invert
+        zs[item.quantity] = _z_last(grids[item.quantity], item.invert)
+
+    def score_with(quantity: str, value: float) -> float:
+        grid = grids[quantity].copy()
+        grid.iloc[-1] = value
+        others = sum(z for key, z in zs.items() if key != quantity)
+        return (others + _z_last(grid, inverted[quantity])) / len(zs)  # equal weights of 1
+
+    return zs, score_with
+
+
+def test_regime_flip_recomputed_independently_with_pandas(real):
+    """The flip value solved again by bisection: the latest week replaced by a trial value,
+    the trailing mean and deviation recomputed with it, until the score sits on −0.5."""
+    config, results, regime = real
+    zs, score_with = _regime_by_hand(config, results)
+    score = sum(zs.values()) / len(zs)
     assert score == pytest.approx(regime.score)
     assert regime.label == "neutral" and -0.5 < score < 0.5
     # Neutral at -0.44: tight (-0.5) is nearer than easing (+0.5) for every input.
-    mean, std, inverted = stats["sofr-iorb-spread"]
-    others = sum(z for key, z in zs.items() if key != "sofr-iorb-spread")
-    needed = -0.5 * len(zs) - others  # the SOFR z-score that puts the mean on -0.5
-    expected = mean - needed * std  # inverted: z = -(x - mean) / std
-    assert inverted
-    sofr = next(f for f in flips.regime_flips(regime, config.regime) if f.quantity == "mean_20d")
-    assert sofr.to == "tight"
-    assert sofr.at == pytest.approx(expected, rel=1e-9)
-    # and the value found really does put the score on the threshold
-    z_at = -(sofr.at - mean) / std
-    assert (others + z_at) / len(zs) == pytest.approx(-0.5)
+    found = {f.quantity: f for f in flips.regime_flips(regime, config.regime)}
+    for item in config.regime.inputs:
+        flip = found[item.quantity]
+        assert flip.to == "tight"
+        value = flip.value
+        far = value + (1 if item.invert else -1) * 1e4  # far on the tight side
+        exact = optimize.brentq(lambda x, q=item.quantity: score_with(q, x) + 0.5, value, far)
+        assert flip.at == pytest.approx(exact, rel=1e-7), item.quantity
+    # the audit's figures (issue 19): reserves −237.3, net liquidity −155.95
+    assert found["change_13w"].at == pytest.approx(-237.3, abs=0.05)
+    assert found["change_4w"].at == pytest.approx(-155.95, abs=0.01)
+
+
+def _number(text: str) -> float:
+    return float(text.replace("\u2212", "-").replace(",", "").rstrip("%"))
+
+
+def test_stated_regime_flip_values_flip_the_label_when_crossed(real):
+    """Each value the brief states, put back into the score (others held, its window
+    recomputed): at it and just past it the label is tight. Rounded to nearest, reserves'
+    −237.3 read −237 and net liquidity's −155.95 read −155 (issue 19), neither of which flips
+    it; rounded away from the current side they read −238 and −156."""
+    config, results, regime = real
+    _, score_with = _regime_by_hand(config, results)
+    line = brief.regime_flip_line(regime, config.regime, results)
+    assert line is not None
+    labels = {item.label: item.quantity for item in config.regime.inputs}
+    parts = line.split("others held, ", 1)[1].split("; or ")
+    stated = [re.match(r"(.+) (rises above|falls below) (\S+) ", p).groups() for p in parts]
+    assert len(stated) == 4, line
+
+    def label_with(quantity: str, value: float) -> str:
+        return analysis.label_for(score_with(quantity, value), config.regime)
+
+    found = {}
+    for label, way, text in stated:
+        quantity, value = labels[label], _number(text)
+        found[quantity] = value
+        past = value + (1e-6 if way == "rises above" else -1e-6)
+        assert label_with(quantity, past) == "tight", (label, text)
+        assert label_with(quantity, value) == "tight", (label, text)  # and the value itself
+    assert found["change_13w"] == -238 and found["change_4w"] == -156
+    # the values stated before this fix stay neutral: the test can fail
+    assert label_with("change_13w", -237.0) == "neutral"
+    assert label_with("change_4w", -155.0) == "neutral"
+
+
+def test_stated_status_flip_values_flip_the_status_when_reached(real):
+    """The near-threshold lines: the stated value (reached, or just passed when the rule is
+    strict) put back into the indicator's own rules gives the stated new status."""
+    _, results, _ = real
+    lines = brief.status_flip_lines(results)
+    pattern = r"Near a threshold: (.+) turns (\w+) if its .+ (rises|falls)( above| below| to) (\S+)"
+    titles = {r.config.title: r for r in results}
+    checked = 0
+    for line in lines:
+        match = re.match(pattern, line)
+        if match is None:
+            continue
+        title, to, way, how, text = match.groups()
+        result = titles[title]
+        flip = flips.status_flip(result)
+        assert flip is not None and flip.quantity is not None
+        value = _number(text)
+        strict = how != " to"
+        probe = value + ((1e-6 if way == "rises" else -1e-6) if strict else 0.0)
+        assert flips.status_of(result, {**result.latest_values(), flip.quantity: probe}) == to
+        checked += 1
+    assert checked == 3
+
+
+def test_flip_values_round_away_from_the_current_side():
+    assert format.away(-237.3, 0, rising=False) == -238
+    assert format.away(-155.95, 0, rising=False) == -156
+    assert format.away(0.17, 1, rising=True) == pytest.approx(0.2)
+    assert format.away(0.2, 1, rising=True) == pytest.approx(0.2)  # on the grid: unchanged
+    assert format.away(17.84, 1, rising=False) == pytest.approx(17.8)
+    assert format.away(25.0, 0, rising=False) == 25
 
 
 def test_an_input_that_cannot_flip_alone_says_so(real):
@@ -141,7 +232,7 @@ def test_brief_lines_are_short_and_complete(real):
     assert lines[0] == "Regime: neutral (score −0.44), as of 21 Aug 2026."
     assert "there is no earlier report" in lines[1]
     assert lines[2].startswith("The regime turns tight if, others held, SOFR minus IORB")
-    assert "rises above 0.2 bp (now −1.0 bp)" in lines[2]
+    assert "rises above 0.3 bp (now −1.0 bp)" in lines[2]  # 0.21 rounded up
     assert any(line.startswith("Near a threshold: SOFR minus IORB turns calm") for line in lines)
     assert lines[-1] == "Warning: BNB-USD has had nothing new since 20 Feb 2026 (BNB, BNB / BTC)."
 
@@ -210,6 +301,34 @@ def test_home_brief_survives_a_broken_newest_post(real, tmp_path: Path):
     from generator.build import home_brief
 
     config, results, regime = real
-    (tmp_path / "2026-08-22.md").write_text("---\nreport: [1, 2]\n---\n")
+    (tmp_path / "2026-08-20.md").write_text("---\nreport: [1, 2]\n---\n")
     lines = home_brief(config, regime, results, tmp_path)
     assert "there is no earlier report" in lines[1]
+
+
+def _post(path: Path, levels: dict[str, str]) -> None:
+    """A report post whose stored state gives these indicators these levels."""
+    state = "".join(
+        f"    {key}:\n      level: {level}\n      value: x\n" for key, level in levels.items()
+    )
+    path.write_text(f"---\nreport:\n  regime: neutral\n  score: 0\n  indicators:\n{state}---\n")
+
+
+def test_home_brief_never_compares_with_the_report_of_its_own_data(real, tmp_path: Path):
+    """The newest observation on the home page is 21 Aug 2026, so the post of that day shows
+    the same data: the brief compares with the post before it, or says there is none."""
+    from generator.build import home_brief
+
+    config, results, regime = real
+    assert max(r.as_of for r in results if r.as_of) == pd.Timestamp("2026-08-21").date()
+    now = {r.id: r.status.level for r in results if r.status}
+    assert now["reserves"] == "watch"
+    _post(tmp_path / "2026-08-21.md", {**now, "reserves": "calm"})
+    lines = home_brief(config, regime, results, tmp_path)
+    assert (
+        lines[1] == "Changes: none to compare yet; the report of 21 Aug 2026 shows this same data."
+    )
+    assert not any("21 Aug 2026:" in line for line in lines[1:])
+    _post(tmp_path / "2026-08-14.md", {**now, "reserves": "stress"})
+    lines = home_brief(config, regime, results, tmp_path)
+    assert lines[1] == "Bank reserves since 14 Aug 2026: stress → watch (better)."

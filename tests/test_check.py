@@ -156,6 +156,19 @@ CASES: dict[str, tuple[str, list[tuple[str, ...]]]] = {
         "events.yml",
         [("{date: 2026-01-28, kind: fomc", "{date: 2026-13-28, kind: fomc")],
     ),
+    "events-easing-not-policy": (
+        "events.yml",
+        [("{date: 2026-01-28, kind: fomc", "{date: 2026-01-28, kind: fomc, easing: true")],
+    ),
+    "events-easing-not-boolean": (
+        "events.yml",
+        [
+            (
+                "{id: qt-end, date: 2025-12-01, kind: policy, easing: true",
+                "{id: qt-end, date: 2025-12-01, kind: policy, easing: often",
+            )
+        ],
+    ),
     "data-non-numeric-value": (
         "data/series/fred/SOFR.csv",
         [("2018-04-04,1.74", "2018-04-04,1.7a")],

@@ -93,6 +93,16 @@ def test_count_and_rolling_mean_over_observations():
     assert list(t.rolling_mean(s, periods=2)) == [0.0, 0.5, -0.5, -1.25]
 
 
+def test_rolling_std_is_the_sample_deviation_over_the_window():
+    s = pd.Series([1.0, -1.0, 2.0, -3.0, 0.5], index=pd.date_range("2020-01-01", periods=5))
+    # [1, -1, 2]: mean 2/3, squared deviations 1/9 + 25/9 + 16/9 = 42/9, over n - 1 = 2: 7/3
+    assert t.rolling_std(s, periods=3).iloc[0] == pytest.approx((7 / 3) ** 0.5)
+    assert len(t.rolling_std(s, periods=3)) == 3
+    # over a span of time: 2 days holds two daily values, and one value has no deviation
+    spans = t.rolling_std(s, window="2d")
+    assert spans.index[0] == D("2020-01-02") and spans.iloc[0] == pytest.approx(2**0.5)
+
+
 def test_splice_takes_before_then_after():
     a = pd.Series([1.0, 2.0, 3.0], index=pd.date_range("2020-01-01", periods=3))
     b = pd.Series([9.0, 8.0, 7.0], index=pd.date_range("2020-01-02", periods=3))

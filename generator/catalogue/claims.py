@@ -84,13 +84,27 @@ TESTS: dict[str, ClaimTest] = {
         ),
     ),
     "level_trend": ClaimTest(
-        inputs=("level",),
-        outputs=("level", "change_since", "weeks_since", "change_26w", "change_13w", "pct_regime"),
+        inputs=("level", "move"),
+        outputs=(
+            "level",
+            "change_since",
+            "weeks_since",
+            "change_26w",
+            "change_13w",
+            "pct_regime",
+            "move",
+            "moves_since",
+            "moves_26w",
+            "moves_13w",
+        ),
         params=("since", "regime_from"),
         describe=(
             "A level's change since a date (the last observation before it; weeks_since: "
             "over how many weeks), over 26 and 13 weeks, and its percentile among "
-            "observations since `regime_from`."
+            "observations since `regime_from`. move is the latest value of the `move` input, "
+            "the size of an ordinary move (e.g. the standard deviation of weekly changes); "
+            "moves_since, moves_26w and moves_13w are the three changes in those moves, so a "
+            "rule can call a change of less than one ordinary move flat."
         ),
     ),
     "spread_sign": ClaimTest(
@@ -138,15 +152,30 @@ TESTS: dict[str, ClaimTest] = {
     ),
     "fall_first": ClaimTest(
         inputs=("driver", "turns"),
-        outputs=("events", "fell", "share", "base", "p_value"),
-        params=("assets", "weeks", "events"),
+        outputs=(
+            "events",
+            "fell",
+            "share",
+            "p_value",
+            "base",
+            "policy_events",
+            "policy_fell",
+            "policy_share",
+            "policy_p_value",
+            "policy_needed",
+        ),
+        params=("assets", "weeks", "events", "effect"),
         describe=(
-            "Every easing start in the data (each upturn of `turns`, entered on the Friday "
-            "after the Thursday release that confirmed it, plus the events of events.yml named "
-            "in `events`): events counts those with `weeks` of prices after them, fell those "
-            "after which most assets were lower, share = fell / events in percent, base = the "
-            "percent of all spans of `weeks` since 2015 after which most assets were lower, "
-            "p_value = one-sided binomial test of fell against base."
+            "Easing starts in two groups. The Fed's policy easing starts: the events of "
+            "events.yml of kind policy marked `easing: true` (and any ids named in `events`), "
+            "on their dates. The upturns of `turns` in the data, each entered on the Friday "
+            "after the Thursday release that confirmed it. For each group: events counts those "
+            "with `weeks` of prices after them, fell those after which most assets were lower, "
+            "share = fell / events in percent, p_value = one-sided binomial test of fell "
+            "against base (prefixed policy_ for the policy group); base = the percent of all "
+            "spans of `weeks` since 2015 after which most assets were lower; policy_needed = "
+            "the fewest events with which that test (p below 0.10) would find, 80% of the time, "
+            "most assets lower after `effect` percent of the starts (default 75)."
         ),
     ),
 }

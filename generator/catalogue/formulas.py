@@ -153,6 +153,13 @@ class RollingSumOp(WindowedOf):
     op: Literal["rolling_sum"]
 
 
+class RollingStdOp(WindowedOf):
+    """Standard deviation over a trailing window (n - 1): how large an ordinary move is"""
+
+    model_config = op_config("RollingStd", {"op": "rolling_std", "of": "change_1w", "periods": 52})
+    op: Literal["rolling_std"]
+
+
 class ZScoreOp(WindowedOf):
     """Standard deviations from the trailing mean"""
 
@@ -271,6 +278,7 @@ Formula = Annotated[
     | PctChangeOp
     | RollingMeanOp
     | RollingSumOp
+    | RollingStdOp
     | ZScoreOp
     | PercentileOp
     | CountOp

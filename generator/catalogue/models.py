@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from generator.catalogue.claims import ClaimsConfig
 from generator.catalogue.desk import DeskConfig
@@ -243,6 +243,21 @@ class Event(Strict):
         None, max_length=16, description="The label on charts; FOMC meetings default to FOMC"
     )
     kind: Literal["fomc", "policy", "market"] = "policy"
+    easing: bool = Field(
+        False,
+        description="A Fed policy easing start (QT's end, purchases beginning, a first cut): "
+        "the fall-first claim judges these apart from upturns in net liquidity. Only on "
+        "kind: policy",
+    )
+
+    @model_validator(mode="after")
+    def _easing_is_policy(self) -> Event:
+        if self.easing and self.kind != "policy":
+            raise ValueError(
+                f"easing: true needs kind: policy (this event is kind: {self.kind}); the "
+                "fall-first claim studies the Fed's own policy decisions"
+            )
+        return self
 
 
 class Events(Strict):

@@ -5,10 +5,11 @@ only the call. Both answers are derived from the configuration itself, so a fork
 rule or a threshold gets matching flip values without code:
 
 - Regime: the score is the weighted mean of the inputs' clipped z-scores. Holding the other
-  inputs and each input's trailing mean and standard deviation fixed (one more week barely moves
-  a three-year window), the input value that puts the score exactly on ``easing_above`` or
-  ``tight_below`` is solved in closed form. When the needed z-score lies beyond the clip at
-  +/-3, that input alone cannot flip the label.
+  inputs fixed, the input's latest week is given the value that puts the score exactly on
+  ``easing_above`` or ``tight_below``, solved in closed form. That value enters its own trailing
+  window, so the window's mean and deviation move with it; holding them fixed instead (as this
+  module once did) stops short: reserves needed −237.3 bn USD where it said −236.6. When the
+  needed z-score lies beyond the clip at +/-3, that input alone cannot flip the label.
 - Status: each ``when:`` is parsed with the safe grammar; every simple comparison
   ``quantity OP number`` (either side) gives a candidate boundary for that quantity. Holding the
   other quantities at their latest values, the first-matching-rule decision is re-run at each
@@ -31,7 +32,7 @@ from generator.catalogue import conditions
 from generator.catalogue.models import RegimeConfig
 from generator.measure import transforms
 from generator.measure.indicators import IndicatorResult
-from generator.measure.regime import Regime, label_for
+from generator.measure.regime import Component, Regime, label_for
 
 CLIP = 3.0  # the z-scores are clipped here in measure/regime.py
 NEAR_WEEKS = 52
@@ -80,11 +81,32 @@ def regime_flips(regime: Regime, config: RegimeConfig) -> list[RegimeFlip]:
                 needed = (threshold * total_weight - others) / c.weight
                 if abs(needed) > CLIP or abs(needed - c.zscore) >= best:
                     continue
-                best = abs(needed - c.zscore)
                 sign = -1.0 if c.inverted else 1.0
-                to, at = target, c.mean + sign * needed * c.std
+                value = value_for_z(c, sign * needed)
+                if not math.isfinite(value):
+                    continue
+                best = abs(needed - c.zscore)
+                to, at = target, value
         flips.append(RegimeFlip(c.indicator, c.quantity, c.label, c.value, to, at))
     return flips
+
+
+def value_for_z(c: Component, z: float) -> float:
+    """The latest value x whose z-score, in a window of the other weeks plus x, is ``z``.
+
+    With k other weeks of mean a and squared deviations D, and d = x - a, the window of
+    n = k + 1 has mean a + d/n and squared deviations D + k d^2/n, so
+    z = (k d/n) / sqrt((D + k d^2/n) / k); squaring and solving for d gives the formula below.
+    Falls back to the fixed mean and deviation when the other weeks are unknown."""
+    k = c.others_n
+    if k < 2 or not (math.isfinite(c.others_mean) and math.isfinite(c.others_ss)):
+        return c.mean + z * c.std
+    n = k + 1
+    room = k * k / n - z * z  # z can never reach sqrt(k^2 / n) with x in its own window
+    if room <= 0:
+        return math.nan
+    d = abs(z) * math.sqrt(c.others_ss * n / (k * room))
+    return c.others_mean + math.copysign(d, z)
 
 
 def status_of(result: IndicatorResult, values: dict[str, float]) -> str | None:

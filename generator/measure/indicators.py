@@ -144,6 +144,8 @@ class Evaluator:
                 return t.rolling_mean(self.operand(node.of), **window)
             case ops.RollingSumOp():
                 return t.rolling_sum(self.operand(node.of), **window)
+            case ops.RollingStdOp():
+                return t.rolling_std(self.operand(node.of), **window)
             case ops.ZScoreOp():
                 return t.zscore(self.operand(node.of), **window)
             case ops.PercentileOp():

@@ -30,6 +30,12 @@ class Component:
     as_of: date | None
     mean: float = math.nan  # the trailing mean the value is compared with
     std: float = math.nan  # the trailing standard deviation that scales it (for flips)
+    # The rest of the latest window (without the latest week): how many weeks, their mean and
+    # their sum of squared deviations. A new latest value moves the window's own mean and
+    # deviation, so a flip value solved with them held fixed stops short (issue 19).
+    others_n: int = 0
+    others_mean: float = math.nan
+    others_ss: float = math.nan
 
 
 @dataclass
@@ -88,6 +94,9 @@ def compute_regime(config: Config, results: list[IndicatorResult]) -> Regime | N
         means = rolling.mean().dropna()
         stds = rolling.std().dropna()
         quantity_label = result.config.quantities[item.quantity].label
+        # the window of the latest z-score, less its last week
+        last_week = grid.dropna().index[-1]
+        others = grid[grid.index <= last_week].iloc[-lookback_weeks:-1].dropna()
         components.append(
             Component(
                 indicator=item.indicator,
@@ -100,6 +109,9 @@ def compute_regime(config: Config, results: list[IndicatorResult]) -> Regime | N
                 as_of=result.latest_date(item.quantity),
                 mean=float(means.iloc[-1]) if len(means) else math.nan,
                 std=float(stds.iloc[-1]) if len(stds) else math.nan,
+                others_n=len(others),
+                others_mean=float(others.mean()) if len(others) else math.nan,
+                others_ss=float(((others - others.mean()) ** 2).sum()) if len(others) else math.nan,
             )
         )
     if not scores:

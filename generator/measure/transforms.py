@@ -137,6 +137,13 @@ def rolling_sum(
     return _rolling(series, periods, window).sum().dropna()
 
 
+def rolling_std(
+    series: pd.Series, periods: int | None = None, window: str | None = None
+) -> pd.Series:
+    """Sample standard deviation (n - 1) over the window; a window of one value has none."""
+    return _rolling(series, periods, window).std().dropna()
+
+
 def zscore(series: pd.Series, periods: int | None = None, window: str | None = None) -> pd.Series:
     """Distance from the rolling mean in rolling standard deviations."""
     rolling = _rolling(series, periods, window)

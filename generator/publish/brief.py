@@ -5,7 +5,8 @@ distrust; our paragraphs say all of it but are slow to scan. The brief states th
 in at most ``MAX_LINES`` plain-text lines (the template escapes them with ``md``): the regime,
 each change since the previous report with its direction, the flip values computed in
 ``measure/flips.py``, and a warning per stale or stopped series. Every number goes through
-``format``.
+``format``; a flip value is rounded away from the current side (``format.away``), so a reader
+who sees the stated value crossed knows the label has flipped.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from generator.measure import flips
 from generator.measure.indicators import IndicatorResult
 from generator.measure.regime import Regime
 from generator.publish.changes import Comparison, ReportState
-from generator.publish.format import format_date, format_number, quantity_text
+from generator.publish.format import flip_text, format_date, format_number, quantity_text
 
 MAX_LINES = 10
 MAX_STATUS_FLIPS = 3  # the nearest few; the others are named on one line
@@ -40,9 +41,17 @@ def direction(then: str, now: str, order: dict[str, int]) -> str:
 
 
 def change_lines(
-    comparison: Comparison | None, previous: ReportState | None, current: ReportState
+    comparison: Comparison | None,
+    previous: ReportState | None,
+    current: ReportState,
+    same_data: date | None = None,
 ) -> list[str]:
-    """A line per regime or status change since the previous report, with its direction."""
+    """A line per regime or status change since the previous report, with its direction.
+    ``same_data``: the day of a report written from this same data (the home page on the day
+    of the newest report), which is no earlier report to compare with."""
+    if (comparison is None or previous is None) and same_data is not None:
+        day = format_date(same_data)
+        return [f"Changes: none to compare yet; the report of {day} shows this same data."]
     if comparison is None or previous is None:
         return ["Changes: none to compare, there is no earlier report."]
     since = format_date(previous.day)
@@ -86,7 +95,7 @@ def regime_flip_line(
         if flip.to is None:
             groups.setdefault("", []).append(f"{flip.label} cannot flip it alone")
             continue
-        at = quantity_text(result.config, flip.quantity, flip.at)
+        at = flip_text(result.config, flip.quantity, flip.at, flip.at > flip.value)
         now = quantity_text(result.config, flip.quantity, flip.value)
         groups.setdefault(flip.to, []).append(
             f"{flip.label} {_moved(flip.value, flip.at)} {at} (now {now})"
@@ -116,7 +125,7 @@ def status_flip_lines(results: list[IndicatorResult]) -> list[str]:
     for _, result, flip in near[:MAX_STATUS_FLIPS]:
         name = flip.quantity or ""
         label = result.config.quantities[name].label.lower()
-        at = quantity_text(result.config, name, flip.at)
+        at = flip_text(result.config, name, flip.at, flip.rising)
         now = quantity_text(result.config, name, flip.value)
         if flip.inclusive:
             reach = f"{'rises' if flip.rising else 'falls'} to {at}"
@@ -168,12 +177,13 @@ def brief(
     previous: ReportState | None,
     current: ReportState,
     overdue: dict[str, str] | None = None,
+    same_data: date | None = None,
 ) -> list[str]:
     """The brief's lines, at most ``MAX_LINES``: warnings are kept, changes trimmed first."""
     flip_line = regime_flip_line(regime, config, results)
     tail = ([flip_line] if flip_line else []) + status_flip_lines(results)
     warnings = warning_lines(results, overdue)
-    changes = change_lines(comparison, previous, current)
+    changes = change_lines(comparison, previous, current, same_data)
     room = max(MAX_LINES - 1 - len(tail) - len(warnings), 1)
     if len(changes) > room:
         changes = changes[: room - 1] + [f"And {len(changes) - room + 1} more changes, below."]

@@ -13,6 +13,7 @@ from generator.catalogue.formulas import (
     RatioOp,
     ResampleOp,
     RollingMeanOp,
+    RollingStdOp,
     RollingSumOp,
     ScaleOp,
     SeriesOp,
@@ -50,6 +51,8 @@ def describe(operand: object) -> str:
             return f"mean of {describe(operand.of)} over {w}"
         case RollingSumOp():
             return f"sum of {describe(operand.of)} over {w}"
+        case RollingStdOp():
+            return f"standard deviation of {describe(operand.of)} over {w}"
         case ZScoreOp():
             return f"z-score of {describe(operand.of)} over {w}"
         case PercentileOp():

@@ -95,6 +95,24 @@ def with_unit(text: str, unit_text: str) -> str:
     return f"{text} {unit_text}"
 
 
+def away(value: float, decimals: int, rising: bool) -> float:
+    """``value`` rounded to ``decimals`` away from the side the quantity is on now: up when it
+    must rise to reach ``value``, down when it must fall. A flip value rounded to nearest can
+    stop short of the true boundary (reserves needed −237.3 and the brief said −237, which does
+    not flip the label); rounded away, every value past the stated one is past the true one."""
+    if not math.isfinite(value):
+        return value
+    scale = 10**decimals
+    # round(..., 9) first: 0.2 * 10 is 2.0000000000000004 in binary, whose ceiling is 3
+    scaled = round(value * scale, 9)
+    return (math.ceil(scaled) if rising else math.floor(scaled)) / scale
+
+
+def flip_text(indicator: IndicatorConfig, name: str, value: float, rising: bool) -> str:
+    """A flip value as stated to readers: rounded ``away`` from the current side, with unit."""
+    return quantity_text(indicator, name, away(value, decimals(indicator, name), rising))
+
+
 def quantity_text(indicator: IndicatorConfig, name: str, value: float, signed: bool = False) -> str:
     """A quantity's value with its decimals and unit, e.g. '−194 bn USD' or '4.2%'."""
     if is_missing(value):

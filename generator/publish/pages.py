@@ -337,6 +337,8 @@ def scorecard_page(claims, written, csv: str = "data/scorecard.csv") -> dict:
                 "as_of_now": row.as_of_now,
                 "evidence_written": row.evidence_written,
                 "evidence_now": row.evidence_now,
+                "note_written": row.as_of_note("written"),
+                "note_now": row.as_of_note("now"),
             }
         )
     return {

@@ -181,6 +181,22 @@ def state_of(
     )
 
 
+def data_day(results: list[IndicatorResult]) -> date | None:
+    """The newest observation any indicator shows: the day a page built from ``results`` is
+    "as of". A report dated on or after it was written from the same data."""
+    days = [r.as_of for r in results if r.as_of is not None]
+    return max(days) if days else None
+
+
+def previous_for_page(posts: Path, results: list[IndicatorResult]) -> changes.ReportState | None:
+    """The report a page built from ``results`` is compared with: the newest post dated before
+    the page's data day. The newest post itself, when dated on or after that day, shows the
+    same data; comparing with it would report "no change since" the very report the reader
+    just came from."""
+    day = data_day(results)
+    return previous_state(posts, day) if day is not None else None
+
+
 def previous_state(posts: Path, day: date) -> changes.ReportState | None:
     """The state stored in the newest post dated before ``day``, if there is one."""
     earlier = []

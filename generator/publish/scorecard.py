@@ -14,8 +14,8 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from generator.measure.claims import INCONCLUSIVE, VERDICTS, ClaimResult, Judgement
-from generator.publish.format import format_date
+from generator.measure.claims import INCONCLUSIVE, SUPPORTED, VERDICTS, ClaimResult, Judgement
+from generator.publish.format import format_date, format_month
 from generator.publish.sentences import placeholders, render
 
 CSV_COLUMNS = (
@@ -27,6 +27,8 @@ CSV_COLUMNS = (
     "as_of_now",
     "evidence_written",
     "evidence_now",
+    "stopped_written",
+    "stopped_now",
 )
 
 
@@ -42,6 +44,19 @@ class ClaimRow:
     as_of_now: date | None
     evidence_written: str
     evidence_now: str
+    stopped_written: dict[str, date]
+    stopped_now: dict[str, date]
+
+    def as_of_note(self, when: str) -> str:
+        """'' for a current verdict; else why it is dated before the snapshot, e.g. 'as of
+        20 Feb 2026: BNB-USD has no data after it, and the test needs all its inputs'."""
+        stopped = self.stopped_now if when == "now" else self.stopped_written
+        if not stopped:
+            return ""
+        as_of = self.as_of_now if when == "now" else self.as_of_written
+        names = ", ".join(stopped)
+        verb = "has" if len(stopped) == 1 else "have"
+        return f"as of {format_date(as_of)}: {names} {verb} no data after it"
 
 
 def _fill(template: str, judgement: Judgement) -> str:
@@ -86,27 +101,49 @@ def rows(results: list[ClaimResult]) -> list[ClaimRow]:
             as_of_now=r.now.evidence.as_of,
             evidence_written=evidence_text(r, r.written),
             evidence_now=evidence_text(r, r.now),
+            stopped_written=dict(r.written.evidence.stopped),
+            stopped_now=dict(r.now.evidence.stopped),
         )
         for r in results
     ]
 
 
+def _tally(verdicts: list[str]) -> str:
+    """' (3 not supported, 2 inconclusive)': what the verdicts other than supported were."""
+    parts = [f"{verdicts.count(v)} {v}" for v in VERDICTS[1:] if verdicts.count(v)]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def count(judgements: list[Judgement]) -> str:
+    """'1 of 7 current (3 not supported, 3 inconclusive); 2 as of February 2026 (2
+    inconclusive)': verdicts whose inputs stopped early are counted apart, by the month they
+    are as of, so a verdict frozen in February is not read as today's. With none stopped, as
+    before: '1 of 9 (...)'."""
+    current = [j.verdict for j in judgements if j.current]
+    held = f"{current.count(SUPPORTED)} of {len(current)}"
+    if len(current) == len(judgements):
+        return f"{held}{_tally(current)}"
+    text = f"{held} current{_tally(current)}"
+    by_month: dict[str, list[str]] = {}
+    for judgement in judgements:
+        if not judgement.current:
+            month = format_month(judgement.evidence.as_of)
+            by_month.setdefault(month, []).append(judgement.verdict)
+    for month, verdicts in by_month.items():
+        supported = verdicts.count(SUPPORTED)
+        held_then = f", {supported} supported" if supported else ""
+        text += f"; {len(verdicts)} as of {month}{held_then}{_tally(verdicts)}"
+    return text
+
+
 def summary(results: list[ClaimResult], written: date | None) -> str:
-    """'Held when written: N of 9; holds now: M of 9', with what the rest were."""
+    """'Held when written: N of 9; holds now: M of 7 current; 2 as of February 2026', with
+    what the rest were."""
     if not results:
         return "No claims are configured."
-    total = len(results)
-
-    def tally(verdicts: list[str]) -> str:
-        parts = [f"{verdicts.count(v)} {v}" for v in VERDICTS[1:] if verdicts.count(v)]
-        return f" ({', '.join(parts)})" if parts else ""
-
-    then = [r.written.verdict for r in results]
-    now = [r.now.verdict for r in results]
-    return (
-        f"Held when written ({format_date(written)}): {then.count('supported')} of {total}"
-        f"{tally(then)}; holds now: {now.count('supported')} of {total}{tally(now)}."
-    )
+    then = count([r.written for r in results])
+    now = count([r.now for r in results])
+    return f"Held when written ({format_date(written)}): {then}; holds now: {now}."
 
 
 def scorecard_csv(results: list[ClaimResult]) -> str:
@@ -125,6 +162,14 @@ def scorecard_csv(results: list[ClaimResult]) -> str:
                 row.as_of_now.isoformat() if row.as_of_now else "",
                 row.evidence_written,
                 row.evidence_now,
+                _stopped_cell(row.stopped_written),
+                _stopped_cell(row.stopped_now),
             ]
         )
     return out.getvalue()
+
+
+def _stopped_cell(stopped: dict[str, date]) -> str:
+    """'BNB-USD 2026-02-20' (';'-separated): the inputs that ended early and their last dates;
+    empty for a verdict on current data."""
+    return ";".join(f"{name} {day.isoformat()}" for name, day in stopped.items())
