@@ -51,9 +51,11 @@ def test_indicator_json_holds_exactly_the_chart_csv(built_project: Path):
         assert len(rows) == len(data["rows"]), indicator
         names = [q["name"] for q in data["quantities"]]
         # monthly CSVs add a "period" column (2026-07) for readers; the API keeps the date
-        assert [c for c in rows[0] if c != "period"] == ["date", *names], indicator
+        # a stacked bar's CSV adds "period_start" (the first day each row sums), as the API does
+        assert [c for c in rows[0] if c not in ("period", "period_start")] == ["date", *names]
         for row, item in zip(rows, data["rows"], strict=True):
             assert row["date"] == item["date"]
+            assert row.get("period_start") == item.get("period_start"), indicator
             for name in names:
                 expected = float(row[name]) if row[name] else None
                 assert item[name] == expected, (indicator, row["date"], name)

@@ -70,8 +70,8 @@ def test_up_to_date_snapshot_costs_one_request_per_series_and_changes_no_data(
     entries = manifest(project)
     assert entries["IOER"]["status"] == "unavailable" and "series/fred/IOER.csv" not in after
     assert entries["SOFR"]["status"] == "fresh" and entries["SOFR"]["fetched_at"] >= "2026-11"
-    assert "18 series: 17 fresh, 0 stale, 1 unavailable" in run.stdout
-    assert "[ 1/18] WALCL: fresh, +0 rows, 0 revised" in run.stderr  # one line per series
+    assert "19 series: 18 fresh, 0 stale, 1 unavailable" in run.stdout
+    assert "[ 1/19] WALCL: fresh, +0 rows, 0 revised" in run.stderr  # one line per series
 
 
 def test_new_observations_are_appended_and_the_manifest_refreshed(project, servers, env):
