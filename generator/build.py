@@ -22,7 +22,7 @@ from generator.catalogue import reference
 from generator.catalogue.load import load_catalogue, load_config, load_events
 from generator.catalogue.messages import ConfigError
 from generator.catalogue.models import Config
-from generator.measure import attribution, indicators, ladder
+from generator.measure import attribution, indicators, ladder, vintage_reads
 from generator.measure import claims as claims_measure
 from generator.measure import regime as analysis
 from generator.publish import (
@@ -253,10 +253,16 @@ def judge_claims(
     fetched = freshness.last_update([r.fetched_at for r in store.records.values()])
     latest = max((s.index[-1].date() for s in snapshot.series.values()), default=None)
     now = fetched or latest or config.claims.written
-    then = as_published(snapshot, config, config.claims.written)
+    day = config.claims.written
+    then = as_published(snapshot, config, day)
     results_then = indicators.evaluate(config, then.series)
+    first = {}
+    for claim in config.claims.items:
+        read = vintage_reads.claim_reads(config, claim, snapshot, results_then, day)
+        if read is not None:
+            first[claim.id] = read
     return claims_measure.judge_claims(
-        config, events, (results, snapshot.series, now), (results_then, then.series)
+        config, events, (results, snapshot.series, now), (results_then, then.series), first
     )
 
 

@@ -20,7 +20,7 @@ from scipy import stats
 
 from generator.catalogue.claims import TESTS
 from generator.catalogue.load import load_config, load_events
-from generator.measure import claims, indicators, ladder
+from generator.measure import claims, indicators, ladder, vintage_reads
 from generator.publish import scorecard
 from generator.snapshot.load import as_published, load_snapshot
 from generator.snapshot.store import Store
@@ -34,10 +34,15 @@ WRITTEN = date(2025, 12, 31)
 NOW = date(2026, 8, 22)  # the day the sources were last asked (manifest fetched_at)
 THEN = as_published(SNAPSHOT, CONFIG, WRITTEN)
 RESULTS_THEN = indicators.evaluate(CONFIG, THEN.series)
+FIRST = {
+    claim.id: read
+    for claim in CONFIG.claims.items
+    if (read := vintage_reads.claim_reads(CONFIG, claim, SNAPSHOT, RESULTS_THEN, WRITTEN))
+}
 JUDGED = {
     r.config.id: r
     for r in claims.judge_claims(
-        CONFIG, EVENTS, (RESULTS, SNAPSHOT.series, NOW), (RESULTS_THEN, THEN.series)
+        CONFIG, EVENTS, (RESULTS, SNAPSHOT.series, NOW), (RESULTS_THEN, THEN.series), FIRST
     )
 }
 
@@ -163,16 +168,70 @@ def test_sofr_by_hand(when: str, last: str, verdict: str, mean: float, days: int
     assert judged.verdict == verdict
 
 
-@pytest.mark.parametrize(
-    ("when", "last", "known"), [("written", "2025-11-01", 11), ("now", None, 12)]
-)
-def test_adp_by_hand(when: str, last: str | None, known: int):
+def test_adp_now_by_hand_on_todays_vintage():
     change = raw("fred", "ADPMNUSNERSA").diff() / 1000
-    year = change["2025-01-01":"2025-12-31"][:last]
-    judged = getattr(JUDGED["adp-negative-2025"], when)
-    assert judged.evidence.values["known"] == len(year) == known
+    year = change["2025-01-01":"2025-12-31"]
+    judged = JUDGED["adp-negative-2025"].now
+    assert judged.basis == claims.LATEST
+    assert judged.evidence.values["known"] == len(year) == 12
     assert judged.evidence.values["negative"] == (year < 0).sum() == 4
+    assert judged.evidence.values["worst"] == year.min() == -53  # March 2025, today
     assert judged.verdict == "supported"
+
+
+def first_release_changes() -> pd.Series:
+    """Each month's change as its report printed it, straight from the revision file: a report
+    published two values (its month M and the revised M-1) known from the same day, and the
+    change it printed is their difference. Only reports whose date is on record (``release``)."""
+    frame = pd.read_csv(
+        ROOT / "data" / "series" / "fred" / "ADPMNUSNERSA.revisions.csv",
+        parse_dates=["date", "known_from"],
+    )
+    frame = frame[frame["basis"] == "release"]
+    changes = {}
+    for _, report in frame.groupby("known_from"):
+        report = report.sort_values("date")
+        if len(report) == 2:
+            changes[report["date"].iloc[1]] = report["value"].iloc[1] - report["value"].iloc[0]
+    return pd.Series(changes, dtype="float64").sort_index() / 1000
+
+
+def test_adp_when_written_reads_the_first_releases_and_names_the_months_it_could_not_check():
+    first = first_release_changes()
+    # The headline changes ADP printed in 2025, as the shared data folder's provenance notes
+    # list them ("ADP first releases").
+    assert first.to_dict() == {
+        pd.Timestamp(f"2025-{m:02d}-01"): v
+        for m, v in enumerate([183, 77, 155, 62, 37, -33, 104], start=1)
+    }
+    judged = JUDGED["adp-negative-2025"].written
+    assert judged.basis == claims.VINTAGE
+    assert judged.evidence.values["known"] == len(first) == 7
+    assert judged.evidence.values["negative"] == (first < 0).sum() == 1
+    assert judged.evidence.values["worst"] == first.min() == -33  # June 2025 at first print
+    assert judged.evidence.dates["worst"] == date(2025, 6, 1)
+    assert judged.verdict == "supported"
+    # Published by 31 Dec 2025 (August to November, released within 37 days) but no first
+    # release on record: listed, never filled from today's vintage.
+    read = judged.vintage
+    assert read is not None and read.series == ["ADPMNUSNERSA"]
+    assert read.unchecked == [date(2025, m, 1) for m in (8, 9, 10, 11)]
+    assert read.releases[0] == date(2025, 2, 5) and read.releases[-1] == date(2025, 7, 30)
+    # Today's vintage differs where the revisions moved the figures: March is -53k today.
+    today = (raw("fred", "ADPMNUSNERSA").diff() / 1000)["2025-01-01":"2025-07-01"]
+    assert (today != first).sum() == 7
+
+
+def test_the_scorecard_says_which_claims_used_a_vintage_and_which_the_rule():
+    rows = {row.id: row for row in scorecard.rows(list(JUDGED.values()))}
+    adp = rows["adp-negative-2025"]
+    assert adp.basis_written == "first release"
+    assert "Not checked: August 2025 to November 2025, published by 31 Dec 2025" in adp.basis_text
+    assert "−33 thousand in June 2025" in adp.evidence_written
+    assert "−53 thousand in March 2025" in adp.evidence_now
+    assert "today's vintage" in adp.evidence_now
+    others = [row for key, row in rows.items() if key != "adp-negative-2025"]
+    assert {row.basis_written for row in others} == {"publication rule"}
 
 
 @pytest.mark.parametrize(

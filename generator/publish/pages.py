@@ -337,6 +337,8 @@ def scorecard_page(claims, written, csv: str = "data/scorecard.csv") -> dict:
                 "as_of_now": row.as_of_now,
                 "evidence_written": row.evidence_written,
                 "evidence_now": row.evidence_now,
+                "basis": row.basis_text,
+                "vintage": row.basis_written == "first release",
             }
         )
     return {

@@ -14,8 +14,15 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from generator.measure.claims import INCONCLUSIVE, VERDICTS, ClaimResult, Judgement
-from generator.publish.format import format_date
+from generator.measure.claims import (
+    INCONCLUSIVE,
+    VERDICT_BASES,
+    VERDICTS,
+    VINTAGE,
+    ClaimResult,
+    Judgement,
+)
+from generator.publish.format import format_date, format_month
 from generator.publish.sentences import placeholders, render
 
 CSV_COLUMNS = (
@@ -27,6 +34,7 @@ CSV_COLUMNS = (
     "as_of_now",
     "evidence_written",
     "evidence_now",
+    "basis_written",
 )
 
 
@@ -42,6 +50,8 @@ class ClaimRow:
     as_of_now: date | None
     evidence_written: str
     evidence_now: str
+    basis_written: str
+    basis_text: str
 
 
 def _fill(template: str, judgement: Judgement) -> str:
@@ -66,11 +76,54 @@ def evidence_text(result: ClaimResult, judgement: Judgement) -> str:
     return text
 
 
+def _months(days: list[date]) -> str:
+    """Consecutive months as one range ('Aug 2025 to Nov 2025'), the rest listed."""
+    spans: list[list[date]] = []
+    for day in days:
+        if (
+            spans
+            and (day.year * 12 + day.month) - (spans[-1][-1].year * 12 + spans[-1][-1].month) == 1
+        ):
+            spans[-1].append(day)
+        else:
+            spans.append([day])
+    return ", ".join(
+        format_month(s[0]) if len(s) == 1 else f"{format_month(s[0])} to {format_month(s[-1])}"
+        for s in spans
+    )
+
+
+def basis_text(judgement: Judgement) -> str:
+    """Which data a "when written" verdict stands on, in one sentence: first releases on
+    record (naming the reports and the months it could not check) or the publication rule."""
+    read = judgement.vintage
+    if judgement.basis != VINTAGE or read is None:
+        return (
+            "Publication rule: today's values of the observations released by then "
+            "(no earlier vintage on record)."
+        )
+    first, last = read.releases[0], read.releases[-1]
+    text = (
+        f"First releases: each month as its report printed it ({', '.join(read.series)}, "
+        f"reports of {format_date(first)} to {format_date(last)}), not today's revised values."
+    )
+    if read.unchecked:
+        text += (
+            f" Not checked: {_months(read.unchecked)}, published by "
+            f"{format_date(judgement.cutoff)} but with no first release on record."
+        )
+    return text
+
+
 def _link(reads: dict[str, str]) -> str:
     indicators = sorted({ref.partition(".")[0] for ref in reads.values()})
     if indicators == ["net-liquidity"]:
         return "[Risk ladder](ladder.md)"
     return ", ".join(f"[{i}](indicators/{i}.md)" for i in indicators)
+
+
+def _revised(result: ClaimResult) -> bool:
+    return result.written.basis == VINTAGE
 
 
 def rows(results: list[ClaimResult]) -> list[ClaimRow]:
@@ -85,7 +138,10 @@ def rows(results: list[ClaimResult]) -> list[ClaimRow]:
             as_of_written=r.written.evidence.as_of,
             as_of_now=r.now.evidence.as_of,
             evidence_written=evidence_text(r, r.written),
-            evidence_now=evidence_text(r, r.now),
+            evidence_now=evidence_text(r, r.now)
+            + (" Values are today's vintage, revisions included." if _revised(r) else ""),
+            basis_written=VERDICT_BASES[r.written.basis],
+            basis_text=basis_text(r.written),
         )
         for r in results
     ]
@@ -125,6 +181,7 @@ def scorecard_csv(results: list[ClaimResult]) -> str:
                 row.as_of_now.isoformat() if row.as_of_now else "",
                 row.evidence_written,
                 row.evidence_now,
+                row.basis_written,
             ]
         )
     return out.getvalue()
