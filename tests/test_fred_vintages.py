@@ -1,0 +1,90 @@
+"""FRED's vintages (ALFRED) through ``fetch/sources/fred.py``, against the fake FRED on
+127.0.0.1: one vintage asked for with ``realtime_start = realtime_end = D``, the dates a
+series changed, the 2,000-vintage refusal, and the misspelt parameter FRED ignores silently.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from fredapi import Fred
+
+from generator.fetch.sources import SourceError, fred
+from tests.fakes.fred_server import REALTIME, too_many_vintages
+from tests.fakes.harness import KEY
+
+
+@pytest.fixture
+def fake(servers, monkeypatch):
+    monkeypatch.setenv("FRED_API_KEY", KEY)
+    monkeypatch.setenv("FRED_API_ROOT", servers.fred.root)
+    monkeypatch.setenv("FRED_RETRY_ATTEMPTS", "1")
+    monkeypatch.setenv("FRED_MIN_INTERVAL", "0")
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    # ADP's report of 2 Apr 2025 printed March at 134,399,000 (first release); today's value
+    # is the snapshot's. The fake knows that vintage from 2025-04-02 to 2025-04-29.
+    servers.fred.vintage("ADPMNUSNERSA", "2025-03-01", "134399000", "2025-04-02", "2025-04-29")
+    return servers.fred
+
+
+def test_one_vintage_is_asked_for_with_both_real_time_parameters(fake, project):
+    got = fred.fetch_as_of("ADPMNUSNERSA", date(2025, 4, 10), since=date(2025, 1, 1))
+    assert got[pd.Timestamp("2025-03-01")] == 134399000
+    query = fake.log[-1].query
+    assert (query["realtime_start"], query["realtime_end"]) == ("2025-04-10", "2025-04-10")
+    assert query["observation_start"] == "2025-01-01"
+    later = fred.fetch_as_of("ADPMNUSNERSA", date(2025, 4, 30), since=date(2025, 1, 1))
+    today = pd.read_csv(
+        project / "data/series/fred/ADPMNUSNERSA.csv", parse_dates=["date"], index_col="date"
+    )["value"]
+    assert later[pd.Timestamp("2025-03-01")] == today[pd.Timestamp("2025-03-01")] != 134399000
+
+
+def test_every_row_carries_the_window_asked_for(fake):
+    fred.fetch_as_of("ADPMNUSNERSA", date(2025, 4, 10))
+    body = fake.route("/fred/series/observations", fake.log[-1].query).body.decode()
+    assert body.count('realtime_start="2025-04-10" realtime_end="2025-04-10"') == (
+        body.count("<observation ") + 1
+    )
+
+
+def test_a_misspelt_window_is_ignored_by_fred_and_refused_here(fake, monkeypatch):
+    # FRED (and the fake) ignore a parameter they do not know: fredapi gets today's values.
+    client = Fred(api_key=KEY)
+    client.root_url = fake.root
+    quiet = client.get_series("ADPMNUSNERSA", vintage_date="2025-04-10")
+    assert quiet[pd.Timestamp("2025-03-01")] != 134399000
+    body = fake.route("/fred/series/observations", fake.log[-1].query).body.decode()
+    assert f'realtime_start="{REALTIME}"' in body
+    # The same slip in our request is caught by the window check, before any value is used.
+    monkeypatch.setattr(fred, "WINDOW_PARAMETERS", ("realtime_strat", "realtime_ned"))
+    with pytest.raises(SourceError) as error:
+        fred.fetch_as_of("ADPMNUSNERSA", date(2025, 4, 10))
+    assert "did not honour the real-time window 2025-04-10 to 2025-04-10" in error.value.message
+    assert f"carries {REALTIME} to {REALTIME}" in error.value.message
+
+
+def test_vintage_dates_list_the_days_values_changed(fake):
+    assert fred.vintage_dates("ADPMNUSNERSA") == [date(2025, 4, 2), date(2025, 4, 30)]
+    assert fake.log[-1].path == "/fred/series/vintagedates"
+
+
+def test_a_period_over_2000_vintages_is_refused_with_freds_message(fake):
+    start = pd.Timestamp("2019-01-01")
+    for offset in range(2001):
+        day = (start + pd.Timedelta(days=offset)).date().isoformat()
+        fake.vintage("SOFR", "2018-04-03", "1.8", day, day)
+    client = Fred(api_key=KEY)
+    client.root_url = fake.root
+    with pytest.raises(ValueError) as raw:
+        client.get_series_all_releases("SOFR")
+    count = len(fred.vintage_dates("SOFR"))
+    assert count == 2002  # 2,001 old days and the day today's value took over
+    assert str(raw.value) == too_many_vintages(count + 1, "1776-07-04", "9999-12-31")
+    # One vintage at a time stays far below the cap.
+    one = fred.fetch_as_of("SOFR", date(2019, 1, 5), since=date(2018, 4, 3))
+    assert one[pd.Timestamp("2018-04-03")] == 1.8
