@@ -13,6 +13,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
+# What the tests read instead of the live indicators.yml, events.yml and data/: a frozen copy
+# (tools/freeze_fixtures.py, `make fixtures`), so a nightly row or a fork's edit of the live
+# files never moves a test or a golden file. The live files are checked by `make check`.
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "project"
+FROZEN = ("indicators.yml", "events.yml", "data")
 # What a build needs; generated output (site/indicators, public/...) is left behind on purpose.
 PROJECT_FILES = (
     "indicators.yml",
@@ -35,10 +40,11 @@ GENERATED = (
 
 
 def copy_project(target: Path) -> Path:
-    """A private copy of the project that tests may break without touching the real one."""
+    """A private copy of the project that tests may break without touching the real one: the
+    frozen configuration and data (``FIXTURE``), the templates, pages and hooks of the tree."""
     target.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_FILES:
-        source = ROOT / name
+        source = (FIXTURE if name in FROZEN else ROOT) / name
         if not source.exists():
             continue
         if source.is_dir():

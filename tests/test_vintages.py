@@ -23,7 +23,7 @@ from generator.snapshot.vintages import (
     parse_revisions_csv,
     revisions_to_csv,
 )
-from tests.conftest import ROOT, run_generator
+from tests.conftest import FIXTURE, ROOT, run_generator
 from tests.fakes.harness import TODAY, run_update, series_bytes
 
 WHERE = "data/series/fred/X.revisions.csv"
@@ -99,7 +99,7 @@ def test_a_broken_revision_file_is_named_with_its_line(text: str, fragment: str)
 
 
 def test_without_revisions_as_of_is_the_publication_rule():
-    walcl = Store(ROOT / "data").load("fred", "WALCL")
+    walcl = Store(FIXTURE / "data").load("fred", "WALCL")
     known = as_of(walcl, [], 1, date(2025, 12, 31))
     assert known.index[-1] == pd.Timestamp("2025-12-24")  # 12-31 is released on 2026-01-01
     pd.testing.assert_series_equal(known, walcl[:"2025-12-30"])
@@ -123,7 +123,7 @@ def test_as_of_returns_the_value_current_on_the_day():
 
 def test_store_load_as_of_reads_the_revision_file(tmp_path: Path):
     data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    shutil.copytree(FIXTURE / "data", data)
     store = Store(data)
     adp = store.load("fred", "ADPMNUSNERSA", as_of=date(2025, 4, 2), published_after=37)
     # The report of 2 Apr 2025 printed March at 134,399,000 and February, revised, at
@@ -144,7 +144,7 @@ def test_store_load_as_of_reads_the_revision_file(tmp_path: Path):
 
 def test_first_prints_are_only_the_releases_on_record():
     rows = parse_revisions_csv(
-        (ROOT / "data/series/fred/ADPMNUSNERSA.revisions.csv").read_text(), WHERE
+        (FIXTURE / "data/series/fred/ADPMNUSNERSA.revisions.csv").read_text(), WHERE
     )
     prints = first_prints(rows)
     assert prints[date(2025, 3, 1)] == date(2025, 4, 2)
@@ -190,7 +190,7 @@ def test_an_update_that_revises_three_values_keeps_old_and_new_with_dates(projec
     after = store.load("fred", "SOFR", as_of=date(2026, 8, 28), published_after=1)
     for day, (old, new) in REVISED.items():
         assert (before[day], after[day]) == (float(old), float(new))
-    shutil.copy2(ROOT / "events.yml", project / "events.yml")  # check reads it too
+    shutil.copy2(FIXTURE / "events.yml", project / "events.yml")  # check reads it too
     checked = run_generator(project, "check", check=False)
     assert checked.returncode == 0, checked.stderr
     # A second night that revises one again appends, keeping the chain of values.
@@ -214,7 +214,7 @@ def test_check_refuses_a_revision_file_that_lost_its_series_date(project):
     path = project / "data/series/fred/ADPMNUSNERSA.revisions.csv"
     text = path.read_text().replace("2025-07-01,134561000", "2025-07-02,134561000")
     path.write_text(text)
-    shutil.copy2(ROOT / "events.yml", project / "events.yml")
+    shutil.copy2(FIXTURE / "events.yml", project / "events.yml")
     result = run_generator(project, "check", check=False)
     assert result.returncode == 2
     assert "1 problem(s) found" in result.stderr
