@@ -184,7 +184,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
         context["figure"] = figures.get(result.id)
         path = out / "indicators" / f"{result.id}.md"
         write_text(path, indicator_template.render(ind=context))
-    status = pages.data_status(config, store.records, results, snapshot.overdue)
+    status = pages.data_status(config, store.records, results, snapshot.overdue, snapshot.revisions)
     write_text(out / "data-status.md", env.get_template("data_status.md.j2").render(**status))
     if risk_ladder is not None:
         context = ladder_page.ladder_page(risk_ladder, "charts/ladder.vl.json", "data/ladder.csv")

@@ -76,7 +76,9 @@ def run_generator(root: Path, *args: str, check: bool = True) -> subprocess.Comp
 
 
 def run_mkdocs(root: Path, check: bool = True) -> subprocess.CompletedProcess:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    # The hooks import generator: this tree's, not wherever the shared .venv's editable
+    # install points (a second worktree would otherwise build with the first one's code).
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"],
         cwd=root,

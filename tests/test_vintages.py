@@ -225,3 +225,17 @@ def test_check_refuses_a_revision_file_that_lost_its_series_date(project):
 def test_the_header_is_the_documented_contract():
     doc = (ROOT / "docs/architecture.md").read_text()
     assert f"`{','.join(HEADER)}`" in doc
+
+
+def test_data_status_says_how_each_value_is_known(built_project: Path):
+    page = (built_project / "site/data-status.md").read_text().splitlines()
+
+    def row(series_id: str) -> str:
+        return next(line for line in page if line.startswith(f"| [{series_id}]("))
+
+    kept = (FIXTURE / "data/series/fred/ADPMNUSNERSA.revisions.csv").read_text().count("\n") - 1
+    adp = row("ADPMNUSNERSA")
+    assert "first releases on record (7 reports, 5 Feb 2025 to 30 Jul 2025)" in adp
+    assert f"{kept} superseded values kept, the last replaced on 7 Sep 2025" in adp
+    assert "otherwise the publication rule: each value known from 37 days after its date" in adp
+    assert row("WALCL").endswith("| publication rule: each value known from 1 day after its date |")
