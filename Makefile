@@ -63,4 +63,4 @@ bench: $(VENV)/.test node_modules/.package-lock.json
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf public site/index.md site/data-status.md site/indicators site/charts site/data site/api
+	rm -rf public site/index.md site/data-status.md site/revisions.md site/indicators site/charts site/data site/api

@@ -34,6 +34,7 @@ from generator.publish import (
     pages,
     pictures,
     report,
+    revisions,
     scorecard,
 )
 from generator.publish import attribution as attribution_text
@@ -186,6 +187,10 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
         write_text(path, indicator_template.render(ind=context))
     status = pages.data_status(config, store.records, results, snapshot.overdue, snapshot.revisions)
     write_text(out / "data-status.md", env.get_template("data_status.md.j2").render(**status))
+    logged = revisions.log(config, snapshot.series, snapshot.revisions)
+    write_text(out / "api" / "revisions.json", revisions.revisions_json(logged))
+    page = env.get_template("revisions.md.j2").render(**revisions.page_context(logged))
+    write_text(out / "revisions.md", page)
     if risk_ladder is not None:
         context = ladder_page.ladder_page(risk_ladder, "charts/ladder.vl.json", "data/ladder.csv")
         context["figure"] = analysis_figures.get("ladder")

@@ -32,6 +32,7 @@ PROJECT_FILES = (
 GENERATED = (
     "site/index.md",
     "site/data-status.md",
+    "site/revisions.md",
     "site/indicators",
     "site/charts",
     "site/data",
