@@ -239,3 +239,12 @@ def test_data_status_says_how_each_value_is_known(built_project: Path):
     assert f"{kept} superseded values kept, the last replaced on 7 Sep 2025" in adp
     assert "otherwise the publication rule: each value known from 37 days after its date" in adp
     assert row("WALCL").endswith("| publication rule: each value known from 1 day after its date |")
+
+
+def test_a_broken_revision_file_stops_update_before_any_request(project, servers, env):
+    path = project / "data/series/fred/ADPMNUSNERSA.revisions.csv"
+    path.write_text(path.read_text().replace(",release\n", ",guess\n", 1))
+    run = run_update(project, env, "--only", "ADPMNUSNERSA")
+    assert run.returncode == 2, run.output
+    assert "ADPMNUSNERSA.revisions.csv:" in run.stderr and "basis 'guess'" in run.stderr
+    assert servers.requests() == 0

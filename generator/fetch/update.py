@@ -140,6 +140,8 @@ def _preflight(config: Config, store: Store, selected: list[str]) -> dict[str, p
     if problems:
         raise ConfigError(problems)
     store.records  # noqa: B018 - a broken manifest must fail now, before any request
+    for series_id in selected:  # and a broken revision file, which the write appends to
+        store.load_revisions(config.series[series_id].source, series_id)
     return {
         series_id: store.load(config.series[series_id].source, series_id)
         for series_id in selected
