@@ -12,8 +12,9 @@ import pytest
 from fredapi import Fred
 
 from generator.fetch.sources import SourceError, fred
+from generator.snapshot.store import Store
 from tests.fakes.fred_server import REALTIME, too_many_vintages
-from tests.fakes.harness import KEY
+from tests.fakes.harness import KEY, environment, run_update
 
 
 @pytest.fixture
@@ -88,3 +89,59 @@ def test_a_period_over_2000_vintages_is_refused_with_freds_message(fake):
     # One vintage at a time stays far below the cap.
     one = fred.fetch_as_of("SOFR", date(2019, 1, 5), since=date(2018, 4, 3))
     assert one[pd.Timestamp("2018-04-03")] == 1.8
+
+
+def test_the_vintages_command_back_fills_a_revision_file_from_alfred(project, servers):
+    """WALCL's week of 12 Aug 2026 read 6,759,455 in the vintage of 13 Aug and 6,759,955 from
+    20 Aug (a revision the fake keeps as ALFRED would): the command asks for the vintage dates,
+    then one vintage per date, and keeps the old value with its real-time period."""
+    servers.fred.vintage("WALCL", "2026-08-12", "6759455", "2026-08-13", "2026-08-19")
+    env = environment(servers)
+    run = run_update(project, env, "WALCL", "--since", "2026-08-01", command_name="vintages")
+    assert run.returncode == 0, run.output
+    assert "1 superseded value(s) from 2 ALFRED vintage(s)" in run.stderr
+    asked = [(e.path, e.query.get("realtime_start")) for e in servers.fred.log]
+    assert asked == [
+        ("/fred/series/vintagedates", None),
+        ("/fred/series/observations", "2026-08-13"),
+        ("/fred/series/observations", "2026-08-20"),
+    ]
+    text = (project / "data/series/fred/WALCL.revisions.csv").read_text()
+    # Present in the first vintage fetched, so dated by the publication rule (1 day), not
+    # as a first release; replaced on the day of the vintage that changed it.
+    assert text == (
+        "date,value,known_from,known_to,basis\n2026-08-12,6759455,2026-08-13,2026-08-20,rule\n"
+    )
+    store = Store(project / "data")
+    assert (
+        store.load("fred", "WALCL", as_of=date(2026, 8, 19), published_after=1)["2026-08-12"]
+        == 6759455
+    )
+    assert store.load("fred", "WALCL")["2026-08-12"] == 6759955
+
+
+def test_a_value_first_carried_by_a_later_vintage_is_a_first_release(monkeypatch):
+    from generator.fetch.vintages import history
+
+    monkeypatch.setenv("UPDATE_TODAY", "2026-09-10")
+
+    def vintage(rows: dict[str, float]) -> pd.Series:
+        return pd.Series(list(rows.values()), index=pd.to_datetime(list(rows)), dtype="float64")
+
+    runs = [
+        (date(2025, 3, 5), vintage({"2025-01-01": 10.0, "2025-02-01": 20.0})),
+        (date(2025, 4, 2), vintage({"2025-01-01": 10.0, "2025-02-01": 21.0, "2025-03-01": 30.0})),
+        (date(2025, 4, 30), vintage({"2025-01-01": 10.0, "2025-02-01": 21.0, "2025-03-01": 29.0})),
+    ]
+    today = vintage({"2025-01-01": 11.0, "2025-02-01": 21.0, "2025-03-01": 29.0})
+    rows = [
+        (str(r.day), r.value, str(r.known_from), str(r.known_to), r.basis)
+        for r in history(runs, today, 37)
+    ]
+    assert rows == [
+        # in the first vintage fetched: dated by the rule (1 Jan + 37 days), not a release
+        ("2025-01-01", 10.0, "2025-02-07", "2026-09-10", "rule"),
+        ("2025-02-01", 20.0, "2025-03-05", "2025-04-02", "rule"),
+        # first carried by the vintage of 2 Apr: its first release
+        ("2025-03-01", 30.0, "2025-04-02", "2025-04-30", "release"),
+    ]
