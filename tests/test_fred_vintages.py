@@ -13,6 +13,7 @@ from fredapi import Fred
 
 from generator.fetch.sources import SourceError, fred
 from generator.snapshot.store import Store
+from generator.snapshot.vintages import Revision, revisions_to_csv
 from tests.fakes.fred_server import REALTIME, too_many_vintages
 from tests.fakes.harness import KEY, environment, run_update
 
@@ -145,3 +146,37 @@ def test_a_value_first_carried_by_a_later_vintage_is_a_first_release(monkeypatch
         # first carried by the vintage of 2 Apr: its first release
         ("2025-03-01", 30.0, "2025-04-02", "2025-04-30", "release"),
     ]
+
+
+def test_a_back_fill_continues_the_imported_first_releases_one_value_at_a_time(monkeypatch):
+    """ADP live: the file holds the reports to 30 Jul 2025; ALFRED's vintages from that day
+    add August's first print (and July's revision) without two values at once, and the
+    change August's report printed comes out of the vintage of its day."""
+    from generator.fetch.vintages import combine
+    from generator.snapshot.vintages import as_of, first_prints, parse_revisions_csv
+
+    monkeypatch.setenv("UPDATE_TODAY", "2026-09-10")
+    existing = [
+        Revision(date(2025, 6, 1), 100.0, date(2025, 7, 2), date(2025, 7, 30), "release"),
+        Revision(date(2025, 6, 1), 101.0, date(2025, 7, 30), date(2025, 9, 7), "release"),
+        Revision(date(2025, 7, 1), 110.0, date(2025, 7, 30), date(2025, 9, 7), "release"),
+    ]
+
+    def vintage(rows: dict[str, float]) -> pd.Series:
+        return pd.Series(list(rows.values()), index=pd.to_datetime(list(rows)), dtype="float64")
+
+    runs = [
+        (date(2025, 7, 30), vintage({"2025-06-01": 101.0, "2025-07-01": 110.0})),
+        (date(2025, 9, 3), vintage({"2025-06-01": 101.0, "2025-07-01": 108.0, "2025-08-01": 95.0})),
+        (
+            date(2025, 10, 1),
+            vintage({"2025-06-01": 101.0, "2025-07-01": 108.0, "2025-08-01": 97.0}),
+        ),
+    ]
+    today = vintage({"2025-06-01": 102.0, "2025-07-01": 109.0, "2025-08-01": 98.0})
+    rows = combine(existing, runs, today, 37)
+    parse_revisions_csv(revisions_to_csv(rows).decode(), "t")  # one value at a time
+    assert first_prints(rows)[date(2025, 8, 1)] == date(2025, 9, 3)
+    assert first_prints(rows)[date(2025, 7, 1)] == date(2025, 7, 30)
+    known = as_of(today, rows, 37, date(2025, 9, 3))
+    assert known[pd.Timestamp("2025-08-01")] - known[pd.Timestamp("2025-07-01")] == 95 - 108

@@ -7,8 +7,9 @@ date on or after ``since`` (``realtime_start = realtime_end = date``: never near
 2,000-vintage cap). A value that later vintages replaced becomes a revision row, known from
 the vintage that first carried it (``release``) until the one that replaced it. A date already
 present in the first vintage fetched may have been published earlier: its row is dated by the
-publication rule (``rule``), never as a first release. Dates that already have rows in the
-revision file keep them (the import of ADP's first releases, say); nothing else is touched.
+publication rule (``rule``), never as a first release. Rows already in the revision file (the
+import of ADP's first releases, say) keep what they say before the first vintage fetched; from
+it on, ALFRED is the record, so each date has one value at a time.
 Exit codes: 0 written, 2 config, key or source error.
 """
 
@@ -26,7 +27,12 @@ from generator.fetch.sources import SourceError, fred
 from generator.snapshot.clock import today
 from generator.snapshot.lock import exclusive
 from generator.snapshot.store import Store, atomic_write_bytes, format_value
-from generator.snapshot.vintages import Revision, revisions_to_csv, rule_known_from
+from generator.snapshot.vintages import (
+    Revision,
+    parse_revisions_csv,
+    revisions_to_csv,
+    rule_known_from,
+)
 
 # Observations asked for in each vintage: from this many days before ``since`` (revisions
 # reach back a year at most, ADP's yearly benchmark).
@@ -49,12 +55,12 @@ def backfill(root: Path, series_id: str, since: date) -> int:
         except SourceError as error:
             print(f"error: {series_id}: {error.message} (nothing was written)", file=sys.stderr)
             return 2
-        rows = history(vintages, current, spec.published_after)
-        kept = {r.day for r in existing}
-        merged = existing + [r for r in rows if r.day not in kept]
+        merged = combine(existing, vintages, current, spec.published_after)
         path = store.revisions_path_for(spec.source, series_id)
         if merged:
-            atomic_write_bytes(path, revisions_to_csv(merged))
+            payload = revisions_to_csv(merged)
+            parse_revisions_csv(payload.decode(), store.relative(path))  # one value at a time
+            atomic_write_bytes(path, payload)
         added = len(merged) - len(existing)
         print(
             f"{store.relative(path)}: {added} superseded value(s) from {len(vintages)} ALFRED "
@@ -64,11 +70,41 @@ def backfill(root: Path, series_id: str, since: date) -> int:
         return 0
 
 
+def combine(
+    existing: list[Revision],
+    vintages: list[tuple[date, pd.Series]],
+    current: pd.Series,
+    published_after: int,
+) -> list[Revision]:
+    """The revision file after a back-fill: ALFRED's vintages are the record from the first
+    one fetched on; rows already on file keep what came before it (cut at that day), and a
+    date they cover continues from it as a release."""
+    if not vintages:
+        return existing
+    first = vintages[0][0]
+    covered = {stamp.date() for _, values in vintages for stamp in values.dropna().index}
+    before = [
+        Revision(r.day, r.value, r.known_from, min(r.known_to, first), r.basis)
+        if r.day in covered
+        else r
+        for r in existing
+        if r.known_from < first or r.day not in covered
+    ]
+    continuing = {r.day for r in existing if r.known_from <= first and r.day in covered}
+    rows = history(vintages, current, published_after, continuing)
+    return sorted(before + rows, key=lambda r: (r.day, r.known_from))
+
+
 def history(
-    vintages: list[tuple[date, pd.Series]], current: pd.Series, published_after: int
+    vintages: list[tuple[date, pd.Series]],
+    current: pd.Series,
+    published_after: int,
+    continuing: set[date] | None = None,
 ) -> list[Revision]:
     """The superseded values in a run of vintages (oldest first): for each date, each value
-    that a later vintage, or today's CSV, replaced."""
+    that a later vintage, or today's CSV, replaced. A date in ``continuing`` has its earlier
+    values on file: its value in the first vintage is known from that vintage (a release)."""
+    continuing = continuing or set()
     rows: list[Revision] = []
     seen: dict[date, tuple[str, date, str]] = {}  # date -> (value text, known_from, basis)
     for position, (day, values) in enumerate(vintages):
@@ -76,7 +112,9 @@ def history(
             when = stamp.date()
             text = format_value(float(value))
             if when not in seen:
-                if position == 0:  # maybe published before the first vintage fetched
+                if position == 0 and when in continuing:
+                    seen[when] = (text, day, "release")
+                elif position == 0:  # maybe published before the first vintage fetched
                     start = min(day, rule_known_from(when, published_after))
                     seen[when] = (text, start, "rule")
                 else:
