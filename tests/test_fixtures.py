@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -110,3 +111,18 @@ def test_a_row_in_the_live_data_and_an_indicator_in_the_live_config_break_no_tes
     assert (copy / "tests/fixtures/project/data/series/fred/WALCL.csv").read_bytes() == (
         FIXTURE / "data/series/fred/WALCL.csv"
     ).read_bytes()
+
+
+LIVE = re.compile(r'ROOT\s*/\s*"(data|indicators\.yml|events\.yml)\b')
+
+
+def test_no_test_reads_the_live_configuration_or_data():
+    """A test that reads ``ROOT / "data"`` or the live ``indicators.yml`` breaks on the next
+    nightly row or fork edit: read ``FIXTURE / ...`` (tests/conftest.py) instead."""
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if LIVE.search(line) and path.name != "test_fixtures.py"
+    ]
+    assert not found, "read FIXTURE, not the live files:\n" + "\n".join(found)
