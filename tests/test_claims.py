@@ -363,3 +363,34 @@ def test_scorecard_csv_matches_golden(built_project: Path):
     text = (built_project / "site" / "data" / "scorecard.csv").read_text()
     assert text.splitlines()[0] == ",".join(scorecard.CSV_COLUMNS)
     assert_golden("scorecard.csv", text)
+
+
+def test_with_the_vintage_of_the_written_day_on_record_the_claim_reads_that_vintage():
+    """Live, an ALFRED back-fill leaves a value current across 31 Dec 2025: the claim is then
+    judged on that day's vintage (as_published), not on first prints. Here November 2025 as
+    published from 3 Dec 2025 to 6 Jan 2026 is 50,000 below today's level."""
+    from dataclasses import replace as with_rows
+    from datetime import date as day
+
+    from generator.snapshot.vintages import Revision
+
+    level = raw("fred", "ADPMNUSNERSA")
+    nov = Revision(
+        day(2025, 11, 1), level["2025-11-01"] - 50000, day(2025, 12, 3), day(2026, 1, 7), "release"
+    )
+    revised = dict(SNAPSHOT.revisions)
+    revised["ADPMNUSNERSA"] = sorted(
+        [*revised["ADPMNUSNERSA"], nov], key=lambda r: (r.day, r.known_from)
+    )
+    snapshot = with_rows(SNAPSHOT, revisions=revised)
+    then = as_published(snapshot, CONFIG, WRITTEN)
+    results = indicators.evaluate(CONFIG, then.series)
+    claim = next(c for c in CONFIG.claims.items if c.id == "adp-negative-2025")
+    read = vintage_reads.claim_reads(CONFIG, claim, snapshot, results, WRITTEN)
+    assert read is not None and read.kind == "as of" and read.unchecked == []
+    change = read.reads["change"]
+    assert change["2025-11-01"] == (level["2025-11-01"] - 50000 - level["2025-10-01"]) / 1000
+    assert change["2025-11-01"] == 24  # 74 thousand today, 50 less in that vintage
+    judged = claims.judge(claim, results, claims.Context(WRITTEN, {}, {}), claims.RULE, read)
+    assert judged.basis == claims.VINTAGE
+    assert scorecard.basis_text(judged).startswith("Vintage of 31 Dec 2025: the figures as")

@@ -21,7 +21,7 @@ from generator.catalogue.claims import ClaimConfig
 from generator.catalogue.models import Config
 from generator.measure.indicators import IndicatorResult, evaluate_one
 from generator.snapshot.load import Snapshot, as_published
-from generator.snapshot.vintages import first_prints
+from generator.snapshot.vintages import RECORDED, first_prints
 
 
 @dataclass
@@ -33,6 +33,9 @@ class VintageRead:
     series: list[str]
     releases: list[date] = field(default_factory=list)
     unchecked: list[date] = field(default_factory=list)
+    # "first prints" (each date as first published, the nearest record) or "as of" (the
+    # vintage of the cut-off day itself is on record: the figures as published that day)
+    kind: str = "first prints"
 
 
 def claim_reads(
@@ -42,9 +45,14 @@ def claim_reads(
     results_then: list[IndicatorResult],
     cutoff: date,
 ) -> VintageRead | None:
-    """The claim's reads as first published by ``cutoff``; None when none of the series it
-    reads has a first release on record (the publication rule applies)."""
+    """The claim's reads as known on ``cutoff`` where the record holds that day's vintage,
+    else as first published by ``cutoff``; None when none of the series it reads has a first
+    release on record (the publication rule applies)."""
     by_id = {r.id: r for r in results_then}
+    spanning = _vintage_of_the_day(claim, by_id, snapshot, cutoff)
+    if spanning:
+        that_day = {role: _quantity(by_id, ref) for role, ref in claim.reads.items()}
+        return VintageRead(that_day, spanning, [cutoff], [], "as of")
     reads: dict[str, pd.Series] = {}
     used: list[str] = []
     releases: set[date] = set()
@@ -81,3 +89,30 @@ def claim_reads(
         index = pd.DatetimeIndex(sorted(values), name="date").as_unit("ns")
         reads[role] = pd.Series([values[s] for s in index], index=index, dtype="float64")
     return VintageRead(reads, used, sorted(releases), sorted(unchecked))
+
+
+def _quantity(by_id: dict[str, IndicatorResult], ref: str) -> pd.Series:
+    indicator_id, _, quantity = ref.partition(".")
+    return by_id[indicator_id].quantities.get(quantity, pd.Series(dtype="float64"))
+
+
+def _vintage_of_the_day(
+    claim: ClaimConfig, by_id: dict[str, IndicatorResult], snapshot: Snapshot, cutoff: date
+) -> list[str]:
+    """The revised series a claim reads, when the record holds each one's vintage of
+    ``cutoff`` (a recorded value current across that day, as an ALFRED back-fill through it
+    leaves); empty otherwise. Then ``as_published`` already is that vintage."""
+    used: list[str] = []
+    for ref in claim.reads.values():
+        result = by_id.get(ref.partition(".")[0])
+        if result is None:
+            return []
+        for series_id in result.series:
+            rows = snapshot.revisions.get(series_id, [])
+            if not rows:
+                continue
+            if not any(r.basis in RECORDED and r.known_from <= cutoff < r.known_to for r in rows):
+                return []
+            if series_id not in used:
+                used.append(series_id)
+    return used

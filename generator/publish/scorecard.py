@@ -102,6 +102,11 @@ def basis_text(judgement: Judgement) -> str:
             "Publication rule: today's values of the observations released by then "
             "(no earlier vintage on record)."
         )
+    if read.kind == "as of":
+        return (
+            f"Vintage of {format_date(judgement.cutoff)}: the figures as published that day "
+            f"({', '.join(read.series)}, from the revisions on record), not today's."
+        )
     first, last = read.releases[0], read.releases[-1]
     text = (
         f"First releases: each month as its report printed it ({', '.join(read.series)}, "
