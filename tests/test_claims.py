@@ -394,3 +394,4 @@ def test_with_the_vintage_of_the_written_day_on_record_the_claim_reads_that_vint
     judged = claims.judge(claim, results, claims.Context(WRITTEN, {}, {}), claims.RULE, read)
     assert judged.basis == claims.VINTAGE
     assert scorecard.basis_text(judged).startswith("Vintage of 31 Dec 2025: the figures as")
+    assert scorecard._basis_word(judged) == "vintage"

@@ -127,6 +127,14 @@ def _link(reads: dict[str, str]) -> str:
     return ", ".join(f"[{i}](indicators/{i}.md)" for i in indicators)
 
 
+def _basis_word(judgement: Judgement) -> str:
+    """``basis_written`` in scorecard.csv: first release, vintage (of the written day itself)
+    or publication rule."""
+    if judgement.vintage is not None and judgement.vintage.kind == "as of":
+        return "vintage"
+    return VERDICT_BASES[judgement.basis]
+
+
 def _revised(result: ClaimResult) -> bool:
     return result.written.basis == VINTAGE
 
@@ -145,7 +153,7 @@ def rows(results: list[ClaimResult]) -> list[ClaimRow]:
             evidence_written=evidence_text(r, r.written),
             evidence_now=evidence_text(r, r.now)
             + (" Values are today's vintage, revisions included." if _revised(r) else ""),
-            basis_written=VERDICT_BASES[r.written.basis],
+            basis_written=_basis_word(r.written),
             basis_text=basis_text(r.written),
         )
         for r in results
