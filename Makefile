@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test serve update check golden bench clean
+.PHONY: site test serve update check golden fixtures bench clean
 
 $(VENV)/.runtime: pyproject.toml requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,9 +53,14 @@ check: $(VENV)/.runtime
 golden: $(VENV)/.test
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q -m golden
 
+## fixtures: refresh the frozen copy the tests read (tests/fixtures/project/) from indicators.yml,
+## events.yml and data/ cut at a fixed date; then `make golden` and review both diffs
+fixtures: $(VENV)/.runtime
+	$(BIN)/python tools/freeze_fixtures.py
+
 ## bench: build cost, scale, page weight, time to charts, determinism, first view (gzip), Lighthouse
 bench: $(VENV)/.test node_modules/.package-lock.json
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf public site/index.md site/data-status.md site/indicators site/charts site/data site/api
+	rm -rf public site/index.md site/data-status.md site/revisions.md site/indicators site/charts site/data site/api

@@ -22,7 +22,7 @@ from generator.catalogue import reference
 from generator.catalogue.load import load_catalogue, load_config, load_events
 from generator.catalogue.messages import ConfigError
 from generator.catalogue.models import Config
-from generator.measure import attribution, indicators, ladder
+from generator.measure import attribution, indicators, ladder, vintage_reads
 from generator.measure import claims as claims_measure
 from generator.measure import regime as analysis
 from generator.publish import (
@@ -34,6 +34,7 @@ from generator.publish import (
     pages,
     pictures,
     report,
+    revisions,
     scorecard,
 )
 from generator.publish import attribution as attribution_text
@@ -191,8 +192,12 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
         context["figure"] = figures.get(result.id)
         path = out / "indicators" / f"{result.id}.md"
         write_text(path, indicator_template.render(ind=context))
-    status = pages.data_status(config, store.records, results, snapshot.overdue)
+    status = pages.data_status(config, store.records, results, snapshot.overdue, snapshot.revisions)
     write_text(out / "data-status.md", env.get_template("data_status.md.j2").render(**status))
+    logged = revisions.log(config, snapshot.series, snapshot.revisions)
+    write_text(out / "api" / "revisions.json", revisions.revisions_json(logged))
+    page = env.get_template("revisions.md.j2").render(**revisions.page_context(logged))
+    write_text(out / "revisions.md", page)
     if risk_ladder is not None:
         context = ladder_page.ladder_page(risk_ladder, "charts/ladder.vl.json", "data/ladder.csv")
         context["figure"] = analysis_figures.get("ladder")
@@ -278,10 +283,16 @@ def judge_claims(
     fetched = freshness.last_update([r.fetched_at for r in store.records.values()])
     latest = max((s.index[-1].date() for s in snapshot.series.values()), default=None)
     now = fetched or latest or config.claims.written
-    then = as_published(snapshot, config, config.claims.written)
+    day = config.claims.written
+    then = as_published(snapshot, config, day)
     results_then = indicators.evaluate(config, then.series)
+    first = {}
+    for claim in config.claims.items:
+        read = vintage_reads.claim_reads(config, claim, snapshot, results_then, day)
+        if read is not None:
+            first[claim.id] = read
     return claims_measure.judge_claims(
-        config, events, (results, snapshot.series, now), (results_then, then.series)
+        config, events, (results, snapshot.series, now), (results_then, then.series), first
     )
 
 

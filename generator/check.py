@@ -78,6 +78,7 @@ def check(root: Path) -> int:
                     verify.future_row(loaded[series_id], where),
                     verify.outside_plausible(loaded[series_id], where, spec.plausible),
                     verify.matches_manifest(store, series_id, record) if record else None,
+                    verify.revisions_problem(store, spec.source, series_id, loaded[series_id]),
                 )
             if record is not None and record.status == "stale":
                 notes.append(f"series {series_id!r} is stale since {record.stale_since}")

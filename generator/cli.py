@@ -1,4 +1,4 @@
-"""Command line: ``python -m generator build | check | update``.
+"""Command line: ``python -m generator build | check | report | schema | update | vintages``.
 
 The only place where stages are wired together. Each command turns the errors users can cause
 (broken config, broken snapshot, missing key) into one readable message and an exit code,
@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import errno
 import sys
+from datetime import date
 from pathlib import Path
 
 from generator.catalogue.messages import ConfigError
@@ -36,6 +37,11 @@ def _parser() -> argparse.ArgumentParser:
     update.add_argument(
         "--keyless", action="store_true", help="only series whose source needs no API key"
     )
+    vintages = commands.add_parser(
+        "vintages", help="back-fill a FRED series' revision file from ALFRED's vintages"
+    )
+    vintages.add_argument("series", help="a FRED series id of indicators.yml")
+    vintages.add_argument("--since", required=True, help="first vintage date YYYY-MM-DD")
     return parser
 
 
@@ -65,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
             from generator.fetch.update import update
 
             return update(root, only=args.only, keyless=args.keyless)
+        if args.command == "vintages":
+            from generator.fetch.vintages import backfill
+
+            return backfill(root, args.series, _day(args.since))
     except (ConfigError, StoreError, LockHeld) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
@@ -80,6 +90,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot write{where} ({describe_os_error(exc)})", file=sys.stderr)
         return EXIT_WRITE
     return EXIT_OK
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else date.fromisoformat("x")
+    except ValueError:
+        raise ConfigError([f"--since: {text!r} is not a date written YYYY-MM-DD"]) from None
 
 
 if __name__ == "__main__":

@@ -13,6 +13,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
+# What the tests read instead of the live indicators.yml, events.yml and data/: a frozen copy
+# (tools/freeze_fixtures.py, `make fixtures`), so a nightly row or a fork's edit of the live
+# files never moves a test or a golden file. The live files are checked by `make check`.
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "project"
+FROZEN = ("indicators.yml", "events.yml", "data")
 # What a build needs; generated output (site/indicators, public/...) is left behind on purpose.
 PROJECT_FILES = (
     "indicators.yml",
@@ -27,6 +32,7 @@ PROJECT_FILES = (
 GENERATED = (
     "site/index.md",
     "site/data-status.md",
+    "site/revisions.md",
     "site/indicators",
     "site/charts",
     "site/data",
@@ -35,10 +41,11 @@ GENERATED = (
 
 
 def copy_project(target: Path) -> Path:
-    """A private copy of the project that tests may break without touching the real one."""
+    """A private copy of the project that tests may break without touching the real one: the
+    frozen configuration and data (``FIXTURE``), the templates, pages and hooks of the tree."""
     target.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_FILES:
-        source = ROOT / name
+        source = (FIXTURE if name in FROZEN else ROOT) / name
         if not source.exists():
             continue
         if source.is_dir():
@@ -70,8 +77,8 @@ def run_generator(root: Path, *args: str, check: bool = True) -> subprocess.Comp
 
 
 def run_mkdocs(root: Path, check: bool = True) -> subprocess.CompletedProcess:
-    # The hooks import ``generator``: this checkout's, not whichever one the virtualenv's
-    # editable install points at (a git worktree shares the main checkout's .venv).
+    # The hooks import generator: this tree's, not wherever the shared .venv's editable
+    # install points (a second worktree would otherwise build with the first one's code).
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"],

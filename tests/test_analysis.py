@@ -14,10 +14,10 @@ from generator.measure import indicators
 from generator.measure import regime as analysis
 from generator.snapshot.load import load_snapshot
 from generator.snapshot.store import Store
-from tests.conftest import ROOT, assert_golden
+from tests.conftest import FIXTURE, assert_golden
 
-CONFIG = load_config(ROOT / "indicators.yml")
-SNAPSHOT = load_snapshot(CONFIG, Store(ROOT / "data"))
+CONFIG = load_config(FIXTURE / "indicators.yml")
+SNAPSHOT = load_snapshot(CONFIG, Store(FIXTURE / "data"))
 RESULTS = indicators.evaluate(CONFIG, SNAPSHOT.series)
 BY_ID = {r.id: r for r in RESULTS}
 

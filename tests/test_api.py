@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jsonschema
 
-from tests.conftest import ROOT
+from tests.conftest import FIXTURE, ROOT
 from tests.test_config import IDS
 
 
@@ -75,3 +75,46 @@ def test_fed_bills_periods_json_matches_its_schema_and_the_csv(built_project: Pa
         for name, value in item["checks"].items():
             assert float(row[name]) == value
         assert abs(item["bills_bought"] - item["reinvested"] - item["rmp"]) < 0.0015
+
+
+def test_revisions_json_matches_its_schema_and_the_revision_files(built_project: Path):
+    data = json.loads((built_project / "public" / "api" / "revisions.json").read_text())
+    _validator("revisions.schema.json").validate(data)
+    expected = []
+    for path in sorted((FIXTURE / "data" / "series").rglob("*.revisions.csv")):
+        with path.open() as handle:
+            for row in csv.DictReader(handle):
+                expected.append((path.name.split(".")[0], row["date"], row["known_to"]))
+    got = [(r["series"], r["date"], r["replaced"]) for r in data["revisions"]]
+    assert sorted(got) == sorted(expected) and len(got) == 72
+    assert [r["replaced"] for r in data["revisions"]] == sorted(
+        (r["replaced"] for r in data["revisions"]), reverse=True
+    )
+    # ADP's owner forbids redistribution: the levels are withheld, the dates are not.
+    assert all(r["withheld"] and r["old"] is None for r in data["revisions"])
+    page = (built_project / "site" / "revisions.md").read_text()
+    assert "72 in all" in page and "| ADPMNUSNERSA | 1 Jul 2025 | withheld | withheld |" in page
+
+
+def test_a_revision_of_a_published_series_shows_old_and_new():
+    from datetime import date
+
+    import pandas as pd
+
+    from generator.catalogue.load import load_config
+    from generator.publish import revisions
+    from generator.snapshot.vintages import Revision
+
+    config = load_config(FIXTURE / "indicators.yml")
+    sofr = pd.Series([3.62, 3.7], index=pd.to_datetime(["2026-08-13", "2026-08-14"]))
+    chain = [
+        Revision(date(2026, 8, 14), 3.62, date(2026, 8, 15), date(2026, 8, 28), "rule"),
+        Revision(date(2026, 8, 14), 3.65, date(2026, 8, 28), date(2026, 8, 29), "seen"),
+    ]
+    rows = revisions.log(config, {"SOFR": sofr}, {"SOFR": chain})
+    assert [(r.old, r.new, r.replaced) for r in rows] == [
+        (3.65, 3.7, date(2026, 8, 29)),
+        (3.62, 3.65, date(2026, 8, 28)),
+    ]
+    page = revisions.page_context(rows)["rows"][0]
+    assert (page["old"], page["new"], page["basis"]) == ("3.65", "3.7", "the night update saw it")

@@ -13,16 +13,16 @@ from generator.measure import attribution
 from generator.publish import attribution as attribution_text
 from generator.snapshot.load import load_snapshot
 from generator.snapshot.store import Store
-from tests.conftest import ROOT
+from tests.conftest import FIXTURE
 
-CONFIG = load_config(ROOT / "indicators.yml")
-SNAPSHOT = load_snapshot(CONFIG, Store(ROOT / "data"))
+CONFIG = load_config(FIXTURE / "indicators.yml")
+SNAPSHOT = load_snapshot(CONFIG, Store(FIXTURE / "data"))
 FRAME = attribution.attribution(SNAPSHOT.series)
 
 
 def raw(series_id: str) -> pd.Series:
     frame = pd.read_csv(
-        ROOT / "data" / "series" / "fred" / f"{series_id}.csv", parse_dates=["date"]
+        FIXTURE / "data" / "series" / "fred" / f"{series_id}.csv", parse_dates=["date"]
     )
     return frame.set_index("date")["value"].astype(float)
 

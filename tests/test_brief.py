@@ -22,13 +22,13 @@ from generator.publish import brief, format
 from generator.publish.report import BRIEF_MARK, POSTS, report
 from generator.snapshot.load import load_snapshot
 from generator.snapshot.store import Store
-from tests.conftest import ROOT, copy_project
+from tests.conftest import FIXTURE, copy_project
 
 
 @pytest.fixture(scope="module")
 def real() -> tuple:
-    config = load_config(ROOT / "indicators.yml", load_events(ROOT / "events.yml"))
-    snapshot = load_snapshot(config, Store(ROOT / "data"))
+    config = load_config(FIXTURE / "indicators.yml", load_events(FIXTURE / "events.yml"))
+    snapshot = load_snapshot(config, Store(FIXTURE / "data"))
     results = indicators.evaluate(config, snapshot.series, snapshot.stale, snapshot.overdue)
     return config, results, analysis.compute_regime(config, results)
 

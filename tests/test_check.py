@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
-from tests.conftest import ROOT, assert_golden
+from tests.conftest import FIXTURE, assert_golden
 
 # case -> (file, [(old, new) or (anchor, old, new), ...]): `old` (or the anchor, after which
 # the first `old` is replaced) must occur exactly once in the shipped file.
@@ -287,11 +287,11 @@ def project_with(tmp_path: Path, name: str, edits: list[tuple[str, ...]]) -> Pat
     root = tmp_path / "project"
     root.mkdir()
     for config in ("indicators.yml", "events.yml"):
-        shutil.copy2(ROOT / config, root / config)
+        shutil.copy2(FIXTURE / config, root / config)
     if name.startswith("data/"):
-        shutil.copytree(ROOT / "data", root / "data")
+        shutil.copytree(FIXTURE / "data", root / "data")
     else:
-        (root / "data").symlink_to(ROOT / "data")
+        (root / "data").symlink_to(FIXTURE / "data")
     path = root / name
     text = path.read_text()
     for edit in edits:

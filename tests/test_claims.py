@@ -23,48 +23,58 @@ from scipy import stats
 
 from generator.catalogue.claims import TESTS
 from generator.catalogue.load import load_config, load_events
-from generator.measure import claims, indicators, ladder
+from generator.measure import claims, indicators, ladder, vintage_reads
 from generator.publish import scorecard
 from generator.snapshot.load import as_published, load_snapshot
 from generator.snapshot.store import Store
-from tests.conftest import ROOT, assert_golden
+from tests.conftest import FIXTURE, assert_golden
 
-CONFIG = load_config(ROOT / "indicators.yml")
-EVENTS = load_events(ROOT / "events.yml")
-SNAPSHOT = load_snapshot(CONFIG, Store(ROOT / "data"))
+CONFIG = load_config(FIXTURE / "indicators.yml")
+EVENTS = load_events(FIXTURE / "events.yml")
+SNAPSHOT = load_snapshot(CONFIG, Store(FIXTURE / "data"))
 RESULTS = indicators.evaluate(CONFIG, SNAPSHOT.series)
 WRITTEN = date(2025, 12, 31)
 NOW = date(2026, 8, 22)  # the day the sources were last asked (manifest fetched_at)
 THEN = as_published(SNAPSHOT, CONFIG, WRITTEN)
 RESULTS_THEN = indicators.evaluate(CONFIG, THEN.series)
+FIRST = {
+    claim.id: read
+    for claim in CONFIG.claims.items
+    if (read := vintage_reads.claim_reads(CONFIG, claim, SNAPSHOT, RESULTS_THEN, WRITTEN))
+}
 JUDGED = {
     r.config.id: r
     for r in claims.judge_claims(
-        CONFIG, EVENTS, (RESULTS, SNAPSHOT.series, NOW), (RESULTS_THEN, THEN.series)
+        CONFIG, EVENTS, (RESULTS, SNAPSHOT.series, NOW), (RESULTS_THEN, THEN.series), FIRST
     )
 }
 
 
 def raw(bucket: str, series_id: str) -> pd.Series:
     frame = pd.read_csv(
-        ROOT / "data" / "series" / bucket / f"{series_id}.csv", parse_dates=["date"]
+        FIXTURE / "data" / "series" / bucket / f"{series_id}.csv", parse_dates=["date"]
     )
     return frame.set_index("date")["value"].astype(float)
 
 
 def test_written_is_one_setting_and_every_claim_is_there():
     assert CONFIG.claims.written == WRITTEN
-    assert list(JUDGED) == [
-        "bill-purchases",
-        "reserves-dwindling",
-        "sofr-above-iorb",
-        "adp-negative-2025",
-        "small-caps-low",
-        "ladder-order",
-        "crypto-order",
-        "fall-first",
-        "lag-weeks",
-    ]
+    assert list(JUDGED) == [claim.id for claim in CONFIG.claims.items]
+    # The article's claims keep their ids (a configuration may add claims, never drop these).
+    assert [c for c in JUDGED if c in AGREED_CLAIMS] == AGREED_CLAIMS
+
+
+AGREED_CLAIMS = [
+    "bill-purchases",
+    "reserves-dwindling",
+    "sofr-above-iorb",
+    "adp-negative-2025",
+    "small-caps-low",
+    "ladder-order",
+    "crypto-order",
+    "fall-first",
+    "lag-weeks",
+]
 
 
 def test_every_test_outputs_what_the_catalogue_declares():
@@ -243,16 +253,70 @@ def test_sofr_by_hand(when: str, last: str, verdict: str, mean: float, days: int
     assert judged.verdict == verdict
 
 
-@pytest.mark.parametrize(
-    ("when", "last", "known"), [("written", "2025-11-01", 11), ("now", None, 12)]
-)
-def test_adp_by_hand(when: str, last: str | None, known: int):
+def test_adp_now_by_hand_on_todays_vintage():
     change = raw("fred", "ADPMNUSNERSA").diff() / 1000
-    year = change["2025-01-01":"2025-12-31"][:last]
-    judged = getattr(JUDGED["adp-negative-2025"], when)
-    assert judged.evidence.values["known"] == len(year) == known
+    year = change["2025-01-01":"2025-12-31"]
+    judged = JUDGED["adp-negative-2025"].now
+    assert judged.basis == claims.LATEST
+    assert judged.evidence.values["known"] == len(year) == 12
     assert judged.evidence.values["negative"] == (year < 0).sum() == 4
+    assert judged.evidence.values["worst"] == year.min() == -53  # March 2025, today
     assert judged.verdict == "supported"
+
+
+def first_release_changes() -> pd.Series:
+    """Each month's change as its report printed it, straight from the revision file: a report
+    published two values (its month M and the revised M-1) known from the same day, and the
+    change it printed is their difference. Only reports whose date is on record (``release``)."""
+    frame = pd.read_csv(
+        FIXTURE / "data" / "series" / "fred" / "ADPMNUSNERSA.revisions.csv",
+        parse_dates=["date", "known_from"],
+    )
+    frame = frame[frame["basis"] == "release"]
+    changes = {}
+    for _, report in frame.groupby("known_from"):
+        report = report.sort_values("date")
+        if len(report) == 2:
+            changes[report["date"].iloc[1]] = report["value"].iloc[1] - report["value"].iloc[0]
+    return pd.Series(changes, dtype="float64").sort_index() / 1000
+
+
+def test_adp_when_written_reads_the_first_releases_and_names_the_months_it_could_not_check():
+    first = first_release_changes()
+    # The headline changes ADP printed in 2025, as the shared data folder's provenance notes
+    # list them ("ADP first releases").
+    assert first.to_dict() == {
+        pd.Timestamp(f"2025-{m:02d}-01"): v
+        for m, v in enumerate([183, 77, 155, 62, 37, -33, 104], start=1)
+    }
+    judged = JUDGED["adp-negative-2025"].written
+    assert judged.basis == claims.VINTAGE
+    assert judged.evidence.values["known"] == len(first) == 7
+    assert judged.evidence.values["negative"] == (first < 0).sum() == 1
+    assert judged.evidence.values["worst"] == first.min() == -33  # June 2025 at first print
+    assert judged.evidence.dates["worst"] == date(2025, 6, 1)
+    assert judged.verdict == "supported"
+    # Published by 31 Dec 2025 (August to November, released within 37 days) but no first
+    # release on record: listed, never filled from today's vintage.
+    read = judged.vintage
+    assert read is not None and read.series == ["ADPMNUSNERSA"]
+    assert read.unchecked == [date(2025, m, 1) for m in (8, 9, 10, 11)]
+    assert read.releases[0] == date(2025, 2, 5) and read.releases[-1] == date(2025, 7, 30)
+    # Today's vintage differs where the revisions moved the figures: March is -53k today.
+    today = (raw("fred", "ADPMNUSNERSA").diff() / 1000)["2025-01-01":"2025-07-01"]
+    assert (today != first).sum() == 7
+
+
+def test_the_scorecard_says_which_claims_used_a_vintage_and_which_the_rule():
+    rows = {row.id: row for row in scorecard.rows(list(JUDGED.values()))}
+    adp = rows["adp-negative-2025"]
+    assert adp.basis_written == "first release"
+    assert "Not checked: August 2025 to November 2025, published by 31 Dec 2025" in adp.basis_text
+    assert "−33 thousand in June 2025" in adp.evidence_written
+    assert "−53 thousand in March 2025" in adp.evidence_now
+    assert "today's vintage" in adp.evidence_now
+    others = [row for key, row in rows.items() if key != "adp-negative-2025"]
+    assert {row.basis_written for row in others} == {"publication rule"}
 
 
 @pytest.mark.parametrize(
@@ -352,7 +416,7 @@ def test_fall_first_counts_net_liquidity_upturns_apart_from_policy_easing():
 def _policy_easing_by_hand(until: date) -> tuple[list[str], list[bool]]:
     """From events.yml as text and the raw prices: each Fed policy easing start with 2 weeks
     of prices after it, and whether most of the assets priced then were lower 2 weeks on."""
-    doc = yaml.safe_load((ROOT / "events.yml").read_text())
+    doc = yaml.safe_load((FIXTURE / "events.yml").read_text())
     dates = [e["date"] for e in doc["events"] if e.get("kind") == "policy" and e.get("easing")]
     buckets = {"SP500": "market", "RUT": "market"}
     prices = {
@@ -500,3 +564,35 @@ def test_scorecard_csv_matches_golden(built_project: Path):
     text = (built_project / "site" / "data" / "scorecard.csv").read_text()
     assert text.splitlines()[0] == ",".join(scorecard.CSV_COLUMNS)
     assert_golden("scorecard.csv", text)
+
+
+def test_with_the_vintage_of_the_written_day_on_record_the_claim_reads_that_vintage():
+    """Live, an ALFRED back-fill leaves a value current across 31 Dec 2025: the claim is then
+    judged on that day's vintage (as_published), not on first prints. Here November 2025 as
+    published from 3 Dec 2025 to 6 Jan 2026 is 50,000 below today's level."""
+    from dataclasses import replace as with_rows
+    from datetime import date as day
+
+    from generator.snapshot.vintages import Revision
+
+    level = raw("fred", "ADPMNUSNERSA")
+    nov = Revision(
+        day(2025, 11, 1), level["2025-11-01"] - 50000, day(2025, 12, 3), day(2026, 1, 7), "release"
+    )
+    revised = dict(SNAPSHOT.revisions)
+    revised["ADPMNUSNERSA"] = sorted(
+        [*revised["ADPMNUSNERSA"], nov], key=lambda r: (r.day, r.known_from)
+    )
+    snapshot = with_rows(SNAPSHOT, revisions=revised)
+    then = as_published(snapshot, CONFIG, WRITTEN)
+    results = indicators.evaluate(CONFIG, then.series)
+    claim = next(c for c in CONFIG.claims.items if c.id == "adp-negative-2025")
+    read = vintage_reads.claim_reads(CONFIG, claim, snapshot, results, WRITTEN)
+    assert read is not None and read.kind == "as of" and read.unchecked == []
+    change = read.reads["change"]
+    assert change["2025-11-01"] == (level["2025-11-01"] - 50000 - level["2025-10-01"]) / 1000
+    assert change["2025-11-01"] == 24  # 74 thousand today, 50 less in that vintage
+    judged = claims.judge(claim, results, claims.Context(WRITTEN, {}, {}), claims.RULE, read)
+    assert judged.basis == claims.VINTAGE
+    assert scorecard.basis_text(judged).startswith("Vintage of 31 Dec 2025: the figures as")
+    assert scorecard._basis_word(judged) == "vintage"

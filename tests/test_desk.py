@@ -15,14 +15,14 @@ from hypothesis import strategies as st
 from generator.catalogue.desk import DeskConfig, DeskPeriod
 from generator.catalogue.load import load_config
 from generator.measure import desk
-from tests.conftest import ROOT
+from tests.conftest import FIXTURE
 
-CONFIG = load_config(ROOT / "indicators.yml")
+CONFIG = load_config(FIXTURE / "indicators.yml")
 
 
 def raw(bucket: str, series_id: str) -> pd.Series:
     frame = pd.read_csv(
-        ROOT / "data" / "series" / bucket / f"{series_id}.csv", parse_dates=["date"]
+        FIXTURE / "data" / "series" / bucket / f"{series_id}.csv", parse_dates=["date"]
     )
     return frame.set_index("date")["value"].astype(float)
 

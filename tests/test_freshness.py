@@ -11,12 +11,12 @@ from generator.catalogue.load import load_config
 from generator.snapshot import freshness
 from generator.snapshot.load import load_snapshot
 from generator.snapshot.store import Store
-from tests.conftest import ROOT
+from tests.conftest import FIXTURE
 
 
 def test_the_snapshot_flags_exactly_the_feeds_that_stopped():
-    config = load_config(ROOT / "indicators.yml")
-    snapshot = load_snapshot(config, Store(ROOT / "data"))
+    config = load_config(FIXTURE / "indicators.yml")
+    snapshot = load_snapshot(config, Store(FIXTURE / "data"))
     # Last update 2026-08-22: WSHOBL (weekly) stops 2025-11-19, BNB (daily) 2026-02-20.
     # Monthly ADP (last 2026-07-01) and weekend gaps of daily series are not overdue.
     assert snapshot.overdue == {"WSHOBL": "2025-11-19", "BNB-USD": "2026-02-20"}

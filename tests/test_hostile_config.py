@@ -14,7 +14,7 @@ import pytest
 
 from generator.catalogue.conditions import ConditionError, parse
 from generator.publish.render import environment, link_target
-from tests.conftest import ROOT
+from tests.conftest import FIXTURE, ROOT
 from tests.test_check import project_with, run_check
 
 BILLION_LAUGHS = "\n".join(
@@ -32,7 +32,7 @@ def check_text(tmp_path: Path, capsys, monkeypatch, text: str) -> tuple[int, str
 
 
 def shipped() -> str:
-    return (ROOT / "indicators.yml").read_text()
+    return (FIXTURE / "indicators.yml").read_text()
 
 
 def test_a_yaml_alias_bomb_is_refused_at_once(tmp_path, capsys, monkeypatch):

@@ -14,7 +14,7 @@ import pytest
 from generator.catalogue.messages import ConfigError
 from generator.publish.report import POSTS, previous_state, report_day
 from generator.snapshot.lock import LockHeld, exclusive
-from tests.conftest import ROOT
+from tests.conftest import FIXTURE, ROOT
 from tests.fakes.harness import (
     data_files,
     environment,
@@ -95,7 +95,7 @@ def test_report_dates_must_be_written_yyyy_mm_dd(value):
 
 def test_a_report_before_the_first_observation_is_refused(project, servers):
     """Found: ``--date`` before all data wrote an empty post."""
-    shutil.copy2(ROOT / "events.yml", project / "events.yml")
+    shutil.copy2(FIXTURE / "events.yml", project / "events.yml")
     run = run_update(project, environment(servers), "--date", "1900-01-02", command_name="report")
     assert run.returncode == 2, run.output
     assert "error: --date: 1900-01-02 is before the first observation (" in run.stderr

@@ -62,12 +62,14 @@ def _real_ladder() -> ladder.Ladder:
     from generator.measure import indicators
     from generator.snapshot.load import load_snapshot
     from generator.snapshot.store import Store
-    from tests.conftest import ROOT
+    from tests.conftest import FIXTURE
 
-    config = load_config(ROOT / "indicators.yml")
-    snapshot = load_snapshot(config, Store(ROOT / "data"))
+    config = load_config(FIXTURE / "indicators.yml")
+    snapshot = load_snapshot(config, Store(FIXTURE / "data"))
     results = indicators.evaluate(config, snapshot.series)
-    found = ladder.from_config(config, load_events(ROOT / "events.yml"), results, snapshot.series)
+    found = ladder.from_config(
+        config, load_events(FIXTURE / "events.yml"), results, snapshot.series
+    )
     assert found is not None
     return found
 

@@ -13,7 +13,7 @@ from generator.catalogue.models import Quantity
 from generator.catalogue.reference import CHART_KINDS, SECTIONS, reference_context
 from generator.catalogue.sentences import FILTERS as SENTENCE_FILTERS
 from generator.catalogue.sentences import environment
-from tests.conftest import ROOT
+from tests.conftest import FIXTURE
 
 
 def test_every_field_operation_and_chart_kind_is_on_the_page(built_project: Path):
@@ -39,7 +39,7 @@ def test_chart_kinds_are_exactly_the_accepted_ones():
 
 
 def test_each_operation_example_validates_as_a_formula():
-    context = reference_context(load_catalogue(ROOT / "indicators.yml"))
+    context = reference_context(load_catalogue(FIXTURE / "indicators.yml"))
     assert len(context["operations"]) == len(OPERATIONS)
     for operation in context["operations"]:
         formula = yaml.safe_load(operation.example)["formula"]
@@ -48,7 +48,7 @@ def test_each_operation_example_validates_as_a_formula():
 
 
 def test_examples_come_from_the_shipped_catalogue():
-    context = reference_context(load_catalogue(ROOT / "indicators.yml"))
+    context = reference_context(load_catalogue(FIXTURE / "indicators.yml"))
     series = next(s for s in context["sections"] if s.title == "series")
     source = next(f for f in series.fields if f.name == "source")
     assert source.example == "fred" and source.required

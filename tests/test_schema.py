@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from generator.catalogue.schema import SCHEMA_FILE, schema_text
-from tests.conftest import ROOT
+from tests.conftest import FIXTURE, ROOT
 
 
 @pytest.mark.golden
@@ -24,7 +24,7 @@ def test_schema_file_is_current():
 
 
 def test_catalogue_points_editors_at_the_schema():
-    first = (ROOT / "indicators.yml").read_text().splitlines()[0]
+    first = (FIXTURE / "indicators.yml").read_text().splitlines()[0]
     assert first == f"# yaml-language-server: $schema=./{SCHEMA_FILE}"
 
 
@@ -36,7 +36,7 @@ def _validator() -> jsonschema.protocols.Validator:
 
 
 def test_schema_accepts_the_real_catalogue():
-    data = yaml.safe_load((ROOT / "indicators.yml").read_text())
+    data = yaml.safe_load((FIXTURE / "indicators.yml").read_text())
     # JSON has no dates: YAML dates (splice.at) reach an editor as strings.
     errors = list(_validator().iter_errors(json.loads(json.dumps(data, default=str))))
     assert not errors, [e.message for e in errors[:5]]
@@ -54,7 +54,7 @@ def test_schema_accepts_the_real_catalogue():
 )
 def test_schema_refuses_what_check_refuses(edit, fragment):
     data = json.loads(
-        json.dumps(yaml.safe_load((ROOT / "indicators.yml").read_text()), default=str)
+        json.dumps(yaml.safe_load((FIXTURE / "indicators.yml").read_text()), default=str)
     )
     edit(data)
     messages = [e.message for e in _validator().iter_errors(data)]

@@ -14,9 +14,9 @@ import pytest
 
 from generator.measure import transforms as t
 from generator.snapshot.store import Store
-from tests.conftest import ROOT
+from tests.conftest import FIXTURE
 
-STORE = Store(ROOT / "data")
+STORE = Store(FIXTURE / "data")
 D = pd.Timestamp
 
 
@@ -130,8 +130,8 @@ def test_weekly_last_matches_pandas_resample(series_id):
     from generator.measure.transforms import weekly_last
     from generator.snapshot.store import Store
 
-    config = load_config(ROOT / "indicators.yml")
-    series = Store(ROOT / "data").load(config.series[series_id].source, series_id)
+    config = load_config(FIXTURE / "indicators.yml")
+    series = Store(FIXTURE / "data").load(config.series[series_id].source, series_id)
     expected = series.resample("W-FRI").last()
     pd.testing.assert_series_equal(weekly_last(series), expected, check_freq=False)
     gappy = series.iloc[::17]  # weeks with no observation must come back as NaN

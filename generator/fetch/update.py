@@ -9,9 +9,10 @@ each request within its source's deadline and size cap, merged and put through a
 (rows after tomorrow, history lost, implausible values), one series at a time, so one source
 failing cannot touch another. Only when every fetch is done are the changed files written, as
 one transaction (all staged, then renamed, the manifest last): a run killed or aborted before
-that point leaves the snapshot exactly as it was. Exit codes: 0 all fresh, 2 config or key
-error or the lock is held, 3 some series failed and kept their last good data, 4 ``data/``
-cannot be written.
+that point leaves the snapshot exactly as it was. A revised value is never lost: the old one
+goes to ``<ID>.revisions.csv`` with the night it was replaced (``snapshot/vintages.py``).
+Exit codes: 0 all fresh, 2 config or key error or the lock is held, 3 some series failed and
+kept their last good data, 4 ``data/`` cannot be written.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from generator.catalogue.models import Config, SeriesConfig
 from generator.fetch import sources
 from generator.fetch.sources import KeyRejected, NotFound, SourceError, fred
 from generator.fetch.sources.net import clean, redact
+from generator.snapshot import vintages
+from generator.snapshot.clock import today
 from generator.snapshot.lock import WriteError, describe_os_error, exclusive
 from generator.snapshot.store import (
     Store,
@@ -137,6 +140,8 @@ def _preflight(config: Config, store: Store, selected: list[str]) -> dict[str, p
     if problems:
         raise ConfigError(problems)
     store.records  # noqa: B018 - a broken manifest must fail now, before any request
+    for series_id in selected:  # and a broken revision file, which the write appends to
+        store.load_revisions(config.series[series_id].source, series_id)
     return {
         series_id: store.load(config.series[series_id].source, series_id)
         for series_id in selected
@@ -201,8 +206,9 @@ def merge(
     since: date | None,
     plausible: tuple[float, float] | None,
 ) -> tuple[pd.Series, int, list[tuple[date, float, float]]]:
-    """New values replace old ones inside the window; the gate refuses anything that would lose
-    history. Returns (merged series, rows added, [(date, old, new)] revisions).
+    """New values replace old ones inside the window (``_commit`` keeps each old one in the
+    series' revision file); the gate refuses anything that would lose history. Returns
+    (merged series, rows added, [(date, old, new)] revisions).
 
     Missing values ('.', null) never overwrite a stored number and are not stored as new rows:
     the snapshot leaves days without a value out.
@@ -281,6 +287,8 @@ def _commit(store: Store, config: Config, outcomes: list[Outcome]) -> None:
             payload = series_to_csv(outcome.merged)
             parse_series_csv(payload.decode(), store.relative(path))
             staged.append((stage_bytes(path, payload), path))
+            if outcome.revisions:
+                staged.append(_stage_revisions(store, spec, outcome))
     except OSError as error:
         raise _abandon(
             store, staged, error, "write", "nothing was changed: free space or make it writable"
@@ -299,6 +307,17 @@ def _commit(store: Store, config: Config, outcomes: list[Outcome]) -> None:
             "some CSVs may be ahead of data/manifest.json: `python -m generator check` lists "
             "them; free space or make it writable",
         ) from None
+
+
+def _stage_revisions(store: Store, spec: SeriesConfig, outcome: Outcome) -> tuple[Path, Path]:
+    """The revision file with tonight's superseded values appended: a revised value is kept
+    with the days it was current, never lost (``snapshot/vintages.py``)."""
+    path = store.revisions_path_for(spec.source, outcome.series_id)
+    existing = store.load_revisions(spec.source, outcome.series_id)
+    rows = vintages.record(existing, outcome.revisions, today(), spec.published_after)
+    payload = vintages.revisions_to_csv(rows)
+    vintages.parse_revisions_csv(payload.decode(), store.relative(path))
+    return stage_bytes(path, payload), path
 
 
 def _abandon(

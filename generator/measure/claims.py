@@ -24,6 +24,7 @@ from generator.catalogue.desk import DeskConfig
 from generator.catalogue.models import Config, Event
 from generator.measure import desk, easing, ladder
 from generator.measure.indicators import IndicatorResult
+from generator.measure.vintage_reads import VintageRead
 
 SUPPORTED = "supported"
 NOT_SUPPORTED = "not supported"
@@ -49,11 +50,21 @@ class Evidence:
     stopped: dict[str, date] = field(default_factory=dict)
 
 
+# What a judgement's values are: today's vintage ("latest"), today's vintage cut at the
+# publication rule ("rule"), or first releases on record ("vintage", with the series, the
+# release days used and the published dates it could not check).
+LATEST, RULE, VINTAGE = "latest", "rule", "vintage"
+# The words ``scorecard.csv`` uses for them (column ``basis_written``).
+VERDICT_BASES = {LATEST: "latest", RULE: "publication rule", VINTAGE: "first release"}
+
+
 @dataclass
 class Judgement:
     verdict: str
     cutoff: date
     evidence: Evidence
+    basis: str = RULE
+    vintage: VintageRead | None = None
 
     @property
     def current(self) -> bool:
@@ -410,16 +421,24 @@ def _reads(claim: ClaimConfig, results: list[IndicatorResult]) -> dict[str, pd.S
     return found
 
 
-def judge(claim: ClaimConfig, results: list[IndicatorResult], ctx: Context) -> Judgement:
-    """The claim's verdict on these results (already cut to what was published by then)."""
-    reads = _reads(claim, results)
+def judge(
+    claim: ClaimConfig,
+    results: list[IndicatorResult],
+    ctx: Context,
+    basis: str = RULE,
+    vintage: VintageRead | None = None,
+) -> Judgement:
+    """The claim's verdict on these results (already cut to what was published by then), or
+    on ``vintage``'s first releases when the snapshot has them."""
+    reads = vintage.reads if vintage is not None else _reads(claim, results)
+    basis = VINTAGE if vintage is not None else basis
     evidence = RUNNERS[claim.test](reads, dict(claim.params), ctx) if reads is not None else None
     if evidence is None:
-        return Judgement(UNTESTABLE, ctx.cutoff, _nan(claim.test))
+        return Judgement(UNTESTABLE, ctx.cutoff, _nan(claim.test), basis, vintage)
     values = evidence.values
     needs = claim.needs or list(values)[:1]
     if any(math.isnan(values.get(name, math.nan)) for name in needs):
-        return Judgement(UNTESTABLE, ctx.cutoff, evidence)
+        return Judgement(UNTESTABLE, ctx.cutoff, evidence, basis, vintage)
     holds = {k: conditions.parse(v).evaluate(values) for k, v in claim.conditions().items()}
     if holds.get("inconclusive"):
         verdict = INCONCLUSIVE
@@ -429,7 +448,7 @@ def judge(claim: ClaimConfig, results: list[IndicatorResult], ctx: Context) -> J
         verdict = NOT_SUPPORTED
     else:
         verdict = INCONCLUSIVE
-    return Judgement(verdict, ctx.cutoff, evidence)
+    return Judgement(verdict, ctx.cutoff, evidence, basis, vintage)
 
 
 def judge_claims(
@@ -437,9 +456,12 @@ def judge_claims(
     events: list[Event],
     now: tuple[list[IndicatorResult], dict[str, pd.Series], date],
     written: tuple[list[IndicatorResult], dict[str, pd.Series]],
+    vintages: dict[str, VintageRead] | None = None,
 ) -> list[ClaimResult]:
-    """Every claim judged on the data as published by ``written`` and on the whole snapshot
-    (``now`` carries the day the snapshot was last fetched: months up to it are complete)."""
+    """Every claim judged on the data as published by ``written`` (on first releases for the
+    claims in ``vintages``) and on the whole snapshot (``now`` carries the day the snapshot
+    was last fetched: months up to it are complete)."""
+    vintages = vintages or {}
     if config.claims is None:
         return []
     by_id = {e.id: e.date for e in events if e.id}
@@ -450,6 +472,10 @@ def judge_claims(
     then_ctx = Context(day, prices_then, by_id, desk=config.desk, policy=policy)
     now_ctx = Context(today, prices_now, by_id, desk=config.desk, policy=policy)
     return [
-        ClaimResult(claim, judge(claim, results_then, then_ctx), judge(claim, results_now, now_ctx))
+        ClaimResult(
+            claim,
+            judge(claim, results_then, then_ctx, RULE, vintages.get(claim.id)),
+            judge(claim, results_now, now_ctx, LATEST),
+        )
         for claim in config.claims.items
     ]

@@ -184,37 +184,47 @@ def evaluate(
     overdue: dict[str, str] | None = None,
 ) -> list[IndicatorResult]:
     """Every configured indicator, in config order; missing inputs give empty quantities."""
+    return [
+        evaluate_one(config, indicator, series, stale, overdue) for indicator in config.indicators
+    ]
+
+
+def evaluate_one(
+    config: cfg.Config,
+    indicator: cfg.IndicatorConfig,
+    series: dict[str, pd.Series],
+    stale: dict[str, str] | None = None,
+    overdue: dict[str, str] | None = None,
+) -> IndicatorResult:
+    """One indicator over these series (a past vintage of them, for a claim judged on it)."""
     stale = stale or {}
     overdue = overdue or {}
-    results = []
-    for indicator in config.indicators:
-        used = series_used(indicator, config)
-        evaluator = Evaluator(series, config)
-        missing: list[str] = []
-        quantities: dict[str, pd.Series] = {}
-        for name, quantity in indicator.quantities.items():
-            try:
-                value = evaluator.operand(quantity.formula)
-            except MissingSeries as gap:
-                if gap.series_id not in missing:
-                    missing.append(gap.series_id)
-                value = pd.Series(dtype="float64", index=pd.DatetimeIndex([], name="date"))
-            value = value.astype("float64").dropna()
-            value.name = name
-            evaluator.scope[name] = value
-            quantities[name] = value
-        result = IndicatorResult(
-            config=indicator,
-            series=used,
-            quantities=quantities,
-            missing=missing,
-            stale={s: stale[s] for s in used if s in stale},
-            overdue={s: overdue[s] for s in used if s in overdue},
-            spans=evaluator.spans,
-        )
-        judge(result)
-        results.append(result)
-    return results
+    used = series_used(indicator, config)
+    evaluator = Evaluator(series, config)
+    missing: list[str] = []
+    quantities: dict[str, pd.Series] = {}
+    for name, quantity in indicator.quantities.items():
+        try:
+            value = evaluator.operand(quantity.formula)
+        except MissingSeries as gap:
+            if gap.series_id not in missing:
+                missing.append(gap.series_id)
+            value = pd.Series(dtype="float64", index=pd.DatetimeIndex([], name="date"))
+        value = value.astype("float64").dropna()
+        value.name = name
+        evaluator.scope[name] = value
+        quantities[name] = value
+    result = IndicatorResult(
+        config=indicator,
+        series=used,
+        quantities=quantities,
+        missing=missing,
+        stale={s: stale[s] for s in used if s in stale},
+        overdue={s: overdue[s] for s in used if s in overdue},
+        spans=evaluator.spans,
+    )
+    judge(result)
+    return result
 
 
 def judge(result: IndicatorResult) -> None:

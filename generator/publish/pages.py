@@ -29,6 +29,7 @@ from generator.publish.format import (
 from generator.publish.render import front_matter
 from generator.publish.sentences import sentence
 from generator.snapshot.store import SeriesRecord
+from generator.snapshot.vintages import Revision, first_prints
 
 
 def _value_text(result: IndicatorResult, name: str, value: float, signed: bool = False) -> str:
@@ -263,6 +264,7 @@ def data_status(
     records: dict[str, SeriesRecord],
     results: list[IndicatorResult],
     overdue: dict[str, str] | None = None,
+    revisions: dict[str, list[Revision]] | None = None,
 ) -> dict:
     used_by: dict[str, list[str]] = {}
     for result in results:
@@ -290,11 +292,36 @@ def data_status(
                 "fetched_at": (_known(record).fetched_at or "unknown") if present else "n/a",
                 "status": series_status(record, (overdue or {}).get(series_id)),
                 "used_by": ", ".join(used_by.get(series_id, [])) or "(not used)",
+                "known": known_from_text(
+                    spec.published_after if spec else 0, (revisions or {}).get(series_id, [])
+                ),
             }
         )
         if spec and spec.note:
             notes.append({"id": series_id, "note": spec.note})
     return {"series": rows, "notes": notes}
+
+
+def known_from_text(lag: int, revisions: list[Revision]) -> str:
+    """How the site knows when each value of a series became known (Data status): the
+    releases on record, the superseded values kept, and the publication rule for the rest
+    (history stored before the log began, and every value never revised)."""
+    days = "its date" if lag == 0 else f"{lag} day{'s' if lag != 1 else ''} after its date"
+    rule = f"publication rule: each value known from {days}"
+    parts = []
+    releases = [r for r in revisions if r.basis == "release"]
+    prints = sorted(set(first_prints(releases).values()))
+    if prints:
+        parts.append(
+            f"first releases on record ({len(prints)} reports, "
+            f"{format_date(prints[0])} to {format_date(prints[-1])})"
+        )
+    if revisions:
+        last = max(r.known_to for r in revisions)
+        parts.append(
+            f"{len(revisions)} superseded values kept, the last replaced on {format_date(last)}"
+        )
+    return "; ".join([*parts, f"otherwise the {rule}"]) if parts else rule
 
 
 def _known(record: SeriesRecord | None) -> SeriesRecord:
@@ -339,6 +366,8 @@ def scorecard_page(claims, written, csv: str = "data/scorecard.csv") -> dict:
                 "evidence_now": row.evidence_now,
                 "note_written": row.as_of_note("written"),
                 "note_now": row.as_of_note("now"),
+                "basis": row.basis_text,
+                "vintage": row.basis_written == "first release",
             }
         )
     return {

@@ -31,6 +31,7 @@ from generator.snapshot import freshness
 from generator.snapshot.load import load_snapshot
 from generator.snapshot.lock import exclusive
 from generator.snapshot.store import Store
+from generator.snapshot.vintages import Revision, as_of
 
 POSTS = Path("site") / "blog" / "posts"
 ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -107,7 +108,7 @@ def _report(root: Path, target: date) -> int:
     if first is None or pd.Timestamp(target) < first:
         since = f"{first:%Y-%m-%d}" if first is not None else "never: data/ holds no observations"
         raise ConfigError([f"--date: {target} is before the first observation ({since})"])
-    known = until(snapshot.series, target)
+    known = until(snapshot.series, target, snapshot.revisions)
     results = indicators.evaluate(config, known, snapshot.stale)
     regime = analysis.compute_regime(config, results)
     current = state_of(target, regime, results)
@@ -156,10 +157,14 @@ def report_day(text: str | None) -> date:
     return day
 
 
-def until(series: dict[str, pd.Series], day: date) -> dict[str, pd.Series]:
-    """Only what was known on ``day``: observations dated after it are left out."""
-    cut = pd.Timestamp(day)
-    kept = {key: values[values.index <= cut] for key, values in series.items()}
+def until(
+    series: dict[str, pd.Series], day: date, revisions: dict[str, list[Revision]] | None = None
+) -> dict[str, pd.Series]:
+    """Only what was known on ``day``: observations dated after it are left out, and a value
+    revised since is the one current on ``day`` (its revision file), so a report rebuilt from
+    a later snapshot says what the night's report said."""
+    revisions = revisions or {}
+    kept = {key: as_of(values, revisions.get(key, []), 0, day) for key, values in series.items()}
     return {key: values for key, values in kept.items() if not values.empty}
 
 

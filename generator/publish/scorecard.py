@@ -14,7 +14,15 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from generator.measure.claims import INCONCLUSIVE, SUPPORTED, VERDICTS, ClaimResult, Judgement
+from generator.measure.claims import (
+    INCONCLUSIVE,
+    SUPPORTED,
+    VERDICT_BASES,
+    VERDICTS,
+    VINTAGE,
+    ClaimResult,
+    Judgement,
+)
 from generator.publish.format import format_date, format_month
 from generator.publish.sentences import placeholders, render
 
@@ -29,6 +37,7 @@ CSV_COLUMNS = (
     "evidence_now",
     "stopped_written",
     "stopped_now",
+    "basis_written",
 )
 
 
@@ -46,6 +55,8 @@ class ClaimRow:
     evidence_now: str
     stopped_written: dict[str, date]
     stopped_now: dict[str, date]
+    basis_written: str
+    basis_text: str
 
     def as_of_note(self, when: str) -> str:
         """'' for a current verdict; else why it is dated before the snapshot, e.g. 'as of
@@ -81,11 +92,67 @@ def evidence_text(result: ClaimResult, judgement: Judgement) -> str:
     return text
 
 
+def _months(days: list[date]) -> str:
+    """Consecutive months as one range ('Aug 2025 to Nov 2025'), the rest listed."""
+    spans: list[list[date]] = []
+    for day in days:
+        if (
+            spans
+            and (day.year * 12 + day.month) - (spans[-1][-1].year * 12 + spans[-1][-1].month) == 1
+        ):
+            spans[-1].append(day)
+        else:
+            spans.append([day])
+    return ", ".join(
+        format_month(s[0]) if len(s) == 1 else f"{format_month(s[0])} to {format_month(s[-1])}"
+        for s in spans
+    )
+
+
+def basis_text(judgement: Judgement) -> str:
+    """Which data a "when written" verdict stands on, in one sentence: first releases on
+    record (naming the reports and the months it could not check) or the publication rule."""
+    read = judgement.vintage
+    if judgement.basis != VINTAGE or read is None:
+        return (
+            "Publication rule: today's values of the observations released by then "
+            "(no earlier vintage on record)."
+        )
+    if read.kind == "as of":
+        return (
+            f"Vintage of {format_date(judgement.cutoff)}: the figures as published that day "
+            f"({', '.join(read.series)}, from the revisions on record), not today's."
+        )
+    first, last = read.releases[0], read.releases[-1]
+    text = (
+        f"First releases: each month as its report printed it ({', '.join(read.series)}, "
+        f"reports of {format_date(first)} to {format_date(last)}), not today's revised values."
+    )
+    if read.unchecked:
+        text += (
+            f" Not checked: {_months(read.unchecked)}, published by "
+            f"{format_date(judgement.cutoff)} but with no first release on record."
+        )
+    return text
+
+
 def _link(reads: dict[str, str]) -> str:
     indicators = sorted({ref.partition(".")[0] for ref in reads.values()})
     if indicators == ["net-liquidity"]:
         return "[Risk ladder](ladder.md)"
     return ", ".join(f"[{i}](indicators/{i}.md)" for i in indicators)
+
+
+def _basis_word(judgement: Judgement) -> str:
+    """``basis_written`` in scorecard.csv: first release, vintage (of the written day itself)
+    or publication rule."""
+    if judgement.vintage is not None and judgement.vintage.kind == "as of":
+        return "vintage"
+    return VERDICT_BASES[judgement.basis]
+
+
+def _revised(result: ClaimResult) -> bool:
+    return result.written.basis == VINTAGE
 
 
 def rows(results: list[ClaimResult]) -> list[ClaimRow]:
@@ -100,9 +167,12 @@ def rows(results: list[ClaimResult]) -> list[ClaimRow]:
             as_of_written=r.written.evidence.as_of,
             as_of_now=r.now.evidence.as_of,
             evidence_written=evidence_text(r, r.written),
-            evidence_now=evidence_text(r, r.now),
+            evidence_now=evidence_text(r, r.now)
+            + (" Values are today's vintage, revisions included." if _revised(r) else ""),
             stopped_written=dict(r.written.evidence.stopped),
             stopped_now=dict(r.now.evidence.stopped),
+            basis_written=_basis_word(r.written),
+            basis_text=basis_text(r.written),
         )
         for r in results
     ]
@@ -164,6 +234,7 @@ def scorecard_csv(results: list[ClaimResult]) -> str:
                 row.evidence_now,
                 _stopped_cell(row.stopped_written),
                 _stopped_cell(row.stopped_now),
+                row.basis_written,
             ]
         )
     return out.getvalue()

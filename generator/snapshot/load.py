@@ -11,16 +11,20 @@ from datetime import date
 import pandas as pd
 
 from generator.catalogue.models import Config
-from generator.snapshot import freshness
+from generator.snapshot import freshness, vintages
 from generator.snapshot.store import Store
+from generator.snapshot.vintages import Revision
 
 
 @dataclass
 class Snapshot:
+    """Today's vintage of every series, and the superseded values of those ever revised."""
+
     series: dict[str, pd.Series]
     missing: list[str]
     stale: dict[str, str]
     overdue: dict[str, str] = field(default_factory=dict)
+    revisions: dict[str, list[Revision]] = field(default_factory=dict)
 
 
 def load_snapshot(config: Config, store: Store) -> Snapshot:
@@ -28,6 +32,7 @@ def load_snapshot(config: Config, store: Store) -> Snapshot:
     series: dict[str, pd.Series] = {}
     missing: list[str] = []
     stale: dict[str, str] = {}
+    revisions: dict[str, list[Revision]] = {}
     for series_id, spec in config.series.items():
         if not store.exists(spec.source, series_id):
             missing.append(series_id)
@@ -40,28 +45,38 @@ def load_snapshot(config: Config, store: Store) -> Snapshot:
             missing.append(series_id)
             continue
         series[series_id] = loaded
+        revised = store.load_revisions(spec.source, series_id)
+        if revised:
+            revisions[series_id] = revised
         record = store.records.get(series_id)
         if record is not None and record.status == "stale":
             stale[series_id] = record.stale_since or record.last or "unknown"
     checked = freshness.last_update([r.fetched_at for r in store.records.values()])
-    return Snapshot(series, missing, stale, freshness.overdue(series, checked))
+    overdue = freshness.overdue(series, checked)
+    return Snapshot(series, missing, stale, overdue, revisions)
 
 
 def as_published(snapshot: Snapshot, config: Config, cutoff: date) -> Snapshot:
-    """The snapshot as a reader could have seen it on ``cutoff``: each series keeps only the
-    observations published by then (dated ``published_after`` days or more before it).
+    """The snapshot as a reader could have seen it on ``cutoff``: each series as known then
+    (``vintages.as_of``): superseded values from its revision file where one holds the day,
+    otherwise the observations published by then (dated ``published_after`` days or more
+    before it).
 
     Why: a claim judged "when written" must not use a Wednesday figure released the next day,
-    or a month of payrolls released five weeks after the month began. Values are today's
-    vintage: later revisions (ADP's, say) are not undone, which the methodology states.
+    or a month of payrolls released five weeks after the month began, or a value revised
+    since. Where no revision is on record the values are today's vintage, which the
+    scorecard says ("publication rule").
     """
     series: dict[str, pd.Series] = {}
     for series_id, values in snapshot.series.items():
         spec = config.series.get(series_id)
         lag = spec.published_after if spec is not None else 0
-        last = pd.Timestamp(cutoff) - pd.Timedelta(days=lag)
-        kept = values[values.index <= last]
+        revised = snapshot.revisions.get(series_id, [])
+        kept = vintages.as_of(values, revised, lag, cutoff).dropna()
+        if spec is not None and spec.valid_from is not None:
+            kept = kept[kept.index >= pd.Timestamp(spec.valid_from)]
         if not kept.empty:
             series[series_id] = kept
     missing = snapshot.missing + [s for s in snapshot.series if s not in series]
-    return Snapshot(series, missing, {}, {})
+    revisions = {k: v for k, v in snapshot.revisions.items() if k in series}
+    return Snapshot(series, missing, {}, {}, revisions)

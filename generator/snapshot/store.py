@@ -18,10 +18,13 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from generator.snapshot.vintages import Revision
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 HEADER = ["date", "value"]
@@ -317,7 +320,41 @@ class Store:
     def exists(self, source: str, series_id: str) -> bool:
         return self.path_for(source, series_id).exists()
 
-    def load(self, source: str, series_id: str) -> pd.Series:
+    def revisions_path_for(self, source: str, series_id: str) -> Path:
+        """``<ID>.revisions.csv`` beside the series CSV (``snapshot/vintages.py``)."""
+        return self.root / "series" / source / f"{series_id}.revisions.csv"
+
+    def load_revisions(self, source: str, series_id: str) -> list[Revision]:
+        """The superseded values of a series, oldest first; none when it was never revised."""
+        from generator.snapshot.vintages import parse_revisions_csv
+
+        path = self.revisions_path_for(source, series_id)
+        if not path.exists():
+            return []
+        try:
+            text = path.read_text()
+        except UnicodeDecodeError:
+            raise StoreError(f"{self.relative(path)}: not UTF-8 text") from None
+        return parse_revisions_csv(text, self.relative(path))
+
+    def load(
+        self,
+        source: str,
+        series_id: str,
+        as_of: date | None = None,
+        published_after: int = 0,
+    ) -> pd.Series:
+        """Today's vintage, or with ``as_of`` the series as known on that day (its revision
+        file, and ``published_after`` for values whose release is not on record)."""
+        series = self._load_current(source, series_id)
+        if as_of is None:
+            return series
+        from generator.snapshot.vintages import as_of as known_on
+
+        revisions = self.load_revisions(source, series_id)
+        return known_on(series, revisions, published_after, as_of).rename(series_id)
+
+    def _load_current(self, source: str, series_id: str) -> pd.Series:
         path = self.path_for(source, series_id)
         where = self.relative(path)
         try:

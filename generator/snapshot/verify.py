@@ -14,7 +14,8 @@ from datetime import date, timedelta
 import pandas as pd
 
 from generator.snapshot.clock import today
-from generator.snapshot.store import SeriesRecord, Store, format_value
+from generator.snapshot.store import SeriesRecord, Store, StoreError, format_value
+from generator.snapshot.vintages import parse_revisions_csv
 
 REPAIR = (
     "run `python -m generator update --only {series}` to re-record it, "
@@ -91,4 +92,35 @@ def matches_manifest(store: Store, series_id: str, record: SeriesRecord) -> str 
             f"{where}: {rows} rows on disk but {manifest} records {record.rows}; "
             + REPAIR.format(series=series_id)
         )
+    return None
+
+
+def revisions_problem(store: Store, source: str, series_id: str, current: pd.Series) -> str | None:
+    """What is wrong with a series' revision file (``snapshot/vintages.py``): its syntax, a
+    superseded value whose date is no longer in the series CSV (history lost), or a value said
+    to be replaced after tomorrow."""
+    path = store.revisions_path_for(source, series_id)
+    if not path.exists():
+        return None
+    where = store.relative(path)
+    try:
+        rows = parse_revisions_csv(path.read_text(), where)
+    except StoreError as error:
+        return str(error)
+    except UnicodeDecodeError:
+        return f"{where}: not UTF-8 text; `git checkout -- {where}` restores it"
+    stored = set(current.dropna().index.date)
+    limit = latest_allowed()
+    for line, row in enumerate(rows, start=2):
+        if row.day not in stored:
+            return (
+                f"{where}:{line}: {row.day} was revised but has no value in "
+                f"{store.relative(store.path_for(source, series_id))}; a revised observation "
+                "never leaves the series: `git checkout -- data/` restores both files"
+            )
+        if row.known_to > limit:
+            return (
+                f"{where}:{line}: {row.day}'s value is said to be replaced on {row.known_to}, "
+                f"after tomorrow ({limit}); fix the date or `git checkout -- {where}`"
+            )
     return None

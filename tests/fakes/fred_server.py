@@ -1,12 +1,18 @@
 """A fake FRED speaking the XML wire format fredapi 0.5.2 reads (summarised in CONTRIBUTING.md).
 
-Serves ``/fred/series/observations`` and ``/fred/series`` from the snapshot's ``series/fred``
-CSVs plus whatever observations a test adds; validates ``api_key`` and ``series_id`` with
-FRED's exact error bodies (note the two spaces after "Bad Request.").
+Serves ``/fred/series/observations``, ``/fred/series`` and ``/fred/series/vintagedates`` from
+the snapshot's ``series/fred`` CSVs plus whatever observations a test adds; validates
+``api_key`` and ``series_id`` with FRED's exact error bodies (note the two spaces after "Bad
+Request."). Like ALFRED it keeps vintages: ``vintage()`` adds a value that was current over a
+real-time period, and ``realtime_start``/``realtime_end`` (default: today, ``REALTIME``) select
+the rows current in that window, each carrying its period clipped to the window. A window
+spanning more than 2,000 vintage dates is refused with FRED's message, and any parameter it
+does not know (a misspelt ``realtime_strat``) is ignored, as FRED ignores it.
 """
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -21,6 +27,20 @@ NOT_REGISTERED = (
     "Read https://fred.stlouisfed.org/docs/api/api_key.html for more information."
 )
 NO_SERIES = "Bad Request.  The series does not exist."
+MAX_VINTAGES = 2000
+EARLIEST, LATEST = "1776-07-04", "9999-12-31"
+
+
+def too_many_vintages(count: int, start: str, end: str) -> str:
+    """FRED's refusal of a real-time period holding more than 2,000 vintage dates, as quoted in
+    fredapi's issue #48 (T5YIFR, 2022)."""
+    return (
+        f"Bad Request.  There are {count} vintage dates in the specified real-time period: "
+        f"{start} to {end}.  This exceeds the maximum number of vintage dates allowed "
+        f"({MAX_VINTAGES})."
+    )
+
+
 HTML_504 = (
     b"<html><head><title>504 Gateway Time-out</title></head>"
     b"<body><center><h1>504 Gateway Time-out</h1></center></body></html>"
@@ -59,6 +79,13 @@ class FakeFred(FakeServer):
     def __init__(self, data_dir: Path, api_key: str) -> None:
         super().__init__(load_rows(Path(data_dir) / "series" / "fred"))
         self.api_key = api_key
+        # series -> [date, value, realtime_start, realtime_end (inclusive)] of old vintages
+        self.vintages: dict[str, list[tuple[str, str, str, str]]] = {}
+
+    def vintage(self, series: str, day: str, value: str, start: str, end: str) -> None:
+        """A value of ``day`` current from ``start`` to ``end`` (inclusive); today's value of
+        that day is then current from the day after ``end``."""
+        self.vintages.setdefault(series, []).append((day, value, start, end))
 
     @property
     def root(self) -> str:
@@ -74,30 +101,77 @@ class FakeFred(FakeServer):
         if key != self.api_key:
             return error_reply(400, NOT_REGISTERED)
         series = query.get("series_id", "")
-        if path not in ("/fred/series", "/fred/series/observations"):
+        paths = ("/fred/series", "/fred/series/observations", "/fred/series/vintagedates")
+        if path not in paths:
             return error_reply(404, "Not Found.  The requested path does not exist.")
         if series not in self.rows:
             return error_reply(400, NO_SERIES)
         if path == "/fred/series":
             return self._info(series)
+        if path == "/fred/series/vintagedates":
+            return self._vintage_dates(series, query)
         return self._observations(series, query)
+
+    def _periods(self, series: str) -> list[tuple[str, str, str, str]]:
+        """Every (date, value, realtime_start, realtime_end) the series ever had; a value
+        never revised has been current since the earliest real-time date."""
+        old = self.vintages.get(series, [])
+        ends: dict[str, str] = {}
+        for day, _, _, end in old:
+            ends[day] = max(end, ends.get(day, end))
+        rows = list(old)
+        for day, value in self.rows[series]:
+            since = EARLIEST
+            if day in ends:
+                since = (date.fromisoformat(ends[day]) + timedelta(days=1)).isoformat()
+            rows.append((day, value, since, LATEST))
+        return sorted(rows, key=lambda row: (row[0], row[2]))
+
+    def _window(self, series: str, query: dict[str, str]) -> tuple[str, str, list[str]]:
+        start = query.get("realtime_start", REALTIME)
+        end = query.get("realtime_end", REALTIME)
+        dates = sorted({s for _, _, s, e in self._periods(series) if s <= end and e >= start})
+        dates = [max(d, start) for d in dates]
+        return start, end, sorted(set(dates))
 
     def _observations(self, series: str, query: dict[str, str]) -> Reply:
         start = query.get("observation_start", "1776-07-04")
         end = query.get("observation_end", "9999-12-31")
-        rows = [(day, value) for day, value in self.rows[series] if start <= day <= end]
+        rt_start, rt_end, vintages = self._window(series, query)
+        if len(vintages) > MAX_VINTAGES:
+            return error_reply(400, too_many_vintages(len(vintages), rt_start, rt_end))
+        rows = [
+            (day, value, max(since, rt_start), min(until, rt_end))
+            for day, value, since, until in self._periods(series)
+            if start <= day <= end and since <= rt_end and until >= rt_start
+        ]
         lines = [
-            f'{PROLOG}<observations realtime_start="{REALTIME}" realtime_end="{REALTIME}" '
+            f'{PROLOG}<observations realtime_start="{rt_start}" realtime_end="{rt_end}" '
             f'observation_start="{start}" observation_end="{end}" units="lin" output_type="1" '
             f'file_type="xml" order_by="observation_date" sort_order="asc" count="{len(rows)}" '
             'offset="0" limit="100000">'
         ]
-        for day, value in rows:
+        for day, value, since, until in rows:
             lines.append(
-                f'  <observation realtime_start="{REALTIME}" realtime_end="{REALTIME}" '
+                f'  <observation realtime_start="{since}" realtime_end="{until}" '
                 f"date={quoteattr(day)} value={quoteattr(value or '.')}/>"
             )
         lines.append("</observations>\n")
+        return Reply(200, "\n".join(lines).encode(), XML)
+
+    def _vintage_dates(self, series: str, query: dict[str, str]) -> Reply:
+        """The days the series' values changed, in FRED's documented shape (default window:
+        every real-time date)."""
+        query = {"realtime_start": EARLIEST, "realtime_end": LATEST, **query}
+        start, end, dates = self._window(series, query)
+        dates = [d for d in dates if d != EARLIEST]
+        lines = [
+            f'{PROLOG}<vintage_dates realtime_start="{start}" realtime_end="{end}" '
+            f'order_by="vintage_date" sort_order="asc" count="{len(dates)}" offset="0" '
+            'limit="10000">'
+        ]
+        lines += [f"  <vintage_date>{day}</vintage_date>" for day in dates]
+        lines.append("</vintage_dates>\n")
         return Reply(200, "\n".join(lines).encode(), XML)
 
     def _info(self, series: str) -> Reply:

@@ -22,6 +22,7 @@ from tests.fakes.market_server import FakeMarket
 from tests.fakes.nyfed_server import FakeNyFed
 
 ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = ROOT / "tests" / "fixtures" / "project"  # the frozen copy (tests/conftest.py)
 KEY = "0123456789abcdef0123456789abcdef"
 TODAY = "2026-08-28"  # UPDATE_TODAY: a few days after the snapshot ends, for stable tests
 PREFIXES = ("FRED", "NYFED", "MARKET", "CRYPTO")
@@ -115,8 +116,8 @@ class Servers:
 def make_project(tmp_path: Path) -> Path:
     root = tmp_path / "project"
     root.mkdir()
-    shutil.copy2(ROOT / "indicators.yml", root / "indicators.yml")
-    shutil.copytree(ROOT / "data", root / "data")
+    shutil.copy2(FIXTURE / "indicators.yml", root / "indicators.yml")
+    shutil.copytree(FIXTURE / "data", root / "data")
     return root
 
 

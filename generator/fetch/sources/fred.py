@@ -22,7 +22,9 @@ import urllib.request
 import urllib.response
 import xml.etree.ElementTree as ET
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 import pandas as pd
 from fredapi import Fred
@@ -44,6 +46,9 @@ FRED_ID = re.compile(r"^[A-Z0-9_]+$")
 _KEY_SHAPE = re.compile(r"^[A-Za-z0-9]+$")
 LABEL = "FRED"
 
+T = TypeVar("T")
+# The real-time window of one vintage (FRED's names; a misspelling is ignored by FRED).
+WINDOW_PARAMETERS = ("realtime_start", "realtime_end")
 _pacer = net.Pacer()
 _state = threading.local()
 
@@ -141,7 +146,79 @@ def fetch(series_id: str, source_id: str, since: date | None) -> pd.Series:
     return net.with_retries(once, config)
 
 
-def _request(client: Fred, sid: str, since: date | None, config: net.Settings) -> pd.Series:
+def fetch_as_of(series_id: str, day: date, since: date | None = None) -> pd.Series:
+    """The series as FRED served it on ``day``: one ALFRED vintage, asked for with
+    ``realtime_start = realtime_end = day`` (one call, so never near the 2,000-vintage cap that
+    breaks fredapi's ``get_series_all_releases`` on daily series). fredapi's ``get_series``
+    drops the real-time columns and FRED ignores a misspelt parameter silently (answering
+    today's values), so every row's window is checked in the raw reply before it is used."""
+    problem = check_id(series_id)
+    if problem:
+        raise SourceError(problem)
+    config = net.settings("FRED")
+    client = _client()
+    window = day.isoformat()
+    extra = dict.fromkeys(WINDOW_PARAMETERS, window)
+
+    def once() -> pd.Series:
+        _pacer.wait(config.min_interval)
+        return _request(client, series_id, since, config, extra)
+
+    return net.with_retries(once, config)
+
+
+def vintage_dates(series_id: str) -> list[date]:
+    """The days FRED's values of the series changed (``series/vintagedates``, ascending): the
+    days worth asking ``fetch_as_of`` about."""
+    problem = check_id(series_id)
+    if problem:
+        raise SourceError(problem)
+    config = net.settings("FRED")
+    client = _client()
+
+    def once() -> list[date]:
+        _pacer.wait(config.min_interval)
+        raw, _ = _call(client, config, lambda: client.get_series_vintage_dates(series_id))
+        days = [pd.Timestamp(value).date() for value in raw]
+        if days != sorted(set(days)):
+            raise BadReply("FRED listed vintage dates out of order or more than once")
+        return days
+
+    return net.with_retries(once, config)
+
+
+def _request(
+    client: Fred,
+    sid: str,
+    since: date | None,
+    config: net.Settings,
+    extra: dict[str, str] | None = None,
+) -> pd.Series:
+    extra = extra or {}
+    start = since.isoformat() if since is not None else None
+    raw, body = _call(client, config, lambda: client.get_series(sid, start, None, **extra))
+    if extra:
+        window = next(iter(extra.values()))
+        _check_window(body, window, window)
+    return _checked(raw, body)
+
+
+def _check_window(body: bytes, start: str, end: str) -> None:
+    """Every row must carry the real-time window asked for; a reply for another window (a
+    parameter FRED ignored) would store today's values as an old vintage."""
+    root = ET.fromstring(body)
+    for element in [root, *root]:
+        got = (element.get("realtime_start"), element.get("realtime_end"))
+        if got != (start, end):
+            what = f"the row of {element.get('date')}" if element is not root else "the reply"
+            raise SourceError(
+                f"FRED did not honour the real-time window {start} to {end}: {what} carries "
+                f"{got[0]} to {got[1]} (FRED ignores an unknown parameter silently); refused"
+            )
+
+
+def _call(client: Fred, config: net.Settings, action: Callable[[], T]) -> tuple[T, bytes]:
+    """Run one fredapi call with the timeout, size cap and reply recorder; classify errors."""
     capture = _Capture()
     limits = net.Limits(LABEL, config)
     _state.capture = capture
@@ -150,10 +227,7 @@ def _request(client: Fred, sid: str, since: date | None, config: net.Settings) -
     socket.setdefaulttimeout(limits.socket_timeout())
     try:
         with limits:
-            if since is None:
-                raw = client.get_series(sid)
-            else:
-                raw = client.get_series(sid, observation_start=since.isoformat())
+            raw = action()
     except SourceError:
         raise
     except net.OffHostRedirect as error:
@@ -170,7 +244,7 @@ def _request(client: Fred, sid: str, since: date | None, config: net.Settings) -
         socket.setdefaulttimeout(previous)
         _state.capture = None
         _state.limits = None
-    return _checked(raw, capture.body)
+    return raw, capture.body
 
 
 def _not_xml(capture: _Capture) -> SourceError:
@@ -205,6 +279,12 @@ def _classify(message: str, capture: _Capture) -> SourceError:
         detail = "not an XML error reply" if message == "None" else net.clean(message, 80)
         return Transient(f"FRED server error (HTTP {status}, {detail})", status=status)
     lowered = message.lower()
+    if "maximum number of vintage dates" in lowered:
+        return SourceError(
+            f"FRED refused the real-time period: {net.clean(message, 160)} "
+            "(ask for one day at a time)",
+            status=status,
+        )
     if "does not exist" in lowered:
         return NotFound("FRED says the series does not exist", status=status)
     if "api_key" in lowered:

@@ -1,0 +1,128 @@
+"""The suite reads a frozen copy of the configuration and data (``tests/fixtures/project``),
+so neither a nightly update nor a fork's edit of the live files can break it (issue 20: one
+weekly WALCL row changed 44 lines of the home golden; adding an indicator failed 44 tests).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from generator.snapshot.store import Store
+from generator.snapshot.vintages import Revision, revisions_to_csv
+from tests.conftest import FIXTURE, ROOT
+from tests.test_fork import add_indicator_block, edit, example
+
+
+def _freezer():
+    spec = importlib.util.spec_from_file_location("freeze", ROOT / "tools" / "freeze_fixtures.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def fixture_files() -> dict[str, bytes]:
+    return {
+        p.relative_to(FIXTURE).as_posix(): p.read_bytes()
+        for p in sorted(FIXTURE.rglob("*"))
+        if p.is_file()
+    }
+
+
+def nightly(root: Path) -> None:
+    """What a night after the cut-off does to data/: WALCL gains a week and its last stored
+    week is revised (the old value kept in its revision file), the manifest refreshed."""
+    store = Store(root / "data")
+    walcl = store.load("fred", "WALCL")
+    old = float(walcl.iloc[-1])
+    walcl.iloc[-1] = old + 1000
+    walcl[pd.Timestamp("2026-09-09")] = old - 5000
+    store.write("fred", "WALCL", walcl)
+    last = walcl.index[-2].date()
+    row = Revision(last, old, date(2026, 8, 20), date(2026, 9, 10), "rule")
+    (root / "data/series/fred/WALCL.revisions.csv").write_bytes(revisions_to_csv([row]))
+    store.record("WALCL", fetched_at="2026-09-10T05:00:00Z")
+    store.write_manifest()
+
+
+def test_refreezing_after_nightly_updates_changes_no_fixture_byte(tmp_path: Path):
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project)
+    nightly(project)
+    assert (project / "data/series/fred/WALCL.csv").read_bytes() != (
+        FIXTURE / "data/series/fred/WALCL.csv"
+    ).read_bytes()
+    assert _freezer().frozen_files(project) == fixture_files()
+
+
+def copy_repository(target: Path) -> Path:
+    """The working tree without installs, caches and generated output."""
+    ignore = shutil.ignore_patterns(
+        ".git", ".venv", "node_modules", "public", ".cache", "__pycache__", ".pytest_cache"
+    )
+    shutil.copytree(ROOT, target, ignore=ignore, symlinks=True)
+    return target
+
+
+def test_a_row_in_the_live_data_and_an_indicator_in_the_live_config_break_no_test(
+    tmp_path: Path,
+):
+    """In a copy of the repository, the nightly's row goes into the live ``data/`` and the
+    Fork page's new series, new indicator and changed threshold into the live
+    ``indicators.yml``; the tests that were pinned to the live files (the claims' figures,
+    the 39 ``check`` goldens with their line numbers, the indicator ids) still pass there."""
+    copy = copy_repository(tmp_path / "repo")
+    nightly(copy)
+    add_indicator_block(copy, example("add-indicator"))
+    edit(copy, "\nindicators:", "\n" + example("add-series").rstrip("\n") + "\n\nindicators:")
+    threshold = example("threshold")
+    edit(copy, "      - when: mean_20d > 0 or days_above >= 10", threshold.split("#")[0].rstrip())
+    assert "yield-curve" in (copy / "indicators.yml").read_text()
+    env = {**os.environ, "PYTHONPATH": str(copy)}
+    tests = [
+        "tests/test_config.py",
+        "tests/test_check.py",
+        "tests/test_claims.py",
+        "tests/test_freshness.py",
+        "tests/test_store.py",
+    ]
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests],
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    assert " passed" in run.stdout and "failed" not in run.stdout
+    # The frozen copy is what they read: untouched by the live edits.
+    frozen = (copy / "tests/fixtures/project/indicators.yml").read_text()
+    assert "yield-curve" not in frozen
+    assert (copy / "tests/fixtures/project/data/series/fred/WALCL.csv").read_bytes() == (
+        FIXTURE / "data/series/fred/WALCL.csv"
+    ).read_bytes()
+
+
+LIVE = re.compile(r'ROOT\s*/\s*"(data|indicators\.yml|events\.yml)\b')
+
+
+def test_no_test_reads_the_live_configuration_or_data():
+    """A test that reads ``ROOT / "data"`` or the live ``indicators.yml`` breaks on the next
+    nightly row or fork edit: read ``FIXTURE / ...`` (tests/conftest.py) instead."""
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if LIVE.search(line) and path.name != "test_fixtures.py"
+    ]
+    assert not found, "read FIXTURE, not the live files:\n" + "\n".join(found)
