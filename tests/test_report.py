@@ -217,6 +217,57 @@ def test_the_committed_post_of_21_aug_2026_is_reproduced_from_a_later_snapshot(t
     assert rebuilt == committed
 
 
+def test_a_new_post_records_the_configuration_it_was_made_with(project: Path):
+    """Issue 20: the sha256 of indicators.yml and events.yml as read; the commit that last
+    touched them is null outside a git repository (the report is still written)."""
+    import hashlib
+
+    assert report(project, "2026-08-21") == 0
+    made = front_matter(project / POSTS / "2026-08-21.md")["config"]
+    for name in ("indicators.yml", "events.yml"):
+        digest = hashlib.sha256((project / name).read_bytes()).hexdigest()
+        assert made[name.replace(".yml", "_sha256")] == digest
+    assert made["commit"] is None
+
+
+def test_a_post_names_the_commit_that_last_touched_the_configuration(project: Path):
+    import subprocess
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+            cwd=project,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+
+    git("init", "-q")
+    git("add", "indicators.yml", "events.yml")
+    git("commit", "-q", "-m", "config")
+    config_commit = git("rev-parse", "HEAD")
+    git("add", "templates")
+    git("commit", "-q", "-m", "not the config")
+    assert report(project, "2026-08-21") == 0
+    made = front_matter(project / POSTS / "2026-08-21.md")["config"]
+    assert made["commit"] == config_commit != git("rev-parse", "HEAD")
+
+
+def test_a_post_written_before_posts_recorded_their_configuration_gets_none(project: Path):
+    """The committed seed post has no 'config:' block; re-running its night adds none, and
+    a post that has one is rewritten with the same bytes."""
+    posts = project / POSTS
+    assert report(project, "2026-08-21") == 0
+    post = posts / "2026-08-21.md"
+    text = post.read_text()
+    start = text.index("\nconfig:\n")
+    end = text.index("\n---\n", start)
+    post.write_text(text[:start] + text[end:])
+    assert report(project, "2026-08-21") == 0
+    assert "config" not in front_matter(post)
+    assert "\nconfig:\n" not in (ROOT / POSTS / "2026-08-21.md").read_text()
+
+
 def test_report_uses_only_what_was_known_on_its_date(project: Path):
     report(project, "2026-08-20")
     indicators = front_matter(project / POSTS / "2026-08-20.md")["report"]["indicators"]

@@ -9,7 +9,9 @@ post's front matter, so re-running a date rewrites the same bytes and never adds
 
 from __future__ import annotations
 
+import hashlib
 import re
+import subprocess
 import sys
 from dataclasses import dataclass
 from datetime import date
@@ -39,6 +41,9 @@ ALERTS = "Alerts"  # the blog category, and the filter of the alerts feed (mkdoc
 # Posts are never rewritten with a new layout: a post written before the brief existed is
 # regenerated without one, so re-running its date keeps its bytes.
 BRIEF_MARK = '<div class="lw-brief"'
+# Likewise a post written before posts recorded their configuration gets no 'config:' block.
+CONFIG_MARK = "\nconfig:\n"
+CONFIG_FILES = ("indicators.yml", "events.yml")
 CHANGE_CHARTS = 4  # at most this many indicator charts: the ones whose status changed
 REGIME_YEARS = 3
 
@@ -124,12 +129,16 @@ def _report(root: Path, target: date) -> int:
     written = write_images(posts / folder, drawn)
     path = posts / f"{folder}.md"
     lines = None
-    if not path.exists() or BRIEF_MARK in path.read_text(encoding="utf-8"):
+    old = path.read_text(encoding="utf-8") if path.exists() else None
+    if old is None or BRIEF_MARK in old:
         # stopped series as of the report's own date, for its warnings only: the rest of the
         # post reads as it did before the brief existed
         stopped = freshness.overdue(known, target)
         lines = brief.brief(regime, config.regime, results, comparison, previous, current, stopped)
-    text = render_post(root, target, regime, results, previous, current, comparison, drawn, lines)
+    made_with = configuration(root) if old is None or CONFIG_MARK in old else None
+    text = render_post(
+        root, target, regime, results, previous, current, comparison, drawn, lines, made_with
+    )
     written |= write_text(path, text)
     stale = ", ".join(f"{s} (since {d})" for s, d in sorted(snapshot.stale.items()))
     state = "written" if written else "unchanged"
@@ -137,6 +146,37 @@ def _report(root: Path, target: date) -> int:
     notes = "; ".join(part for part in (alert, f"stale: {stale}" if stale else "") if part)
     print(f"{POSTS / folder}.md {state}" + (f" ({notes})" if notes else ""), file=sys.stderr)
     return 0
+
+
+def configuration(root: Path) -> dict[str, str | None]:
+    """What a post was made with, so a reader (or a later rebuild) can tell which definitions
+    produced its statuses: the sha256 of ``indicators.yml`` and ``events.yml`` as read, and the
+    git commit that last touched them. The commit is None when git or the repository is
+    missing: a report is never refused over its provenance."""
+    made: dict[str, str | None] = {}
+    for name in CONFIG_FILES:
+        made[name.replace(".yml", "_sha256")] = hashlib.sha256(
+            (root / name).read_bytes()
+        ).hexdigest()
+    made["commit"] = config_commit(root)
+    return made
+
+
+def config_commit(root: Path) -> str | None:
+    """``git log -1 --format=%H -- indicators.yml events.yml`` in ``root``, or None."""
+    try:
+        done = subprocess.run(
+            ["git", "log", "-1", "--format=%H", "--", *CONFIG_FILES],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = done.stdout.strip()
+    return commit if done.returncode == 0 and re.fullmatch(r"[0-9a-f]{40}", commit) else None
 
 
 def report_day(text: str | None) -> date:
@@ -322,6 +362,7 @@ def render_post(
     comparison: changes.Comparison,
     drawn: list[Image],
     brief_lines: list[str] | None = None,
+    made_with: dict[str, str | None] | None = None,
 ) -> str:
     headline = pages.headline(regime, results)
     summary = changes.summary(comparison, previous, current)
@@ -337,6 +378,11 @@ def render_post(
     state = yaml.safe_dump(
         current.to_meta(), sort_keys=False, allow_unicode=True, width=1000, default_flow_style=False
     )
+    made = (
+        yaml.safe_dump(made_with, sort_keys=False, width=1000, default_flow_style=False)
+        if made_with is not None
+        else None
+    )
     template = environment(root / "templates").get_template("report.md.j2")
     return template.render(
         title=title,
@@ -348,6 +394,7 @@ def render_post(
         alert=comparison.alert,
         category=ALERTS,
         state="".join(f"  {line}\n" for line in state.splitlines()),
+        made_with="".join(f"  {line}\n" for line in made.splitlines()) if made else None,
         headline=headline,
         brief=brief_lines,
         summary=summary,
