@@ -194,6 +194,59 @@ def test_a_report_rebuilt_from_a_later_snapshot_with_revisions_has_the_same_byte
     assert later["value"] != walcl["value"]
 
 
+def revised_section(post: Path) -> list[str]:
+    """The rows of the post's 'Revised since the last report' table ([] when it has none)."""
+    text = post.read_text()
+    if "## Revised since the last report" not in text:
+        return []
+    section = text.split("## Revised since the last report\n\n")[1].split("\n\n")[0]
+    return section.splitlines()[2:]
+
+
+def test_the_nights_revisions_that_move_an_indicator_are_listed(project: Path):
+    """Issue 20: the WALCL week revised on 10 Sep 2026 is listed in that night's report with
+    its old and new values and the indicator it moves; the 21 Aug report, with no revision
+    seen since, prints no section."""
+    from tests.test_fixtures import nightly
+
+    posts = project / POSTS
+    assert report(project, "2026-08-21") == 0
+    assert revised_section(posts / "2026-08-21.md") == []
+    assert "Revised since" not in (posts / "2026-08-21.md").read_text()
+    nightly(project)
+    assert report(project, "2026-09-10") == 0
+    assert revised_section(posts / "2026-09-10.md") == [
+        "| WALCL | 19 Aug 2026 | 6,745,699 | 6,746,699 | 10 Sep 2026 "
+        "| Net liquidity: value moved, still stress |"
+    ]
+    # The next night saw no revision: nothing is printed.
+    assert report(project, "2026-09-11") == 0
+    assert revised_section(posts / "2026-09-11.md") == []
+
+
+def test_revised_values_of_series_not_to_be_redistributed_are_withheld(project: Path):
+    """SP500's last close revised down a fifth: the row names the series, its date and what it
+    moves, never the values (redistribute: false), as on the revision page."""
+    from generator.snapshot.store import Store
+    from generator.snapshot.vintages import Revision, revisions_to_csv
+
+    store = Store(project / "data")
+    sp500 = store.load("market", "SP500")
+    old = float(sp500.iloc[-1])
+    sp500.iloc[-1] = old * 0.8
+    store.write("market", "SP500", sp500)
+    row = Revision(date(2026, 8, 21), old, date(2026, 8, 21), date(2026, 8, 22), "seen")
+    (project / "data/series/market/SP500.revisions.csv").write_bytes(revisions_to_csv([row]))
+    assert report(project, "2026-08-21") == 0
+    assert revised_section(project / POSTS / "2026-08-21.md") == []  # not seen yet on the 21st
+    assert report(project, "2026-08-22") == 0
+    rows = revised_section(project / POSTS / "2026-08-22.md")
+    assert len(rows) == 1 and rows[0].startswith(
+        "| SP500 | 21 Aug 2026 | withheld | withheld | 22 Aug 2026 | "
+    ), rows
+    assert "7,674" not in rows[0] and "6,139" not in rows[0]
+
+
 def test_the_committed_post_of_21_aug_2026_is_reproduced_from_a_later_snapshot(tmp_path: Path):
     """The seed report's numbers (regime, score, each indicator's level, value and date, as
     stored in its front matter) come back from a snapshot with later rows and a revised week.

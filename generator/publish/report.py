@@ -26,7 +26,7 @@ from generator.catalogue.models import Config, Event
 from generator.measure import indicators
 from generator.measure import regime as analysis
 from generator.measure.indicators import IndicatorResult
-from generator.publish import brief, changes, charts, images, pages
+from generator.publish import brief, changes, charts, images, pages, revised
 from generator.publish.format import format_date, format_number
 from generator.publish.render import environment, front_matter, html_text, write_text
 from generator.snapshot import freshness
@@ -135,9 +135,24 @@ def _report(root: Path, target: date) -> int:
         # post reads as it did before the brief existed
         stopped = freshness.overdue(known, target)
         lines = brief.brief(regime, config.regime, results, comparison, previous, current, stopped)
-    made_with = configuration(root) if old is None or CONFIG_MARK in old else None
+    # posts written before they recorded their configuration predate the revised section too
+    new_layout = old is None or CONFIG_MARK in old
+    made_with = configuration(root) if new_layout else None
+    night = (
+        revised.night_revisions(
+            config,
+            events,
+            known,
+            snapshot.revisions,
+            results,
+            revised.since_day(previous.day if previous else None, target),
+            target,
+        )
+        if new_layout
+        else []
+    )
     text = render_post(
-        root, target, regime, results, previous, current, comparison, drawn, lines, made_with
+        root, target, regime, results, previous, current, comparison, drawn, lines, made_with, night
     )
     written |= write_text(path, text)
     stale = ", ".join(f"{s} (since {d})" for s, d in sorted(snapshot.stale.items()))
@@ -363,6 +378,7 @@ def render_post(
     drawn: list[Image],
     brief_lines: list[str] | None = None,
     made_with: dict[str, str | None] | None = None,
+    night: list[revised.RevisedRow] | None = None,
 ) -> str:
     headline = pages.headline(regime, results)
     summary = changes.summary(comparison, previous, current)
@@ -400,6 +416,7 @@ def render_post(
         summary=summary,
         comparison=comparison,
         narrative=pages.narrative_paragraphs(regime, results),
+        revised=night or [],
         # a monthly figure is dated by its month ("July 2026"), as on its card
         as_of_labels={r.id: pages.as_of_label(r) for r in results},
         lead_image=drawn[0] if drawn and drawn[0].path.endswith("/regime.png") else None,

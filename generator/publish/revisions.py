@@ -100,7 +100,7 @@ BASIS_WORDS = {
 }
 
 
-def _value_text(value: float | None, withheld: bool) -> str:
+def value_text(value: float | None, withheld: bool) -> str:
     if withheld:
         return "withheld"
     if value is None:
@@ -120,8 +120,8 @@ def page_context(rows: list[LoggedRevision], limit: int = 500) -> dict:
             {
                 "series": r.series,
                 "date": format_date(r.day),
-                "old": _value_text(r.old, r.withheld),
-                "new": _value_text(r.new, r.withheld),
+                "old": value_text(r.old, r.withheld),
+                "new": value_text(r.new, r.withheld),
                 "known_from": format_date(r.known_from),
                 "replaced": format_date(r.replaced),
                 "basis": BASIS_WORDS[r.basis],
