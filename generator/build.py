@@ -161,6 +161,8 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
 
     env = environment(root / "templates")
     cards = [pages.card(r, f"indicators/{r.id}/") for r in results]
+    for card, result in zip(cards, results, strict=True):
+        card["revised"] = revisions.revised_mark(result, snapshot.revisions)
     home = env.get_template("home.md.j2").render(
         site=config.site,
         headline=pages.headline(regime, results),
@@ -178,6 +180,7 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
     for result in results:
         chart_link, csv_link = links[result.id]
         context = pages.indicator_page(result, config, store.records, chart_link, csv_link)
+        context["revised"] = revisions.revised_mark(result, snapshot.revisions)
         context["attribution"] = None
         if result.id in attribution_text.PAGES and not weekly_parts.empty:
             context["attribution"] = {

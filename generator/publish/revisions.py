@@ -16,6 +16,7 @@ from datetime import date
 import pandas as pd
 
 from generator.catalogue.models import Config
+from generator.measure.indicators import IndicatorResult
 from generator.publish.format import format_date, format_number
 from generator.snapshot.store import format_value
 from generator.snapshot.vintages import Revision
@@ -129,3 +130,17 @@ def page_context(rows: list[LoggedRevision], limit: int = 500) -> dict:
             for r in rows[:limit]
         ],
     }
+
+
+def revised_mark(result: IndicatorResult, revisions: dict[str, list[Revision]]) -> str | None:
+    """The words behind a card's "revised" mark: the series it reads whose value on the day of
+    the card's latest figure was revised (the figure is not the one first published), e.g.
+    "Revised since first published: WALCL, 19 Aug 2026"; None when nothing was. A reader
+    comparing the card with an earlier report then knows why the numbers differ."""
+    day = result.as_of
+    if day is None:
+        return None
+    revised = sorted(s for s in result.series if any(r.day == day for r in revisions.get(s, [])))
+    if not revised:
+        return None
+    return f"Revised since first published: {', '.join(revised)}, {format_date(day)}"
