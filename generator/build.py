@@ -42,7 +42,7 @@ from generator.publish import desk as desk_text
 from generator.publish.format import csv_decimals, is_monthly, with_period_column
 from generator.publish.render import environment, write_text
 from generator.snapshot import clock, freshness
-from generator.snapshot.load import Snapshot, as_published, load_snapshot
+from generator.snapshot.load import Snapshot, as_published, known_on, load_snapshot
 from generator.snapshot.store import Store
 
 GENERATED_DIRS = ("indicators", "charts", "data", "api")
@@ -73,7 +73,7 @@ def ensure_vega_bundle(assets: Path) -> Path:
     return target
 
 
-def build(root: Path, quiet: bool = False) -> BuildReport:
+def build(root: Path, quiet: bool = False, as_of: date | None = None) -> BuildReport:
     report = BuildReport()
     started = time.perf_counter()
 
@@ -87,13 +87,15 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
     config = load_config(root / "indicators.yml", events)
     store = Store(root / "data")
     snapshot = load_snapshot(config, store)
+    if as_of is not None:  # `build --as-of`: the site as it would have been on that day
+        snapshot = known_on(snapshot, as_of)
     report.missing_series = snapshot.missing
     lap("load")
 
     results = indicators.evaluate(config, snapshot.series, snapshot.stale, snapshot.overdue)
     regime = analysis.compute_regime(config, results)
     risk_ladder = ladder.from_config(config, events, results, snapshot.series)
-    claims = judge_claims(config, events, snapshot, results, store)
+    claims = judge_claims(config, events, snapshot, results, store, as_of)
     weekly_parts = attribution.attribution(snapshot.series)
     driver = attribution.main_driver(weekly_parts)
     driver_text = attribution_text.driver_sentence(driver)
@@ -172,8 +174,8 @@ def build(root: Path, quiet: bool = False) -> BuildReport:
         regime_figure=analysis_figures.get("regime"),
         regime_note=regime_note(config, events, regime),
         claims=scorecard.summary(claims, written_on(config)),
-        latest_report=pages.latest_report(site / "blog" / "posts"),
-        brief=home_brief(config, regime, results, site / "blog" / "posts"),
+        latest_report=pages.latest_report(site / "blog" / "posts", as_of),
+        brief=home_brief(config, regime, results, site / "blog" / "posts", as_of),
     )
     write_text(out / "index.md", home)
     indicator_template = env.get_template("indicator.md.j2")
@@ -277,7 +279,12 @@ def written_on(config: Config) -> date | None:
 
 
 def judge_claims(
-    config: Config, events: list, snapshot: Snapshot, results: list, store: Store
+    config: Config,
+    events: list,
+    snapshot: Snapshot,
+    results: list,
+    store: Store,
+    as_of: date | None = None,
 ) -> list[claims_measure.ClaimResult]:
     """Each claim judged on the snapshot as published when the article was written, and on
     the whole snapshot as of the day the sources were last asked (months up to it complete)."""
@@ -286,6 +293,7 @@ def judge_claims(
     fetched = freshness.last_update([r.fetched_at for r in store.records.values()])
     latest = max((s.index[-1].date() for s in snapshot.series.values()), default=None)
     now = fetched or latest or config.claims.written
+    now = min(now, as_of) if as_of is not None else now
     day = config.claims.written
     then = as_published(snapshot, config, day)
     results_then = indicators.evaluate(config, then.series)
@@ -430,6 +438,7 @@ def home_brief(
     regime: analysis.Regime | None,
     results: list[indicators.IndicatorResult],
     posts: Path,
+    as_of: date | None = None,
 ) -> list[str]:
     """The home page's brief, its changes counted from the newest report post written from
     older data than the page's (``report.previous_for_page``): a post of the same day shows
@@ -442,7 +451,7 @@ def home_brief(
     current = report.state_of(day, regime, results)
     titles = {r.id: r.config.title for r in results}
     comparison = changes.compare(previous, current, titles) if previous else None
-    newest = pages.latest_report(posts)
+    newest = pages.latest_report(posts, as_of)
     data_day = report.data_day(results)
     same = newest["date"] if newest and data_day and newest["date"] >= data_day else None
     return brief.brief(

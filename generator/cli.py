@@ -27,7 +27,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="project folder")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("build", help="compute indicators and write charts and pages into site/")
+    build = commands.add_parser(
+        "build", help="compute indicators and write charts and pages into site/"
+    )
+    build.add_argument(
+        "--as-of", default=None, help="build the site as known on this day, YYYY-MM-DD"
+    )
     commands.add_parser("check", help="validate indicators.yml, events.yml and the data snapshot")
     report = commands.add_parser("report", help="write the dated nightly report post")
     report.add_argument("--date", default=None, help="report date YYYY-MM-DD (default: today)")
@@ -51,8 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             from generator.build import build
+            from generator.publish.report import report_day
 
-            build(root)
+            build(root, as_of=report_day(args.as_of, "--as-of") if args.as_of else None)
             return EXIT_OK
         if args.command == "check":
             from generator.check import check

@@ -51,3 +51,70 @@ def test_no_card_is_marked_without_revisions_at_its_date(built_project: Path):
     assert not re.search(r"lw-revised", (site / "index.md").read_text())
     for page in (site / "indicators").glob("*.md"):
         assert "lw-revised" not in page.read_text(), page.name
+
+
+# -- build --as-of ----------------------------------------------------------------------------
+
+CARD_PARTS = re.compile(
+    r'<a class="lw-card lw-(?P<level>[a-z-]+)" href="(?P<href>[^"]+)">.*?'
+    r'(?:<span class="lw-value">(?P<value>.*?)</span>.*?)?'
+    r'<span class="lw-asof">data as of (?P<as_of>[^<]+)',
+    re.S,
+)
+
+
+def cards(home: str) -> dict[str, tuple]:
+    """Each home card's status, value line (value, unit, change, percentile) and date."""
+    found = {}
+    for block in home.split('<a class="lw-card')[1:]:
+        block = '<a class="lw-card' + block[: block.index("</a>")]
+        match = CARD_PARTS.search(block)
+        assert match, block[:200]
+        details = re.findall(r'<span class="lw-detail">(.*?)</span>', block)
+        found[match["href"]] = (match["level"], match["value"], match["as_of"].strip(), details)
+    return found
+
+
+def cut(root: Path, day: str) -> None:
+    """Drop every row dated after ``day`` from the project's series CSVs."""
+    import pandas as pd
+
+    from generator.snapshot.store import Store
+
+    store = Store(root / "data")
+    for path in sorted((root / "data" / "series").rglob("*.csv")):
+        if path.name.endswith(".revisions.csv"):
+            continue
+        values = store.load(path.parent.name, path.stem)
+        store.write(path.parent.name, path.stem, values[values.index <= pd.Timestamp(day)])
+
+
+def test_build_as_of_a_day_shows_the_cards_of_the_snapshot_cut_there(
+    tmp_path: Path, revised_site: Path
+):
+    """Issue 20: after a night that added a WALCL week and revised the week of 19 Aug 2026,
+    ``build --as-of 2026-08-21`` shows on every home card what a build of the snapshot cut at
+    21 Aug 2026 shows; the later build (``revised_site``) differs, so the test can fail."""
+    later = copy_project(tmp_path / "later")
+    nightly(later)
+    run_generator(later, "build", "--as-of", "2026-08-21")
+    reference = copy_project(tmp_path / "cut")
+    cut(reference, "2026-08-21")
+    run_generator(reference, "build")
+    as_of = cards((later / "site" / "index.md").read_text())
+    expected = cards((reference / "site" / "index.md").read_text())
+    assert as_of == expected
+    assert len(expected) > 5
+    today = cards((revised_site / "index.md").read_text())
+    assert today["indicators/fed-assets/"] != expected["indicators/fed-assets/"]
+    assert "lw-revised" not in (later / "site" / "index.md").read_text()
+    # the revision seen on 10 Sep 2026 was not known on 21 Aug
+    assert '"revisions": []' not in (later / "site/api/revisions.json").read_text()
+    assert "WALCL" not in (later / "site/api/revisions.json").read_text()
+
+
+def test_build_as_of_refuses_a_bad_day(tmp_path: Path):
+    root = copy_project(tmp_path / "p")
+    done = run_generator(root, "build", "--as-of", "21-08-2026", check=False)
+    assert done.returncode == 2
+    assert "--as-of: '21-08-2026' is not a date written YYYY-MM-DD" in done.stderr

@@ -404,9 +404,12 @@ def latest_value_text(result: IndicatorResult) -> str:
     return _value_text(result, name, result.latest(name))
 
 
-def latest_report(posts: Path) -> dict | None:
-    """The newest report post (by its dated file name), for the home page's link to it."""
+def latest_report(posts: Path, until: date | None = None) -> dict | None:
+    """The newest report post (by its dated file name), for the home page's link to it; with
+    ``until`` (``build --as-of``), the newest dated on or before it: a later one did not exist."""
     dated = sorted(p for p in posts.glob("*.md") if _is_iso_day(p.stem)) if posts.is_dir() else []
+    if until is not None:
+        dated = [p for p in dated if date.fromisoformat(p.stem) <= until]
     if not dated:
         return None
     newest = dated[-1]

@@ -194,8 +194,9 @@ def config_commit(root: Path) -> str | None:
     return commit if done.returncode == 0 and re.fullmatch(r"[0-9a-f]{40}", commit) else None
 
 
-def report_day(text: str | None) -> date:
-    """The report's date: ``--date`` if given (never after today), else today (UTC)."""
+def report_day(text: str | None, flag: str = "--date") -> date:
+    """The report's date: ``--date`` if given (never after today), else today (UTC); also
+    ``build --as-of`` (``flag`` names the option in the messages)."""
     from generator.snapshot.clock import today
 
     if text is None:
@@ -206,9 +207,9 @@ def report_day(text: str | None) -> date:
             raise ValueError(text)
         day = date.fromisoformat(text)
     except ValueError:
-        raise ConfigError([f"--date: {text!r} is not a date written YYYY-MM-DD"]) from None
+        raise ConfigError([f"{flag}: {text!r} is not a date written YYYY-MM-DD"]) from None
     if day > today():
-        raise ConfigError([f"--date: {text} is in the future (today is {today()})"])
+        raise ConfigError([f"{flag}: {text} is in the future (today is {today()})"])
     return day
 
 

@@ -80,3 +80,26 @@ def as_published(snapshot: Snapshot, config: Config, cutoff: date) -> Snapshot:
     missing = snapshot.missing + [s for s in snapshot.series if s not in series]
     revisions = {k: v for k, v in snapshot.revisions.items() if k in series}
     return Snapshot(series, missing, {}, {}, revisions)
+
+
+def known_on(snapshot: Snapshot, day: date) -> Snapshot:
+    """The snapshot as it stood on ``day``, for ``build --as-of``: each series as known then
+    (observations dated after ``day`` dropped, a value revised since read back from its
+    revision file, as ``report --date`` reads it), only the revisions already seen by then,
+    and overdue series judged on that day. Why: a past page is rebuilt from what the site
+    could have known, so it shows what readers were shown. The manifest's stale flags say
+    how the latest fetch went, which ``day`` could not know: none are kept.
+    """
+    series: dict[str, pd.Series] = {}
+    for series_id, values in snapshot.series.items():
+        revised = snapshot.revisions.get(series_id, [])
+        kept = vintages.as_of(values, revised, 0, day).dropna()
+        if not kept.empty:
+            series[series_id] = kept
+    missing = snapshot.missing + [s for s in snapshot.series if s not in series]
+    revisions = {
+        key: seen
+        for key, rows in snapshot.revisions.items()
+        if key in series and (seen := [r for r in rows if r.known_to <= day])
+    }
+    return Snapshot(series, missing, {}, freshness.overdue(series, day), revisions)
