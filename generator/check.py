@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from generator.catalogue.crossref import series_used
-from generator.catalogue.formulas import DeskPeriodOp, Op, references
+from generator.catalogue.formulas import DeskPeriodOp, nodes, references
 from generator.catalogue.load import load_config, load_events
 from generator.catalogue.messages import ConfigError, display
 from generator.catalogue.models import Config
@@ -149,16 +149,10 @@ def desk_operations(config: Config) -> set[str]:
     for indicator in config.indicators:
         formulas = {name: q.formula for name, q in indicator.quantities.items()}
         for formula in formulas.values():
-            for node in _nodes(formula):
+            for node in nodes(formula):
                 if isinstance(node, DeskPeriodOp) and node.how == "sum":
                     found |= _series_of(node.of, formulas, set(config.series))
     return found
-
-
-def _nodes(operand: object) -> list[Op]:
-    if not isinstance(operand, Op):
-        return []
-    return [operand, *(n for child in operand.operands() for n in _nodes(child))]
 
 
 def _series_of(operand: object, formulas: dict, series: set[str], depth: int = 0) -> set[str]:

@@ -4,6 +4,7 @@ published, each recomputed here with separate code from the raw CSVs in ``data/s
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from generator.catalogue.desk import DeskConfig, DeskPeriod
 from generator.catalogue.load import load_config
+from generator.catalogue.messages import ConfigError
 from generator.measure import desk
 from tests.conftest import FIXTURE
 
@@ -128,3 +130,15 @@ def test_sums_per_period_add_up_to_the_operations_inside_complete_periods(amount
     if complete:
         inside = flows[flows.index <= pd.Timestamp(complete[-1].end)]
         assert sums.sum() == pytest.approx(inside.sum(), abs=1e-9)
+
+
+def test_a_desk_period_formula_without_the_desk_section_is_refused_with_its_line(tmp_path):
+    text = (FIXTURE / "indicators.yml").read_text()
+    head, _, _ = text.partition("\n# The New York Fed Desk's monthly purchase periods.")
+    (tmp_path / "indicators.yml").write_text(head + "\n")
+    with pytest.raises(ConfigError) as raised:
+        load_config(tmp_path / "indicators.yml")
+    lines = [p for p in raised.value.problems if "op desk_period needs" in p]
+    # bought and reinvested read desk_period; the desk table's check goes with the section
+    assert len(lines) == 2, raised.value.problems
+    assert all(re.match(r".*indicators\.yml:\d+: indicator 'fed-bills'", p) for p in lines)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from generator.catalogue import conditions
 from generator.catalogue.claims import TESTS
 from generator.catalogue.desk import desk_problems
-from generator.catalogue.formulas import DeskPeriodOp, Op, ScaleOp, SeriesOp, references
+from generator.catalogue.formulas import DeskPeriodOp, ScaleOp, SeriesOp, nodes, references
 from generator.catalogue.grammar import SERIES_ID
 from generator.catalogue.messages import display, suggest
 from generator.catalogue.models import Config, Event, IndicatorConfig
@@ -133,7 +133,8 @@ def cross_check(
         problems += _desk_table_problems(doc, config, where)
     for index, indicator in enumerate(config.indicators):
         for name, quantity in indicator.quantities.items():
-            if config.desk is None and _uses_desk(quantity.formula):
+            uses_desk = any(isinstance(n, DeskPeriodOp) for n in nodes(quantity.formula))
+            if config.desk is None and uses_desk:
                 line = doc.line(("indicators", index, "quantities", name, "formula"))
                 problems.append(
                     f"{where}:{line}: indicator {indicator.id!r}, field "
@@ -160,12 +161,6 @@ def _desk_table_problems(doc: Located, config: Config, where: str) -> list[str]:
             line = doc.line(("desk", "table", "checks", column))
             problems.append(f"{where}:{line}: desk table, {problem}")
     return problems
-
-
-def _uses_desk(operand: object) -> bool:
-    if isinstance(operand, DeskPeriodOp):
-        return True
-    return isinstance(operand, Op) and any(_uses_desk(child) for child in operand.operands())
 
 
 def _quantity_problem(

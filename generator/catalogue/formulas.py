@@ -309,3 +309,10 @@ def references(operand: object) -> list[str]:
         for child in operand.operands():
             found.extend(references(child))
     return found
+
+
+def nodes(operand: object) -> list[Op]:
+    """Every operation in a formula, the outermost first (a bare name has none)."""
+    if not isinstance(operand, Op):
+        return []
+    return [operand, *(node for child in operand.operands() for node in nodes(child))]
