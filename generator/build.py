@@ -162,9 +162,10 @@ def build(root: Path, quiet: bool = False, as_of: date | None = None) -> BuildRe
     lap("charts")
 
     env = environment(root / "templates")
+    revised = {r.id: revisions.revised_mark(r, snapshot.revisions) for r in results}
     cards = [pages.card(r, f"indicators/{r.id}/") for r in results]
     for card, result in zip(cards, results, strict=True):
-        card["revised"] = revisions.revised_mark(result, snapshot.revisions)
+        card["revised"] = revised[result.id]
     home = env.get_template("home.md.j2").render(
         site=config.site,
         headline=pages.headline(regime, results),
@@ -182,7 +183,7 @@ def build(root: Path, quiet: bool = False, as_of: date | None = None) -> BuildRe
     for result in results:
         chart_link, csv_link = links[result.id]
         context = pages.indicator_page(result, config, store.records, chart_link, csv_link)
-        context["revised"] = revisions.revised_mark(result, snapshot.revisions)
+        context["revised"] = revised[result.id]
         context["attribution"] = None
         if result.id in attribution_text.PAGES and not weekly_parts.empty:
             context["attribution"] = {
@@ -192,7 +193,7 @@ def build(root: Path, quiet: bool = False, as_of: date | None = None) -> BuildRe
                 "since": weekly_parts.index[0].date(),
                 "figure": attribution_figure,
             }
-        context["desk"] = desk_page(config, result, desk_rows)
+        context["desk"] = desk_text.page_context(config, result, desk_rows)
         context["chart_note"] = notes.get(result.id, "")
         context["figure"] = figures.get(result.id)
         path = out / "indicators" / f"{result.id}.md"
@@ -254,24 +255,6 @@ def write_attribution(
     write_picture(site / "charts", "liquidity-attribution", picture)
     sentence = attribution_text.chart_sentence(frame, since)
     return figure("../charts/", "liquidity-attribution", picture, sentence)
-
-
-def desk_page(config: Config, result: indicators.IndicatorResult, rows: list) -> dict | None:
-    """The periods section of the indicator that ``desk.table`` names."""
-    table = config.desk.table if config.desk is not None else None
-    if not rows or table is None or table.indicator != result.id:
-        return None
-    labels = {}
-    for column, ref in table.checks.items():
-        indicator, _, quantity = ref.partition(".")
-        labels[column] = f"{config.indicator(indicator).quantities[quantity].label}, change"
-    csv_columns = [*desk_text.COLUMNS, *table.checks]
-    return {
-        "sentence": desk_text.plan_sentence(rows),
-        "table": desk_text.page_table(rows, labels),
-        "csv": f"../data/{desk_text.file_name(config)}.csv",
-        "columns": ", ".join(csv_columns),
-    }
 
 
 def written_on(config: Config) -> date | None:

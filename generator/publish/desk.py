@@ -50,6 +50,25 @@ def rows_of(config: Config, results: Sequence[IndicatorResult]) -> list[desk.Per
     return desk.table(spans, bought, reinvested, checks)
 
 
+def page_context(
+    config: Config, result: IndicatorResult, rows: Sequence[desk.PeriodRow]
+) -> dict | None:
+    """The periods section of the indicator that ``desk.table`` names (None on the others)."""
+    table = config.desk.table if config.desk is not None else None
+    if not rows or table is None or table.indicator != result.id:
+        return None
+    labels = {}
+    for column, ref in table.checks.items():
+        indicator, _, quantity = ref.partition(".")
+        labels[column] = f"{config.indicator(indicator).quantities[quantity].label}, change"
+    return {
+        "sentence": plan_sentence(rows),
+        "table": page_table(rows, labels),
+        "csv": f"../data/{file_name(config)}.csv",
+        "columns": ", ".join([*COLUMNS, *table.checks]),
+    }
+
+
 def _cell(value: float | None) -> str:
     if value is None or math.isnan(value):
         return ""
