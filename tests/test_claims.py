@@ -332,16 +332,20 @@ def test_small_caps_by_hand(when: str, last: str, verdict: str, pct: int):
     assert judged.verdict == verdict
 
 
-def _common_correlations(assets: list[str], until: str | None) -> tuple[pd.DataFrame, int]:
-    """corr(weekly change in net liquidity, return k weeks later) on weeks all assets share."""
+def net_weekly_change(until: str | None) -> pd.Series:
+    """Net liquidity (WALCL - WTREGEN - RRP, bn USD) from 2015, its change week to week (Fri)."""
     walcl = raw("fred", "WALCL")[:until]
     net = (
         walcl
         - raw("fred", "WTREGEN").reindex(walcl.index)
         - 1000 * raw("fred", "RRPONTSYD").reindex(walcl.index, method="ffill")
     ) / 1000
-    net = net.dropna()["2015-01-01":]
-    frame = {"x": net.resample("W-FRI").last().diff()}
+    return net.dropna()["2015-01-01":].resample("W-FRI").last().diff()
+
+
+def _common_correlations(assets: list[str], until: str | None) -> tuple[pd.DataFrame, int]:
+    """corr(weekly change in net liquidity, return k weeks later) on weeks all assets share."""
+    frame = {"x": net_weekly_change(until)}
     buckets = {"SP500": "market", "RUT": "market"}
     for asset in assets:
         prices = raw(buckets.get(asset, "crypto"), asset)[:until]

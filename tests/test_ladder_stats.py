@@ -14,7 +14,7 @@ import pytest
 from scipy import stats
 
 from generator.measure import ladder, placebo
-from tests.test_claims import JUDGED, raw
+from tests.test_claims import JUDGED, net_weekly_change, raw
 from tests.test_ladder import LADDER
 
 BUCKETS = {"SP500": "market", "RUT": "market"}
@@ -147,18 +147,8 @@ def _newey_west_p(x: np.ndarray, y: np.ndarray, lags: int) -> float:
     return float(2 * stats.norm.sf(abs(beta[1]) / se))
 
 
-def _net_weekly_change(until: str | None) -> pd.Series:
-    walcl = raw("fred", "WALCL")[:until]
-    net = (
-        walcl
-        - raw("fred", "WTREGEN").reindex(walcl.index)
-        - 1000 * raw("fred", "RRPONTSYD").reindex(walcl.index, method="ffill")
-    ) / 1000
-    return net.dropna()["2015-01-01":].resample("W-FRI").last().diff()
-
-
 def _primary_by_hand(assets: list[str], until: str | None) -> tuple[int, float, float]:
-    frame = {"x": _net_weekly_change(until)}
+    frame = {"x": net_weekly_change(until)}
     for asset in assets:
         frame[asset] = np.log(_closes(asset)[:until]).diff() * 100
     common = pd.concat(frame, axis=1, sort=True).dropna()
