@@ -34,7 +34,7 @@ test: $(VENV)/.test node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check generator hooks tests bench tools
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 ## serve: preview locally on http://127.0.0.1:8000 with live reload
 serve: $(VENV)/.runtime

@@ -55,7 +55,7 @@ class GzipHandler(SimpleHTTPRequestHandler):
 
     sent: list[int]  # set per server, see serve()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def send_head(self):  # type: ignore[no-untyped-def]  # the base class's own signature

@@ -22,7 +22,7 @@ from generator.catalogue import reference
 from generator.catalogue.load import load_catalogue, load_config, load_events
 from generator.catalogue.messages import ConfigError
 from generator.catalogue.models import Config
-from generator.measure import attribution, indicators, ladder, vintage_reads
+from generator.measure import attribution, indicators, ladder, lineage, vintage_reads
 from generator.measure import claims as claims_measure
 from generator.measure import regime as analysis
 from generator.publish import (
@@ -39,6 +39,7 @@ from generator.publish import (
 )
 from generator.publish import attribution as attribution_text
 from generator.publish import desk as desk_text
+from generator.publish import explain as explain_text
 from generator.publish.format import csv_decimals, is_monthly, with_period_column
 from generator.publish.render import environment, write_text
 from generator.snapshot import clock, freshness
@@ -161,6 +162,7 @@ def build(root: Path, quiet: bool = False, as_of: date | None = None) -> BuildRe
     )
     lap("charts")
 
+    explanations = write_explanations(out, config, results, snapshot, store)
     env = environment(root / "templates")
     revised = {r.id: revisions.revised_mark(r, snapshot.revisions) for r in results}
     cards = [pages.card(r, f"indicators/{r.id}/") for r in results]
@@ -196,6 +198,8 @@ def build(root: Path, quiet: bool = False, as_of: date | None = None) -> BuildRe
         context["desk"] = desk_text.page_context(config, result, desk_rows)
         context["chart_note"] = notes.get(result.id, "")
         context["figure"] = figures.get(result.id)
+        context["explain"] = explanations.get(result.id)
+        context["explain_json"] = f"../api/explain/{result.id}.json"
         path = out / "indicators" / f"{result.id}.md"
         write_text(path, indicator_template.render(ind=context))
     status = pages.data_status(config, store.records, results, snapshot.overdue, snapshot.revisions)
@@ -255,6 +259,31 @@ def write_attribution(
     write_picture(site / "charts", "liquidity-attribution", picture)
     sentence = attribution_text.chart_sentence(frame, since)
     return figure("../charts/", "liquidity-attribution", picture, sentence)
+
+
+def write_explanations(
+    out: Path, config: Config, results: list, snapshot: Snapshot, store: Store
+) -> dict[str, list[dict]]:
+    """``api/explain/<id>.json`` for each indicator with data, and its page's blocks."""
+    provenance = lineage.Provenance(
+        snapshot.revisions, {k: r.fetched_at for k, r in store.records.items()}
+    )
+    blocks: dict[str, list[dict]] = {}
+    hide = explain_text.withheld(config)
+    for result in results:
+        if not result.has_data:
+            continue
+        traced = [
+            lineage.explain(config, snapshot.series, f"{result.id}.{name}", None, provenance)
+            for name in explain_text.explained_quantities(result.config)
+            if not result.quantity(name).empty
+        ]
+        write_text(
+            out / "api" / "explain" / f"{result.id}.json",
+            explain_text.document(result.config, traced, hide),
+        )
+        blocks[result.id] = explain_text.page_context(result.config, traced, hide)
+    return blocks
 
 
 def written_on(config: Config) -> date | None:

@@ -1,4 +1,5 @@
-"""Command line: ``python -m generator build | check | report | schema | update | vintages``.
+"""Command line: ``python -m generator build | check | explain | report | schema | update |
+vintages``.
 
 The only place where stages are wired together. Each command turns the errors users can cause
 (broken config, broken snapshot, missing key) into one readable message and an exit code,
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import errno
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -47,40 +49,75 @@ def _parser() -> argparse.ArgumentParser:
     )
     vintages.add_argument("series", help="a FRED series id of indicators.yml")
     vintages.add_argument("--since", required=True, help="first vintage date YYYY-MM-DD")
+    explain = commands.add_parser(
+        "explain", help="how a published number was made: its formula, rows and arithmetic"
+    )
+    explain.add_argument("name", help="INDICATOR.QUANTITY, e.g. reserves.change_13w")
+    explain.add_argument("--date", default=None, help="the value on this day (default: latest)")
     return parser
+
+
+def _build(root: Path, args: argparse.Namespace) -> int:
+    from generator.build import build
+    from generator.publish.report import report_day
+
+    build(root, as_of=report_day(args.as_of, "--as-of") if args.as_of else None)
+    return EXIT_OK
+
+
+def _check(root: Path, args: argparse.Namespace) -> int:
+    from generator.check import check
+
+    return check(root)
+
+
+def _report(root: Path, args: argparse.Namespace) -> int:
+    from generator.publish.report import report
+
+    return report(root, args.date)
+
+
+def _schema(root: Path, args: argparse.Namespace) -> int:
+    from generator.catalogue.schema import write_schema
+
+    write_schema(root)
+    return EXIT_OK
+
+
+def _update(root: Path, args: argparse.Namespace) -> int:
+    from generator.fetch.update import update
+
+    return update(root, only=args.only, keyless=args.keyless)
+
+
+def _vintages(root: Path, args: argparse.Namespace) -> int:
+    from generator.fetch.vintages import backfill
+
+    return backfill(root, args.series, _day(args.since))
+
+
+def _explain(root: Path, args: argparse.Namespace) -> int:
+    from generator.explain import explain
+
+    return explain(root, args.name, _day(args.date, "--date") if args.date else None)
+
+
+COMMANDS: dict[str, Callable[[Path, argparse.Namespace], int]] = {
+    "build": _build,
+    "check": _check,
+    "report": _report,
+    "schema": _schema,
+    "update": _update,
+    "vintages": _vintages,
+    "explain": _explain,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     root = args.root.resolve()
     try:
-        if args.command == "build":
-            from generator.build import build
-            from generator.publish.report import report_day
-
-            build(root, as_of=report_day(args.as_of, "--as-of") if args.as_of else None)
-            return EXIT_OK
-        if args.command == "check":
-            from generator.check import check
-
-            return check(root)
-        if args.command == "report":
-            from generator.publish.report import report
-
-            return report(root, args.date)
-        if args.command == "schema":
-            from generator.catalogue.schema import write_schema
-
-            write_schema(root)
-            return EXIT_OK
-        if args.command == "update":
-            from generator.fetch.update import update
-
-            return update(root, only=args.only, keyless=args.keyless)
-        if args.command == "vintages":
-            from generator.fetch.vintages import backfill
-
-            return backfill(root, args.series, _day(args.since))
+        return COMMANDS[args.command](root, args)
     except (ConfigError, StoreError, LockHeld) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
@@ -95,14 +132,13 @@ def main(argv: list[str] | None = None) -> int:
         where = f" {exc.filename}" if exc.filename else ""
         print(f"error: cannot write{where} ({describe_os_error(exc)})", file=sys.stderr)
         return EXIT_WRITE
-    return EXIT_OK
 
 
-def _day(text: str) -> date:
+def _day(text: str, option: str = "--since") -> date:
     try:
         return date.fromisoformat(text) if len(text) == 10 else date.fromisoformat("x")
     except ValueError:
-        raise ConfigError([f"--since: {text!r} is not a date written YYYY-MM-DD"]) from None
+        raise ConfigError([f"{option}: {text!r} is not a date written YYYY-MM-DD"]) from None
 
 
 if __name__ == "__main__":

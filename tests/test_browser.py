@@ -34,7 +34,7 @@ MARKS = "g.mark-line path, g.mark-area path, g.mark-rect path, g.mark-symbol pat
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

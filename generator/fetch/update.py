@@ -169,7 +169,7 @@ def _update_series(series_id: str, spec: SeriesConfig, stored: pd.Series | None)
     except SourceError as error:
         tries = f"; gave up after {error.attempts} attempts" if error.attempts > 1 else ""
         return Outcome(series_id, no_data, failed=True, message=error.message + tries)
-    except Exception as error:  # noqa: BLE001 - a bug in one source must not stop the others
+    except Exception as error:
         reason = f"unexpected {type(error).__name__}: {clean(error, 80)}"
         return Outcome(series_id, no_data, failed=True, message=reason)
     try:

@@ -90,17 +90,25 @@ def total(first: pd.Series, *others: pd.Series) -> pd.Series:
     return result.dropna()
 
 
-def _earlier(series: pd.Series, periods: int | None, window: str | None) -> pd.Series:
-    """The value ``periods`` observations or ``window`` of calendar time before each date."""
+def earlier_positions(index: pd.DatetimeIndex, periods: int | None, window: str | None) -> Any:
+    """For each date, the position of the value ``periods`` observations or ``window`` of
+    calendar time before it (-1 where there is none). ``measure/lineage`` reads the same
+    positions to name the two rows a change subtracted."""
     if periods is not None:
-        return series.shift(periods)
+        return np.arange(len(index)) - periods
     span_text = _window(periods, window)
     number, unit = parse_duration(span_text)
     # Days and weeks are fixed spans: a Timedelta is exact and vectorised; months and years
     # need the calendar offset.
     span = pd.Timedelta(days=number * _DAYS[unit]) if unit in "dw" else offset(span_text)
-    targets = series.index - span
-    positions = series.index.searchsorted(targets, side="right") - 1
+    return index.searchsorted(index - span, side="right") - 1
+
+
+def _earlier(series: pd.Series, periods: int | None, window: str | None) -> pd.Series:
+    """The value ``periods`` observations or ``window`` of calendar time before each date."""
+    if periods is not None:
+        return series.shift(periods)
+    positions = earlier_positions(pd.DatetimeIndex(series.index), periods, window)
     values = np.where(positions >= 0, series.to_numpy()[np.maximum(positions, 0)], np.nan)
     return pd.Series(values, index=series.index, dtype="float64")
 
@@ -123,6 +131,17 @@ def _rolling(series: pd.Series, periods: int | None, window: str | None) -> Any:
     if periods is not None:
         return series.rolling(periods, min_periods=periods)
     return series.rolling(pd.Timedelta(days=days(_window(periods, window))), min_periods=1)
+
+
+def window_dates(
+    index: pd.DatetimeIndex, day: pd.Timestamp, periods: int | None, window: str | None
+) -> pd.DatetimeIndex:
+    """The dates a rolling window ending on ``day`` reads, as ``_rolling`` reads them: the last
+    ``periods`` observations, or the dates in (day - span, day] (pandas' closed-right window)."""
+    upto = index[index <= day]
+    if periods is not None:
+        return upto[-periods:]
+    return upto[upto > day - pd.Timedelta(days=days(_window(periods, window)))]
 
 
 def rolling_mean(
@@ -179,6 +198,15 @@ def count(
 
 
 _FREQ = {"week": "W-FRI", "month": "MS", "quarter": "QS"}
+
+
+def period_bounds(freq: str, label: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last day of the period ``resample`` labels ``label``: a week ends on its
+    Friday label, a month or quarter starts on it."""
+    if freq == "week":
+        return label - pd.Timedelta(days=6), label
+    step = pd.tseries.frequencies.to_offset(_FREQ[freq])
+    return label, label + step - pd.Timedelta(days=1)
 
 
 def weekly_last(series: pd.Series) -> pd.Series:

@@ -33,6 +33,16 @@ def format_number(value: float | None, decimals: int = 1, signed: bool = False) 
     return text.replace("-", "\u2212")
 
 
+def format_exact(value: float | None, places: int = 6) -> str:
+    """A value as stored or computed, for showing arithmetic: every decimal up to ``places``
+    that is not a trailing zero (2935287.0 -> '2,935,287'; 0.001 -> '0.001'), so a reader can
+    redo the sum. Displayed figures round with ``format_number`` instead."""
+    if value is None or is_missing(value):
+        return MISSING
+    text = f"{value:,.{places}f}".rstrip("0").rstrip(".")
+    return ("0" if text in ("-0", "") else text).replace("-", "\u2212")
+
+
 def format_date(value: date | None) -> str:
     """2026-08-20 -> '20 Aug 2026'."""
     return f"{value.day} {value:%b %Y}" if value else MISSING

@@ -127,7 +127,7 @@ def trial_problems(result: IndicatorResult) -> list[tuple[int, str]]:
         for label, context in trials:
             try:
                 render(rule.say, context)
-            except Exception as error:  # noqa: BLE001 - any failure is the finding
+            except Exception as error:
                 reason = str(error).splitlines()[0][:120] if str(error) else ""
                 problems.append(
                     (index, f"the sentence fails with {type(error).__name__}: {reason} ({label})")

@@ -156,7 +156,7 @@ class FakeServer:
             def log_message(self, *args: object) -> None:  # keep pytest output clean
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server naming
+            def do_GET(self) -> None:
                 parsed = urllib.parse.urlsplit(self.path)
                 query = dict(urllib.parse.parse_qsl(parsed.query, keep_blank_values=True))
                 series = fake.series_of(parsed.path, query)

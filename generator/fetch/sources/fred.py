@@ -94,7 +94,7 @@ class _Recorder(urllib.request.BaseHandler):
 
     handler_order = 100
 
-    def http_response(self, request, response):  # noqa: ANN001 - urllib handler protocol
+    def http_response(self, request, response):
         limits: net.Limits | None = getattr(_state, "limits", None)
         try:
             body = limits.read(response) if limits is not None else response.read()

@@ -253,7 +253,7 @@ class SameHostRedirects(urllib.request.HTTPRedirectHandler):
     reverse): another host's reply would be stored as the source's data, and FRED's redirects
     would carry the key along."""
 
-    def redirect_request(  # noqa: D102 - urllib handler protocol
+    def redirect_request(
         self,
         req: urllib.request.Request,
         fp: object,

@@ -1,0 +1,319 @@
+"""Lineage: a published value traced back to the input rows it was computed from.
+
+The evaluator (``indicators.Evaluator``) computes whole series; a reader who doubts one number
+needs the few rows behind it. ``explain`` walks the same formula for one date and records, for
+each operation, the date and value it produced, the operands it read (at the dates it read
+them: an aligned operand on its latest date at most 7 days earlier, a change's earlier level,
+every value of a rolling window) and, at the leaves, the series rows with when each became
+known (the revision files' ``known_from`` or the publication rule). The values are taken from
+the evaluator's own series, never recomputed here, so an explanation cannot disagree with the
+published number; the tests recompute the arithmetic from the listed rows by separate code.
+
+Numbers only: ``publish/explain.py`` words and formats them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from generator.catalogue import formulas as ops
+from generator.catalogue import models as cfg
+from generator.measure import transforms
+from generator.measure.indicators import Evaluator, MissingSeries
+from generator.snapshot.vintages import Revision, current_known_from
+
+# A window longer than this is listed by its ends only (a 10-year z-score reads 2,500 rows);
+# the step says how many it read and from when to when.
+LISTED = 60
+
+
+class UnknownName(Exception):
+    """An indicator or quantity that the configuration does not have."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One stored observation a value was computed from, and when it became known."""
+
+    series: str
+    day: date
+    value: float
+    known_from: date | None = None
+    basis: str | None = None  # seen | release | rule (snapshot/vintages.BASES)
+    fetched_at: str | None = None
+
+
+@dataclass
+class Step:
+    """One operation at one date: what it produced and what it read to produce it."""
+
+    op: str  # a formula op name, "series" for a stored row, "quantity" for an earlier quantity
+    label: str  # the series id, the quantity name, or the op name
+    day: date
+    value: float
+    inputs: list[Step] = field(default_factory=list)
+    window: str | None = None  # "13w", "4 observations", "since 2010-01-01"
+    params: dict[str, float | str] = field(default_factory=dict)
+    read: int = 0  # how many operand values the op read (more than ``inputs`` when elided)
+    first: date | None = None  # the first and last dates read, for a window
+    last: date | None = None
+    row: Row | None = None  # set on a stored row (op "series")
+
+
+@dataclass
+class Explanation:
+    indicator: str
+    quantity: str
+    day: date
+    value: float
+    formula: object  # the quantity's formula (an Operand from the catalogue)
+    root: Step
+
+    def rows(self) -> list[Row]:
+        """Every stored row listed under the explanation, once, by series and date."""
+        found: dict[tuple[str, date], Row] = {}
+        stack = [self.root]
+        while stack:
+            step = stack.pop()
+            if step.row is not None:
+                found[(step.row.series, step.row.day)] = step.row
+            stack.extend(step.inputs)
+        return [found[key] for key in sorted(found)]
+
+
+@dataclass
+class Provenance:
+    """What the snapshot knows about when rows became known (from ``snapshot/``)."""
+
+    revisions: dict[str, list[Revision]] = field(default_factory=dict)
+    fetched_at: dict[str, str | None] = field(default_factory=dict)
+
+
+def _window_text(node: ops.Op) -> str | None:
+    window = getattr(node, "window", None)
+    periods = getattr(node, "periods", None)
+    if periods is not None:
+        return f"{periods} observations"
+    return window if isinstance(window, str) else None
+
+
+class Tracer:
+    """Walks one indicator's formulas at one date over the evaluator's series."""
+
+    def __init__(
+        self,
+        config: cfg.Config,
+        indicator: cfg.IndicatorConfig,
+        series: dict[str, pd.Series],
+        provenance: Provenance,
+    ) -> None:
+        self.config = config
+        self.indicator = indicator
+        self.provenance = provenance
+        self.evaluator = Evaluator(series, config)
+        self.cache: dict[int, pd.Series] = {}
+        for name, quantity in indicator.quantities.items():
+            try:
+                value = self.evaluator.operand(quantity.formula)
+            except MissingSeries:
+                value = pd.Series(dtype="float64", index=pd.DatetimeIndex([], name="date"))
+            self.evaluator.scope[name] = value.astype("float64").dropna()
+
+    def values(self, operand: ops.Operand) -> pd.Series:
+        if isinstance(operand, str):
+            return self.evaluator.operand(operand).dropna()
+        key = id(operand)
+        if key not in self.cache:
+            self.cache[key] = self.evaluator.op(operand).astype("float64").dropna()
+        return self.cache[key]
+
+    def trace(self, operand: ops.Operand, day: pd.Timestamp) -> Step:
+        values = self.values(operand)
+        value = float(values.loc[day])
+        if isinstance(operand, str):
+            return self._name(operand, day, value)
+        if isinstance(operand, ops.SeriesOp):  # `{op: series, id: X}` is the row itself
+            return self.trace(operand.id, day)
+        step = Step(op=operand.op, label=operand.op, day=day.date(), value=value)
+        step.window = _window_text(operand)
+        self._inputs(operand, day, step)
+        if not step.read:
+            step.read = len(step.inputs)
+        return step
+
+    def _name(self, name: str, day: pd.Timestamp, value: float) -> Step:
+        quantity = self.indicator.quantities.get(name)
+        if quantity is not None:
+            inner = self.trace(quantity.formula, day)
+            return Step(op="quantity", label=name, day=day.date(), value=value, inputs=[inner])
+        spec = self.config.series.get(name)
+        known = basis = None
+        if spec is not None:
+            known, basis = current_known_from(
+                day.date(), self.provenance.revisions.get(name, []), spec.published_after
+            )
+        row = Row(name, day.date(), value, known, basis, self.provenance.fetched_at.get(name))
+        return Step(op="series", label=name, day=day.date(), value=value, row=row)
+
+    def _at(self, operand: ops.Operand, days: pd.DatetimeIndex | list[pd.Timestamp]) -> list[Step]:
+        return [self.trace(operand, pd.Timestamp(d)) for d in days]
+
+    def _aligned(self, operand: ops.Operand, day: pd.Timestamp) -> Step:
+        """The operand as ``transforms.align`` reads it: its latest date on or before ``day``."""
+        values = self.values(operand)
+        position = int(values.index.searchsorted(day, side="right")) - 1
+        return self.trace(operand, values.index[position])
+
+    def _window(self, operand: ops.Operand, node: ops.Op, day: pd.Timestamp, step: Step) -> None:
+        """The operand's values in the rolling window ending on ``day``."""
+        values = self.values(operand)
+        dates = transforms.window_dates(
+            pd.DatetimeIndex(values.index),
+            day,
+            getattr(node, "periods", None),
+            getattr(node, "window", None),
+        )
+        self._listed(operand, list(dates), step)
+
+    def _listed(self, operand: ops.Operand, dates: list[pd.Timestamp], step: Step) -> None:
+        step.read = len(dates)
+        if dates:
+            step.first, step.last = dates[0].date(), dates[-1].date()
+        shown = dates if len(dates) <= LISTED else dates[:3] + dates[-3:]
+        step.inputs = self._at(operand, shown)
+
+    def _inputs(self, node: ops.Op, day: pd.Timestamp, step: Step) -> None:  # noqa: C901 - one branch per operation, as Evaluator.op
+        match node:
+            case ops.ScaleOp():
+                step.inputs = [self.trace(node.of, day)]
+                step.params["factor"] = node.factor
+            case ops.SpreadOp():
+                step.inputs = [self.trace(node.a, day), self._aligned(node.b, day)]
+                step.params["factor"] = node.scale
+            case ops.RatioOp():
+                step.inputs = [self.trace(node.a, day), self._aligned(node.b, day)]
+            case ops.DifferenceOp() | ops.SumOp():
+                first, *others = node.of
+                step.inputs = [self.trace(first, day), *(self._aligned(o, day) for o in others)]
+            case ops.ChangeOp() | ops.PctChangeOp():
+                step.inputs = [self.trace(node.of, day), self._earlier(node, day)]
+            case (
+                ops.RollingMeanOp()
+                | ops.RollingSumOp()
+                | ops.RollingStdOp()
+                | ops.ZScoreOp()
+                | ops.CountOp()
+            ):
+                self._window(node.of, node, day, step)
+                if isinstance(node, ops.CountOp):
+                    bound = node.above if node.above is not None else node.below
+                    step.params["above" if node.above is not None else "below"] = float(
+                        bound if bound is not None else math.nan
+                    )
+            case ops.PercentileOp():
+                self._percentile(node, day, step)
+            case ops.ResampleOp():
+                self._bucket(node, day, step)
+            case ops.DeskPeriodOp():
+                values = self.values(node.of)
+                start = self.evaluator.spans.get(day, day)
+                step.params["how"] = node.how
+                step.params["period_start"] = start.date().isoformat()
+                if node.how == "sum":
+                    inside = values.index[(values.index >= start) & (values.index <= day)]
+                    self._listed(node.of, list(inside), step)
+                else:
+                    before = values.index[values.index < start]
+                    upto = values.index[values.index <= day]
+                    self._listed(node.of, [before[-1], upto[-1]], step)
+            case ops.SpliceOp():
+                part = node.after if day >= pd.Timestamp(node.at) else node.before
+                step.inputs = [self.trace(part, day)] if part is not None else []
+                step.params["at"] = node.at.isoformat()
+            case ops.DrawdownOp():
+                values = self.values(node.of)
+                upto = values[values.index <= day]
+                peak = upto.index[int(np.argmax(upto.to_numpy()))]
+                step.inputs = [self.trace(node.of, day), self.trace(node.of, peak)]
+
+    def _earlier(self, node: ops.ChangeOp | ops.PctChangeOp, day: pd.Timestamp) -> Step:
+        """The level a change subtracts, at the position ``transforms`` subtracts it."""
+        values = self.values(node.of)
+        index = pd.DatetimeIndex(values.index)
+        positions = transforms.earlier_positions(index, node.periods, node.window)
+        return self.trace(node.of, index[int(positions[index.get_loc(day)])])
+
+    def _percentile(self, node: ops.PercentileOp, day: pd.Timestamp, step: Step) -> None:
+        values = self.values(node.of)
+        history = values[values.index <= day]
+        if node.since is not None:
+            history = history[history.index >= pd.Timestamp(node.since)]
+        if node.window != "all":
+            history = history.loc[transforms.window_dates(history.index, day, None, node.window)]
+        current = float(values.loc[day])
+        step.window = "all history" if node.window == "all" else node.window
+        if node.since is not None:
+            step.window += f" since {node.since.isoformat()}"
+        step.read = len(history)
+        step.first, step.last = history.index[0].date(), history.index[-1].date()
+        step.params["below"] = float((history < current).sum())
+        step.params["equal"] = float((history == current).sum())
+        step.inputs = [self.trace(node.of, day)]
+
+    def _bucket(self, node: ops.ResampleOp, day: pd.Timestamp, step: Step) -> None:
+        """The operand's values in the period labelled ``day`` (weeks end on the Friday label,
+        months and quarters start on it), as ``transforms.resample`` buckets them."""
+        values = self.values(node.of)
+        start, end = transforms.period_bounds(node.freq, day)
+        inside = list(values.index[(values.index >= start) & (values.index <= end)])
+        step.params["how"] = node.how
+        step.params["period"] = f"{start.date().isoformat()}..{end.date().isoformat()}"
+        self._listed(node.of, inside[-1:] if node.how == "last" else inside, step)
+
+
+def explain(
+    config: cfg.Config,
+    series: dict[str, pd.Series],
+    name: str,
+    day: date | None = None,
+    provenance: Provenance | None = None,
+) -> Explanation:
+    """``INDICATOR.QUANTITY`` on ``day`` (default: its latest value), traced to its rows.
+
+    An unknown indicator or quantity, or a date the quantity has no value on, raises
+    ``UnknownName`` with the names that exist."""
+    indicator_id, _, quantity_name = name.partition(".")
+    indicator = next((i for i in config.indicators if i.id == indicator_id), None)
+    if indicator is None:
+        known = ", ".join(i.id for i in config.indicators)
+        raise UnknownName(f"no indicator {indicator_id!r} (indicators: {known})")
+    if not quantity_name:
+        quantity_name = indicator.card.value
+    if quantity_name not in indicator.quantities:
+        known = ", ".join(indicator.quantities)
+        raise UnknownName(
+            f"indicator {indicator_id!r} has no quantity {quantity_name!r} (it has {known})"
+        )
+    tracer = Tracer(config, indicator, series, provenance or Provenance())
+    values = tracer.values(quantity_name)
+    if values.empty:
+        raise UnknownName(f"{indicator_id}.{quantity_name} has no value: its inputs are missing")
+    if day is None:
+        stamp = values.index[-1]
+    else:
+        upto = values.index[values.index <= pd.Timestamp(day)]
+        if upto.empty:
+            first = values.index[0].date().isoformat()
+            raise UnknownName(
+                f"{indicator_id}.{quantity_name} has no value on or before {day} "
+                f"(its first is {first})"
+            )
+        stamp = upto[-1]
+    formula = indicator.quantities[quantity_name].formula
+    root = tracer.trace(formula, stamp)
+    return Explanation(indicator_id, quantity_name, stamp.date(), root.value, formula, root)
