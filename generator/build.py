@@ -273,11 +273,8 @@ def write_explanations(
     for result in results:
         if not result.has_data:
             continue
-        traced = [
-            lineage.explain(config, snapshot.series, f"{result.id}.{name}", None, provenance)
-            for name in explain_text.explained_quantities(result.config)
-            if not result.quantity(name).empty
-        ]
+        names = explain_text.explained_quantities(result.config)
+        traced = lineage.explain_latest(config, result.config, snapshot.series, names, provenance)
         write_text(
             out / "api" / "explain" / f"{result.id}.json",
             explain_text.document(result.config, traced, hide),

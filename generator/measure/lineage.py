@@ -27,9 +27,10 @@ from generator.measure import transforms
 from generator.measure.indicators import Evaluator, MissingSeries
 from generator.snapshot.vintages import Revision, current_known_from
 
-# A window longer than this is listed by its ends only (a 10-year z-score reads 2,500 rows);
-# the step says how many it read and from when to when.
-LISTED = 60
+# A window longer than this is listed by its first and last three values (a 10-year z-score
+# reads 2,500 rows, a year of weekly changes 52 each made of two rows); the step says how many
+# it read and from when to when. 24 lists a month of business days or two years of months.
+LISTED = 24
 
 
 class UnknownName(Exception):
@@ -116,7 +117,7 @@ class Tracer:
         self.indicator = indicator
         self.provenance = provenance
         self.evaluator = Evaluator(series, config)
-        self.cache: dict[int, pd.Series] = {}
+        self.cache: dict[int | str, pd.Series] = {}
         for name, quantity in indicator.quantities.items():
             try:
                 value = self.evaluator.operand(quantity.formula)
@@ -125,11 +126,13 @@ class Tracer:
             self.evaluator.scope[name] = value.astype("float64").dropna()
 
     def values(self, operand: ops.Operand) -> pd.Series:
-        if isinstance(operand, str):
-            return self.evaluator.operand(operand).dropna()
-        key = id(operand)
+        """The operand's series as the evaluator computes it (each computed once)."""
+        key = operand if isinstance(operand, str) else id(operand)
         if key not in self.cache:
-            self.cache[key] = self.evaluator.op(operand).astype("float64").dropna()
+            if isinstance(operand, str):
+                self.cache[key] = self.evaluator.operand(operand).dropna()
+            else:
+                self.cache[key] = self.evaluator.op(operand).astype("float64").dropna()
         return self.cache[key]
 
     def trace(self, operand: ops.Operand, day: pd.Timestamp) -> Step:
@@ -276,6 +279,40 @@ class Tracer:
         self._listed(node.of, inside[-1:] if node.how == "last" else inside, step)
 
 
+def _indicator(config: cfg.Config, indicator_id: str) -> cfg.IndicatorConfig:
+    indicator = next((i for i in config.indicators if i.id == indicator_id), None)
+    if indicator is None:
+        known = ", ".join(i.id for i in config.indicators)
+        raise UnknownName(f"no indicator {indicator_id!r} (indicators: {known})")
+    return indicator
+
+
+def _explain(tracer: Tracer, quantity_name: str, day: date | None) -> Explanation:
+    indicator = tracer.indicator
+    if quantity_name not in indicator.quantities:
+        known = ", ".join(indicator.quantities)
+        raise UnknownName(
+            f"indicator {indicator.id!r} has no quantity {quantity_name!r} (it has {known})"
+        )
+    values = tracer.values(quantity_name)
+    if values.empty:
+        raise UnknownName(f"{indicator.id}.{quantity_name} has no value: its inputs are missing")
+    if day is None:
+        stamp = values.index[-1]
+    else:
+        upto = values.index[values.index <= pd.Timestamp(day)]
+        if upto.empty:
+            first = values.index[0].date().isoformat()
+            raise UnknownName(
+                f"{indicator.id}.{quantity_name} has no value on or before {day} "
+                f"(its first is {first})"
+            )
+        stamp = upto[-1]
+    formula = indicator.quantities[quantity_name].formula
+    root = tracer.trace(formula, stamp)
+    return Explanation(indicator.id, quantity_name, stamp.date(), root.value, formula, root)
+
+
 def explain(
     config: cfg.Config,
     series: dict[str, pd.Series],
@@ -288,32 +325,18 @@ def explain(
     An unknown indicator or quantity, or a date the quantity has no value on, raises
     ``UnknownName`` with the names that exist."""
     indicator_id, _, quantity_name = name.partition(".")
-    indicator = next((i for i in config.indicators if i.id == indicator_id), None)
-    if indicator is None:
-        known = ", ".join(i.id for i in config.indicators)
-        raise UnknownName(f"no indicator {indicator_id!r} (indicators: {known})")
-    if not quantity_name:
-        quantity_name = indicator.card.value
-    if quantity_name not in indicator.quantities:
-        known = ", ".join(indicator.quantities)
-        raise UnknownName(
-            f"indicator {indicator_id!r} has no quantity {quantity_name!r} (it has {known})"
-        )
+    indicator = _indicator(config, indicator_id)
     tracer = Tracer(config, indicator, series, provenance or Provenance())
-    values = tracer.values(quantity_name)
-    if values.empty:
-        raise UnknownName(f"{indicator_id}.{quantity_name} has no value: its inputs are missing")
-    if day is None:
-        stamp = values.index[-1]
-    else:
-        upto = values.index[values.index <= pd.Timestamp(day)]
-        if upto.empty:
-            first = values.index[0].date().isoformat()
-            raise UnknownName(
-                f"{indicator_id}.{quantity_name} has no value on or before {day} "
-                f"(its first is {first})"
-            )
-        stamp = upto[-1]
-    formula = indicator.quantities[quantity_name].formula
-    root = tracer.trace(formula, stamp)
-    return Explanation(indicator_id, quantity_name, stamp.date(), root.value, formula, root)
+    return _explain(tracer, quantity_name or indicator.card.value, day)
+
+
+def explain_latest(
+    config: cfg.Config,
+    indicator: cfg.IndicatorConfig,
+    series: dict[str, pd.Series],
+    names: list[str],
+    provenance: Provenance,
+) -> list[Explanation]:
+    """The latest value of each named quantity that has one, over one evaluation."""
+    tracer = Tracer(config, indicator, series, provenance)
+    return [_explain(tracer, name, None) for name in names if not tracer.values(name).empty]

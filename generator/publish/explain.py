@@ -9,11 +9,11 @@ produced, with the same number formatting as everywhere else (``publish/format``
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from generator.catalogue import models as cfg
 from generator.measure.lineage import Explanation, Row, Step
+from generator.publish.api import api_json
 from generator.publish.describe import describe
 from generator.publish.format import format_date, format_exact, unit
 
@@ -218,7 +218,7 @@ def document(
         "title": indicator.title,
         "quantities": [explanation_json(e, indicator, hide) for e in explanations],
     }
-    return json.dumps(payload, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+    return api_json(payload)
 
 
 def explained_quantities(indicator: cfg.IndicatorConfig) -> list[str]:
