@@ -112,3 +112,45 @@ def test_every_catalogue_source_has_a_module_with_the_source_interface():
         module = sources.module(name)
         for attribute in ("DEFAULT_ROOT", "source_id", "check_id", "fetch"):
             assert hasattr(module, attribute), f"generator/fetch/sources/{name}.py: no {attribute}"
+
+
+# -- one home per fact --------------------------------------------------------------------------
+# A rule or constant written twice drifts: the brief or the ladder page would disagree with the
+# numbers. Each of these has one home; a copy elsewhere fails here with its file and line.
+HOMES = {
+    # the status rule that holds (indicators.rule_for); claims evaluate their own conditions
+    "evaluate a status rule": ("measure/indicators.py", "measure/claims.py"),
+    # the ladder's test level (ladder.ALPHA)
+    "the 5% level": ("measure/ladder.py",),
+    # a clip of z-scores (regime.Z_CLIP)
+    "a numeric clip": (),
+}
+
+
+def _copies(tree: ast.AST) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr == "evaluate" and "parse" in ast.unparse(node.func.value):
+                found.append((node.lineno, "evaluate a status rule"))
+            if node.func.attr == "clip" and any(
+                isinstance(a, ast.Constant)
+                or (isinstance(a, ast.UnaryOp) and isinstance(a.operand, ast.Constant))
+                for a in node.args
+            ):
+                found.append((node.lineno, "a numeric clip"))
+        if isinstance(node, ast.Constant) and node.value == 0.05:
+            found.append((node.lineno, "the 5% level"))
+    return found
+
+
+def test_each_rule_and_constant_has_one_home():
+    problems = []
+    for path in _modules():
+        where = path.relative_to(PACKAGE).as_posix()
+        if where.startswith("fetch/"):
+            continue  # network timings, not analysis facts
+        for line, fact in _copies(ast.parse(path.read_text())):
+            if where not in HOMES[fact]:
+                problems.append(f"generator/{where}:{line}: restates {fact}; import it instead")
+    assert problems == []

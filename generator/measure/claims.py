@@ -24,6 +24,7 @@ from generator.catalogue.desk import DeskConfig
 from generator.catalogue.models import Config, Event
 from generator.measure import desk, easing, ladder
 from generator.measure.indicators import IndicatorResult
+from generator.measure.transforms import last_on_or_before
 from generator.measure.vintage_reads import VintageRead
 
 SUPPORTED = "supported"
@@ -31,9 +32,11 @@ NOT_SUPPORTED = "not supported"
 INCONCLUSIVE = "inconclusive"
 UNTESTABLE = "not testable"
 VERDICTS = (SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE, UNTESTABLE)
-LADDER_SINCE = date(2015, 1, 1)
-ALPHA = 0.05
-MAX_LAG = 12
+# The ladder's sample, lags and level are the ladder's own (measure/ladder), so a claim about
+# the ladder is judged on the same test the ladder page shows.
+LADDER_SINCE = ladder.SINCE
+ALPHA = ladder.ALPHA
+MAX_LAG = ladder.MAX_LAG
 
 
 @dataclass
@@ -99,13 +102,6 @@ class Context:
 
 def _nan(test: str) -> Evidence:
     return Evidence({name: math.nan for name in TESTS[test].outputs})
-
-
-def _last_on_or_before(series: pd.Series, when: pd.Timestamp) -> tuple[date | None, float]:
-    earlier = series[series.index <= when]
-    if earlier.empty:
-        return None, math.nan
-    return earlier.index[-1].date(), float(earlier.iloc[-1])
 
 
 def month_sums(flows: pd.Series, cutoff: date) -> tuple[pd.Series, pd.Series]:
@@ -197,12 +193,12 @@ def level_trend(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evid
     # ``since`` is a date or an event id from events.yml (the one home of event dates)
     start = params.get("since", level.index[0].date())
     since = pd.Timestamp(ctx.events.get(start, start) if isinstance(start, str) else start)
-    base_date, base = _last_on_or_before(level, since - pd.Timedelta(days=1))
-    date_26, value_26 = _last_on_or_before(level, last_at - pd.Timedelta(weeks=26))
-    date_13, value_13 = _last_on_or_before(level, last_at - pd.Timedelta(weeks=13))
+    base_date, base = last_on_or_before(level, since - pd.Timedelta(days=1))
+    date_26, value_26 = last_on_or_before(level, last_at - pd.Timedelta(weeks=26))
+    date_13, value_13 = last_on_or_before(level, last_at - pd.Timedelta(weeks=13))
     regime_from = pd.Timestamp(params.get("regime_from", level.index[0].date()))
     regime = level[level.index >= regime_from]
-    move_date, move = _last_on_or_before(reads["move"], last_at)
+    move_date, move = last_on_or_before(reads["move"], last_at)
     move = move if move > 0 else math.nan
     values = {
         "level": last,

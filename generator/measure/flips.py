@@ -31,10 +31,9 @@ from dataclasses import dataclass
 from generator.catalogue import conditions
 from generator.catalogue.models import RegimeConfig
 from generator.measure import transforms
-from generator.measure.indicators import IndicatorResult
-from generator.measure.regime import Component, Regime, label_for
+from generator.measure.indicators import IndicatorResult, rule_for
+from generator.measure.regime import Z_CLIP, Component, Regime, label_for
 
-CLIP = 3.0  # the z-scores are clipped here in measure/regime.py
 NEAR_WEEKS = 52
 
 
@@ -79,7 +78,7 @@ def regime_flips(regime: Regime, config: RegimeConfig) -> list[RegimeFlip]:
                 if target == regime.label:
                     continue
                 needed = (threshold * total_weight - others) / c.weight
-                if abs(needed) > CLIP or abs(needed - c.zscore) >= best:
+                if abs(needed) > Z_CLIP or abs(needed - c.zscore) >= best:
                     continue
                 sign = -1.0 if c.inverted else 1.0
                 value = value_for_z(c, sign * needed)
@@ -110,11 +109,9 @@ def value_for_z(c: Component, z: float) -> float:
 
 
 def status_of(result: IndicatorResult, values: dict[str, float]) -> str | None:
-    """The level of the first rule that holds for these values (as ``indicators.judge``)."""
-    for rule in result.config.status:
-        if conditions.parse(rule.when).evaluate(values):
-            return rule.level
-    return None
+    """The level of the first rule that holds for these values (``indicators.rule_for``)."""
+    rule = rule_for(result.config, values)
+    return rule.level if rule is not None else None
 
 
 def boundaries(text: str) -> tuple[list[tuple[str, float]], list[str]]:

@@ -76,11 +76,7 @@ class IndicatorResult:
 
     def value_at(self, name: str, when: pd.Timestamp) -> tuple[date | None, float]:
         """The last value on or before ``when`` (for 'a month ago' columns)."""
-        series = self.quantity(name)
-        earlier = series[series.index <= when]
-        if earlier.empty:
-            return None, math.nan
-        return earlier.index[-1].date(), float(earlier.iloc[-1])
+        return transforms.last_on_or_before(self.quantity(name), when)
 
     @property
     def as_of(self) -> date | None:
@@ -231,8 +227,13 @@ def judge(result: IndicatorResult) -> None:
     """Pick the first status rule that holds (its sentence is worded by publish/sentences)."""
     if not result.has_data:
         return
-    values = result.latest_values()
-    for rule in result.config.status:
+    result.status = rule_for(result.config, result.latest_values())
+
+
+def rule_for(indicator: cfg.IndicatorConfig, values: dict[str, float]) -> cfg.StatusRule | None:
+    """The first status rule that holds for these values: the one rule, used for the latest
+    values and for the "what would flip it" values alike (``measure/flips``)."""
+    for rule in indicator.status:
         if conditions.parse(rule.when).evaluate(values):
-            result.status = rule
-            return
+            return rule
+    return None

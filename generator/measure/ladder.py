@@ -33,6 +33,12 @@ from generator.measure.indicators import IndicatorResult
 from generator.measure.placebo import Abnormal
 
 # The article's order: equities, small caps, Bitcoin, Ether, other coins.
+# The one home of the ladder's test settings: its sample start, the lags scanned (0 to 12
+# weeks: "weeks to a month" and then some) and the level shared over them. The claims and the
+# ladder page read these.
+SINCE = date(2015, 1, 1)
+MAX_LAG = 12
+ALPHA = 0.05
 ARTICLE_ORDER = ["SP500", "RUT", "BTC-USD", "ETH-USD", "BNB-USD"]
 ASSET_NAMES = {
     "SP500": "S&P 500",
@@ -102,8 +108,8 @@ def weekly_returns(prices: pd.Series) -> pd.Series:
 def lead_lag(
     driver: pd.Series,
     returns: pd.Series,
-    max_lag: int = 12,
-    alpha: float = 0.05,
+    max_lag: int = MAX_LAG,
+    alpha: float = ALPHA,
     asset: str = "",
 ) -> LagResult:
     """corr(driver_t, returns_{t+k}) for k = 0..max_lag, and a HAC p-value at the peak lag.
@@ -233,7 +239,7 @@ POWER = 0.80
 PRIMARY_WEEKS = (1, 5)  # the primary test: the cumulative return over weeks 1 to 5
 
 
-def detectable_r(n: int, tests: int = 13, alpha: float = 0.05, power: float = POWER) -> float:
+def detectable_r(n: int, tests: int = 13, alpha: float = ALPHA, power: float = POWER) -> float:
     """The smallest |r| that a two-sided test on ``n`` weeks finds with probability ``power``
     at level ``alpha`` shared over ``tests`` tests (Bonferroni: 13 lags for the scan, 1 for a
     primary test). Normal approximation, (z(1 - alpha / 2 tests) + z(power)) / sqrt(n), with no
@@ -290,8 +296,8 @@ def common_lags(
     driver: pd.Series,
     prices: dict[str, pd.Series],
     assets: list[str],
-    since: date = date(2015, 1, 1),
-    max_lag: int = 12,
+    since: date = SINCE,
+    max_lag: int = MAX_LAG,
     known: dict[str, pd.Series] | None = None,
 ) -> tuple[list[LagResult], pd.DatetimeIndex]:
     """Lead/lag per asset on ONE common sample (weeks where every asset has a return), so peak
@@ -357,8 +363,8 @@ def measure(
     net_change_13w: pd.Series,
     prices: dict[str, pd.Series],
     extra_events: list[tuple[str, date]],
-    since: date = date(2015, 1, 1),
-    max_lag: int = 12,
+    since: date = SINCE,
+    max_lag: int = MAX_LAG,
 ) -> Ladder:
     """The whole ladder analysis over the snapshot, from ``since`` on."""
     start = pd.Timestamp(since)

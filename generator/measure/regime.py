@@ -17,6 +17,10 @@ from generator.catalogue.models import Config, RegimeConfig
 from generator.measure import transforms
 from generator.measure.indicators import IndicatorResult
 
+# Each input's z-score is clipped here, so one extreme input cannot carry the score alone
+# (measure/flips reads it to know when an input alone cannot flip the label).
+Z_CLIP = 3.0
+
 
 @dataclass
 class Component:
@@ -85,7 +89,7 @@ def compute_regime(config: Config, results: list[IndicatorResult]) -> Regime | N
             continue
         grid = weekly(result.quantities[item.quantity])
         rolling = grid.rolling(lookback_weeks, min_periods=lookback_weeks // 2)
-        z = ((grid - rolling.mean()) / rolling.std()).clip(-3, 3)
+        z = ((grid - rolling.mean()) / rolling.std()).clip(-Z_CLIP, Z_CLIP)
         if item.invert:
             z = -z
         scores.append(z * item.weight)

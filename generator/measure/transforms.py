@@ -63,6 +63,14 @@ def align(base: pd.Series, other: pd.Series, tolerance_days: int = 7) -> pd.Seri
     return pd.Series(values, index=base.index, dtype="float64")
 
 
+def last_on_or_before(series: pd.Series, when: pd.Timestamp) -> tuple[date | None, float]:
+    """The last (date, value) on or before ``when``; (None, NaN) when there is none."""
+    earlier = series[series.index <= when]
+    if earlier.empty:
+        return None, float("nan")
+    return earlier.index[-1].date(), float(earlier.iloc[-1])
+
+
 def scale(series: pd.Series, factor: float) -> pd.Series:
     return series * factor
 

@@ -14,8 +14,11 @@ import math
 
 from generator.measure import placebo
 from generator.measure.ladder import (
+    ALPHA,
     ARTICLE_ORDER,
     ASSET_NAMES,
+    HORIZONS,
+    MAX_LAG,
     POWER,
     PRIMARY_WEEKS,
     Ladder,
@@ -40,7 +43,7 @@ def _primary_rows(ladder: Ladder) -> list[dict[str, str | int]]:
     singles = [p for p in ladder.primary if len(p.assets) == 1]
     for p in ladder.primary:
         pooled = len(p.assets) > 1
-        level = 0.05 if pooled else 0.05 / max(len(singles), 1)
+        level = ALPHA if pooled else ALPHA / max(len(singles), 1)
         tests = 1 if pooled else max(len(singles), 1)
         found.append(
             {
@@ -67,13 +70,14 @@ def _primary_sentence(ladder: Ladder) -> str:
     if pooled is None or math.isnan(pooled.r):
         return "Primary test: too few common weeks to run it."
     first, last = PRIMARY_WEEKS
+    level = f"{ALPHA:.0%}"
     verdict = (
-        "not significant at 5%"
-        if pooled.p_value >= 0.05
+        f"not significant at {level}"
+        if pooled.p_value >= ALPHA
         else (
-            "significant at 5%: returns rose in the weeks after net liquidity rose"
+            f"significant at {level}: returns rose in the weeks after net liquidity rose"
             if pooled.r > 0
-            else "significant at 5%, but in the opposite direction to the article's"
+            else f"significant at {level}, but in the opposite direction to the article's"
         )
     )
     return (
@@ -108,7 +112,7 @@ def _pct(value: float) -> str:
 
 def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict:
     """Context for ladder.md: tables of lags, order and event returns, in words as well."""
-    threshold = 0.05 / 13
+    threshold = ALPHA / (MAX_LAG + 1)
     lags = [
         {
             "name": ASSET_NAMES[r.asset],
@@ -138,7 +142,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict:
         best = max(valid, key=lambda r: abs(r.peak_correlation)) if valid else None
         summary = (
             "Exploratory scan: no asset's peak correlation is significant after correcting for "
-            "the 13 lags tried"
+            f"the {MAX_LAG + 1} lags tried"
             + (
                 f" (the strongest, by the size of r, is {ASSET_NAMES[best.asset]} at "
                 f"{_lag(best.peak_lag)}, r = {format_number(best.peak_correlation, 3)})."
@@ -189,7 +193,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict:
     for asset in [r.asset for r in ladder.lags]:
         rows = [row for row in turn_rows if row.asset == asset]
         cells: dict[str, str | int] = {"asset": ASSET_NAMES[asset]}
-        for horizon in (1, 2, 4, 8, 12):
+        for horizon in HORIZONS:
             values = [row.returns[horizon] for row in rows if not math.isnan(row.returns[horizon])]
             cells[f"r{horizon}"] = _pct(sum(values) / len(values)) if values else "n/a"
             cells["n"] = max(int(cells.get("n", 0)), len(values))
@@ -208,7 +212,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict:
         f"{format_date(weeks[0].date())} to {format_date(weeks[-1].date())} in which every asset "
         f"has a price (with {len(weeks)} weeks, |r| of "
         f"{format_number(detectable_r(len(weeks)), 2)} is found with {POWER:.0%} probability "
-        "after the correction for 13 lags)."
+        f"after the correction for {MAX_LAG + 1} lags)."
         if weeks is not None and len(weeks)
         else "The assets share too few weeks for a common sample; each uses its own."
     )
