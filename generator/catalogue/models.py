@@ -7,7 +7,7 @@ Field descriptions are written for the person editing the YAML: they become
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
@@ -114,7 +114,14 @@ class ChartConfig(Strict):
         return check_duration(value)
 
 
+# The status levels, mildest first: their one home. Order matters (the brief's arrows, the
+# regime's labels map onto them); every module reads LEVELS instead of spelling them.
 Level = Literal["calm", "watch", "stress"]
+LEVELS: tuple[Level, ...] = get_args(Level)
+# The regime's labels, loosest first, and the level each shows as.
+RegimeLabel = Literal["easing", "neutral", "tight"]
+REGIME_LABELS: tuple[RegimeLabel, ...] = get_args(RegimeLabel)
+REGIME_LEVEL: dict[RegimeLabel, Level] = dict(zip(REGIME_LABELS, LEVELS, strict=True))
 
 
 class StatusRule(Strict):

@@ -13,7 +13,7 @@ from datetime import date
 
 import pandas as pd
 
-from generator.catalogue.models import Config, RegimeConfig
+from generator.catalogue.models import REGIME_LEVEL, Config, Level, RegimeConfig, RegimeLabel
 from generator.measure import transforms
 from generator.measure.indicators import IndicatorResult
 
@@ -45,7 +45,7 @@ class Component:
 @dataclass
 class Regime:
     score: float
-    label: str  # tight | neutral | easing
+    label: RegimeLabel
     as_of: date
     components: list[Component]
     history: pd.Series  # weekly score
@@ -54,8 +54,8 @@ class Regime:
     min_weeks: int = 0  # the shortest history an input needs before it has a z-score
 
     @property
-    def level(self) -> str:
-        return {"easing": "calm", "neutral": "watch", "tight": "stress"}[self.label]
+    def level(self) -> Level:
+        return REGIME_LEVEL[self.label]
 
 
 def weekly(series: pd.Series) -> pd.Series:
@@ -63,7 +63,7 @@ def weekly(series: pd.Series) -> pd.Series:
     return transforms.weekly_last(series).ffill(limit=4)
 
 
-def label_for(score: float, regime: RegimeConfig) -> str:
+def label_for(score: float, regime: RegimeConfig) -> RegimeLabel:
     if score > regime.easing_above:
         return "easing"
     if score < regime.tight_below:

@@ -11,9 +11,10 @@ who sees the stated value crossed knows the label has flipped.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
-from generator.catalogue.models import RegimeConfig
+from generator.catalogue.models import LEVELS, REGIME_LABELS, RegimeConfig
 from generator.measure import flips
 from generator.measure.indicators import IndicatorResult
 from generator.measure.regime import Regime
@@ -22,8 +23,8 @@ from generator.publish.format import flip_text, format_date, format_number, quan
 
 MAX_LINES = 10
 MAX_STATUS_FLIPS = 3  # the nearest few; the others are named on one line
-ORDER = {"calm": 0, "watch": 1, "stress": 2}
-REGIME_ORDER = {"easing": 0, "neutral": 1, "tight": 2}
+ORDER: dict[str, int] = {level: rank for rank, level in enumerate(LEVELS)}
+REGIME_ORDER: dict[str, int] = {label: rank for rank, label in enumerate(REGIME_LABELS)}
 
 
 def regime_line(regime: Regime | None) -> str:
@@ -33,7 +34,7 @@ def regime_line(regime: Regime | None) -> str:
     return f"Regime: {regime.label} (score {score}), as of {format_date(regime.as_of)}."
 
 
-def direction(then: str, now: str, order: dict[str, int]) -> str:
+def direction(then: str, now: str, order: Mapping[str, int]) -> str:
     """'worse' or 'better' for a move between ordered levels; '' when either is unknown."""
     if then not in order or now not in order:
         return ""

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from generator.catalogue.models import Config
+from generator.measure import claims as claims_measure
 from generator.measure.indicators import IndicatorResult
 from generator.measure.regime import Regime
 from generator.publish import charts, scorecard
@@ -338,11 +339,12 @@ def as_of_label(result: IndicatorResult) -> str:
     return format_as_of(result.as_of, is_monthly(index))
 
 
+# How a verdict shows: its colour is a status level's (none for a claim that cannot be tested).
 VERDICT_LEVEL = {
-    "supported": "calm",
-    "not supported": "stress",
-    "inconclusive": "watch",
-    "not testable": "none",
+    claims_measure.SUPPORTED: "calm",
+    claims_measure.NOT_SUPPORTED: "stress",
+    claims_measure.INCONCLUSIVE: "watch",
+    claims_measure.UNTESTABLE: "none",
 }
 
 

@@ -18,13 +18,14 @@ from typing import Any
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from generator.catalogue.models import LEVELS
 from generator.publish.format import format_date, format_number, is_missing
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]])")
 _LINE_START = re.compile(r"^(\s*)([#+\->=])", re.MULTILINE)
 _LIST_NUMBER = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
-LEVEL_TEXT = {"calm": "calm", "watch": "watch", "stress": "stress", None: "no status"}
+LEVEL_TEXT: dict[str | None, str] = {**{level: level for level in LEVELS}, None: "no status"}
 
 
 def md_text(value: object, limit: int = 2000) -> str:
