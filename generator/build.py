@@ -25,6 +25,7 @@ from generator.catalogue.models import Config
 from generator.measure import attribution, indicators, ladder, lineage, vintage_reads
 from generator.measure import claims as claims_measure
 from generator.measure import regime as analysis
+from generator.publish import annotations as event_notes
 from generator.publish import (
     api,
     brief,
@@ -112,7 +113,7 @@ def build(root: Path, quiet: bool = False, as_of: date | None = None) -> BuildRe
     shutil.rmtree(out, ignore_errors=True)
     links: dict[str, tuple[str | None, str | None]] = {}
     notes: dict[str, str] = {}
-    figures: dict[str, dict] = {}
+    figures: dict[str, dict[str, Any]] = {}
     image_cache = root / ".cache" / "pictures"
     for result in results:
         chart_link = csv_link = None
@@ -262,13 +263,13 @@ def write_attribution(
 
 
 def write_explanations(
-    out: Path, config: Config, results: list, snapshot: Snapshot, store: Store
-) -> dict[str, list[dict]]:
+    out: Path, config: Config, results: list[Any], snapshot: Snapshot, store: Store
+) -> dict[str, list[dict[str, Any]]]:
     """``api/explain/<id>.json`` for each indicator with data, and its page's blocks."""
     provenance = lineage.Provenance(
         snapshot.revisions, {k: r.fetched_at for k, r in store.records.items()}
     )
-    blocks: dict[str, list[dict]] = {}
+    blocks: dict[str, list[dict[str, Any]]] = {}
     hide = explain_text.withheld(config)
     for result in results:
         if not result.has_data:
@@ -289,9 +290,9 @@ def written_on(config: Config) -> date | None:
 
 def judge_claims(
     config: Config,
-    events: list,
+    events: list[Any],
     snapshot: Snapshot,
-    results: list,
+    results: list[Any],
     store: Store,
     as_of: date | None = None,
 ) -> list[claims_measure.ClaimResult]:
@@ -316,9 +317,9 @@ def judge_claims(
     )
 
 
-def figure(base: str, name: str, picture: pictures.Picture, sentence: str) -> dict:
+def figure(base: str, name: str, picture: pictures.Picture, sentence: str) -> dict[str, Any]:
     """What a template needs to show a chart's pictures: their files, sizes and sentence."""
-    context: dict = {"png": f"{base}{name}.png", "sentence": sentence, "pictures": []}
+    context: dict[str, Any] = {"png": f"{base}{name}.png", "sentence": sentence, "pictures": []}
     for suffix, _, theme in pictures.VARIANTS:
         width, height = picture.size(suffix)
         context["pictures"].append(
@@ -352,14 +353,14 @@ def write_analysis_charts(
     cache: Path | None,
     image_cache: Path | None,
     config: Config,
-    events: list,
+    events: list[Any],
     regime: analysis.Regime | None,
     risk_ladder: ladder.Ladder | None,
-) -> dict[str, dict]:
+) -> dict[str, dict[str, Any]]:
     """Data, specs and pictures for the regime history (home) and the lead/lag chart (ladder
     page), and their figures. The home page sits one level above the indicator pages, hence
     its own base path."""
-    figures: dict[str, dict] = {}
+    figures: dict[str, dict[str, Any]] = {}
     if regime is not None and config.regime is not None:
         history = regime.history[
             regime.history.index >= regime.history.index[-1] - pd.DateOffset(years=10)
@@ -405,14 +406,14 @@ def write_analysis_charts(
     return figures
 
 
-def regime_note(config: Config, events: list, regime: analysis.Regime | None) -> str:
+def regime_note(config: Config, events: list[Any], regime: analysis.Regime | None) -> str:
     """The line under the home page's regime chart (same ten-year window as its data)."""
     if regime is None or config.regime is None or regime.history.empty:
         return ""
     end = regime.history.index[-1]
-    shown = charts.shown_events(events, end - pd.DateOffset(years=10), end)
+    shown = event_notes.shown_events(events, end - pd.DateOffset(years=10), end)
     references = charts.regime_references(config.regime.easing_above, config.regime.tight_below)
-    return charts.note(shown, references, "dotted")
+    return event_notes.note(shown, references, "dotted")
 
 
 def _swap_in(staging: Path, site: Path) -> None:

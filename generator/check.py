@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -155,7 +156,9 @@ def desk_operations(config: Config) -> set[str]:
     return found
 
 
-def _series_of(operand: object, formulas: dict, series: set[str], depth: int = 0) -> set[str]:
+def _series_of(
+    operand: object, formulas: dict[str, Any], series: set[str], depth: int = 0
+) -> set[str]:
     """The series a formula reads, following quantity names to their own formulas."""
     names = set(references(operand))
     out = names & series

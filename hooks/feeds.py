@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -54,7 +55,7 @@ class Post:
     categories: tuple[str, ...]
 
 
-def rss_instances(config: MkDocsConfig) -> dict[str, BasePlugin]:
+def rss_instances(config: MkDocsConfig) -> dict[str, BasePlugin[Any]]:
     """Every mkdocs-rss-plugin instance, by the file name of its RSS feed."""
     found = {}
     for name, plugin in config.plugins.items():
@@ -159,7 +160,7 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     return markdown
 
 
-def json_feed_1_1(feed: dict, authors: list[dict]) -> dict:
+def json_feed_1_1(feed: dict[str, Any], authors: list[dict[str, Any]]) -> dict[str, Any]:
     """A JSON Feed 1.1 without null fields and with the site's authors where none are given."""
 
     def clean(node: object) -> object:
@@ -182,8 +183,8 @@ def json_feed_1_1(feed: dict, authors: list[dict]) -> dict:
     return feed
 
 
-def _authors(config: MkDocsConfig) -> list[dict]:
-    author: dict = {"name": config.site_author or config.site_name}
+def _authors(config: MkDocsConfig) -> list[dict[str, Any]]:
+    author: dict[str, Any] = {"name": config.site_author or config.site_name}
     if _site_url(config):
         author["url"] = _site_url(config)
     return [author]

@@ -18,7 +18,8 @@ from typing import Any
 from jinja2 import TemplateError, nodes
 from jinja2 import meta as jinja_meta
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 
 from generator.catalogue.messages import suggest
 

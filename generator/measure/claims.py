@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -93,7 +94,9 @@ class Context:
     # What several tests compute alike on one day: the ladder's lead/lag fit per driver and
     # asset set (peak-order and peak-window claims), with the driver it came from; and each
     # asset's weekly returns since LADDER_SINCE, shared by every asset set.
-    ladder_fits: dict[tuple, tuple[pd.Series, dict | None]] = field(default_factory=dict)
+    ladder_fits: dict[tuple[Any, ...], tuple[pd.Series, dict[str, Any] | None]] = field(
+        default_factory=dict
+    )
     weekly_returns: dict[str, pd.Series] = field(default_factory=dict)
     desk: DeskConfig | None = None
     # The Fed's policy easing starts: events.yml events of kind policy marked easing.
@@ -124,7 +127,7 @@ def month_sums(flows: pd.Series, cutoff: date) -> tuple[pd.Series, pd.Series]:
     return sums[~partial], sums[partial]
 
 
-def monthly_pace(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
+def monthly_pace(reads: dict[str, pd.Series], params: dict[str, Any], ctx: Context) -> Evidence:
     flows = reads["flows"]
     flows = flows[flows.index <= pd.Timestamp(ctx.cutoff)]
     if flows.empty:
@@ -153,7 +156,7 @@ def monthly_pace(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evi
     return Evidence(values, dates, flows.index[-1].date())
 
 
-def desk_pace(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
+def desk_pace(reads: dict[str, pd.Series], params: dict[str, Any], ctx: Context) -> Evidence:
     """RMP per complete Desk period and, for the period under way, what had been announced and
     bought so far (``measure/desk.py`` does the arithmetic)."""
     rmp = reads["rmp"][reads["rmp"].index <= pd.Timestamp(ctx.cutoff)]
@@ -185,7 +188,7 @@ def desk_pace(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Eviden
     return Evidence(values, dates, as_of)
 
 
-def level_trend(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
+def level_trend(reads: dict[str, pd.Series], params: dict[str, Any], ctx: Context) -> Evidence:
     level = reads["level"]
     if level.empty:
         return _nan("level_trend")
@@ -222,7 +225,7 @@ def level_trend(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evid
     return Evidence(values, dates, last_at.date())
 
 
-def spread_sign(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
+def spread_sign(reads: dict[str, pd.Series], params: dict[str, Any], ctx: Context) -> Evidence:
     mean, days = reads["mean"], reads["days"]
     if mean.empty or days.empty:
         return _nan("spread_sign")
@@ -231,7 +234,7 @@ def spread_sign(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evid
     return Evidence(values, dates, mean.index[-1].date())
 
 
-def negative_months(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
+def negative_months(reads: dict[str, pd.Series], params: dict[str, Any], ctx: Context) -> Evidence:
     change = reads["change"]
     year = int(params.get("year", 2025))
     months = change[change.index.year == year]
@@ -247,7 +250,7 @@ def negative_months(reads: dict[str, pd.Series], params: dict, ctx: Context) -> 
     return Evidence(values, dates, months.index[-1].date())
 
 
-def percentile_low(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
+def percentile_low(reads: dict[str, pd.Series], params: dict[str, Any], ctx: Context) -> Evidence:
     value, pct = reads["value"], reads["percentile"]
     if value.empty or pct.empty:
         return _nan("percentile_low")
@@ -260,7 +263,9 @@ def percentile_low(reads: dict[str, pd.Series], params: dict, ctx: Context) -> E
     return Evidence(values, dates, value.index[-1].date())
 
 
-def _ladder_common(reads: dict[str, pd.Series], params: dict, ctx: Context) -> dict | None:
+def _ladder_common(
+    reads: dict[str, pd.Series], params: dict[str, Any], ctx: Context
+) -> dict[str, Any] | None:
     assets = list(params.get("assets", []))
     driver = reads["driver"]
     # Keyed by the driver's identity; the memo holds the driver, so the id cannot be reused.
@@ -270,7 +275,9 @@ def _ladder_common(reads: dict[str, pd.Series], params: dict, ctx: Context) -> d
     return ctx.ladder_fits[key][1]
 
 
-def _ladder_common_uncached(driver: pd.Series, assets: list[str], ctx: Context) -> dict | None:
+def _ladder_common_uncached(
+    driver: pd.Series, assets: list[str], ctx: Context
+) -> dict[str, Any] | None:
     if driver.empty or sum(a in ctx.prices for a in assets) < 2:
         return None
     results, weeks = ladder.common_lags(
@@ -324,7 +331,7 @@ def _stopped(
     return {a: end.date() for a, end in ends.items() if end < reach}
 
 
-def peak_order(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
+def peak_order(reads: dict[str, pd.Series], params: dict[str, Any], ctx: Context) -> Evidence:
     found = _ladder_common(reads, params, ctx)
     if found is None:
         return _nan("peak_order")
@@ -347,7 +354,7 @@ def peak_order(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evide
     return Evidence(values, {"n": found["last"]}, found["last"], found["stopped"])
 
 
-def peak_window(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
+def peak_window(reads: dict[str, pd.Series], params: dict[str, Any], ctx: Context) -> Evidence:
     found = _ladder_common(reads, params, ctx)
     if found is None:
         return _nan("peak_window")
@@ -361,7 +368,7 @@ def peak_window(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evid
     return Evidence(values, {"n": found["last"]}, found["last"], found["stopped"])
 
 
-def fall_first(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evidence:
+def fall_first(reads: dict[str, pd.Series], params: dict[str, Any], ctx: Context) -> Evidence:
     """Easing starts in two groups, each entered when it was known: the Fed's policy easing
     starts (events of kind ``policy`` marked ``easing`` in events.yml, plus any ids in
     ``events``), on their dates; and the upturns of ``turns``, on the Friday after the Thursday
@@ -392,7 +399,7 @@ def fall_first(reads: dict[str, pd.Series], params: dict, ctx: Context) -> Evide
     return Evidence(values, dates, max(ends) if ends else None)
 
 
-RUNNERS: dict[str, Callable[[dict[str, pd.Series], dict, Context], Evidence]] = {
+RUNNERS: dict[str, Callable[[dict[str, pd.Series], dict[str, Any], Context], Evidence]] = {
     "monthly_pace": monthly_pace,
     "desk_pace": desk_pace,
     "level_trend": level_trend,

@@ -72,7 +72,8 @@ class IndicatorResult:
         series = self.quantity(name)
         if series.empty:
             return None
-        return series.index[-1].date()
+        last: date = series.index[-1].date()
+        return last
 
     def value_at(self, name: str, when: pd.Timestamp) -> tuple[date | None, float]:
         """The last value on or before ``when`` (for 'a month ago' columns)."""

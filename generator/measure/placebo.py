@@ -101,8 +101,10 @@ def row_medians(values: np.ndarray) -> np.ndarray:
     ordered = np.sort(values, axis=1)
     middle = ordered.shape[1] // 2
     if ordered.shape[1] % 2:
-        return ordered[:, middle]
-    return (ordered[:, middle - 1] + ordered[:, middle]) / 2.0
+        picked: np.ndarray = ordered[:, middle]
+        return picked
+    halves: np.ndarray = (ordered[:, middle - 1] + ordered[:, middle]) / 2.0
+    return halves
 
 
 def _interval(observed: float, placebo: np.ndarray) -> tuple[float, float, float, float]:

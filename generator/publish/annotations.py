@@ -111,10 +111,11 @@ def label_rows(
 
 
 def _position(event: Event, start: pd.Timestamp, span: int) -> float:
-    return (pd.Timestamp(event.date) - start).days / span
+    days: int = (pd.Timestamp(event.date) - start).days
+    return days / span
 
 
-def event_layers(shown: Sequence[Event], start: pd.Timestamp, end: pd.Timestamp) -> list:
+def event_layers(shown: Sequence[Event], start: pd.Timestamp, end: pd.Timestamp) -> list[Any]:
     """Dashed rules with a tooltip, plus their short labels staggered along the top."""
     if not shown:
         return []
@@ -176,7 +177,7 @@ def event_layers(shown: Sequence[Event], start: pd.Timestamp, end: pd.Timestamp)
     return [rules, *halos, *labels]
 
 
-def reference_layers(references: Sequence[Reference], dash: list[int] | None = None) -> list:
+def reference_layers(references: Sequence[Reference], dash: list[int] | None = None) -> list[Any]:
     """Grey horizontal lines, each with its label printed at the right end, above the line."""
     if not references:
         return []

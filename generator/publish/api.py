@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -42,7 +43,7 @@ def restricted(result: IndicatorResult, name: str, config: Config) -> bool:
     return owner is not None and not config.series[owner].redistribute
 
 
-def indicator_entry(result: IndicatorResult, config: Config) -> dict:
+def indicator_entry(result: IndicatorResult, config: Config) -> dict[str, Any]:
     """One indicator's latest state: the numbers its home card shows, except raw levels of
     series with ``redistribute: false`` (``value`` is null and ``withheld`` true)."""
     card = result.config.card
@@ -73,7 +74,7 @@ def indicator_entry(result: IndicatorResult, config: Config) -> dict:
 
 def latest(
     results: list[IndicatorResult], regime: Regime | None, generated: str, config: Config
-) -> dict:
+) -> dict[str, Any]:
     """``api/latest.json``: the regime and every indicator, in catalogue order."""
     return {
         "version": API_VERSION,
@@ -87,7 +88,7 @@ def latest(
     }
 
 
-def indicator_data(result: IndicatorResult, frame: pd.DataFrame) -> dict:
+def indicator_data(result: IndicatorResult, frame: pd.DataFrame) -> dict[str, Any]:
     """``api/indicators/<id>.json``: the chart's rows, one object per date."""
     columns = [c for c in frame.columns[1:] if c in result.config.quantities]
     digits = {name: csv_decimals(result.config, name) for name in columns}
@@ -131,6 +132,6 @@ def generated_stamp(results: list[IndicatorResult]) -> str:
     return f"{max(days).isoformat()}T00:00:00Z" if days else "1970-01-01T00:00:00Z"
 
 
-def api_json(data: dict) -> str:
+def api_json(data: dict[str, Any]) -> str:
     """Stable, compact-enough JSON: sorted keys would scramble the documented order."""
     return json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False) + "\n"

@@ -3,6 +3,8 @@ names the main driver of reserves (numbers from ``measure/attribution.py``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 
@@ -27,12 +29,13 @@ CHART_WEEKS = 104
 
 def attribution_csv(frame: pd.DataFrame) -> str:
     """``date,reserves_change,fed_assets,tga,rrp,other`` in bn USD, 3 decimals, every week."""
-    return frame[list(COLUMNS)].to_csv(
+    text: str = frame[list(COLUMNS)].to_csv(
         float_format="%.3f", date_format="%Y-%m-%d", index_label="date", lineterminator="\n"
     )
+    return text
 
 
-def attribution_spec(data_url: str, since: str, width: int | str = "container") -> dict:
+def attribution_spec(data_url: str, since: str, width: int | str = "container") -> dict[str, Any]:
     """Stacked weekly bars of the four parts from ``since`` (ISO date), with the change in
     reserves as a line on top."""
     parse = {"date": "date", **{c: "number" for c in COLUMNS}}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from generator.publish.format import format_date
 
@@ -29,7 +30,7 @@ class ReportState:
     score: float | None
     indicators: dict[str, IndicatorState] = field(default_factory=dict)
 
-    def to_meta(self) -> dict:
+    def to_meta(self) -> dict[str, Any]:
         """The ``report:`` block of a post's front matter."""
         return {
             "regime": self.regime,
@@ -41,7 +42,7 @@ class ReportState:
         }
 
     @classmethod
-    def from_meta(cls, day: date, meta: dict) -> ReportState:
+    def from_meta(cls, day: date, meta: dict[str, Any]) -> ReportState:
         """The state stored by ``to_meta``; tolerant of missing keys in older posts."""
         indicators = {}
         for key, entry in (meta.get("indicators") or {}).items():

@@ -12,6 +12,7 @@ import json
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import altair as alt
 import numpy as np
@@ -87,7 +88,7 @@ def chart_spec(
     data_url: str,
     events: Sequence[Event],
     width: int | str = "container",
-) -> dict:
+) -> dict[str, Any]:
     """A layered Vega-Lite spec: the quantities, dated event rules, an optional level rule."""
     labels: list[dict[str, object]] = [
         {"quantity": name, "label": result.config.quantities[name].label} for name in chart.plot
@@ -179,7 +180,7 @@ def chart_spec(
             width=width, height=300, title=alt.TitleParams(result.config.title, anchor="start")
         )
     )
-    spec = layered.to_dict(validate=False)
+    spec: dict[str, Any] = layered.to_dict(validate=False)
     spec["usermeta"] = {"indicator": result.id}
     return spec
 
@@ -216,7 +217,7 @@ def regime_references(easing_above: float, tight_below: float) -> list[Reference
     ]
 
 
-def spec_json(spec: dict) -> str:
+def spec_json(spec: dict[str, Any]) -> str:
     """Stable JSON with ``<``/``>``/``&`` escaped, so a spec can never close a script tag."""
     text = json.dumps(spec, indent=1, sort_keys=True, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
@@ -256,7 +257,7 @@ def regime_spec(
     easing_above: float,
     tight_below: float,
     width: int | str = "container",
-) -> dict:
+) -> dict[str, Any]:
     """The weekly regime score with its two thresholds and the dated events."""
     source = alt.UrlData(
         url=data_url,
@@ -289,10 +290,13 @@ def regime_spec(
             width=width, height=260, title=alt.TitleParams("Liquidity regime score", anchor="start")
         )
     )
-    return chart.to_dict(validate=False)
+    regime_spec: dict[str, Any] = chart.to_dict(validate=False)
+    return regime_spec
 
 
-def lag_spec(assets: dict[str, str], data_url: str, width: int | str = "container") -> dict:
+def lag_spec(
+    assets: dict[str, str], data_url: str, width: int | str = "container"
+) -> dict[str, Any]:
     """Correlation of net-liquidity change with later returns, one line per asset by lag."""
     parse = {"lag": "number", **{column: "number" for column in assets}}
     labels = [{"asset": column, "label": label} for column, label in assets.items()]
@@ -331,10 +335,13 @@ def lag_spec(assets: dict[str, str], data_url: str, width: int | str = "containe
     chart = alt.layer(lines, zero).properties(
         width=width, height=300, title=alt.TitleParams("Lead/lag correlation", anchor="start")
     )
-    return chart.to_dict(validate=False)
+    regime_spec: dict[str, Any] = chart.to_dict(validate=False)
+    return regime_spec
 
 
-def cached(cache_dir: Path | None, key: object, make: Callable[[], dict]) -> dict:
+def cached(
+    cache_dir: Path | None, key: object, make: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
     """A spec from the build cache when everything it depends on is unchanged.
 
     Building a spec through Altair costs tens of milliseconds (deep copies and schema work);
@@ -346,7 +353,8 @@ def cached(cache_dir: Path | None, key: object, make: Callable[[], dict]) -> dic
     payload = json.dumps([alt.__version__, SPEC_VERSION, key], sort_keys=True, default=str)
     path = cache_dir / f"{hashlib.sha256(payload.encode()).hexdigest()}.json"
     if path.exists():
-        return json.loads(path.read_text())
+        stored: dict[str, Any] = json.loads(path.read_text())
+        return stored
     spec = make()
     cache_dir.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(spec, sort_keys=True))
@@ -359,7 +367,7 @@ def spec_key(
     frame: pd.DataFrame,
     url: str,
     events: Sequence[Event],
-) -> list:
+) -> list[Any]:
     """Everything chart_spec reads, as plain data."""
     span = [str(day) for day in _span(frame)] if not frame.empty else []
     quantities = {name: result.config.quantities[name].model_dump() for name in chart.plot}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 from generator.catalogue.models import Config
 from generator.measure import desk
@@ -52,7 +53,7 @@ def rows_of(config: Config, results: Sequence[IndicatorResult]) -> list[desk.Per
 
 def page_context(
     config: Config, result: IndicatorResult, rows: Sequence[desk.PeriodRow]
-) -> dict | None:
+) -> dict[str, Any] | None:
     """The periods section of the indicator that ``desk.table`` names (None on the others)."""
     table = config.desk.table if config.desk is not None else None
     if not rows or table is None or table.indicator != result.id:
@@ -99,7 +100,7 @@ def _number(value: float | None) -> float | None:
     return round(value, DIGITS)
 
 
-def periods_api(rows: Sequence[desk.PeriodRow]) -> dict:
+def periods_api(rows: Sequence[desk.PeriodRow]) -> dict[str, Any]:
     """The same rows as JSON, with each period's announcement date and the statement's address."""
     return {
         "version": API_VERSION,
@@ -163,7 +164,7 @@ def plan_sentence(rows: Sequence[desk.PeriodRow]) -> str:
     return "".join(parts) + "."
 
 
-def page_table(rows: Sequence[desk.PeriodRow], labels: dict[str, str]) -> dict:
+def page_table(rows: Sequence[desk.PeriodRow], labels: dict[str, str]) -> dict[str, Any]:
     """The periods table for the indicator page, newest first, formatted once here."""
     checks = list(rows[0].checks) if rows else []
     return {

@@ -115,7 +115,7 @@ def away(value: float, decimals: int, rising: bool) -> float:
     scale = 10**decimals
     # round(..., 9) first: 0.2 * 10 is 2.0000000000000004 in binary, whose ceiling is 3
     scaled = round(value * scale, 9)
-    return (math.ceil(scaled) if rising else math.floor(scaled)) / scale
+    return float((math.ceil(scaled) if rising else math.floor(scaled)) / scale)
 
 
 def flip_text(indicator: IndicatorConfig, name: str, value: float, rising: bool) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import struct
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -107,7 +107,7 @@ def compact_png(data: bytes) -> bytes:
     return bytes(out)
 
 
-def _urls(node: object):
+def _urls(node: object) -> Iterator[str]:
     if isinstance(node, dict):
         if isinstance(node.get("url"), str):
             yield node["url"]

@@ -11,6 +11,7 @@ together, never as responding first."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from generator.measure import placebo
 from generator.measure.ladder import (
@@ -110,7 +111,7 @@ def _pct(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{format_number(value, 1, signed=True)}%"
 
 
-def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict:
+def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
     """Context for ladder.md: tables of lags, order and event returns, in words as well."""
     threshold = ALPHA / (MAX_LAG + 1)
     lags = [

@@ -9,13 +9,15 @@ from __future__ import annotations
 import math
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from generator.catalogue.models import Config
 from generator.measure import claims as claims_measure
+from generator.measure.claims import ClaimResult
 from generator.measure.indicators import IndicatorResult
-from generator.measure.regime import Regime
+from generator.measure.regime import Component, Regime
 from generator.publish import charts, scorecard
 from generator.publish.describe import describe
 from generator.publish.format import (
@@ -37,7 +39,7 @@ def _value_text(result: IndicatorResult, name: str, value: float, signed: bool =
     return quantity_text(result.config, name, value, signed)
 
 
-def card(result: IndicatorResult, href: str) -> dict:
+def card(result: IndicatorResult, href: str) -> dict[str, Any]:
     spec = result.config.card
     value_name = spec.value
     context = {
@@ -74,7 +76,7 @@ def indicator_page(
     records: dict[str, SeriesRecord],
     chart_link: str | None,
     csv_link: str | None,
-) -> dict:
+) -> dict[str, Any]:
     quantities = []
     for name, quantity in result.config.quantities.items():
         latest_date = result.latest_date(name)
@@ -159,7 +161,7 @@ def series_status(
     return record.status
 
 
-def headline(regime: Regime | None, results: list[IndicatorResult]) -> dict:
+def headline(regime: Regime | None, results: list[IndicatorResult]) -> dict[str, Any]:
     """The regime line at the top of the home page, with the inputs that drove it."""
     if regime is None:
         return {
@@ -172,7 +174,7 @@ def headline(regime: Regime | None, results: list[IndicatorResult]) -> dict:
     by_id = {r.id: r for r in results}
     window = _window_words(regime.lookback)
 
-    def said(c) -> str:
+    def said(c: Component) -> str:
         return _component(c, by_id.get(c.indicator), window)
 
     easing = [c for c in regime.components if c.zscore > 0.25]
@@ -202,7 +204,7 @@ def _window_words(lookback: str) -> str:
     return f"{number}-{names.get(unit_letter, unit_letter)}"
 
 
-def _component(component, result: IndicatorResult | None, window: str) -> str:
+def _component(component: Component, result: IndicatorResult | None, window: str) -> str:
     """'SOFR minus IORB, 20-day mean: −1.0 bp, above its 3-year mean of −4.6 bp (z −0.5)': the
     value and what it is compared with, so a reading 'pointing to tightening' that is merely
     above its own history says so."""
@@ -266,7 +268,7 @@ def data_status(
     results: list[IndicatorResult],
     overdue: dict[str, str] | None = None,
     revisions: dict[str, list[Revision]] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     used_by: dict[str, list[str]] = {}
     for result in results:
         for series_id in result.series:
@@ -348,7 +350,9 @@ VERDICT_LEVEL = {
 }
 
 
-def scorecard_page(claims, written, csv: str = "data/scorecard.csv") -> dict:
+def scorecard_page(
+    claims: list[ClaimResult], written: date | None, csv: str = "data/scorecard.csv"
+) -> dict[str, Any]:
     """Context for scorecard.md: both verdicts of each claim side by side, with evidence."""
     table = []
     for row in scorecard.rows(claims):
@@ -406,7 +410,7 @@ def latest_value_text(result: IndicatorResult) -> str:
     return _value_text(result, name, result.latest(name))
 
 
-def latest_report(posts: Path, until: date | None = None) -> dict | None:
+def latest_report(posts: Path, until: date | None = None) -> dict[str, Any] | None:
     """The newest report post (by its dated file name), for the home page's link to it; with
     ``until`` (``build --as-of``), the newest dated on or before it: a later one did not exist."""
     dated = sorted(p for p in posts.glob("*.md") if _is_iso_day(p.stem)) if posts.is_dir() else []

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -54,7 +54,7 @@ class Picture:
         return (round(float(found[1])), round(float(found[2]))) if found else (WIDTH, 360)
 
 
-def render(spec: dict, tables: Mapping[str, str], cache_dir: Path | None) -> Picture:
+def render(spec: dict[str, Any], tables: Mapping[str, str], cache_dir: Path | None) -> Picture:
     """The chart drawn light and dark, wide and narrow, with its data inline (cached)."""
     import vl_convert
 
@@ -89,7 +89,7 @@ def render(spec: dict, tables: Mapping[str, str], cache_dir: Path | None) -> Pic
     return Picture(svgs, png)
 
 
-def _set_halo(spec: dict, colour: str) -> None:
+def _set_halo(spec: dict[str, Any], colour: str) -> None:
     """The labels' halo in the colour of the page the picture is shown on."""
     for param in spec.get("params", []):
         if isinstance(param, dict) and param.get("name") == HALO:

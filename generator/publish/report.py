@@ -16,6 +16,7 @@ import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import yaml
@@ -76,7 +77,7 @@ class Style:
     scale: int
     dark: bool
 
-    def render(self, path: str, alt: str, spec: dict, tables: dict[str, str]) -> Image:
+    def render(self, path: str, alt: str, spec: dict[str, Any], tables: dict[str, str]) -> Image:
         png = images.render_png(spec, tables, self.scale)
         dark = images.render_png(spec, tables, self.scale, "dark") if self.dark else None
         return Image(path, alt, png, dark, self.scale)
@@ -425,7 +426,7 @@ def render_post(
     )
 
 
-def regime_text(headline: dict) -> str:
+def regime_text(headline: dict[str, Any]) -> str:
     """'Liquidity regime: neutral (score −0.44), as of 21 Aug 2026.' as plain text."""
     score = headline["score"]
     scored = f" (score {format_number(score, 2, signed=True)})" if score is not None else ""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
 
@@ -60,7 +61,7 @@ def night_revisions(
     the indicators evaluated on it."""
     seen = {key: [r for r in rows if r.known_to <= day] for key, rows in revisions.items()}
     logged = [r for r in log(config, known, seen) if since < r.replaced <= day]
-    by_series: dict[str, list] = {}
+    by_series: dict[str, list[Any]] = {}
     for row in logged:
         by_series.setdefault(row.series, []).append(row)
     rows: list[RevisedRow] = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -111,7 +112,7 @@ def value_text(value: float | None, withheld: bool) -> str:
     return format_number(value, decimals)
 
 
-def page_context(rows: list[LoggedRevision], limit: int = 500) -> dict:
+def page_context(rows: list[LoggedRevision], limit: int = 500) -> dict[str, Any]:
     """``revisions.md``: the newest ``limit`` revisions as words, and how many there are."""
     return {
         "total": len(rows),

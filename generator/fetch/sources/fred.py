@@ -24,7 +24,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 from fredapi import Fred
@@ -94,7 +94,7 @@ class _Recorder(urllib.request.BaseHandler):
 
     handler_order = 100
 
-    def http_response(self, request, response):
+    def http_response(self, request: urllib.request.Request, response: Any) -> Any:
         limits: net.Limits | None = getattr(_state, "limits", None)
         try:
             body = limits.read(response) if limits is not None else response.read()

@@ -20,6 +20,7 @@ import math
 import re
 import urllib.parse
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
@@ -118,7 +119,7 @@ def _value(close: object, day: date) -> float:
     return round(float(close), 2)
 
 
-def _zone(meta: dict) -> tzinfo:
+def _zone(meta: dict[str, Any]) -> tzinfo:
     name = meta.get("exchangeTimezoneName")
     if isinstance(name, str):
         try:

@@ -175,8 +175,8 @@ def with_retries(call: Callable[[], T], config: Settings) -> T:
         error = state.outcome.exception() if state.outcome else None
         asked = getattr(error, "retry_after", None)
         if asked is not None:
-            return min(asked, config.max_wait)
-        return min(config.wait * 2 ** (state.attempt_number - 1), config.max_wait)
+            return float(min(asked, config.max_wait))
+        return float(min(config.wait * 2 ** (state.attempt_number - 1), config.max_wait))
 
     retrying = Retrying(
         stop=stop_after_attempt(config.attempts), retry=should_retry, wait=wait, reraise=True

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -87,7 +88,7 @@ def _rmp_per_day(payload: object) -> pd.Series:
     return to_series({day: round(total / 1e9, 6) for day, total in totals.items()})
 
 
-def _is_rmp_bill_purchase(operation: dict) -> bool:
+def _is_rmp_bill_purchase(operation: dict[str, Any]) -> bool:
     kind = str(operation.get("operationType", "")).strip().lower()
     direction = str(operation.get("operationDirection", "P")).strip().upper()
     status = str(operation.get("auctionStatus", "Results")).strip().lower()
