@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import assert_golden, copy_project, run_generator, run_mkdocs
+from tests.conftest import (
+    assert_golden,
+    copy_project,
+    private_cache,
+    run_generator,
+    run_mkdocs,
+)
 from tests.test_config import IDS
 
 FOREIGN_LOAD = re.compile(
@@ -122,7 +128,7 @@ def test_removed_indicator_leaves_no_page_or_broken_link(tmp_path: Path):
 
 
 def test_rebuild_is_byte_identical(built_project: Path, tmp_path: Path):
-    second = copy_project(tmp_path / "p")
+    second = private_cache(copy_project(tmp_path / "p"))  # drawn afresh, not read from cache
     run_generator(second, "build")
     for folder in ("charts", "data", "indicators"):
         for path in (built_project / "site" / folder).iterdir():

@@ -31,6 +31,7 @@ from generator.publish.annotations import (
     reference_layers,
     shown_events,
 )
+from generator.publish.render import cache_bytes
 
 # Part of every cache key: the code that draws specs, so editing it rebuilds cached specs.
 SPEC_VERSION = hashlib.sha256(
@@ -356,8 +357,7 @@ def cached(
         stored: dict[str, Any] = json.loads(path.read_text())
         return stored
     spec = make()
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(spec, sort_keys=True))
+    cache_bytes(path, json.dumps(spec, sort_keys=True).encode())
     return spec
 
 

@@ -24,6 +24,7 @@ from generator.measure.indicators import IndicatorResult
 from generator.publish.annotations import HALO, HALO_DARK, HALO_LIGHT
 from generator.publish.format import format_date, format_number, quantity_text
 from generator.publish.images import compact_png, inline_data, without_control_characters
+from generator.publish.render import cache_bytes
 
 WIDTH = 720
 NARROW = 340
@@ -82,10 +83,9 @@ def render(spec: dict[str, Any], tables: Mapping[str, str], cache_dir: Path | No
     white = {**CONFIG, "background": "white"}
     png = compact_png(vl_convert.vegalite_to_png(drawn, config=white, scale=1))
     if cache_dir is not None:
-        cache_dir.mkdir(parents=True, exist_ok=True)
         for suffix, svg in svgs.items():
-            (cache_dir / f"{key}{suffix}.svg").write_text(svg)
-        (cache_dir / f"{key}.png").write_bytes(png)
+            cache_bytes(cache_dir / f"{key}{suffix}.svg", svg.encode())
+        cache_bytes(cache_dir / f"{key}.png", png)
     return Picture(svgs, png)
 
 

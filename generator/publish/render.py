@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
+import tempfile
 import urllib.parse
 from datetime import date
 from pathlib import Path
@@ -152,3 +154,19 @@ def write_text(path: Path, text: str) -> bool:
         return False
     path.write_text(text)
     return True
+
+
+def cache_bytes(path: Path, payload: bytes) -> None:
+    """Put a build-cache file in place whole: written beside it, then renamed over it, so a
+    build killed mid-write (or a second build reading the same cache) never finds half a
+    picture that every later build would serve. No fsync: a cache lost to a power cut is
+    rebuilt, not wrong."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
