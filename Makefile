@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test serve update check golden fixtures bench clean
+.PHONY: site test prerequisites serve update check golden fixtures bench clean
 
 $(VENV)/.runtime: pyproject.toml requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +15,12 @@ $(VENV)/.runtime: pyproject.toml requirements.txt
 $(VENV)/.test: $(VENV)/.runtime
 	$(BIN)/python -m pip install --quiet -c requirements.txt -e '.[test]'
 	touch $@
+
+# What `make test` needs beyond Python and make, checked first so a missing one is one line,
+# not a failure ten minutes in (.ci/run installs both on Debian).
+prerequisites:
+	@command -v npm >/dev/null || { echo "make test needs npm (for axe-core and Lighthouse): apt-get install npm"; exit 2; }
+	@test -x /usr/bin/chromium || { echo "make test needs Debian's Chromium at /usr/bin/chromium (the browser tests download none): apt-get install chromium"; exit 2; }
 
 # axe-core (browser tests) and Lighthouse (bench), at the versions package-lock.json pins.
 node_modules/.package-lock.json: package.json package-lock.json
@@ -30,7 +36,7 @@ site: $(VENV)/.runtime
 	@echo "Built public/. View it with:  make serve   (or: python3 -m http.server -d public 8000)"
 
 ## test: install what the tests need; lint, format check, type check, every test (browser too)
-test: $(VENV)/.test node_modules/.package-lock.json
+test: prerequisites $(VENV)/.test node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check generator hooks tests bench tools
 	$(BIN)/mypy
