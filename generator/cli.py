@@ -54,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     root = args.root.resolve()
     try:
+        if args.command != "schema":
+            from generator.snapshot.clock import today
+
+            today()  # a bad UPDATE_TODAY is one line before any work, not a traceback inside it
         if args.command == "build":
             from generator.build import build
             from generator.publish.report import report_day
