@@ -31,6 +31,7 @@ from generator.publish import (
     brief,
     changes,
     charts,
+    csv_cells,
     ladder_page,
     pages,
     pictures,
@@ -387,7 +388,7 @@ def write_analysis_charts(
         assets = {r.asset: ladder.ASSET_NAMES[r.asset] for r in risk_ladder.lags}
         lags = risk_ladder.lags[0].lags if risk_ladder.lags else []
         frame = pd.DataFrame({"lag": lags, **{r.asset: r.correlations for r in risk_ladder.lags}})
-        lines = [",".join(frame.columns)]
+        lines = [csv_cells.line(frame.columns).rstrip("\n")]
         for row in frame.itertuples(index=False):
             cells = [str(row[0])] + ["" if pd.isna(v) else f"{v:.4f}" for v in row[1:]]
             lines.append(",".join(cells))

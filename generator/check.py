@@ -19,7 +19,7 @@ from generator.catalogue.messages import ConfigError, display
 from generator.catalogue.models import Config
 from generator.catalogue.yaml_lines import read_yaml
 from generator.measure import desk, indicators
-from generator.publish import sentences
+from generator.publish import posts, sentences
 from generator.snapshot import freshness, verify
 from generator.snapshot.load import load_snapshot
 from generator.snapshot.store import Store, StoreError
@@ -96,6 +96,8 @@ def check(root: Path) -> int:
             )
     if config is not None and config.desk is not None:
         errors += desk_rhythm(root / "indicators.yml", config, loaded)
+    # The committed nightly posts: one MkDocs or the next report cannot read stops every night.
+    errors += posts.problems(root / posts.POSTS)
     if config is not None and not errors:
         errors += sentence_trials(root / "indicators.yml", config, store)
     for line in errors:

@@ -117,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     root = args.root.resolve()
     try:
+        if args.command != "schema":
+            from generator.snapshot.clock import today
+
+            today()  # a bad UPDATE_TODAY is one line before any work, not a traceback inside it
         return COMMANDS[args.command](root, args)
     except (ConfigError, StoreError, LockHeld) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -191,6 +191,59 @@ CASES: dict[str, tuple[str, list[tuple[str, ...]]]] = {
             )
         ],
     ),
+    "text-control-character-in-regime-label": (
+        "indicators.yml",
+        [('label: "bank reserves, 13-week change"', 'label: "bank reserves,\\x92 13-week change"')],
+    ),
+    "text-non-character-in-title": (
+        "indicators.yml",
+        [("    title: Bitcoin\n", '    title: "Bitcoin\\uFFFE"\n')],
+    ),
+    "text-line-separator-in-quantity-label": (
+        "indicators.yml",
+        [
+            (
+                "price: {label: Price, formula: BTC-USD}",
+                'price: {label: "Pr\\u2028ice", formula: BTC-USD}',
+            )
+        ],
+    ),
+    "text-vertical-tab-in-site-name": (
+        "indicators.yml",
+        [("  name: Liquidity Watch\n", '  name: "Liquidity\\vWatch"\n')],
+    ),
+    "text-bidi-override-in-event-label": (
+        "events.yml",
+        [('label: "Quantitative tightening ends"', 'label: "Quantitative \\u202Etightening ends"')],
+    ),
+    "text-bidi-isolate-and-line-separator-together": (
+        "indicators.yml",
+        [
+            ("    title: Bitcoin\n", '    title: "Bit\\u2066coin"\n'),
+            (
+                "price: {label: Price, formula: ETH-USD}",
+                'price: {label: "Pr\\u2029ice", formula: ETH-USD}',
+            ),
+        ],
+    ),
+    "text-title-too-long": (
+        "indicators.yml",
+        [("    title: Bitcoin\n", "    title: " + "Bitcoin " * 20 + "\n")],
+    ),
+    "text-over-two-thousand-characters": (
+        "indicators.yml",
+        [("measures: The Bitcoin price in dollars, its 30-day", "measures: " + "x" * 2500 + " ,")],
+    ),
+    "site-name-too-long": (
+        "indicators.yml",
+        [
+            (
+                "  name: Liquidity Watch\n",
+                '  name: \'LW" style="animation-name:pulse;animation-duration:1ms" '
+                'onanimationstart="document.title=1337" x="\'\n',
+            )
+        ],
+    ),
     "window-zero": (
         "indicators.yml",
         [("  - id: fed-assets\n", "of: assets, window: 13w", "of: assets, window: 0w")],

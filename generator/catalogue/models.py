@@ -30,7 +30,7 @@ class SeriesConfig(Strict):
     source: SourceName = Field(
         description="Where `make update` fetches it: fred, nyfed, market or crypto"
     )
-    title: str = Field(description="The series' name at its source")
+    title: str = Field(max_length=200, description="The series' name at its source")
     units: str = Field(description="Units as the source states them")
     owner: str = Field(description="Who owns the data (their terms apply)")
     frequency: str = Field(description="How often it is observed")
@@ -81,7 +81,9 @@ class SeriesConfig(Strict):
 
 
 class Quantity(Strict):
-    label: str = Field(description="How the quantity is named on cards, charts and pages")
+    label: str = Field(
+        max_length=80, description="How the quantity is named on cards, charts and pages"
+    )
     formula: Operand = Field(
         description="A series id, an earlier quantity's name, or an operation (nestable)"
     )
@@ -138,7 +140,7 @@ class Card(Strict):
 
 class IndicatorConfig(Strict):
     id: str = Field(description="The page address: lowercase letters, digits and -")
-    title: str = Field(description="The heading of the card and the page")
+    title: str = Field(max_length=120, description="The heading of the card and the page")
     group: Literal["liquidity", "funding", "labour", "equities", "crypto"] = Field(
         description="The home-page section the card sits in"
     )
@@ -184,7 +186,7 @@ class RegimeInput(Strict):
     quantity: str = Field(description="One of that indicator's quantities")
     weight: float = Field(1.0, gt=0, description="Its weight in the composite score")
     invert: bool = Field(False, description="True when a higher value means tighter liquidity")
-    label: str | None = Field(None, description="How the headline names this input")
+    label: str | None = Field(None, max_length=80, description="How the headline names this input")
 
 
 class RegimeConfig(Strict):
@@ -212,8 +214,13 @@ class LadderConfig(Strict):
 
 
 class SiteConfig(Strict):
-    name: str = Field("Liquidity Watch", description="The site's name: header, home, feeds")
-    tagline: str = Field("", description="The line under the name on the home page")
+    name: str = Field(
+        "Liquidity Watch",
+        min_length=1,
+        max_length=60,
+        description="The site's name: header, home, feeds",
+    )
+    tagline: str = Field("", max_length=200, description="The line under the name on the home page")
 
 
 class Config(Strict):

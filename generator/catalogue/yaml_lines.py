@@ -6,6 +6,8 @@ exceptions without a line; both are turned into messages with lines here.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +81,9 @@ def read_yaml(path: Path) -> Located:
     duplicates = _duplicate_keys(node)
     if duplicates:
         raise ConfigError([f"{where}:{line}: {message}" for line, message in duplicates])
+    refused = text_problems(node)
+    if refused:
+        raise ConfigError([f"{where}:{line}: {message}" for line, message in refused])
     return Located(path, data, node)
 
 
@@ -154,6 +159,86 @@ def nodes(node: yaml.Node | None) -> Iterable[yaml.Node]:
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
             yield from nodes(item)
+
+
+# Text is data in every sink: a character that no page, feed, chart or front matter can hold,
+# or that changes how the text around it reads, is refused where it was typed. Found: \x92 in
+# a label broke every later report (its post's front matter would not parse), U+FFFE aborted
+# the chart renderer, U+2028 broke a Vega expression, a vertical tab made the RSS feeds
+# ill-formed, U+202E reversed text in pages, the API and the pictures.
+MAX_TEXT = 2000
+_REFUSED_TEXT = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+    "\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff]|[\U0001fffe-\U0010ffff]"
+)
+
+
+def refused_character(text: str) -> tuple[int, str] | None:
+    """The first character of ``text`` that text may not hold, with its position and why."""
+    for found in _REFUSED_TEXT.finditer(text):
+        char = found.group()
+        code = ord(char)
+        if code > 0xFFFF and (code & 0xFFFF) < 0xFFFE:
+            continue  # the class above is wider than the non-characters U+1FFFE, U+1FFFF...
+        name = unicodedata.name(char, "")
+        label = f"U+{code:04X}" + (f" ({name})" if name else "")
+        if 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+            kind = "a bidirectional control, which reorders the text around it"
+        elif code in (0x2028, 0x2029):
+            kind = "a Unicode line separator, which breaks charts and feeds"
+        elif 0xD800 <= code <= 0xDFFF:
+            kind = "a lone surrogate, not a character"
+        elif code >= 0xFDD0 and not (0xFDF0 <= code < 0xFFFE):
+            kind = "a Unicode non-character"
+        else:
+            kind = "a control character"
+        return found.start(), f"{label}, {kind}"
+    return None
+
+
+def text_problems(root: yaml.Node | None) -> list[tuple[int, str]]:
+    """Every scalar (keys too) holding a refused character or longer than ``MAX_TEXT``
+    characters, with its line: one message each, so a fork fixes them all at once."""
+    found: list[tuple[int, str]] = []
+    seen: set[int] = set()
+    for node in nodes(root):
+        if not isinstance(node, yaml.ScalarNode) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        text = str(node.value)
+        line = node.start_mark.line + 1 + (1 if node.style in ("|", ">") else 0)
+        refused = refused_character(text)
+        if refused is not None:
+            at, why = refused
+            found.append(
+                (
+                    line + text.count("\n", 0, at),
+                    f"text {_excerpt(text, at)} holds {why}, at character {at + 1}: refused "
+                    "(delete it, or write it as plain text)",
+                )
+            )
+        if len(text) > MAX_TEXT:
+            found.append(
+                (
+                    line,
+                    f"text {_excerpt(text, 0)} is {len(text):,} characters long, more than "
+                    f"{MAX_TEXT:,}: refused (shorten it; pages would cut it)",
+                )
+            )
+    return found
+
+
+def _excerpt(text: str, at: int) -> str:
+    """A short quote of ``text`` near ``at``, with its refused characters shown as escapes."""
+    start = max(0, at - 20)
+    part = text[start : at + 20]
+    shown = _REFUSED_TEXT.sub(lambda m: _escape(m.group()), part).replace("\n", " ")
+    return "'" + ("..." if start else "") + shown + ("..." if at + 20 < len(text) else "") + "'"
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def _unbuildable_line(root: yaml.Node) -> int:

@@ -21,6 +21,7 @@ import pandas as pd
 from generator.catalogue.models import ChartConfig, Event
 from generator.measure import transforms
 from generator.measure.indicators import IndicatorResult
+from generator.publish import csv_cells
 from generator.publish import format as fmt
 from generator.publish.annotations import (
     Reference,
@@ -79,7 +80,7 @@ def frame_to_csv(frame: pd.DataFrame, decimals: dict[str, int]) -> str:
         text = np.char.mod(f"%.{decimals.get(column, 4)}f", values)
         columns.append(np.where(np.isnan(values), "", text))
     rows = [",".join(cells) for cells in zip(*columns, strict=True)]
-    return ",".join(frame.columns) + "\n" + "".join(row + "\n" for row in rows)
+    return csv_cells.line(frame.columns) + "".join(row + "\n" for row in rows)
 
 
 def chart_spec(

@@ -15,6 +15,7 @@ from typing import Any
 from generator.catalogue.models import Config
 from generator.measure import desk
 from generator.measure.indicators import IndicatorResult
+from generator.publish import csv_cells
 from generator.publish.format import format_date, format_number
 
 COLUMNS = ("period_start", "period_end", "bills_bought", "reinvested", "rmp", "announced_rmp")
@@ -79,7 +80,7 @@ def _cell(value: float | None) -> str:
 def periods_csv(rows: Sequence[desk.PeriodRow]) -> str:
     """One line per complete period, oldest first, in bn USD."""
     checks = list(rows[0].checks) if rows else []
-    lines = [",".join([*COLUMNS, *checks])]
+    lines = [csv_cells.line([*COLUMNS, *checks]).rstrip("\n")]
     for row in rows:
         cells = [
             row.period.start.isoformat(),

@@ -39,9 +39,19 @@ def md_text(value: object, limit: int = 2000) -> str:
     return _LINE_START.sub(r"\1\\\2", text)
 
 
+# Markdown's link, attribute-list, emphasis and code characters as character references: they
+# display the same in HTML, but Markdown sees no syntax in them.
+_MARKDOWN_REFERENCES = str.maketrans({c: f"&#{ord(c)};" for c in "[]{}*_`\\|"})
+
+
 def html_text(value: object, limit: int = 2000) -> str:
-    """For text inside raw HTML blocks, where Markdown escapes would show literally."""
-    return html.escape(_CONTROL.sub("", str(value))[:limit], quote=True)
+    """For text inside raw HTML, where Markdown escapes would show literally. Escaped for an
+    attribute too, and inert as Markdown: a raw HTML span inside a ``markdown`` block (the
+    chart note in ``<figcaption markdown>``) is parsed as Markdown, where an event's label
+    ``[details](javascript:...)`` became a live link and ``{ onanimationstart=... }`` an
+    attribute list."""
+    text = html.escape(_CONTROL.sub("", str(value))[:limit], quote=True)
+    return text.translate(_MARKDOWN_REFERENCES)
 
 
 # Characters left as they are in a link target: the reserved ones of RFC 3986 that a Markdown
@@ -84,11 +94,16 @@ def yaml_string(value: object, limit: int = 300) -> str:
     return json.dumps(_CONTROL.sub("", str(value))[:limit], ensure_ascii=False)
 
 
+_LOOK_ALIKES = str.maketrans({"<": "\u2039", ">": "\u203a", '"': "\u201d", "'": "\u2019"})
+
+
 def no_markup(value: object) -> str:
     """Text that Material prints unescaped (page titles and descriptions in the nav, the
-    ``<title>`` and ``<meta>``; the site name in the header), where entities are unescaped
-    again in ``<title>``: angle brackets become look-alike quotes instead of markup."""
-    return str(value).replace("<", "\u2039").replace(">", "\u203a")
+    ``<title>`` and ``<meta>``; the site name in the header and in the logo's ``aria-label``
+    attribute), where entities would show or be unescaped again: angle brackets and quotes
+    become look-alikes, so the text can neither open a tag nor leave an attribute (a ``"`` in
+    ``site: name:`` used to add an ``onanimationstart`` handler to the logo on every page)."""
+    return _CONTROL.sub("", str(value)).translate(_LOOK_ALIKES)
 
 
 def front_text(value: object, limit: int = 300) -> str:

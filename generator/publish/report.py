@@ -22,14 +22,15 @@ import pandas as pd
 import yaml
 
 from generator.catalogue.load import load_config, load_events
-from generator.catalogue.messages import ConfigError, display
+from generator.catalogue.messages import ConfigError
 from generator.catalogue.models import Config, Event
 from generator.measure import indicators
 from generator.measure import regime as analysis
 from generator.measure.indicators import IndicatorResult
 from generator.publish import brief, changes, charts, images, pages, revised
+from generator.publish import posts as post_files
 from generator.publish.format import format_date, format_number
-from generator.publish.render import environment, front_matter, html_text, write_text
+from generator.publish.render import environment, html_text
 from generator.snapshot import freshness
 from generator.snapshot.load import load_snapshot
 from generator.snapshot.lock import exclusive
@@ -119,7 +120,9 @@ def _report(root: Path, target: date) -> int:
     regime = analysis.compute_regime(config, results)
     current = state_of(target, regime, results)
     posts = root / POSTS
-    previous = previous_state(posts, target)
+    previous = previous_or_derived(
+        posts, target, config, snapshot.series, snapshot.revisions, snapshot.stale
+    )
     titles = {r.id: r.config.title for r in results}
     comparison = changes.compare(previous, current, titles)
     folder = target.isoformat()
@@ -155,7 +158,7 @@ def _report(root: Path, target: date) -> int:
     text = render_post(
         root, target, regime, results, previous, current, comparison, drawn, lines, made_with, night
     )
-    written |= write_text(path, text)
+    written |= post_files.write_post(path, text)
     stale = ", ".join(f"{s} (since {d})" for s, d in sorted(snapshot.stale.items()))
     state = "written" if written else "unchanged"
     alert = f"alert, {len(comparison.status_changes)} status change(s)" if comparison.alert else ""
@@ -260,46 +263,39 @@ def previous_for_page(posts: Path, results: list[IndicatorResult]) -> changes.Re
 
 
 def previous_state(posts: Path, day: date) -> changes.ReportState | None:
-    """The state stored in the newest post dated before ``day``, if there is one."""
-    earlier = []
-    for path in posts.glob("*.md") if posts.is_dir() else []:
-        if not ISO_DAY.fullmatch(path.stem):
-            continue
-        try:
-            when = date.fromisoformat(path.stem)
-        except ValueError:
-            continue
-        if when < day:
-            earlier.append((when, path))
+    """The state stored in the newest post dated before ``day``, if there is one; a post that
+    cannot be read raises ``ConfigError`` naming its file and line (``posts.read_state``)."""
+    earlier = [(when, path) for when, path in post_files.dated_posts(posts) if when < day]
     if not earlier:
         return None
-    when, path = max(earlier)
-    where = display(path)
+    when, path = earlier[-1]
+    return post_files.read_state(path, when)
+
+
+def previous_or_derived(
+    posts: Path,
+    target: date,
+    config: Config,
+    snapshot_series: dict[str, pd.Series],
+    revisions: dict[str, list[Revision]],
+    stale: dict[str, str],
+) -> changes.ReportState | None:
+    """The previous post's state; when that post cannot be read, the same state re-derived
+    from the data as known on its date, with a warning naming the post and its line, so one
+    bad post no longer stops every later night (``check`` names it for a person to fix)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError([f"{where}: the previous report is not UTF-8 text"]) from None
-    if not front_matter(text) and text.startswith("---"):
-        raise ConfigError([f"{where}: the previous report's front matter is not valid YAML"])
-    block = front_matter(text).get("report")
-    if block is None:
-        block = {}
-    if not isinstance(block, dict) or not isinstance(block.get("indicators") or {}, dict):
-        raise ConfigError(
-            [
-                f"{where}: the previous report's 'report:' block is not a mapping with "
-                "'indicators'; fix or delete that post, then run report again"
-            ]
+        return previous_state(posts, target)
+    except ConfigError as error:
+        earlier = [when for when, _ in post_files.dated_posts(posts) if when < target]
+        day = earlier[-1]
+        for problem in error.problems:
+            print(f"warning: {problem}", file=sys.stderr)
+        print(
+            f"warning: compared with the state re-derived from the data as known on {day}",
+            file=sys.stderr,
         )
-    try:
-        return changes.ReportState.from_meta(when, block)
-    except (AttributeError, TypeError, ValueError) as error:
-        raise ConfigError(
-            [
-                f"{where}: the previous report's 'report:' block cannot be read "
-                f"({type(error).__name__}: {str(error)[:80]}); fix or delete that post"
-            ]
-        ) from None
+        results = indicators.evaluate(config, until(snapshot_series, day, revisions), stale)
+        return state_of(day, analysis.compute_regime(config, results), results)
 
 
 def regime_image(

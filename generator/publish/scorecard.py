@@ -8,8 +8,6 @@ fork that adds a claim writes its sentence next to its rule.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +21,7 @@ from generator.measure.claims import (
     ClaimResult,
     Judgement,
 )
+from generator.publish import csv_cells
 from generator.publish.format import format_date, format_month
 from generator.publish.sentences import placeholders, render
 
@@ -217,12 +216,11 @@ def summary(results: list[ClaimResult], written: date | None) -> str:
 
 
 def scorecard_csv(results: list[ClaimResult]) -> str:
-    """``data/scorecard.csv``: one row per claim, both verdicts, ISO dates, plain text."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in rows(results):
-        writer.writerow(
+    """``data/scorecard.csv``: one row per claim, both verdicts, ISO dates, plain text (a
+    claim's text that starts like a formula is neutralised: ``csv_cells``)."""
+    return csv_cells.table(
+        CSV_COLUMNS,
+        (
             [
                 row.id,
                 row.text,
@@ -236,8 +234,9 @@ def scorecard_csv(results: list[ClaimResult]) -> str:
                 _stopped_cell(row.stopped_now),
                 row.basis_written,
             ]
-        )
-    return out.getvalue()
+            for row in rows(results)
+        ),
+    )
 
 
 def _stopped_cell(stopped: dict[str, date]) -> str:
