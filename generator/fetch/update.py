@@ -47,6 +47,7 @@ from generator.snapshot.store import (
     Store,
     StoreError,
     format_value,
+    leftovers,
     parse_series_csv,
     series_to_csv,
     stage_bytes,
@@ -399,7 +400,7 @@ def _record(store: Store, config: Config, outcomes: list[Outcome]) -> None:
 
 def _remove_leftovers(store: Store) -> None:
     """Temp files of a run that was killed mid-write: never read, safe to delete."""
-    for leftover in store.root.glob("**/.*.tmp"):
+    for leftover in leftovers(store.root):
         leftover.unlink(missing_ok=True)
 
 

@@ -75,6 +75,14 @@ def stage_bytes(path: Path, payload: bytes) -> Path:
     return Path(tmp)
 
 
+def leftovers(folder: Path) -> list[Path]:
+    """Temp files (``stage_bytes``' hidden ``.<name>.*.tmp``) a killed run left under
+    ``folder``: never read, reported by ``check``, removed by the next run that writes there."""
+    if not Path(folder).is_dir():
+        return []
+    return sorted(p for p in Path(folder).rglob(".*.tmp") if p.is_file() or p.is_symlink())
+
+
 def atomic_write_bytes(path: Path, payload: bytes) -> None:
     """Write next to the target, fsync, then rename: readers see the old or the new file."""
     tmp = stage_bytes(path, payload)
