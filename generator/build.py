@@ -167,7 +167,7 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:
     generated = api.generated_stamp(results)
     write_text(
         out / "api" / "latest.json",
-        api.api_json(api.latest(results, regime, generated, config)),
+        api.api_json(api.latest(results, regime, generated, config, snapshot.reasons)),
     )
     analysis_figures = write_analysis_charts(
         out, cache, image_cache, config, events, regime, risk_ladder
@@ -215,7 +215,8 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:
     write_text(out / "data-status.md", env.get_template("data_status.md.j2").render(**status))
     logged = revisions.log(config, snapshot.series, snapshot.revisions)
     write_text(out / "api" / "revisions.json", revisions.revisions_json(logged))
-    page = env.get_template("revisions.md.j2").render(**revisions.page_context(logged))
+    held = revisions.held(config, store)
+    page = env.get_template("revisions.md.j2").render(**revisions.page_context(logged, held=held))
     write_text(out / "revisions.md", page)
     if risk_ladder is not None:
         context = ladder_page.ladder_page(risk_ladder, "charts/ladder.vl.json", "data/ladder.csv")

@@ -36,6 +36,19 @@ def by_thousand(value: float) -> str:
     return f"{value / 1000:.3f}"
 
 
+def revision_log(project) -> str:
+    """revisions.md as build renders it, from the project's data/."""
+    from generator.catalogue.load import load_config
+    from generator.publish import revisions
+    from generator.publish.render import environment
+    from generator.snapshot.store import Store
+    from tests.conftest import ROOT
+
+    config = load_config(project / "indicators.yml")
+    context = revisions.page_context([], held=revisions.held(config, Store(project / "data")))
+    return environment(ROOT / "templates").get_template("revisions.md.j2").render(**context)
+
+
 def test_a_change_of_scale_is_held_back_and_accept_applies_it(project, servers, env):
     """FRED switching WRESBAL from millions to billions inside the revision window."""
     before = data_files(project)
@@ -52,6 +65,11 @@ def test_a_change_of_scale_is_held_back_and_accept_applies_it(project, servers, 
     assert manifest(project)["SOFR"]["status"] == "fresh"  # the others go on
     held = after["series/fred/WRESBAL.held.csv"].decode().splitlines()
     assert held[0] == "date,value" and held[1].startswith(WINDOW_START[:7])
+
+    page = revision_log(project)  # the revision log shows the held reply and why
+    assert "## Held for review" in page and "accept ID" in page
+    (line,) = [x for x in page.splitlines() if x.startswith("| WRESBAL |")]
+    assert "| 13 |" in line and "change of scale" in line
 
     old = dict(rows(project, "WRESBAL"))
     accepted = run_update(project, env, "WRESBAL", command_name="accept")
