@@ -31,7 +31,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 site: $(VENV)/.runtime
 	$(BIN)/python -m generator check
 	$(BIN)/python -m generator build
-	$(BIN)/mkdocs build --strict --quiet
+	rm -rf public.new public.old
+	$(BIN)/mkdocs build --strict --quiet --site-dir public.new
+	if [ -d public ]; then mv public public.old; fi
+	mv public.new public
+	rm -rf public.old
 	@echo ""
 	@echo "Built public/. View it with:  make serve   (or: python3 -m http.server -d public 8000)"
 

@@ -46,7 +46,8 @@ from generator.publish.format import csv_decimals, is_monthly, with_period_colum
 from generator.publish.render import environment, write_text
 from generator.snapshot import clock, freshness
 from generator.snapshot.load import Snapshot, as_published, known_on, load_snapshot
-from generator.snapshot.store import Store
+from generator.snapshot.lock import exclusive
+from generator.snapshot.store import Store, leftovers
 
 GENERATED_DIRS = ("indicators", "charts", "data", "api")
 
@@ -77,6 +78,18 @@ def ensure_vega_bundle(assets: Path) -> Path:
 
 
 def build(root: Path, quiet: bool = False, as_of: date | None = None) -> BuildReport:
+    """The whole site from the snapshot, under the data lock ``update`` and ``report`` take:
+    two builds at once shared one staging folder (one deleted the other's files, and ``site/``
+    lost up to every chart), and a build during an update read new CSVs beside the old
+    manifest. With the lock a second run exits 2 at once and the snapshot cannot change midway.
+    Temp files a killed run left in ``site/`` are removed first."""
+    with exclusive(Path(root) / "data", "build"):
+        for leftover in leftovers(Path(root) / "site"):
+            leftover.unlink(missing_ok=True)
+        return _build(Path(root), quiet, as_of)
+
+
+def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:
     report = BuildReport()
     started = time.perf_counter()
 
@@ -157,7 +170,7 @@ def build(root: Path, quiet: bool = False, as_of: date | None = None) -> BuildRe
     generated = api.generated_stamp(results)
     write_text(
         out / "api" / "latest.json",
-        api.api_json(api.latest(results, regime, generated, config)),
+        api.api_json(api.latest(results, regime, generated, config, snapshot.reasons)),
     )
     analysis_figures = write_analysis_charts(
         out, cache, image_cache, config, events, regime, risk_ladder
@@ -208,7 +221,8 @@ def build(root: Path, quiet: bool = False, as_of: date | None = None) -> BuildRe
     write_text(out / "data-status.md", env.get_template("data_status.md.j2").render(**status))
     logged = revisions.log(config, snapshot.series, snapshot.revisions)
     write_text(out / "api" / "revisions.json", revisions.revisions_json(logged))
-    page = env.get_template("revisions.md.j2").render(**revisions.page_context(logged))
+    held = revisions.held(config, store)
+    page = env.get_template("revisions.md.j2").render(**revisions.page_context(logged, held=held))
     write_text(out / "revisions.md", page)
     if risk_ladder is not None:
         context = ladder_page.ladder_page(risk_ladder, "charts/ladder.vl.json", "data/ladder.csv")

@@ -22,7 +22,7 @@ from generator.measure import desk, indicators
 from generator.publish import posts, sentences
 from generator.snapshot import freshness, verify
 from generator.snapshot.load import load_snapshot
-from generator.snapshot.store import Store, StoreError
+from generator.snapshot.store import Store, StoreError, leftovers
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 2
@@ -100,6 +100,12 @@ def check(root: Path) -> int:
     errors += posts.problems(root / posts.POSTS)
     if config is not None and not errors:
         errors += sentence_trials(root / "indicators.yml", config, store)
+    for folder in ("data", "site"):
+        for leftover in leftovers(root / folder):
+            notes.append(
+                f"{leftover.relative_to(root)}: a temp file left by a killed run; never read, "
+                "the next update or build removes it"
+            )
     for line in errors:
         print(f"error: {line}", file=sys.stderr)
     for line in notes:

@@ -1,5 +1,5 @@
-"""Command line: ``python -m generator build | check | explain | report | schema | update |
-vintages``.
+"""Command line: ``python -m generator accept | build | check | explain | report | schema |
+update | vintages``.
 
 The only place where stages are wired together. Each command turns the errors users can cause
 (broken config, broken snapshot, missing key) into one readable message and an exit code,
@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any, TextIO
 
 from generator.catalogue.messages import ConfigError
 from generator.snapshot.lock import LockHeld, WriteError, describe_os_error
@@ -29,6 +30,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="project folder")
     commands = parser.add_subparsers(dest="command", required=True)
+    accept = commands.add_parser(
+        "accept", help="apply a series' reply the revision gate held for review"
+    )
+    accept.add_argument("series", help="a series id of indicators.yml")
     build = commands.add_parser(
         "build", help="compute indicators and write charts and pages into site/"
     )
@@ -44,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     update.add_argument(
         "--keyless", action="store_true", help="only series whose source needs no API key"
     )
+    update.add_argument(
+        "--deadline",
+        type=_seconds,
+        default=None,
+        help="stop fetching after this many seconds; the series left keep their data (stale)",
+    )
     vintages = commands.add_parser(
         "vintages", help="back-fill a FRED series' revision file from ALFRED's vintages"
     )
@@ -55,6 +66,24 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("name", help="INDICATOR.QUANTITY, e.g. reserves.change_13w")
     explain.add_argument("--date", default=None, help="the value on this day (default: latest)")
     return parser
+
+
+class Redacting:
+    """A text stream that masks every declared secret in what passes through it
+    (``fetch/sources/net.redact``, the one redaction function). Every command's output goes
+    through it, so no message (a store error quoting a file, a traceback's last line) can
+    print a key, whichever module worded it."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        from generator.fetch.sources.net import redact
+
+        return self.stream.write(redact(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
 
 
 def _build(root: Path, args: argparse.Namespace) -> int:
@@ -87,7 +116,7 @@ def _schema(root: Path, args: argparse.Namespace) -> int:
 def _update(root: Path, args: argparse.Namespace) -> int:
     from generator.fetch.update import update
 
-    return update(root, only=args.only, keyless=args.keyless)
+    return update(root, only=args.only, keyless=args.keyless, deadline=args.deadline)
 
 
 def _vintages(root: Path, args: argparse.Namespace) -> int:
@@ -102,7 +131,14 @@ def _explain(root: Path, args: argparse.Namespace) -> int:
     return explain(root, args.name, _day(args.date, "--date") if args.date else None)
 
 
+def _accept(root: Path, args: argparse.Namespace) -> int:
+    from generator.fetch.accept import accept
+
+    return accept(root, args.series)
+
+
 COMMANDS: dict[str, Callable[[Path, argparse.Namespace], int]] = {
+    "accept": _accept,
     "build": _build,
     "check": _check,
     "report": _report,
@@ -114,6 +150,15 @@ COMMANDS: dict[str, Callable[[Path, argparse.Namespace], int]] = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = Redacting(sys.stdout), Redacting(sys.stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     root = args.root.resolve()
     try:
@@ -136,6 +181,17 @@ def main(argv: list[str] | None = None) -> int:
         where = f" {exc.filename}" if exc.filename else ""
         print(f"error: cannot write{where} ({describe_os_error(exc)})", file=sys.stderr)
         return EXIT_WRITE
+
+
+def _seconds(text: str) -> float:
+    """``--deadline``: a positive number of seconds (argparse words the error, exit 2)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 86_400:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds (1 to 86399)")
+    return value
 
 
 def _day(text: str, option: str = "--since") -> date:

@@ -118,3 +118,38 @@ def test_a_revision_of_a_published_series_shows_old_and_new():
     ]
     page = revisions.page_context(rows)["rows"][0]
     assert (page["old"], page["new"], page["basis"]) == ("3.65", "3.7", "the night update saw it")
+
+
+def test_an_unavailable_series_is_flagged_like_a_stale_one(tmp_path: Path):
+    """Found: a discontinued series (FRED "does not exist") showed no badge on its card or page
+    and `stale: false` in the API, while a passing 500 showed "stale since" everywhere."""
+    import shutil
+
+    from generator.catalogue.load import load_config
+    from generator.measure.indicators import evaluate
+    from generator.publish import api, pages
+    from generator.snapshot.load import load_snapshot
+    from generator.snapshot.store import Store
+
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE / "data", data)
+    manifest = json.loads((data / "manifest.json").read_text())
+    manifest["series"]["SOFR"].update(
+        status="unavailable",
+        stale_since="2026-08-22",
+        message="FRED says the series does not exist",
+    )
+    (data / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    config = load_config(FIXTURE / "indicators.yml")
+    snapshot = load_snapshot(config, Store(data))
+    assert snapshot.stale["SOFR"] == "2026-08-22"
+    results = evaluate(config, snapshot.series, snapshot.stale, snapshot.overdue)
+    (spread,) = [r for r in results if "SOFR" in r.series and r.id == "sofr-iorb-spread"]
+    assert pages.card(spread, "indicators/sofr-iorb-spread/")["stale_since"] == "2026-08-22"
+    entries = api.latest(results, None, "2026-08-28T00:00:00Z", config, snapshot.reasons)
+    (entry,) = [e for e in entries["indicators"] if e["id"] == "sofr-iorb-spread"]
+    assert entry["stale"] is True
+    assert entry["stale_reason"] == "SOFR: FRED says the series does not exist"
+    _validator("latest.schema.json").validate(entries)
+    untouched = [e for e in entries["indicators"] if e["id"] == "fed-assets"]
+    assert untouched and "stale_reason" not in untouched[0]

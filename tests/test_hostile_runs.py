@@ -37,8 +37,8 @@ def test_a_second_run_while_the_lock_is_held_exits_2_and_changes_nothing(project
         run = run_update(project, environment(servers), *args, command_name=command)
     assert run.returncode == 2, run.output
     assert (
-        f"error: {project / 'data' / '.lock'} is held by another `update` or `report` run; "
-        f"`{command}` did nothing. Wait for it to finish and run again"
+        f"error: {project / 'data' / '.lock'} is held by another `update`, `report` or `build` "
+        f"run; `{command}` did nothing. Wait for it to finish and run again"
     ) in run.stderr
     assert data_files(project) == before
     assert servers.requests() == 0
@@ -162,6 +162,74 @@ def test_a_build_that_crashes_halfway_leaves_the_last_good_pages(tmp_path, monke
     assert rebuilt["data/fed-assets.csv"] != good["data/fed-assets.csv"]
     assert rebuilt["index.md"] != good["index.md"]
     assert not (root / ".cache" / "site-staging").exists()
+
+
+# -- one writer at a time: build (issue 25, class 5) -------------------------------------------
+
+
+def generated_files(root: Path) -> set[str]:
+    site = root / "site"
+    return {str(p.relative_to(site)) for p in site.rglob("*") if p.is_file()}
+
+
+def test_a_build_while_the_lock_is_held_exits_2_and_writes_nothing(tmp_path):
+    """Found: `build` took no lock, so a build during an update published new CSVs beside the
+    old manifest's data status, and two builds shared one staging folder."""
+    from tests.conftest import copy_project, run_generator
+
+    root = copy_project(tmp_path / "p")
+    before = generated_files(root)
+    with exclusive(root / "data", "test"):
+        run = run_generator(root, "build", check=False)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "is held by another `update`, `report` or `build` run; `build` did nothing" in (
+        run.stderr
+    )
+    assert generated_files(root) == before
+    assert not (root / ".cache" / "site-staging").exists()
+
+
+def test_two_builds_started_together_never_leave_fewer_files_than_one(tmp_path):
+    """Found: in 3 of 23 overlapping pairs both exited 0 and site/ lost 18 to 131 files."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import copy_project, run_generator
+
+    root = copy_project(tmp_path / "p")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    argv = [sys.executable, "-m", "generator", "--root", str(root), "build"]
+    pair = [subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)]
+    pair.append(subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+    codes = sorted(process.wait(timeout=600) for process in pair)
+    assert codes in ([0, 0], [0, 2]), codes  # the second waits its turn or is told to
+    together = generated_files(root)
+    run_generator(root, "build")  # one build alone
+    assert together == generated_files(root)
+    assert "data/fed-assets.csv" in together and "index.md" in together
+
+
+def test_temp_files_of_a_killed_run_are_reported_ignored_and_cleaned(tmp_path):
+    import subprocess
+
+    from tests.conftest import copy_project, run_generator
+
+    root = copy_project(tmp_path / "p")
+    stray = root / "data" / "series" / "fred" / ".SOFR.csv.k1ll3d.tmp"
+    stray.write_text("date,value\n2026-08-20,")
+    site_stray = root / "site" / ".index.md.k1ll3d.tmp"
+    site_stray.write_text("half a page")
+    run = run_generator(root, "check", check=False)
+    assert "data/series/fred/.SOFR.csv.k1ll3d.tmp: a temp file left by a killed run" in run.stderr
+    assert "site/.index.md.k1ll3d.tmp" in run.stderr
+    run_generator(root, "build")
+    assert stray.exists() and not site_stray.exists()  # build cleans site/, update data/
+    for path in ("data/series/fred/.SOFR.csv.k1ll3d.tmp", "public.new/index.html"):
+        ignored = subprocess.run(
+            ["git", "check-ignore", "--no-index", "-q", path], cwd=ROOT, check=False
+        )
+        assert ignored.returncode == 0, f"{path} is not ignored by git"
 
 
 # -- a fork without the FRED key ----------------------------------------------------------------

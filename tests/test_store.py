@@ -152,3 +152,82 @@ def test_a_manifest_of_the_wrong_shape_is_a_store_error(tmp_path, manifest, frag
 def test_csv_dates_outside_the_computable_range_name_the_line(day):
     with pytest.raises(StoreError, match=rf"^x.csv:3: date {day} is outside 1678-01-01"):
         parse_series_csv(f"date,value\n1999-01-01,1\n{day},2\n", "x.csv")
+
+
+# -- paths and secrets (issue 25, class 6) ---------------------------------------------------
+
+SENTINEL_KEY = "sentinelkey7f3a9c2e5b8d1f4a6c0e9b2d"
+
+
+def run_with_secret(project: Path, *args: str) -> tuple[int, str]:
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "FRED_API_KEY": SENTINEL_KEY}
+    env["UNRELATED_MARKER"] = "marker-from-the-environment"
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "--root", str(project), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("command", [("check",), ("update", "--only", "SOFR"), ("build",)])
+def test_a_series_file_linked_to_the_environment_is_refused_without_echoing_it(
+    tmp_path: Path, command: tuple[str, ...]
+):
+    from tests.conftest import copy_project
+
+    project = copy_project(tmp_path / "full")
+    target = project / "data" / "series" / "fred" / "SOFR.csv"
+    target.unlink()
+    target.symlink_to("/proc/self/environ")
+    code, output = run_with_secret(project, *command)
+    assert code == 2, output
+    assert "data/series/fred/SOFR.csv is a symbolic link; refused" in output
+    assert SENTINEL_KEY not in output and "marker-from-the-environment" not in output
+    assert "PATH=" not in output
+
+
+def test_a_series_file_linked_to_a_csv_outside_data_is_not_read(project: Path, tmp_path: Path):
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_text("date,value\n2026-08-20,999999\n")
+    target = project / "data" / "series" / "fred" / "SOFR.csv"
+    target.unlink()
+    target.symlink_to(outside)
+    store = Store(project / "data")
+    with pytest.raises(StoreError, match="is a symbolic link"):
+        store.load("fred", "SOFR")
+    linked = project / "data" / "series" / "linked"  # a linked folder too
+    linked.symlink_to(tmp_path)
+    with pytest.raises(StoreError, match="series/linked is a symbolic link"):
+        store.load("linked", "elsewhere")
+
+
+def test_a_manifest_source_that_climbs_out_of_data_is_refused(project: Path):
+    path = project / "data" / "manifest.json"
+    payload = json.loads(path.read_text())
+    payload["series"]["ELSEWHERE"] = {"source": "../../..", "rows": 1, "sha256": "0" * 64}
+    path.write_text(json.dumps(payload))
+    code, output = run_with_secret(project, "check")
+    assert code == 2
+    assert "series 'ELSEWHERE', field 'source': expected a source name" in output
+    with pytest.raises(StoreError, match="'..' is refused"):
+        Store(project / "data").read_bytes(project / "data" / "series" / ".." / ".." / "x")
+
+
+def test_every_printed_line_goes_through_redaction(project: Path):
+    """A store error that quotes text holding the key (a CSV line) prints it masked: the
+    command's output streams redact, whichever module worded the message."""
+    path = project / "data" / "series" / "fred" / "SOFR.csv"
+    path.write_text(f"date,value\n2026-08-20,{SENTINEL_KEY}\n")
+    code, output = run_with_secret(project, "check")
+    assert code == 2 and "data/series/fred/SOFR.csv:2" in output, output
+    assert SENTINEL_KEY not in output and SENTINEL_KEY[:8] not in output
+    assert "***" in output

@@ -205,16 +205,29 @@ def test_unknown_only_argument_is_a_config_error(project, servers, env):
 # -- what FRED can answer --------------------------------------------------------------------
 
 
-def test_rejected_key_gets_one_delayed_retry_then_stops_with_nothing_written(project, servers):
+def test_rejected_key_gets_one_delayed_retry_then_stops_that_source_only(project, servers):
+    """A key FRED rejects stops FRED for the night (one delayed second chance, then no other
+    FRED series is asked); the keyless sources still update and the night ends with exit 3,
+    so the report and the publish still happen (it used to end everything with exit 2)."""
     before = data_files(project)
+    servers.market.add("SP500", ("2026-08-24", "6500.5"))
     run = run_update(project, environment(servers, key="ffffffffffffffffffffffffffffffff"))
-    assert run.returncode == 2, run.output
-    assert "FRED rejected the key in FRED_API_KEY (not registered)" in run.stderr
-    assert "check FRED_API_KEY" in run.stderr
+    assert run.returncode == 3, run.output
+    assert "FRED rejected the key in FRED_API_KEY (not registered)" in run.stdout
+    assert "check FRED_API_KEY" in run.stdout
+    assert "not asked: fred rejected the key earlier tonight" in run.stdout
     first, second = servers.fred.log
     assert second.at - first.at >= 0.01
-    assert servers.requests() == 2  # the run stops: no other source is asked either
-    assert data_files(project) == before
+    config = load_config(project / "indicators.yml")
+    keyless = [s for s, spec in config.series.items() if spec.source != "fred"]
+    assert servers.requests() == 2 + len(keyless)  # every keyless series is still asked
+    after = data_files(project)
+    fred = [name for name in before if name.startswith("series/fred/")]
+    assert {name: after[name] for name in fred} == {name: before[name] for name in fred}
+    assert after["series/market/SP500.csv"] == before["series/market/SP500.csv"] + (
+        b"2026-08-24,6500.5\n"
+    )
+    assert manifest(project)["SOFR"]["status"] == "stale"
 
 
 def test_unknown_series_is_unavailable_and_the_others_proceed(project, servers, env):
@@ -399,7 +412,7 @@ def test_the_key_never_appears_in_any_output_or_file(tmp_path):
         outputs.append(run_update(project, env, "--only", "SOFR"))
     finally:
         servers.stop()
-    assert outputs[0].returncode == 3 and outputs[2].returncode == 2
+    assert outputs[0].returncode == 3 and outputs[2].returncode == 3
     for run in outputs:
         for text in (run.stdout, run.stderr):
             assert sentinel not in text and sentinel[::-1] not in text

@@ -165,6 +165,21 @@ def test_update_step_runs_what_make_update_runs():
     assert command in step_running(load(NIGHTLY), "generator update")["run"]
 
 
+def test_update_stops_fetching_well_inside_the_jobs_time_limit():
+    """A job cancelled at its limit publishes nothing: `--deadline` must leave the report,
+    the commit and the build their time (at least a third of the job's limit)."""
+    workflow = load(NIGHTLY)
+    (job,) = [
+        j
+        for j, s in workflow["jobs"].items()
+        if any("generator update" in x.get("run", "") for x in s["steps"])
+    ]
+    limit = workflow["jobs"][job]["timeout-minutes"] * 60
+    found = re.search(r"--deadline (\d+)", step_running(workflow, "generator update")["run"])
+    assert found, "the nightly update runs without --deadline"
+    assert 0 < int(found[1]) <= limit * 2 / 3
+
+
 def test_ci_runs_make_test_without_secrets():
     workflow = load(CI)
     assert {"push", "pull_request"} <= set(workflow["on"])

@@ -42,6 +42,14 @@ class SeriesConfig(Strict):
     revision_days: int = Field(
         90, ge=0, le=3650, description="Days before the last stored date re-fetched by update"
     )
+    max_revision: float | None = Field(
+        None,
+        gt=0,
+        le=100,
+        description="The largest revision `update` applies without a person, as a share of the "
+        "series' typical level (default 0.25); a larger one, or a change of scale, is held until "
+        "`python -m generator accept ID`",
+    )
     optional: bool = Field(False, description="True when the series may be absent")
     note: str | None = Field(None, description="Why the series is missing or special")
     link: str | None = Field(

@@ -5,14 +5,18 @@ The order of work is what makes it safe. The whole run holds ``data/.lock``, so 
 interleave. Everything that can be checked offline (the config, series ids, the FRED key, the
 files on disk) is checked before the first request, so those mistakes exit 2 with nothing sent
 and nothing written. Then each series is fetched from (last stored date - its revision window),
-each request within its source's deadline and size cap, merged and put through a regression gate
-(rows after tomorrow, history lost, implausible values), one series at a time, so one source
-failing cannot touch another. Only when every fetch is done are the changed files written, as
-one transaction (all staged, then renamed, the manifest last): a run killed or aborted before
-that point leaves the snapshot exactly as it was. A revised value is never lost: the old one
-goes to ``<ID>.revisions.csv`` with the night it was replaced (``snapshot/vintages.py``).
-Exit codes: 0 all fresh, 2 config or key error or the lock is held, 3 some series failed and
-kept their last good data, 4 ``data/`` cannot be written.
+the series most claims read first, each request within its source's deadline, the night's
+``--deadline`` (``fetch/budget.py``) and a size cap; merged and put through a regression gate
+(rows after tomorrow, history lost, implausible or infinite values) and the revision gate
+(``fetch/gate.py``: a revision too large or a change of scale waits for ``accept``). Each
+series on its own: any failure (a bad reply, an HTML page, a rejected key, which stops that
+source only) leaves it stale and the others updated. Only when every fetch is done are the
+changed files written, as one transaction (all staged, then renamed, the manifest last): a run
+killed or aborted before that point leaves the snapshot exactly as it was. A revised value is
+never lost: the old one goes to ``<ID>.revisions.csv`` with the night it was replaced
+(``snapshot/vintages.py``). Exit codes: 0 all fresh, 2 config or key error found before any
+request, or the lock is held, 3 some series failed and kept their last good data, 4 ``data/``
+cannot be written.
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ from generator.catalogue.grammar import SERIES_ID
 from generator.catalogue.load import load_config
 from generator.catalogue.messages import ConfigError
 from generator.catalogue.models import Config, SeriesConfig
-from generator.fetch import sources
+from generator.fetch import gate, sources
+from generator.fetch.budget import Breaker, Budget, active, priority
 from generator.fetch.sources import KeyRejected, NotFound, SourceError, fred
 from generator.fetch.sources.net import clean, redact
 from generator.snapshot import vintages
@@ -40,7 +45,9 @@ from generator.snapshot.clock import today
 from generator.snapshot.lock import WriteError, describe_os_error, exclusive
 from generator.snapshot.store import (
     Store,
+    StoreError,
     format_value,
+    leftovers,
     parse_series_csv,
     series_to_csv,
     stage_bytes,
@@ -67,17 +74,23 @@ class Outcome:
     revisions: list[tuple[date, float, float]] = field(default_factory=list)
     message: str | None = None
     merged: pd.Series | None = None
+    held: pd.Series | None = None  # a reply the revision gate held, kept for `accept`
+    stop_source: str | None = None  # why the source is not asked again tonight
+    unreachable: bool = False  # the source did not answer at all
 
 
-def update(root: Path, only: list[str] | None, keyless: bool = False) -> int:
+def update(
+    root: Path, only: list[str] | None, keyless: bool = False, deadline: float | None = None
+) -> int:
     """Fetch, merge, gate and write every selected series under the data lock; returns the
     process exit code. ``keyless`` selects only series whose source needs no key, so a fork
-    without a FRED key still updates the rest (their manifest entries are left as they are)."""
+    without a FRED key still updates the rest (their manifest entries are left as they are).
+    ``deadline`` (seconds) bounds the fetching: the series left when it passes are kept."""
     with exclusive(Path(root) / "data", "update"):
-        return _update(root, only, keyless)
+        return _update(root, only, keyless, deadline)
 
 
-def _update(root: Path, only: list[str] | None, keyless: bool) -> int:
+def _update(root: Path, only: list[str] | None, keyless: bool, deadline: float | None) -> int:
     config = load_config(Path(root) / "indicators.yml")
     store = Store(Path(root) / "data")
     selected = _select(config, only)
@@ -85,18 +98,27 @@ def _update(root: Path, only: list[str] | None, keyless: bool) -> int:
         selected = [s for s in selected if not sources.needs_key(config.series[s].source)]
     stored = _preflight(config, store, selected)
     progress = Progress(len(selected), sys.stderr)
-    outcomes: list[Outcome] = []
-    try:
-        for position, series_id in enumerate(selected, start=1):
+    found: dict[str, Outcome] = {}
+    budget, breaker = Budget(deadline), Breaker()
+    order = priority(config, selected)
+    with active(budget):
+        for position, series_id in enumerate(order, start=1):
+            spec = config.series[series_id]
             progress.start(position, series_id)
-            outcome = _update_series(series_id, config.series[series_id], stored.get(series_id))
-            outcomes.append(outcome)
+            skip = budget.expired() or breaker.blocked(spec.source)
+            if skip:
+                status = "stale" if series_id in stored else "unavailable"
+                outcome = Outcome(series_id, status, failed=True, message=skip)
+            else:
+                budget.start_series(len(order) - position + 1)
+                outcome = _update_series(series_id, spec, stored.get(series_id))
+                breaker.record(
+                    spec.source, unreachable=outcome.unreachable, stop=outcome.stop_source
+                )
+            found[series_id] = outcome
             progress.done(position, outcome)
-    except KeyRejected as error:
-        progress.close()
-        print(f"error: {_redact(error.message)} (nothing was written)", file=sys.stderr)
-        return EXIT_CONFIG
     progress.close()
+    outcomes = [found[series_id] for series_id in selected]  # the summary in config order
     _commit(store, config, outcomes)
     _print_summary(outcomes, sys.stdout)
     return EXIT_PARTIAL if any(outcome.failed for outcome in outcomes) else EXIT_OK
@@ -160,23 +182,31 @@ def _update_series(series_id: str, spec: SeriesConfig, stored: pd.Series | None)
     no_data = "unavailable" if stored is None else "stale"
     try:
         fetched = sources.fetch(spec.source, series_id, since)
-    except KeyRejected:
-        raise
+    except KeyRejected as error:
+        stop = f"not asked: {spec.source} rejected the key earlier tonight"
+        return Outcome(series_id, no_data, failed=True, message=error.message, stop_source=stop)
     except NotFound as error:
         if spec.optional and stored is None:
             return Outcome(series_id, "unavailable", message=f"{error.message} (optional)")
         return Outcome(series_id, "unavailable", failed=True, message=error.message)
     except SourceError as error:
         tries = f"; gave up after {error.attempts} attempts" if error.attempts > 1 else ""
-        return Outcome(series_id, no_data, failed=True, message=error.message + tries)
-    except Exception as error:
+        silent = error.transient and error.status is None  # no HTTP reply at all
+        return Outcome(
+            series_id, no_data, failed=True, message=error.message + tries, unreachable=silent
+        )
+    except Exception as error:  # noqa: BLE001 - a bug in one source must not stop the others
         reason = f"unexpected {type(error).__name__}: {clean(error, 80)}"
         return Outcome(series_id, no_data, failed=True, message=reason)
     try:
         refuse_future_rows(series_id, spec.source, fetched)
         merged, added, revisions = merge(series_id, stored, fetched, since, spec.plausible)
-    except GateError as error:
+        parse_series_csv(series_to_csv(merged).decode(), f"{series_id} (tonight's reply)")
+        gate.check(series_id, stored, fetched.dropna(), revisions, spec.max_revision)
+    except (GateError, StoreError) as error:
         return Outcome(series_id, no_data, failed=True, message=str(error))
+    except gate.HeldError as error:
+        return Outcome(series_id, "stale", failed=True, message=str(error), held=fetched)
     changed = stored is None or added or revisions
     return Outcome(
         series_id,
@@ -219,6 +249,9 @@ def merge(
     fetched = fetched.sort_index()
     new = fetched.dropna()
     window = f"since {since}" if since else "at all"
+    infinite = gate.refuse_non_finite(series_id, new)
+    if infinite:
+        raise GateError(infinite)
     if new.empty:
         what = "only missing values" if len(fetched) else "no observations"
         raise GateError(f"{series_id}: the source sent {what} {window}; kept the stored data")
@@ -280,9 +313,12 @@ def _commit(store: Store, config: Config, outcomes: list[Outcome]) -> None:
     staged: list[tuple[Path, Path]] = []
     try:
         for outcome in outcomes:
+            spec = config.series[outcome.series_id]
+            if outcome.held is not None:
+                held_path = store.held_path_for(spec.source, outcome.series_id)
+                staged.append((stage_bytes(held_path, series_to_csv(outcome.held)), held_path))
             if outcome.merged is None:
                 continue
-            spec = config.series[outcome.series_id]
             path = store.path_for(spec.source, outcome.series_id)
             payload = series_to_csv(outcome.merged)
             parse_series_csv(payload.decode(), store.relative(path))
@@ -296,6 +332,10 @@ def _commit(store: Store, config: Config, outcomes: list[Outcome]) -> None:
     try:
         for tmp, path in staged:
             os.replace(tmp, path)
+        for outcome in outcomes:  # a series fresh again needs no review of an older reply
+            if outcome.status == "fresh":
+                spec = config.series[outcome.series_id]
+                store.held_path_for(spec.source, outcome.series_id).unlink(missing_ok=True)
         _record(store, config, outcomes)
         store.write_manifest()
     except OSError as error:
@@ -360,7 +400,7 @@ def _record(store: Store, config: Config, outcomes: list[Outcome]) -> None:
 
 def _remove_leftovers(store: Store) -> None:
     """Temp files of a run that was killed mid-write: never read, safe to delete."""
-    for leftover in store.root.glob("**/.*.tmp"):
+    for leftover in leftovers(store.root):
         leftover.unlink(missing_ok=True)
 
 

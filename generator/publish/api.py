@@ -43,9 +43,12 @@ def restricted(result: IndicatorResult, name: str, config: Config) -> bool:
     return owner is not None and not config.series[owner].redistribute
 
 
-def indicator_entry(result: IndicatorResult, config: Config) -> dict[str, Any]:
+def indicator_entry(
+    result: IndicatorResult, config: Config, reasons: dict[str, str] | None = None
+) -> dict[str, Any]:
     """One indicator's latest state: the numbers its home card shows, except raw levels of
-    series with ``redistribute: false`` (``value`` is null and ``withheld`` true)."""
+    series with ``redistribute: false`` (``value`` is null and ``withheld`` true). A stale
+    (or unavailable) input adds ``stale_reason``: each such series and why, from the manifest."""
     card = result.config.card
     name = card.value
     digits = csv_decimals(result.config, name)
@@ -57,7 +60,7 @@ def indicator_entry(result: IndicatorResult, config: Config) -> dict[str, Any]:
             "value": _number(result.latest(card.change), csv_decimals(result.config, card.change)),
             "unit": unit(result.config, card.change),
         }
-    return {
+    entry = {
         "id": result.id,
         "title": result.config.title,
         "status": result.status.level if result.status else None,
@@ -70,10 +73,21 @@ def indicator_entry(result: IndicatorResult, config: Config) -> dict[str, Any]:
         "url": f"indicators/{result.id}/",
         "data": f"api/indicators/{result.id}.json",
     }
+    if result.stale:
+        why = reasons or {}
+        entry["stale_reason"] = "; ".join(
+            f"{series_id}: {why.get(series_id, 'the last update failed')}"
+            for series_id in sorted(result.stale)
+        )
+    return entry
 
 
 def latest(
-    results: list[IndicatorResult], regime: Regime | None, generated: str, config: Config
+    results: list[IndicatorResult],
+    regime: Regime | None,
+    generated: str,
+    config: Config,
+    reasons: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """``api/latest.json``: the regime and every indicator, in catalogue order."""
     return {
@@ -84,7 +98,7 @@ def latest(
             "score": _number(regime.score, 3) if regime else None,
             "as_of": _iso(regime.as_of) if regime else None,
         },
-        "indicators": [indicator_entry(r, config) for r in results],
+        "indicators": [indicator_entry(r, config, reasons) for r in results],
     }
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 from generator.catalogue.models import Config
 from generator.measure.indicators import IndicatorResult
 from generator.publish.format import format_date, format_number
-from generator.snapshot.store import format_value
+from generator.snapshot.store import Store, format_value
 from generator.snapshot.vintages import Revision
 
 REVISIONS_VERSION = 1
@@ -112,9 +112,43 @@ def value_text(value: float | None, withheld: bool) -> str:
     return format_number(value, decimals)
 
 
-def page_context(rows: list[LoggedRevision], limit: int = 500) -> dict[str, Any]:
-    """``revisions.md``: the newest ``limit`` revisions as words, and how many there are."""
+def held(config: Config, store: Store) -> list[dict[str, Any]]:
+    """The replies the revision gate held for review (``fetch/gate.py``): series, how many
+    values the reply would change, since when and why. Listed on the revision log until
+    ``python -m generator accept ID`` applies one (or the series is fresh again)."""
+    found = []
+    for series_id, spec in config.series.items():
+        reply = store.load_held(spec.source, series_id)
+        if reply is None:
+            continue
+        current = (
+            store.load(spec.source, series_id) if store.exists(spec.source, series_id) else None
+        )
+        common = reply.index if current is None else reply.index.intersection(current.index)
+        changed = sum(
+            1
+            for day in common
+            if current is None or format_value(current[day]) != format_value(reply[day])
+        )
+        record = store.records.get(series_id)
+        found.append(
+            {
+                "series": series_id,
+                "changed": changed,
+                "since": record.stale_since if record and record.stale_since else "",
+                "reason": record.message if record and record.message else "",
+            }
+        )
+    return found
+
+
+def page_context(
+    rows: list[LoggedRevision], limit: int = 500, held: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """``revisions.md``: the newest ``limit`` revisions as words, and how many there are,
+    after the replies held for review."""
     return {
+        "held": held or [],
         "total": len(rows),
         "shown": min(len(rows), limit),
         "withheld": sorted({r.series for r in rows if r.withheld}),

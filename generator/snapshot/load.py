@@ -25,6 +25,7 @@ class Snapshot:
     stale: dict[str, str]
     overdue: dict[str, str] = field(default_factory=dict)
     revisions: dict[str, list[Revision]] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)  # stale series id -> why (manifest)
 
 
 def load_snapshot(config: Config, store: Store) -> Snapshot:
@@ -32,6 +33,7 @@ def load_snapshot(config: Config, store: Store) -> Snapshot:
     series: dict[str, pd.Series] = {}
     missing: list[str] = []
     stale: dict[str, str] = {}
+    reasons: dict[str, str] = {}
     revisions: dict[str, list[Revision]] = {}
     for series_id, spec in config.series.items():
         if not store.exists(spec.source, series_id):
@@ -49,11 +51,14 @@ def load_snapshot(config: Config, store: Store) -> Snapshot:
         if revised:
             revisions[series_id] = revised
         record = store.records.get(series_id)
-        if record is not None and record.status == "stale":
+        # An unavailable series (FRED: "does not exist") whose data is kept is flagged as a
+        # stale one is: its card, page and API entry say so, with the source's reason.
+        if record is not None and record.status in ("stale", "unavailable"):
             stale[series_id] = record.stale_since or record.last or "unknown"
+            reasons[series_id] = record.message or f"{record.status} at its source"
     checked = freshness.last_update([r.fetched_at for r in store.records.values()])
     overdue = freshness.overdue(series, checked)
-    return Snapshot(series, missing, stale, overdue, revisions)
+    return Snapshot(series, missing, stale, overdue, revisions, reasons)
 
 
 def as_published(snapshot: Snapshot, config: Config, cutoff: date) -> Snapshot:

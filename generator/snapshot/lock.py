@@ -1,5 +1,5 @@
-"""One lock for every command that writes ``data/`` or reads it to write a post: ``update``
-and ``report``.
+"""One lock for every command that writes ``data/`` or reads it to write a post or the site:
+``update``, ``accept``, ``report`` and ``build``.
 
 Two updates at once used to lose one run's manifest entry, and one run's clean-up of leftover
 temp files deleted the other's file in flight; two reports at once compared against the wrong
@@ -54,7 +54,8 @@ def exclusive(data: Path, command: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise LockHeld(
-                f"{path} is held by another `update` or `report` run; `{command}` did nothing. "
+                f"{path} is held by another `update`, `report` or `build` run; `{command}` did "
+                "nothing. "
                 "Wait for it to finish and run again"
             ) from None
         yield

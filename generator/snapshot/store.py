@@ -31,6 +31,8 @@ HEADER = ["date", "value"]
 # pandas' nanosecond timestamps cover 1677-09-21 to 2262-04-11; whole years inside that.
 MIN_DAY, MAX_DAY = date(1678, 1, 1), date(2261, 12, 31)
 FETCHED_AT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+HELD_SUFFIX = ".held.csv"
+SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # a folder under data/series/, never a path
 
 
 class StoreError(Exception):
@@ -71,6 +73,14 @@ def stage_bytes(path: Path, payload: bytes) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return Path(tmp)
+
+
+def leftovers(folder: Path) -> list[Path]:
+    """Temp files (``stage_bytes``' hidden ``.<name>.*.tmp``) a killed run left under
+    ``folder``: never read, reported by ``check``, removed by the next run that writes there."""
+    if not Path(folder).is_dir():
+        return []
+    return sorted(p for p in Path(folder).rglob(".*.tmp") if p.is_file() or p.is_symlink())
 
 
 def atomic_write_bytes(path: Path, payload: bytes) -> None:
@@ -226,6 +236,8 @@ def _field_problem(name: str, value: object) -> str | None:
         return None
     if not isinstance(value, str):
         return "expected text"
+    if name == "source" and not SOURCE_NAME.fullmatch(value):
+        return "expected a source name (lowercase letters, digits, '_')"
     if name == "status" and value not in STATUSES:
         return f"expected one of {', '.join(STATUSES)}"
     if name in ("first", "last", "stale_since") and not ISO_DATE.match(value):
@@ -247,6 +259,38 @@ class Store:
     def path_for(self, source: str, series_id: str) -> Path:
         return self.root / "series" / source / f"{series_id}.csv"
 
+    def refuse_outside(self, path: Path) -> None:
+        """Raise StoreError when ``path`` is a symbolic link, sits under one, or resolves
+        outside ``data/``. Why: a series file linked to ``/proc/self/environ`` made ``check``
+        print the whole environment (the FRED key with it), and one linked to a CSV elsewhere
+        was published as data. The message never quotes the file's content."""
+        where = self.relative(path)
+        if ".." in Path(path).parts:
+            raise StoreError(f"{where}: a path with '..' is refused; data stays under data/")
+        current = Path(path)
+        while current != self.root and current != current.parent:
+            if current.is_symlink():
+                raise StoreError(
+                    f"{where}: {self.relative(current)} is a symbolic link; refused (data/ holds "
+                    "plain files only): replace it with the file itself or `git checkout -- data/`"
+                )
+            current = current.parent
+        root = self.root.resolve()
+        if not Path(path).resolve().is_relative_to(root):
+            raise StoreError(f"{where}: resolves outside {self.relative(self.root)}/; refused")
+
+    def read_bytes(self, path: Path) -> bytes:
+        """A file under ``data/``, after ``refuse_outside``."""
+        self.refuse_outside(path)
+        return Path(path).read_bytes()
+
+    def read_text(self, path: Path) -> str:
+        """UTF-8 text of a file under ``data/``, after ``refuse_outside``."""
+        try:
+            return self.read_bytes(path).decode("utf-8")
+        except UnicodeDecodeError:
+            raise StoreError(f"{self.relative(path)}: not UTF-8 text") from None
+
     def relative(self, path: Path) -> str:
         try:
             return str(path.relative_to(self.root.parent))
@@ -264,7 +308,7 @@ class Store:
         if not self.manifest_path.exists():
             return {}
         try:
-            payload = json.loads(self.manifest_path.read_bytes().decode("utf-8"))
+            payload = json.loads(self.read_bytes(self.manifest_path).decode("utf-8"))
         except UnicodeDecodeError:
             raise StoreError(f"{where}: not UTF-8 text") from None
         except json.JSONDecodeError as exc:
@@ -296,7 +340,7 @@ class Store:
         record = SeriesRecord(**merged)
         path = self.path_for(record.source, series_id)
         if path.exists():
-            payload = path.read_bytes()
+            payload = self.read_bytes(path)
             series = parse_series_csv(payload.decode(), self.relative(path))
             valid = series.dropna()
             record.first = f"{valid.index[0]:%Y-%m-%d}" if len(valid) else None
@@ -318,7 +362,20 @@ class Store:
 
     # -- series -----------------------------------------------------------------------
     def exists(self, source: str, series_id: str) -> bool:
-        return self.path_for(source, series_id).exists()
+        """A file (or a link, which ``load`` then refuses with the reason) is there."""
+        path = self.path_for(source, series_id)
+        return path.exists() or path.is_symlink()
+
+    def held_path_for(self, source: str, series_id: str) -> Path:
+        """``<ID>.held.csv``: a reply the revision gate held for review (``fetch/gate.py``)."""
+        return self.root / "series" / source / f"{series_id}{HELD_SUFFIX}"
+
+    def load_held(self, source: str, series_id: str) -> pd.Series | None:
+        """The reply held for review, or None when there is none."""
+        path = self.held_path_for(source, series_id)
+        if not path.exists():
+            return None
+        return parse_series_csv(self.read_text(path), self.relative(path))
 
     def revisions_path_for(self, source: str, series_id: str) -> Path:
         """``<ID>.revisions.csv`` beside the series CSV (``snapshot/vintages.py``)."""
@@ -331,11 +388,7 @@ class Store:
         path = self.revisions_path_for(source, series_id)
         if not path.exists():
             return []
-        try:
-            text = path.read_text()
-        except UnicodeDecodeError:
-            raise StoreError(f"{self.relative(path)}: not UTF-8 text") from None
-        return parse_revisions_csv(text, self.relative(path))
+        return parse_revisions_csv(self.read_text(path), self.relative(path))
 
     def load(
         self,
@@ -358,11 +411,9 @@ class Store:
         path = self.path_for(source, series_id)
         where = self.relative(path)
         try:
-            text = path.read_text()
+            text = self.read_text(path)
         except FileNotFoundError:
             raise StoreError(f"{where}: file not found") from None
-        except UnicodeDecodeError:
-            raise StoreError(f"{where}: not UTF-8 text") from None
         series = parse_series_csv(text, where)
         series.name = series_id
         return series

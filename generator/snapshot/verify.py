@@ -79,7 +79,10 @@ def matches_manifest(store: Store, series_id: str, record: SeriesRecord) -> str 
             f"{where}: the file is missing although {manifest} records {record.rows} rows "
             f"for {series_id!r}; " + REPAIR.format(series=series_id)
         )
-    payload = path.read_bytes()
+    try:
+        payload = store.read_bytes(path)
+    except StoreError as error:
+        return str(error)
     rows = max(payload.count(b"\n") - 1, 0) if payload.endswith(b"\n") else payload.count(b"\n")
     if record.sha256 is not None and hashlib.sha256(payload).hexdigest() != record.sha256:
         return (
@@ -104,11 +107,9 @@ def revisions_problem(store: Store, source: str, series_id: str, current: pd.Ser
         return None
     where = store.relative(path)
     try:
-        rows = parse_revisions_csv(path.read_text(), where)
+        rows = parse_revisions_csv(store.read_text(path), where)
     except StoreError as error:
         return str(error)
-    except UnicodeDecodeError:
-        return f"{where}: not UTF-8 text; `git checkout -- {where}` restores it"
     stored = set(current.dropna().index.date)
     limit = latest_allowed()
     for line, row in enumerate(rows, start=2):

@@ -52,7 +52,7 @@ def load_rows(folder: Path) -> dict[str, list[list[str]]]:
     """``date,value`` CSVs of a snapshot folder as mutable string rows."""
     rows: dict[str, list[list[str]]] = {}
     for path in sorted(folder.glob("*.csv")):
-        if path.name.endswith(".revisions.csv"):  # superseded values, not served
+        if path.name.endswith((".revisions.csv", ".held.csv")):  # not the served series
             continue
         with path.open(newline="") as handle:
             reader = csv.reader(handle)

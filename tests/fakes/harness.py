@@ -164,7 +164,12 @@ def environment(servers: Servers, key: str | None = KEY, **overrides: str | None
 
 
 def run_update(
-    project: Path, env: dict, *args: str, kill: str | None = None, command_name: str = "update"
+    project: Path,
+    env: dict,
+    *args: str,
+    kill: str | None = None,
+    command_name: str = "update",
+    timeout: float = 60,
 ) -> Run:
     command = ["--root", str(project), command_name, *args]
     if kill:
@@ -173,7 +178,7 @@ def run_update(
     else:
         argv = [sys.executable, "-m", "generator", *command]
     started = time.monotonic()
-    done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     return Run(done.returncode, done.stdout, done.stderr, time.monotonic() - started)
 
 

@@ -234,6 +234,10 @@ def _call(client: Fred, config: net.Settings, action: Callable[[], T]) -> tuple[
         raise net.off_host(LABEL, error) from None
     except ET.ParseError:
         raise _not_xml(capture) from None
+    except (TypeError, KeyError, AttributeError):
+        # Well-formed XML that is not FRED's (an HTML page served with 200 parses as XML, and
+        # fredapi then reads a missing attribute as None): said plainly, retried as transient.
+        raise _not_xml(capture) from None
     except ValueError as error:
         raise _classify(str(error), capture) from None
     except (OSError, http.client.HTTPException) as error:
@@ -260,6 +264,12 @@ def _not_xml(capture: _Capture) -> SourceError:
     if status is not None and status >= 400:
         return SourceError(
             f"FRED refused the request (HTTP {status}, body is not XML)", status=status
+        )
+    if capture.body.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+        return Transient(
+            f"FRED answered HTTP {status or 200} with an HTML page instead of its XML data "
+            "(maintenance or a gateway page?)",
+            status=status,
         )
     return Transient("FRED sent a reply that is not valid XML (truncated?)", status=status)
 

@@ -26,6 +26,7 @@ from typing import TypeVar
 
 from tenacity import RetryCallState, Retrying, stop_after_attempt
 
+from generator.fetch import budget
 from generator.fetch.sources import KeyRejected, NotFound, SourceError, Transient
 
 T = TypeVar("T")
@@ -164,12 +165,21 @@ def with_retries(call: Callable[[], T], config: Settings) -> T:
     server's Retry-After), a rejected key gets exactly one delayed second chance (FRED has been
     seen to reject good keys intermittently), anything else fails at once."""
 
+    not_tonight: list[str] = []
+
     def should_retry(state: RetryCallState) -> bool:
         error = state.outcome.exception() if state.outcome else None
         if isinstance(error, Transient):
             asked = error.retry_after
-            return asked is None or asked <= config.max_wait
-        return isinstance(error, KeyRejected) and state.attempt_number == 1
+            if asked is not None and asked > config.max_wait:
+                return False
+        elif not (isinstance(error, KeyRejected) and state.attempt_number == 1):
+            return False
+        pause = wait(state)
+        if pause >= budget.time_left():  # the wait alone would pass tonight's budget
+            not_tonight.append(f"waiting {pause:g} s more would pass {budget.deadline_note()}")
+            return False
+        return True
 
     def wait(state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
@@ -189,6 +199,8 @@ def with_retries(call: Callable[[], T], config: Settings) -> T:
                 return call()
     except SourceError as error:
         error.attempts = attempt_number
+        if not_tonight:
+            error.message += f"; {not_tonight[-1]}: not tonight"
         raise
     raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
 
@@ -293,6 +305,10 @@ class Limits:
         self.label = label
         self.config = config
         self.ends = time.monotonic() + config.deadline
+        night = budget.request_ends()  # tonight's budget may end the request sooner
+        self.budget_bound = night is not None and night < self.ends
+        if night is not None and night < self.ends:
+            self.ends = night
         self._timers: list[threading.Timer] = []
 
     def __enter__(self) -> Limits:
@@ -329,6 +345,8 @@ class Limits:
         return max(0.01, min(self.config.timeout, self.remaining()))
 
     def too_slow(self) -> SourceError:
+        if self.budget_bound:
+            return Transient(f"{self.label} had not answered by {budget.deadline_note()}")
         return Transient(
             f"{self.label} did not send the whole reply within {self.config.deadline:g} s "
             f"(set {self.config.prefix}_DEADLINE to allow longer)"

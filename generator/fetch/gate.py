@@ -1,0 +1,104 @@
+"""The revision gate: a reply that rewrites history too much, or changes its scale, waits for a
+person instead of publishing.
+
+Why: FRED switching WRESBAL from millions to billions inside the revision window, or a 50%
+downward revision of WALCL's last 120 days, used to be accepted as "13 revised" (exit 0) and
+published as bank reserves of 2.94 bn USD "pointing to easing". Sources do revise, so the gate
+compares each revision with the series' typical level (the median absolute value of its last
+``TYPICAL_ROWS`` stored observations) rather than with the old value, which may be near zero:
+
+- a revision larger than ``max_revision`` (the series' setting in ``indicators.yml``, else
+  ``DEFAULT_MAX_REVISION``) times that level is held;
+- a change of scale (a revised or new value about 100 times or more, or a hundredth or less,
+  of the value it follows, both away from zero) is held whatever the bound.
+
+A held reply is not applied: the series keeps its values and goes stale with the reason, the
+reply is kept in ``<ID>.held.csv`` beside the series (``snapshot/store.py``) for the revision
+log to show, and ``python -m generator accept ID`` applies it (``fetch/accept.py``).
+Values that are not finite (``1e999`` reads as infinity) are refused here too, for every series,
+``plausible`` range or not: the CSV format cannot hold them.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from generator.snapshot.store import format_value
+
+DEFAULT_MAX_REVISION = 0.25  # a quarter of the series' typical level
+TYPICAL_ROWS = 260  # about a year of daily observations, five years of weekly ones
+SCALE_STEP = 2.0  # log10 of the ratio that reads as a change of units: x100 or more
+NEAR_ZERO = 0.05  # values below this share of the typical level are not compared by ratio
+
+
+class HeldError(Exception):
+    """The reply passed every other gate but changes history too much; ``str`` says why."""
+
+
+def refuse_non_finite(series_id: str, values: pd.Series) -> str | None:
+    """Why the reply cannot be stored at all: a value that is not a finite number."""
+    bad = values[~np.isfinite(values.to_numpy(dtype="float64"))]
+    if len(bad):
+        return (
+            f"{series_id}: value {float(bad.iloc[0])} on {bad.index[0]:%Y-%m-%d} is not a finite "
+            "number; refused, kept the stored data"
+        )
+    return None
+
+
+def typical_level(stored: pd.Series) -> float:
+    """The median absolute value of the last ``TYPICAL_ROWS`` stored observations."""
+    recent = stored.dropna().iloc[-TYPICAL_ROWS:]
+    return float(recent.abs().median()) if len(recent) else 0.0
+
+
+def _scale(old: float, new: float, level: float) -> float | None:
+    """log10(new / old) when the old value is well away from zero (a spread near zero can
+    triple without any change of units) and the new one shares its sign, else None."""
+    if old == 0 or new == 0 or (old > 0) != (new > 0) or abs(old) < NEAR_ZERO * level:
+        return None
+    return math.log10(new / old)
+
+
+def check(
+    series_id: str,
+    stored: pd.Series | None,
+    new: pd.Series,
+    revisions: list[tuple[date, float, float]],
+    max_revision: float | None,
+) -> None:
+    """Raise HeldError when the merge of ``new`` into ``stored`` must wait for a person."""
+    if stored is None or stored.dropna().empty:
+        return
+    level = typical_level(stored)
+    bound = DEFAULT_MAX_REVISION if max_revision is None else max_revision
+    pairs = [(day, old, value) for day, old, value in revisions]
+    valid = stored.dropna()
+    after = new[new.index > valid.index[-1]].dropna()
+    if len(after):  # the first new value against the last stored one: units change there too
+        pairs.append((after.index[0].date(), float(valid.iloc[-1]), float(after.iloc[0])))
+    for day, old, value in pairs:
+        step = _scale(old, value, level)
+        if step is not None and abs(step) >= SCALE_STEP:
+            factor = f"x{10 ** round(step):g}" if step > 0 else f"x1/{10 ** round(-step):g}"
+            raise HeldError(
+                f"{series_id}: change of scale on {day} ({format_value(old)} -> "
+                f"{format_value(value)}, about {factor}: new units?); held for review, kept the "
+                f"stored data: check the source, then `python -m generator accept {series_id}`"
+            )
+    if not revisions or level == 0:
+        return
+    worst = max(revisions, key=lambda r: abs(r[2] - r[1]))
+    share = abs(worst[2] - worst[1]) / level
+    if share > bound:
+        sign = "+" if worst[2] > worst[1] else "-"
+        raise HeldError(
+            f"{series_id}: {len(revisions)} value(s) revised, up to {sign}{share:.0%} of the "
+            f"series' typical level (bound {bound:.0%}), on {worst[0]} {format_value(worst[1])} "
+            f"-> {format_value(worst[2])}; held for review, kept the stored data: check the "
+            f"source, then `python -m generator accept {series_id}`"
+        )
