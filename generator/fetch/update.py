@@ -32,8 +32,8 @@ from generator.catalogue.grammar import SERIES_ID
 from generator.catalogue.load import load_config
 from generator.catalogue.messages import ConfigError
 from generator.catalogue.models import Config, SeriesConfig
-from generator.fetch import sources
-from generator.fetch.sources import KeyRejected, NotFound, SourceError, fred
+from generator.fetch import plan, sources
+from generator.fetch.sources import KeyRejected, NotFound, SourceError
 from generator.fetch.sources.net import clean, redact
 from generator.snapshot import vintages
 from generator.snapshot.clock import today
@@ -80,18 +80,23 @@ def update(root: Path, only: list[str] | None, keyless: bool = False) -> int:
 def _update(root: Path, only: list[str] | None, keyless: bool) -> int:
     config = load_config(Path(root) / "indicators.yml")
     store = Store(Path(root) / "data")
-    selected = _select(config, only)
+    plan.declare_secrets(config)  # every declared key is masked from here on
+    selected = plan.fetched(config, _select(config, only))  # a manual source is left alone
     if keyless:
-        selected = [s for s in selected if not sources.needs_key(config.series[s].source)]
+        selected = plan.keyless(config, selected)
     stored = _preflight(config, store, selected)
     progress = Progress(len(selected), sys.stderr)
-    outcomes: list[Outcome] = []
-    try:
-        for position, series_id in enumerate(selected, start=1):
-            progress.start(position, series_id)
-            outcome = _update_series(series_id, config.series[series_id], stored.get(series_id))
-            outcomes.append(outcome)
-            progress.done(position, outcome)
+    positions = {series_id: position for position, series_id in enumerate(selected, start=1)}
+
+    def one(series_id: str) -> Outcome:
+        return _update_series(series_id, config.series[series_id], stored.get(series_id))
+
+    def done(series_id: str, outcome: Outcome) -> None:
+        progress.start(positions[series_id], series_id)
+        progress.done(positions[series_id], outcome)
+
+    try:  # one thread per host (fetch/plan.py); outcomes come back in catalogue order
+        outcomes = plan.run_by_host(config, selected, one, done)
     except KeyRejected as error:
         progress.close()
         print(f"error: {_redact(error.message)} (nothing was written)", file=sys.stderr)
@@ -123,20 +128,10 @@ def _preflight(config: Config, store: Store, selected: list[str]) -> dict[str, p
     """Every check that needs no network; raises ConfigError/StoreError (exit 2)."""
     problems: list[str] = []
     for series_id in selected:
-        spec = config.series[series_id]
         if not SERIES_ID.fullmatch(series_id):
             problems.append(f"indicators.yml: series id {series_id!r} is malformed")
             continue
-        problem = sources.check_id(spec.source, series_id)
-        if problem:
-            problems.append(f"indicators.yml: {problem}")
-    used = {config.series[series_id].source for series_id in selected}
-    if "fred" in used:
-        problem = fred.key_problem()
-        if problem:
-            problems.append(problem)
-    for source in sorted(used & set(sources.SOURCE_MODULES)):
-        problems += [p for p in sources.check_environment(source) if p not in problems]
+    problems += plan.problems(config, selected)  # every declared key, every <SOURCE>_* variable
     if problems:
         raise ConfigError(problems)
     store.records  # noqa: B018 - a broken manifest must fail now, before any request
@@ -159,7 +154,7 @@ def _update_series(series_id: str, spec: SeriesConfig, stored: pd.Series | None)
         since = valid.index[-1].date() - timedelta(days=spec.revision_days)
     no_data = "unavailable" if stored is None else "stale"
     try:
-        fetched = sources.fetch(spec.source, series_id, since)
+        fetched = sources.fetch(spec.fetcher(series_id), series_id, since)
     except KeyRejected:
         raise
     except NotFound as error:
