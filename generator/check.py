@@ -17,10 +17,12 @@ from generator.catalogue.formulas import DeskPeriodOp, nodes, references
 from generator.catalogue.load import load_config, load_events
 from generator.catalogue.messages import ConfigError, display
 from generator.catalogue.models import Config
+from generator.catalogue.sources import ManualSource, SourceSpec
 from generator.catalogue.yaml_lines import read_yaml
 from generator.measure import desk, indicators
 from generator.publish import posts, sentences
 from generator.snapshot import freshness, verify
+from generator.snapshot.clock import today
 from generator.snapshot.load import load_snapshot
 from generator.snapshot.store import Store, StoreError, leftovers
 
@@ -88,7 +90,10 @@ def check(root: Path) -> int:
             if series_id not in config.series and store.exists(record.source, series_id):
                 errors += _problems(verify.matches_manifest(store, series_id, record))
         checked = freshness.last_update([r.fetched_at for r in records.values()])
-        for series_id, last in freshness.overdue(loaded, checked).items():
+        manual = {s: f for s in loaded if isinstance(f := _fetcher(config, s), ManualSource)}
+        notes += [manual_note(store, s, spec, loaded[s]) for s, spec in manual.items()]
+        automatic = {s: values for s, values in loaded.items() if s not in manual}
+        for series_id, last in freshness.overdue(automatic, checked).items():
             spacing = freshness.usual_spacing_days(loaded[series_id])
             notes.append(
                 f"series {series_id!r} has no observation since {last} although it usually has "
@@ -115,6 +120,29 @@ def check(root: Path) -> int:
         return EXIT_PROBLEMS
     print("indicators.yml, events.yml and data/ are consistent", file=sys.stderr)
     return EXIT_OK
+
+
+def _fetcher(config: Config, series_id: str) -> SourceSpec | None:
+    try:
+        return config.series[series_id].fetcher(series_id)
+    except ValueError:  # already reported by load_config
+        return None
+
+
+def manual_note(store: Store, series_id: str, spec: ManualSource, values: pd.Series) -> str:
+    """A series kept by hand: when its next observation is due, and overdue or not."""
+    valid = values.dropna()
+    where = store.relative(store.path_for("manual", series_id))
+    if valid.empty:
+        return f"series {series_id!r} is updated by hand ({spec.how}) and {where} has no value"
+    last = valid.index[-1].date()
+    due = freshness.manual_due(last, spec.every, spec.lag)
+    if today() > due:
+        return (
+            f"series {series_id!r} is updated by hand and overdue: the observation after {last} "
+            f"was due by {due}; add it to {where} (from {spec.how})"
+        )
+    return f"series {series_id!r} is updated by hand; its next observation is due by {due}"
 
 
 def sentence_trials(path: Path, config: Config, store: Store) -> list[str]:

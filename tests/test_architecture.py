@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.catalogue.grammar import SOURCES
+from generator.catalogue.sources import SOURCES
 from generator.fetch import sources
 from tests.conftest import ROOT
 
@@ -110,7 +110,7 @@ def test_module_is_small(path):
 def test_every_catalogue_source_has_a_module_with_the_source_interface():
     for name in SOURCES:
         module = sources.module(name)
-        for attribute in ("DEFAULT_ROOT", "source_id", "check_id", "fetch"):
+        for attribute in ("DEFAULT_ROOT", "fetch_spec", "host"):
             assert hasattr(module, attribute), f"generator/fetch/sources/{name}.py: no {attribute}"
 
 

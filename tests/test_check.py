@@ -20,6 +20,7 @@ from tests.conftest import FIXTURE, assert_golden
 # case -> (file, [(old, new) or (anchor, old, new), ...]): `old` (or the anchor, after which
 # the first `old` is replaced) must occur exactly once in the shipped file.
 SOFR_RULE = "      - when: mean_20d > 0 or days_above >= 10\n"
+SOFR_SOURCE = "  SOFR:\n    source: fred\n"
 CASES: dict[str, tuple[str, list[tuple[str, ...]]]] = {
     "yaml-unclosed-bracket": (
         "indicators.yml",
@@ -108,6 +109,85 @@ CASES: dict[str, tuple[str, list[tuple[str, ...]]]] = {
     "unknown-source": (
         "indicators.yml",
         [("    source: fred\n    title: Secured", "    source: ftp\n    title: Secured")],
+    ),
+    "fetch-unknown-source": (
+        "indicators.yml",
+        [(SOFR_SOURCE, "  SOFR:\n    fetch: {source: sdmxx, agency: ECB, flow: ILM, key: W.U2}\n")],
+    ),
+    "fetch-sdmx-bad-key": (
+        "indicators.yml",
+        [(SOFR_SOURCE, "  SOFR:\n    fetch: {source: sdmx, agency: ECB, flow: ILM, key: W U2}\n")],
+    ),
+    "fetch-sdmx-agency-and-root": (
+        "indicators.yml",
+        [
+            (
+                SOFR_SOURCE,
+                "  SOFR:\n    fetch:\n      source: sdmx\n      agency: BIS\n"
+                "      root: https://stats.bis.org/api/v1\n      flow: WS_CBPOL\n"
+                "      key: D.US\n",
+            )
+        ],
+    ),
+    "fetch-unknown-key-with-hint": (
+        "indicators.yml",
+        [(SOFR_SOURCE, "  SOFR:\n    fetch: {source: sdmx, agency: ECB, flw: ILM, key: W.U2}\n")],
+    ),
+    "fetch-source-differs": (
+        "indicators.yml",
+        [(SOFR_SOURCE, "  SOFR:\n    source: fred\n    fetch: {source: nyfed, dataset: sofr}\n")],
+    ),
+    "fetch-nyfed-field-not-a-rate": (
+        "indicators.yml",
+        [
+            (
+                SOFR_SOURCE,
+                "  SOFR:\n    fetch: {source: nyfed, dataset: repo, field: percentPercentile99}\n",
+            )
+        ],
+    ),
+    "fetch-boj-code-with-db-prefix": (
+        "indicators.yml",
+        [
+            (
+                SOFR_SOURCE,
+                '  SOFR:\n    fetch: {source: boj, db: BS01, code: "BS01\'MABJMTA", '
+                "frequency: monthly}\n",
+            )
+        ],
+    ),
+    "fetch-fiscaldata-no-rows": (
+        "indicators.yml",
+        [
+            (
+                SOFR_SOURCE,
+                "  SOFR:\n    fetch: {source: fiscaldata, endpoint: v1/accounting/dts/"
+                "operating_cash_balance, rows: []}\n",
+            )
+        ],
+    ),
+    "fetch-csv-key-in-two-places": (
+        "indicators.yml",
+        [
+            (
+                SOFR_SOURCE,
+                "  SOFR:\n    fetch:\n      source: csv\n      url: https://example.org/a.csv\n"
+                "      date_column: Date\n      value_column: Close\n"
+                "      key: {variable: ACME_API_KEY, query: apikey, header: X-Key}\n",
+            )
+        ],
+    ),
+    "fetch-manual-bad-every": (
+        "indicators.yml",
+        [(SOFR_SOURCE, "  SOFR:\n    fetch: {source: manual, every: monthly, how: PBoC}\n")],
+    ),
+    "source-alone-needs-fetch": (
+        "indicators.yml",
+        [(SOFR_SOURCE, "  SOFR:\n    source: sdmx\n")],
+    ),
+    "source-nyfed-alone-unknown-series": (
+        "indicators.yml",
+        [(SOFR_SOURCE, "  SOFR:\n    source: nyfed\n")],
     ),
     "yaml-duplicate-key": (
         "indicators.yml",

@@ -165,7 +165,7 @@ def test_malformed_series_id_in_the_config_stops_before_any_request(
     [
         ("FRED_API_ROOT", "file:///etc", "FRED_API_ROOT must start with http:// or https://"),
         ("MARKET_TIMEOUT", "soon", "MARKET_TIMEOUT must be a number"),
-        ("UPDATE_TODAY", "tomorrow", "UPDATE_TODAY must be a date written YYYY-MM-DD"),
+        ("UPDATE_TODAY", "tomorrow", "UPDATE_TODAY: 'tomorrow' is not a date written YYYY-MM-DD"),
     ],
 )
 def test_broken_environment_settings_stop_before_any_request(

@@ -36,6 +36,13 @@ def cross_check(
                 f"{where}:{doc.line(('series', series_id))}: series id {series_id!r} is "
                 "malformed: use upper-case A-Z, 0-9, '_', '-' and '.' (as the source spells it)"
             )
+            continue
+        spec = config.series[series_id]
+        try:
+            spec.fetcher(series_id)
+        except ValueError as error:
+            line = doc.line(("series", series_id, "source"))
+            problems.append(f"{where}:{line}: series {series_id!r}, field 'source': {error}")
     for index, indicator in enumerate(config.indicators):
         base = ("indicators", index)
         label = f"indicator {indicator.id!r}"

@@ -7,7 +7,7 @@ transforms turn a duration into a pandas offset, and the pages print them back t
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, get_args
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,11 +26,6 @@ RESERVED_IDS = frozenset(
 )
 URL_SCHEMES = ("http", "https")
 DURATION_UNITS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
-
-# The one registry of source names: the catalogue validates ``source:`` against it and
-# ``fetch/sources`` has one module per name (a test checks that each exists).
-SourceName = Literal["fred", "nyfed", "market", "crypto"]
-SOURCES: tuple[str, ...] = get_args(SourceName)
 
 Duration = Annotated[str, Field(description="A span of time: 30d, 13w, 12m, 10y")]
 

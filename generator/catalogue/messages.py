@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from generator.catalogue.formulas import OPERAND_FIELDS, OPERATIONS
 from generator.catalogue.models import Config
+from generator.catalogue.sources import SOURCE_MODELS, SOURCES
 
 if TYPE_CHECKING:
     from generator.catalogue.yaml_lines import Located
@@ -118,6 +119,9 @@ def _walk(loc: tuple[object, ...]) -> _Where:
                 model = OPERATIONS[str(loc[index])]
                 index += 1
             continue
+        if path and path[-1] == "fetch" and isinstance(step, str) and step in SOURCE_MODELS:
+            model = SOURCE_MODELS[step]  # the tag of the fetch: union, not a YAML key
+            continue
         if step == "str" and at_operand:
             string_branch = index == len(loc)
             continue
@@ -182,6 +186,13 @@ def pydantic_problems(doc: Located, error: ValidationError) -> list[str]:
             if found.owner is not None and path:
                 message += did_you_mean(str(path[-1]), found.owner.model_fields)
             path = path[:-1]
+        elif kind == "union_tag_invalid" and path and path[-1] == "fetch":
+            named = str(item.get("ctx", {}).get("tag"))
+            message = f"unknown source {named!r}" + (
+                did_you_mean(named, SOURCES) or f": use one of {', '.join(SOURCES)}"
+            )
+        elif kind == "union_tag_not_found" and path and path[-1] == "fetch":
+            message = f"a fetch: block needs 'source:', one of {', '.join(SOURCES)}"
         elif kind == "union_tag_invalid":
             tag = item.get("ctx", {}).get("tag")
             message = f"unknown operation {tag!r}: use one of {', '.join(sorted(OPERATIONS))}"
@@ -195,9 +206,19 @@ def pydantic_problems(doc: Located, error: ValidationError) -> list[str]:
             message = FORMULA_HINT
         elif found.string_branch:
             message = FORMULA_HINT
+        elif (
+            kind == "missing"
+            and path
+            and path[-1] == "source"
+            and path[:-1] + ("fetch",) in {p[: len(path)] for p in other_paths}
+        ):
+            continue  # the fetch: block would name the source; its own error says why not
         elif kind == "missing" and path:
             message = f"required field {path[-1]!r} is missing"
             path = path[:-1]
+        elif kind == "too_short":
+            least = str(item.get("ctx", {}).get("min_length", 1))
+            message = f"needs at least {least} item(s); it has {len(item.get('input') or [])}"
         elif kind in PLAIN_TYPE_ERRORS:
             message = f"{item.get('input')!r} is not {PLAIN_TYPE_ERRORS[kind]}"
         elif kind == "literal_error":

@@ -19,16 +19,23 @@ from generator.catalogue.grammar import (
     QUANTITY_NAME,
     RESERVED_IDS,
     Duration,
-    SourceName,
     Strict,
     check_duration,
     check_url,
 )
+from generator.catalogue.sources import SOURCES, Fetch, SourceName, SourceSpec, resolve
 
 
 class SeriesConfig(Strict):
     source: SourceName = Field(
-        description="Where `make update` fetches it: fred, nyfed, market or crypto"
+        description="Where `make update` fetches it. Alone, fred, nyfed, market or crypto "
+        "(with the defaults of each); any source with its parameters in a `fetch:` block, "
+        "whose `source:` this repeats or stands for"
+    )
+    fetch: Fetch | None = Field(
+        None,
+        description="The source and its parameters (an SDMX key, a CSV's columns...); "
+        "`source:` above may then be left out",
     )
     title: str = Field(max_length=200, description="The series' name at its source")
     units: str = Field(description="Units as the source states them")
@@ -67,6 +74,30 @@ class SeriesConfig(Strict):
         "figures: 1; a month dated on its first day and released early the next month: 37). "
         "Claims judged 'when written' use only what had been published by then",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _source_from_fetch(cls, data: object) -> object:
+        """`fetch: {source: sdmx, ...}` says the source: `source:` may be left out."""
+        if isinstance(data, dict) and "source" not in data and isinstance(data.get("fetch"), dict):
+            named = data["fetch"].get("source")
+            if named in SOURCES:  # an unknown name is reported once, in the fetch: block
+                return {"source": named, **data}
+        return data
+
+    @model_validator(mode="after")
+    def _one_source(self) -> SeriesConfig:
+        if self.fetch is not None and self.fetch.source != self.source:
+            raise ValueError(
+                f"'source: {self.source}' and the fetch: block's "
+                f"'source: {self.fetch.source}' differ; keep one"
+            )
+        return self
+
+    def fetcher(self, series_id: str) -> SourceSpec:
+        """The source model: the fetch: block, or the defaults of the one-line `source:`.
+        Raises ValueError when the one-line form cannot say enough (``check`` words it)."""
+        return resolve(series_id, self.source, self.fetch)
 
     @field_validator("link")
     @classmethod

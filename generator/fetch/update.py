@@ -25,6 +25,8 @@ import difflib
 import math
 import os
 import sys
+import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -36,9 +38,9 @@ from generator.catalogue.grammar import SERIES_ID
 from generator.catalogue.load import load_config
 from generator.catalogue.messages import ConfigError
 from generator.catalogue.models import Config, SeriesConfig
-from generator.fetch import gate, sources
+from generator.fetch import gate, plan, sources
 from generator.fetch.budget import Breaker, Budget, active, priority
-from generator.fetch.sources import KeyRejected, NotFound, SourceError, fred
+from generator.fetch.sources import KeyRejected, NotFound, SourceError
 from generator.fetch.sources.net import clean, redact
 from generator.snapshot import vintages
 from generator.snapshot.clock import today
@@ -93,30 +95,42 @@ def update(
 def _update(root: Path, only: list[str] | None, keyless: bool, deadline: float | None) -> int:
     config = load_config(Path(root) / "indicators.yml")
     store = Store(Path(root) / "data")
-    selected = _select(config, only)
+    plan.declare_secrets(config)  # every declared key is masked from here on
+    selected = plan.fetched(config, _select(config, only))  # a manual source is left alone
     if keyless:
-        selected = [s for s in selected if not sources.needs_key(config.series[s].source)]
+        selected = plan.keyless(config, selected)
     stored = _preflight(config, store, selected)
     progress = Progress(len(selected), sys.stderr)
     found: dict[str, Outcome] = {}
     budget, breaker = Budget(deadline), Breaker()
     order = priority(config, selected)
-    with active(budget):
-        for position, series_id in enumerate(order, start=1):
-            spec = config.series[series_id]
-            progress.start(position, series_id)
+    positions = {series_id: position for position, series_id in enumerate(order, start=1)}
+    hosts = {s: sources.host(config.series[s].fetcher(s)) for s in order}
+    left = Counter(hosts.values())  # series still to come, per host (each host has a thread)
+    lock = threading.Lock()
+
+    def one(series_id: str) -> Outcome:
+        spec = config.series[series_id]
+        with lock:
             skip = budget.expired() or breaker.blocked(spec.source)
-            if skip:
-                status = "stale" if series_id in stored else "unavailable"
-                outcome = Outcome(series_id, status, failed=True, message=skip)
-            else:
-                budget.start_series(len(order) - position + 1)
-                outcome = _update_series(series_id, spec, stored.get(series_id))
-                breaker.record(
-                    spec.source, unreachable=outcome.unreachable, stop=outcome.stop_source
-                )
-            found[series_id] = outcome
-            progress.done(position, outcome)
+            host_left = left[hosts[series_id]]
+            left[hosts[series_id]] -= 1
+        if skip:
+            status = "stale" if series_id in stored else "unavailable"
+            return Outcome(series_id, status, failed=True, message=skip)
+        budget.start_series(host_left)  # a fair share of the time left, per host thread
+        outcome = _update_series(series_id, spec, stored.get(series_id))
+        with lock:
+            breaker.record(spec.source, unreachable=outcome.unreachable, stop=outcome.stop_source)
+        return outcome
+
+    def done(series_id: str, outcome: Outcome) -> None:
+        found[series_id] = outcome
+        progress.start(positions[series_id], series_id)
+        progress.done(positions[series_id], outcome)
+
+    with active(budget):  # one thread per host (fetch/plan.py), each in priority order
+        plan.run_by_host(config, order, one, done)
     progress.close()
     outcomes = [found[series_id] for series_id in selected]  # the summary in config order
     _commit(store, config, outcomes)
@@ -145,20 +159,10 @@ def _preflight(config: Config, store: Store, selected: list[str]) -> dict[str, p
     """Every check that needs no network; raises ConfigError/StoreError (exit 2)."""
     problems: list[str] = []
     for series_id in selected:
-        spec = config.series[series_id]
         if not SERIES_ID.fullmatch(series_id):
             problems.append(f"indicators.yml: series id {series_id!r} is malformed")
             continue
-        problem = sources.check_id(spec.source, series_id)
-        if problem:
-            problems.append(f"indicators.yml: {problem}")
-    used = {config.series[series_id].source for series_id in selected}
-    if "fred" in used:
-        problem = fred.key_problem()
-        if problem:
-            problems.append(problem)
-    for source in sorted(used & set(sources.SOURCE_MODULES)):
-        problems += [p for p in sources.check_environment(source) if p not in problems]
+    problems += plan.problems(config, selected)  # every declared key, every <SOURCE>_* variable
     if problems:
         raise ConfigError(problems)
     store.records  # noqa: B018 - a broken manifest must fail now, before any request
@@ -181,7 +185,7 @@ def _update_series(series_id: str, spec: SeriesConfig, stored: pd.Series | None)
         since = valid.index[-1].date() - timedelta(days=spec.revision_days)
     no_data = "unavailable" if stored is None else "stale"
     try:
-        fetched = sources.fetch(spec.source, series_id, since)
+        fetched = sources.fetch(spec.fetcher(series_id), series_id, since)
     except KeyRejected as error:
         stop = f"not asked: {spec.source} rejected the key earlier tonight"
         return Outcome(series_id, no_data, failed=True, message=error.message, stop_source=stop)

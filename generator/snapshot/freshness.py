@@ -16,6 +16,8 @@ from datetime import date
 
 import pandas as pd
 
+from generator.catalogue.grammar import parse_duration
+
 FACTOR = 3.0
 FLOOR_DAYS = 7
 RECENT = 30  # observations used to measure the usual spacing
@@ -50,3 +52,19 @@ def last_update(fetched: list[str | None]) -> date | None:
     """The day of the newest ``fetched_at`` in the manifest: when the sources were last asked."""
     days = [date.fromisoformat(value[:10]) for value in fetched if value]
     return max(days) if days else None
+
+
+def manual_due(last: date, every: str, lag: str) -> date:
+    """The day by which a series updated by hand should have its next observation: the last
+    one's date plus its spacing (``every``) plus its publication delay (``lag``). Declared
+    rather than measured, because a hand-kept series has no update night to judge it on."""
+    when = pd.Timestamp(last)
+    for text in (every, lag):
+        count, unit = parse_duration(text)
+        when += {
+            "d": pd.DateOffset(days=count),
+            "w": pd.DateOffset(weeks=count),
+            "m": pd.DateOffset(months=count),
+            "y": pd.DateOffset(years=count),
+        }[unit]
+    return date(when.year, when.month, when.day)

@@ -71,6 +71,7 @@ class FakeServer:
         self.latency = 0.0
         self.bytes_sent = 0
         self.ignore_range = False  # True: answer every row, whatever dates were asked for
+        self.headers: dict[str, str] = {}  # the last request's headers, lower-cased names
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -159,6 +160,7 @@ class FakeServer:
             def do_GET(self) -> None:
                 parsed = urllib.parse.urlsplit(self.path)
                 query = dict(urllib.parse.parse_qsl(parsed.query, keep_blank_values=True))
+                fake.headers = {name.lower(): value for name, value in self.headers.items()}
                 series = fake.series_of(parsed.path, query)
                 with fake._lock:
                     fake.log.append(Logged(parsed.path, query, series, time.monotonic()))

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "project"  # the frozen copy (tests/conftest.py)
 KEY = "0123456789abcdef0123456789abcdef"
 TODAY = "2026-08-28"  # UPDATE_TODAY: a few days after the snapshot ends, for stable tests
-PREFIXES = ("FRED", "NYFED", "MARKET", "CRYPTO")
+PREFIXES = ("FRED", "NYFED", "MARKET", "CRYPTO", "SDMX", "BOJ", "FISCALDATA", "DEFILLAMA", "CSV")
 
 # Kills the process with SIGKILL in the middle of the first snapshot write: either after
 # half of the temp file is written, or after it is complete but before the rename. Or makes

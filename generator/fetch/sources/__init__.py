@@ -1,27 +1,28 @@
 """The network side of ``update``: one module per source, each with the same small surface.
 
-Every source module exposes ``fetch(series_id, source_id, since) -> pandas.Series`` (float64,
-a naive daily ``DatetimeIndex``, ascending, missing values as NaN), ``source_id(series_id)``
-(the id the source knows the series by) and ``check_id(series_id) -> str | None`` (a problem
-with the id, found before any request). Failures are raised as the classified errors below, so
-``update`` can decide stale versus unavailable versus abort without parsing messages, and no
-message ever carries a URL: the FRED key travels in FRED's URLs.
+Every source module exposes ``fetch_spec(spec, series_id, since) -> pandas.Series`` (float64,
+a naive daily ``DatetimeIndex``, ascending, missing values as NaN) for the source model of
+``catalogue/sources.py`` that describes the series, and ``host(spec)`` (the host it talks to:
+``update`` fetches each host in its own thread, at its own pace). Failures are raised as the
+classified errors below, so ``update`` can decide stale versus unavailable versus abort without
+parsing messages, and no message ever carries a URL: keys travel in URLs.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 from datetime import date
 from typing import Protocol, cast
 
 import pandas as pd
 
-from generator.catalogue.grammar import SOURCES
+from generator.catalogue.sources import SOURCES, SourceSpec
 from generator.snapshot.clock import today, today_overridden
 
 __all__ = ["today", "today_overridden"]
 
-# One module per source name in the catalogue's registry (``grammar.SourceName``).
+# One module per source name in the catalogue's registry (``catalogue/sources.SourceName``).
 SOURCE_MODULES = SOURCES
 
 
@@ -30,16 +31,13 @@ class Source(Protocol):
 
     DEFAULT_ROOT: str
 
-    def source_id(self, series_id: str) -> str:
-        """The id the source knows the series by."""
+    def fetch_spec(self, spec: SourceSpec, series_id: str, since: date | None) -> pd.Series:
+        """Observations of the series the model describes, from ``since`` (inclusive; None
+        for the full history)."""
         ...
 
-    def check_id(self, series_id: str) -> str | None:
-        """A problem with the id, found before any request, or None."""
-        ...
-
-    def fetch(self, series_id: str, source_id: str, since: date | None) -> pd.Series:
-        """Observations from ``since`` (inclusive; None for the full history)."""
+    def host(self, spec: SourceSpec) -> str:
+        """The host the series is fetched from: ``update`` runs one thread per host."""
         ...
 
 
@@ -86,24 +84,6 @@ def module(source: str) -> Source:
     return cast(Source, importlib.import_module(f"generator.fetch.sources.{source}"))
 
 
-def source_id(source: str, series_id: str) -> str:
-    return module(source).source_id(series_id)
-
-
-def check_id(source: str, series_id: str) -> str | None:
-    """A sentence explaining why the id cannot be sent to the source, or None if it can."""
-    if source not in SOURCE_MODULES:
-        return (
-            f"series {series_id!r}: source {source!r} has no fetcher (use one of {SOURCE_MODULES})"
-        )
-    return module(source).check_id(series_id)
-
-
-def needs_key(source: str) -> bool:
-    """Whether the source needs a key (its module names the variable in ``KEY_VARIABLE``)."""
-    return getattr(module(source), "KEY_VARIABLE", None) is not None
-
-
 def check_environment(source: str) -> list[str]:
     """Problems with the ``<SOURCE>_*`` and ``UPDATE_TODAY`` variables, found before any request."""
     from generator.fetch.sources import net  # imported late: net imports this module
@@ -121,10 +101,40 @@ def check_environment(source: str) -> list[str]:
     return problems
 
 
-def fetch(source: str, series_id: str, since: date | None) -> pd.Series:
+def fetch(spec: SourceSpec, series_id: str, since: date | None) -> pd.Series:
     """Observations from ``since`` (inclusive; None = full history) to the latest."""
-    mod = module(source)
-    return mod.fetch(series_id, mod.source_id(series_id), since)
+    return module(spec.source).fetch_spec(spec, series_id, since)
+
+
+def host(spec: SourceSpec) -> str:
+    """The host a series is fetched from (its source's, or the one its model names)."""
+    return module(spec.source).host(spec)
+
+
+def key_problem(spec: SourceSpec) -> str | None:
+    """Why the key a source declares cannot be used, in a line that never holds the key."""
+    name = spec.key_variable()
+    if name is None:
+        return None
+    checker = getattr(module(spec.source), "key_problem", None)
+    if checker is not None:
+        return cast(str | None, checker())
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return f"{name} is not set: series from source {spec.source} need it; export {name}"
+    if any(char.isspace() or ord(char) < 32 for char in value):
+        return f"{name} contains spaces or control characters; copy the key again"
+    return None
+
+
+def default_host(prefix: str, default_root: str) -> str:
+    """The host of a source with one address (``<PREFIX>_API_ROOT`` or its default)."""
+    from generator.fetch.sources import net  # imported late: net imports this module
+
+    try:
+        return net.host_of(net.api_root(prefix, default_root))
+    except SourceError:
+        return "?"  # check_environment reports the bad variable before any request
 
 
 def empty_series() -> pd.Series:

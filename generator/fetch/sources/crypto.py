@@ -23,7 +23,16 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 
-from generator.fetch.sources import BadReply, NotFound, SourceError, net, to_series, today
+from generator.catalogue.sources import CryptoSource, SourceSpec
+from generator.fetch.sources import (
+    BadReply,
+    NotFound,
+    SourceError,
+    default_host,
+    net,
+    to_series,
+    today,
+)
 
 DEFAULT_ROOT = "https://api.exchange.coinbase.com"
 PRODUCT = re.compile(r"^[A-Z0-9]{2,10}-USD$")
@@ -98,3 +107,14 @@ def _close(value: object, day: date) -> float:
             f"Coinbase Exchange sent a non-numeric close {net.clean(value, 20)!r} on {day}"
         )
     return round(float(value), 8)
+
+
+def fetch_spec(spec: SourceSpec, series_id: str, since: date | None) -> pd.Series:
+    """The series a ``CryptoSource`` describes (see ``fetch``)."""
+    if not isinstance(spec, CryptoSource):
+        raise SourceError(f"{series_id}: not a {LABEL} series")
+    return fetch(series_id, spec.product, since)
+
+
+def host(spec: SourceSpec) -> str:
+    return default_host("CRYPTO", DEFAULT_ROOT)

@@ -29,12 +29,14 @@ from typing import Any, TypeVar
 import pandas as pd
 from fredapi import Fred
 
+from generator.catalogue.sources import FredSource, SourceSpec
 from generator.fetch.sources import (
     BadReply,
     KeyRejected,
     NotFound,
     SourceError,
     Transient,
+    default_host,
     empty_series,
     net,
 )
@@ -340,3 +342,14 @@ def _checked(raw: pd.Series, body: bytes) -> pd.Series:
     index = pd.DatetimeIndex(pd.to_datetime(raw.index), name="date").normalize()
     series = pd.Series(raw.to_numpy(dtype="float64"), index=index, dtype="float64")
     return series.sort_index()
+
+
+def fetch_spec(spec: SourceSpec, series_id: str, since: date | None) -> pd.Series:
+    """The series a ``FredSource`` describes (see ``fetch``)."""
+    if not isinstance(spec, FredSource):
+        raise SourceError(f"{series_id}: not a {LABEL} series")
+    return fetch(series_id, spec.id or series_id, since)
+
+
+def host(spec: SourceSpec) -> str:
+    return default_host("FRED", DEFAULT_ROOT)

@@ -25,10 +25,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
+from generator.catalogue.sources import MARKET_DEFAULTS, MarketSource, SourceSpec
 from generator.fetch.sources import (
     BadReply,
     NotFound,
     SourceError,
+    default_host,
     net,
     to_series,
     today,
@@ -36,7 +38,7 @@ from generator.fetch.sources import (
 )
 
 DEFAULT_ROOT = "https://query1.finance.yahoo.com"
-SYMBOLS = {"SP500": "^GSPC", "RUT": "^RUT"}
+SYMBOLS = dict(MARKET_DEFAULTS)  # the one-line form's map, now in catalogue/sources.py
 SYMBOL = re.compile(r"^\^?[A-Z0-9][A-Z0-9.=-]{0,19}$")
 SESSION_DONE = time(16, 15)  # the close is final a little after 16:00 exchange time
 FIRST_DAY = date(1970, 1, 2)
@@ -141,3 +143,14 @@ def _last_complete_session(zone: tzinfo) -> date:
         return today() - timedelta(days=1)
     now = datetime.now(zone)
     return now.date() if now.time() >= SESSION_DONE else now.date() - timedelta(days=1)
+
+
+def fetch_spec(spec: SourceSpec, series_id: str, since: date | None) -> pd.Series:
+    """The series a ``MarketSource`` describes (see ``fetch``)."""
+    if not isinstance(spec, MarketSource):
+        raise SourceError(f"{series_id}: not a {LABEL} series")
+    return fetch(series_id, spec.symbol, since)
+
+
+def host(spec: SourceSpec) -> str:
+    return default_host("MARKET", DEFAULT_ROOT)

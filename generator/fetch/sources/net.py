@@ -34,7 +34,10 @@ USER_AGENT = "Mozilla/5.0 (compatible; liquidity-watch/0.1; nightly data update)
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 # Variables holding secrets; their values (and pieces of REDACT_MIN characters) are masked.
-SECRET_VARIABLES = ("FRED_API_KEY",)
+# FRED's is always there; ``declare_secrets`` adds every key variable a source in
+# indicators.yml declares (``update`` calls it before any request), so a second keyed source's
+# key is masked exactly like FRED's.
+SECRET_VARIABLES: list[str] = ["FRED_API_KEY"]
 REDACT_MIN = 8
 
 
@@ -85,16 +88,42 @@ def api_root(prefix: str, default: str) -> str:
 
 
 class Pacer:
-    """Keeps at least ``min_interval`` seconds between the starts of two requests."""
+    """Keeps at least ``min_interval`` seconds between the starts of two requests (safe to
+    share between threads: ``update`` fetches each host in its own thread)."""
 
     def __init__(self) -> None:
         self._last = 0.0
+        self._lock = threading.Lock()
 
     def wait(self, min_interval: float) -> None:
-        gap = self._last + min_interval - time.monotonic()
-        if gap > 0:
-            time.sleep(gap)
-        self._last = time.monotonic()
+        with self._lock:
+            gap = self._last + min_interval - time.monotonic()
+            if gap > 0:
+                time.sleep(gap)
+            self._last = time.monotonic()
+
+
+_pacers: dict[str, Pacer] = {}
+_pacers_lock = threading.Lock()
+
+
+def pacer(host: str) -> Pacer:
+    """The one pacer of a host: generic sources (SDMX, CSV) serve many hosts, each keeps its
+    own pace, and two series on the same host never go faster than its interval."""
+    with _pacers_lock:
+        return _pacers.setdefault(host.lower(), Pacer())
+
+
+def host_of(url: str) -> str:
+    """The host a URL points at ("?" when it has none): the unit of parallel fetching."""
+    return (urllib.parse.urlsplit(url).hostname or "?").lower()
+
+
+def declare_secrets(names: list[str]) -> None:
+    """Add key variables declared in indicators.yml to those redaction masks."""
+    for name in names:
+        if name not in SECRET_VARIABLES:
+            SECRET_VARIABLES.append(name)
 
 
 def secrets() -> list[str]:
@@ -459,6 +488,17 @@ def get(url: str, label: str, config: Settings, headers: dict[str, str] | None =
         if time.monotonic() >= limits.ends:
             raise limits.too_slow() from None
         raise network_error(label, error, config.timeout) from None
+
+
+def paced_get(url: str, label: str, prefix: str, headers: dict[str, str] | None = None) -> bytes:
+    """``get`` with the ``<PREFIX>_*`` settings, the host's own pacer and retries."""
+    config = settings(prefix)
+
+    def once() -> bytes:
+        pacer(host_of(url)).wait(config.min_interval)
+        return get(url, label, config, headers)
+
+    return with_retries(once, config)
 
 
 def parse_json(body: bytes, label: str) -> object:

@@ -1,14 +1,29 @@
-"""NY Fed Markets Data API (keyless): Treasury bill purchases flagged as reserve management.
+"""NY Fed Markets Data API (keyless): reference rates, repo and reverse repo operations, and
+Treasury bill purchases flagged as reserve management.
 
-``FED_RMP_BILL_PURCHASES`` is the par amount accepted in outright bill purchase operations, in
-billions of dollars, summed per operation date, from 2025-12-12 (the first reserve management
-purchase) on. The API's summary results carry no RMP flag of their own, so the flag is the same
-rule the snapshot was built with: operation type "Outright Bill Purchase", direction P, status
-Results, on or after 2025-12-12. Endpoint:
-``/api/tsy/purchases/results/summary/search.json?startDate=YYYY-MM-DD&endDate=YYYY-MM-DD``,
-reply ``{"treasury": {"auctions": [{"operationId", "operationDate", "operationType",
-"operationDirection", "auctionStatus", "totalParAmtAccepted", ...}]}}`` with amounts in dollars
-(strings in the live feed, numbers tolerated). Base URL from ``NYFED_API_ROOT``.
+Which series a model asks for is its ``dataset`` (``catalogue/sources.py`` ``NyfedSource``):
+
+- ``sofr``, ``tgcr``, ``bgcr`` (``/api/rates/secured/<name>/search.json``), ``effr``, ``obfr``
+  (``/api/rates/unsecured/<name>/search.json``), with ``startDate``/``endDate``; the reply is
+  ``{"refRates": [{"effectiveDate", "type", "percentRate", "percentPercentile1", ...25, ...75,
+  ...99, "volumeInBillions", "revisionIndicator"}]}``; ``field`` picks the figure (the 99th
+  percentile is the SOFR tail).
+- ``reverse-repo`` and ``repo`` (``/api/rp/<reverserepo|repo>/all/results/search.json``): the
+  reply is ``{"repo": {"operations": [{"operationId", "operationDate", "operationType",
+  "operationMethod", "totalAmtAccepted", "note", ...}]}}`` with amounts in dollars; the series
+  is the amount accepted per operation date in billions (ON RRP; the Standing Repo Facility,
+  whose days with operations but nothing taken are zeros). Small value exercises are left out.
+- ``rmp-bill-purchases``: ``FED_RMP_BILL_PURCHASES`` is the par amount accepted in outright
+  bill purchase operations, in billions of dollars, summed per operation date, from 2025-12-12
+  (the first reserve management purchase) on. The API's summary results carry no RMP flag of
+  their own, so the flag is the same rule the snapshot was built with: operation type
+  "Outright Bill Purchase", direction P, status Results, on or after 2025-12-12. Endpoint:
+  ``/api/tsy/purchases/results/summary/search.json?startDate=YYYY-MM-DD&endDate=YYYY-MM-DD``,
+  reply ``{"treasury": {"auctions": [{"operationId", "operationDate", "operationType",
+  "operationDirection", "auctionStatus", "totalParAmtAccepted", ...}]}}`` with amounts in
+  dollars (strings in the live feed, numbers tolerated).
+
+Base URL from ``NYFED_API_ROOT``.
 """
 
 from __future__ import annotations
@@ -20,11 +35,15 @@ from typing import Any
 
 import pandas as pd
 
-from generator.fetch.sources import BadReply, SourceError, net, to_series, today
+from generator.catalogue.sources import NYFED_DEFAULTS, NYFED_RATES, NyfedSource, SourceSpec
+from generator.fetch.sources import BadReply, SourceError, default_host, net, to_series, today
 
 DEFAULT_ROOT = "https://markets.newyorkfed.org"
 RMP_START = date(2025, 12, 12)
-SERIES = {"FED_RMP_BILL_PURCHASES": "rmp-bill-purchases"}
+RATES_START = date(2018, 4, 2)  # SOFR's first publication; the API's history of every rate
+RP_START = date(2013, 9, 23)  # the first ON RRP exercise; repo history begins later
+# The one-line form's map (``source: nyfed`` alone): kept for forks that call source_id.
+SERIES = dict(NYFED_DEFAULTS)
 LABEL = "NY Fed"
 
 _pacer = net.Pacer()
@@ -45,19 +64,79 @@ def fetch(series_id: str, source_id: str, since: date | None) -> pd.Series:
     if check_id(series_id):
         raise SourceError(check_id(series_id) or "")
     start = max(since or RMP_START, RMP_START)
+    return _rmp_per_day(_get("/api/tsy/purchases/results/summary/search.json", start))
+
+
+def fetch_spec(spec: SourceSpec, series_id: str, since: date | None) -> pd.Series:
+    """The dataset a ``NyfedSource`` names, from ``since`` on."""
+    if not isinstance(spec, NyfedSource):
+        raise SourceError(f"{series_id}: not a NY Fed series")
+    if spec.dataset == "rmp-bill-purchases":
+        start = max(since or RMP_START, RMP_START)
+        return _rmp_per_day(_get("/api/tsy/purchases/results/summary/search.json", start))
+    if spec.dataset in NYFED_RATES:
+        kind = "secured" if spec.dataset in ("sofr", "tgcr", "bgcr") else "unsecured"
+        payload = _get(f"/api/rates/{kind}/{spec.dataset}/search.json", since or RATES_START)
+        return _rates(payload, spec.field or "percentRate")
+    path = "reverserepo" if spec.dataset == "reverse-repo" else "repo"
+    return _accepted_per_day(_get(f"/api/rp/{path}/all/results/search.json", since or RP_START))
+
+
+def host(spec: SourceSpec) -> str:
+    return default_host("NYFED", DEFAULT_ROOT)
+
+
+def _get(path: str, start: date) -> object:
     end = max(today(), start)
     root = net.api_root("NYFED", DEFAULT_ROOT)
-    url = (
-        f"{root}/api/tsy/purchases/results/summary/search.json"
-        f"?startDate={start.isoformat()}&endDate={end.isoformat()}"
-    )
+    url = f"{root}{path}?startDate={start.isoformat()}&endDate={end.isoformat()}"
     config = net.settings("NYFED")
 
     def once() -> object:
         _pacer.wait(config.min_interval)
         return net.parse_json(net.get(url, LABEL, config), LABEL)
 
-    return _rmp_per_day(net.with_retries(once, config))
+    return net.with_retries(once, config)
+
+
+def _rates(payload: object, field: str) -> pd.Series:
+    rates = payload.get("refRates") if isinstance(payload, dict) else None
+    if not isinstance(rates, list):
+        raise BadReply("NY Fed reply has no refRates list")
+    rows: dict[date, float] = {}
+    for rate in rates:
+        if not isinstance(rate, dict):
+            raise BadReply("NY Fed reply has a rate that is not an object")
+        day = _day(rate.get("effectiveDate"))
+        if day in rows:
+            raise BadReply(f"NY Fed listed the rate of {day} more than once")
+        raw = rate.get(field)
+        rows[day] = math.nan if raw in (None, "") else _number(raw, day, field)
+    return to_series(rows)
+
+
+def _accepted_per_day(payload: object) -> pd.Series:
+    repo = payload.get("repo") if isinstance(payload, dict) else None
+    operations = repo.get("operations") if isinstance(repo, dict) else None
+    if not isinstance(operations, list):
+        raise BadReply("NY Fed reply has no repo.operations list")
+    totals: dict[date, float] = defaultdict(float)
+    seen: set[object] = set()
+    for operation in operations:
+        if not isinstance(operation, dict):
+            raise BadReply("NY Fed reply has an operation that is not an object")
+        if "small value" in str(operation.get("note") or "").lower():
+            continue  # a test of the plumbing, not a use of the facility
+        raw = operation.get("totalAmtAccepted")
+        if raw is None:
+            continue  # announced, no result yet
+        day = _day(operation.get("operationDate"))
+        key = operation.get("operationId") or (day, operation.get("closeTime"))
+        if key in seen:
+            raise BadReply(f"NY Fed listed the operation of {day} more than once")
+        seen.add(key)
+        totals[day] += _number(raw, day, "accepted amount")
+    return to_series({day: round(total / 1e9, 6) for day, total in totals.items()})
 
 
 def _rmp_per_day(payload: object) -> pd.Series:
@@ -105,10 +184,14 @@ def _day(raw: object) -> date:
 
 
 def _amount(raw: object, day: date) -> float:
+    return _number(raw, day, "accepted amount")
+
+
+def _number(raw: object, day: date, what: str) -> float:
     try:
         value = float(raw)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         value = math.nan
     if not math.isfinite(value) or isinstance(raw, bool):
-        raise BadReply(f"NY Fed sent a non-numeric accepted amount {net.clean(raw, 20)!r} on {day}")
+        raise BadReply(f"NY Fed sent a non-numeric {what} {net.clean(raw, 20)!r} on {day}")
     return value
