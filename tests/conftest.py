@@ -37,6 +37,7 @@ GENERATED = (
     "site/charts",
     "site/data",
     "site/api",
+    "site/snippets",
 )
 
 
