@@ -290,3 +290,28 @@ def test_built_site_publishes_the_nowcast(built_project: Path):
     page = (built_project / "public" / "methodology" / "index.html").read_text()
     assert "Thursday before the release" in page and "nowcast-errors.csv" in page
     assert (site / "data" / "nowcast-errors.csv").exists()
+
+
+def test_week_average_tga_from_the_dts_is_the_h41s_wtregen():
+    """The alignment the estimate relies on: WTREGEN is the mean of the seven calendar days to
+    Wednesday, each day carrying the last DTS balance (to within rounding, 1 mn USD)."""
+    tga, wtregen = raw("TGA_DTS"), raw("WTREGEN")
+    first = min(tga)
+    checked = 0
+    for week, value in wtregen.items():
+        days = [week - timedelta(days=i) for i in range(7)]
+        if days[-1] < first + timedelta(days=3):
+            continue
+        mean = sum(tga[max(d for d in tga if d <= day)] for day in days) / 7
+        assert abs(mean - value) < 1, week
+        checked += 1
+    assert checked >= 220
+
+
+def test_card_names_the_horizon_its_error_comes_from():
+    week = date(2026, 8, 26)
+    made = {date(2026, 8, 22): "friday", date(2026, 8, 25): "wednesday", week: "wednesday"}
+    made[date(2026, 8, 27)] = "release"
+    for day, horizon in made.items():
+        estimate = nowcast.Estimate(week, day, week - timedelta(days=7), {}, {}, day, day, 0)
+        assert nowcast_text.horizon_of(estimate) == horizon, day

@@ -82,9 +82,11 @@ class Inputs:
     # (the date plus its lag; a DTS balance the next business day), so that cutting a
     # series for each of the backtest's estimates is one comparison.
     released: dict[str, pd.DatetimeIndex] = field(init=False, repr=False)
+    arrays: dict[str, tuple[np.ndarray, np.ndarray]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.released = {}
+        self.arrays = {sid: _arrays(values) for sid, values in self.series.items()}
         for sid, values in self.series.items():
             if sid == TGA:
                 days = pd.DatetimeIndex([next_business_day(d) for d in values.index])
@@ -140,61 +142,89 @@ def next_business_day(day: pd.Timestamp) -> pd.Timestamp:
     return pd.Timestamp(day) + BUSINESS_DAY
 
 
+Arrays = dict[str, tuple[np.ndarray, np.ndarray]]  # id -> (datetime64[ns] dates, float64 values)
+
+
 def known(inputs: Inputs, daily_on: date, h41_on: date | None = None) -> dict[str, pd.Series]:
     """Each series as known on its day: the H.4.1 on ``h41_on`` (default ``daily_on``), the
     daily series on ``daily_on``. A DTS balance is published the next business day; ON RRP and
     purchase results on their own day. Values revised since are read back from the revision
     files (``snapshot.vintages.as_of``)."""
+    arrays = _known_arrays(inputs, daily_on, h41_on)
+    return {
+        sid: pd.Series(values, index=pd.DatetimeIndex(stamps, name="date"), dtype="float64")
+        for sid, (stamps, values) in arrays.items()
+    }
+
+
+def _known_arrays(inputs: Inputs, daily_on: date, h41_on: date | None = None) -> Arrays:
     h41_on = daily_on if h41_on is None else h41_on
-    out: dict[str, pd.Series] = {}
+    out: Arrays = {}
     for sid, values in inputs.series.items():
         day = h41_on if sid in H41 else daily_on
         revised = inputs.revisions.get(sid, [])
         if not revised:  # released days ascend with the dates: a prefix
             count = inputs.released[sid].searchsorted(pd.Timestamp(day), side="right")
-            out[sid] = values.iloc[:count]
+            stamps, data = inputs.arrays[sid]
+            out[sid] = (stamps[:count], data[:count])
             continue
         lag = inputs.lags.get(sid, H41_LAG) if sid in H41 else 0
-        kept = vintages.as_of(values, revised, lag, day)
+        kept = vintages.as_of(values, revised, lag, day).dropna()
         if sid == TGA and not kept.empty:  # released the next business day
             kept = kept[[next_business_day(d) <= pd.Timestamp(day) for d in kept.index]]
-        out[sid] = kept
+        out[sid] = _arrays(kept)
     return out
 
 
-def _path(values: pd.Series, days: np.ndarray) -> np.ndarray:
+def _arrays(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    return values.index.to_numpy(dtype="datetime64[ns]"), values.to_numpy(dtype="float64")
+
+
+def _path(series: tuple[np.ndarray, np.ndarray], days: np.ndarray) -> np.ndarray:
     """The value on each of ``days`` (datetime64), each calendar day carrying the last value at
     or before it (weekends, holidays, and days not yet published); NaN before the first."""
-    stamps = values.index.to_numpy(dtype="datetime64[ns]")
+    stamps, data = series
     where = np.searchsorted(stamps, days, side="right") - 1
-    data = values.to_numpy(dtype="float64")
     return np.where(where >= 0, data[np.maximum(where, 0)], np.nan)
 
 
 @lru_cache(maxsize=4096)
-def _settlement(day: pd.Timestamp) -> np.datetime64:
-    return np.datetime64(next_business_day(day), "ns")
+def _settlement(day: np.datetime64) -> np.datetime64:
+    return np.datetime64(next_business_day(pd.Timestamp(day)), "ns")
 
 
-def _settled(bills: pd.Series, days: np.ndarray) -> np.ndarray:
+def _settled(bills: tuple[np.ndarray, np.ndarray] | None, days: np.ndarray) -> np.ndarray:
     """Purchases (bn USD) cumulated by settlement day (the next business day after the
     operation) on each of ``days``, counted from zero before the first."""
-    if bills.empty:
+    if bills is None or len(bills[0]) == 0:
         return np.zeros(len(days))
-    settle = np.array([_settlement(d) for d in bills.index], dtype="datetime64[ns]")
-    amounts = bills.to_numpy(dtype="float64")
+    settle = np.array([_settlement(d) for d in bills[0]], dtype="datetime64[ns]")
+    amounts = bills[1]
     return np.array([amounts[(settle > days[0]) & (settle <= d)].sum() for d in days])
+
+
+def _at(series: tuple[np.ndarray, np.ndarray], stamp: np.datetime64) -> float | None:
+    """The value dated exactly ``stamp``, or None."""
+    stamps, data = series
+    where = int(np.searchsorted(stamps, stamp))
+    if where < len(stamps) and stamps[where] == stamp:
+        return float(data[where])
+    return None
 
 
 def estimate(data: Mapping[str, pd.Series], made_on: date) -> Estimate | None:
     """The nowcast of the week after the last H.4.1 week in ``data`` (already cut to what was
     known on ``made_on``), or None when an input is missing or the DTS does not cover the
     base week."""
-    if any(sid not in data or data[sid].empty for sid in (*H41, TGA, RRP)):
+    return _estimate({sid: _arrays(values) for sid, values in data.items()}, made_on)
+
+
+def _estimate(data: Arrays, made_on: date) -> Estimate | None:
+    if any(sid not in data or len(data[sid][0]) == 0 for sid in (*H41, TGA, RRP)):
         return None
-    common = data[H41[0]].index[-8:].to_numpy()
+    common = data[H41[0]][0][-8:]
     for sid in H41[1:]:
-        common = np.intersect1d(common, data[sid].index[-8:].to_numpy())
+        common = np.intersect1d(common, data[sid][0][-8:])
     weeks = pd.DatetimeIndex(common)
     weeks = weeks[weeks.day_of_week == 2]
     if weeks.empty:
@@ -202,18 +232,19 @@ def estimate(data: Mapping[str, pd.Series], made_on: date) -> Estimate | None:
     base = weeks[-1]
     week = base + pd.Timedelta(days=7)
     start = base - pd.Timedelta(days=6)  # the base week's Thursday
-    days = pd.date_range(start, week, freq="D").to_numpy(dtype="datetime64[ns]")
+    days = np.arange(14, dtype="timedelta64[D]") + np.datetime64(start, "ns")
     tga = _path(data[TGA], days) / 1000.0
     rrp = _path(data[RRP], days)
-    if np.isnan(tga).any() or np.isnan(rrp).any() or data[TGA].index[0] > start:
+    if np.isnan(tga).any() or np.isnan(rrp).any() or data[TGA][0][0] > days[0]:
         return None
-    assets = _settled(data.get(BILLS, pd.Series(dtype="float64")), days)
+    assets = _settled(data.get(BILLS), days)
 
     def change(path: np.ndarray) -> float:
         """Week average of the target week less that of the base week."""
         return float(path[7:].mean() - path[:7].mean())
 
-    at = {s: float(data[s][base]) / 1000.0 for s in H41}
+    stamp = np.datetime64(base, "ns")
+    at = {s: float(_at(data[s], stamp) or 0.0) / 1000.0 for s in H41}
     settled = float(assets[-1] - assets[6])
     values = {
         "reserves": at["WRESBAL"] + change(assets) - change(tga) - change(rrp),
@@ -228,7 +259,7 @@ def estimate(data: Mapping[str, pd.Series], made_on: date) -> Estimate | None:
         "reserves_wednesday": at["WRBWFRBL"],
         "net_liquidity": at["WALCL"] - at["WTREGEN"] - float(rrp[6]),
     }
-    tga_last = data[TGA].index[-1]
+    tga_last = pd.Timestamp(data[TGA][0][-1])
     return Estimate(
         week=week.date(),
         made_on=made_on,
@@ -236,32 +267,36 @@ def estimate(data: Mapping[str, pd.Series], made_on: date) -> Estimate | None:
         values=values,
         base=published,
         tga_through=tga_last.date(),
-        rrp_through=data[RRP].index[-1].date(),
+        rrp_through=pd.Timestamp(data[RRP][0][-1]).date(),
         days_observed=int(min(max((tga_last - start).days - 6, 0), 7)),
     )
 
 
 def nowcast(inputs: Inputs, made_on: date) -> Estimate | None:
     """The estimate a reader sees on ``made_on``: every input as known that day."""
-    return estimate(known(inputs, made_on), made_on)
+    return _estimate(_known_arrays(inputs, made_on), made_on)
 
 
 def published_figures(inputs: Inputs, week: date) -> dict[str, float] | None:
     """Week ``week``'s figures as first published, on its release day (the H.4.1 and ON RRP
     as known then), in bn USD; None when the week is not published in full."""
     release = week + timedelta(days=inputs.lags.get("WALCL", H41_LAG))
-    data = known(inputs, release)
-    stamp = pd.Timestamp(week)
-    if any(stamp not in data.get(s, pd.Series(dtype="float64")).index for s in H41):
+    data = _known_arrays(inputs, release)
+    stamp = np.datetime64(pd.Timestamp(week), "ns")
+    found = {s: _at(data[s], stamp) if s in data else None for s in H41}
+    if RRP not in data:
         return None
-    rrp = data[RRP][data[RRP].index <= stamp]
-    if rrp.empty or (stamp - rrp.index[-1]).days > 7:
+    rrp_stamps, rrp_values = data[RRP]
+    where = int(np.searchsorted(rrp_stamps, stamp, side="right")) - 1
+    if where < 0 or (stamp - rrp_stamps[where]) > np.timedelta64(7, "D"):
         return None
-    at = {s: float(data[s][stamp]) / 1000.0 for s in H41}
+    at = {s: value / 1000.0 for s, value in found.items() if value is not None}
+    if len(at) < len(H41):
+        return None
     return {
         "reserves": at["WRESBAL"],
         "reserves_wednesday": at["WRBWFRBL"],
-        "net_liquidity": at["WALCL"] - at["WTREGEN"] - float(rrp.iloc[-1]),
+        "net_liquidity": at["WALCL"] - at["WTREGEN"] - float(rrp_values[where]),
     }
 
 
@@ -287,7 +322,7 @@ def backtest(inputs: Inputs, since: date | None = None) -> pd.DataFrame:
         for horizon, offset in HORIZONS.items():
             made_on = week + timedelta(days=offset)
             h41_on = made_on - timedelta(days=1) if offset > 0 else made_on
-            guess = estimate(known(inputs, made_on, h41_on), made_on)
+            guess = _estimate(_known_arrays(inputs, made_on, h41_on), made_on)
             if guess is None or guess.week != week:
                 continue
             for target in TARGETS:
