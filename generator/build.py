@@ -138,6 +138,7 @@ def build(root: Path, quiet: bool = False, as_of: date | None = None) -> BuildRe
             api_path = out / "api" / "indicators" / f"{result.id}.json"
             write_text(api_path, api.api_json(api.indicator_data(result, frame)))
             notes[result.id] = charts.chart_note(result, chart, frame, events)
+            notes[result.id] += nowcast_text.note(result, estimate)
             picture = pictures.render(spec, {url: csv_text}, image_cache)
             write_picture(out / "charts", result.id, picture)
             sentence = pictures.chart_sentence(result, chart, frame)

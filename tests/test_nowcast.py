@@ -267,10 +267,16 @@ def test_reserves_chart_shows_the_dashed_estimate_and_says_so(view):
     assert "week to 26 Aug 2026" in sentence
     card = nowcast_text.card(result, view)
     assert card is not None and card["week"] == "26 Aug 2026"
+    score = next(
+        s for s in view.scores if s.target == "reserves" and s.horizon == "friday"
+    )  # made on Saturday 22 Aug: judged by the estimates made early in the week
+    assert card["mae"] == f"{score.mae:.0f}"
+    assert 'marked "estimate": the week to 26 Aug 2026' in nowcast_text.note(result, view)
     # An indicator the nowcast does not estimate is left as it was.
     other = next(r for r in results if r.id == "sofr-iorb-spread")
     assert nowcast_text.extend_spec(spec, other, view) is spec
     assert nowcast_text.card(other, view) is None
+    assert nowcast_text.note(other, view) == ""
 
 
 def test_no_estimate_when_a_fork_redefines_the_line(view):

@@ -215,7 +215,7 @@ def extend_spec(spec: dict, result: IndicatorResult, view: View) -> dict:
                     "y": y,
                     "color": colour,
                     "tooltip": [
-                        {"field": "kind", "type": "nominal", "title": "Estimate"},
+                        {"field": "kind", "type": "nominal", "title": "Status"},
                         {
                             "field": "date",
                             "type": "temporal",
@@ -261,6 +261,27 @@ def estimate_sentence(result: IndicatorResult, view: View) -> str:
         f"week to {format_date(estimate.week)}, from the Treasury's daily cash balance to "
         f"{format_date(estimate.tga_through)} and the New York Fed's reverse repo to "
         f"{format_date(estimate.rrp_through)}."
+    )
+
+
+def note(result: IndicatorResult, view: View) -> str:
+    """Added to the line under the chart: what the dashed end of the line is."""
+    shown = _shown(view, result)
+    if shown is None or view.estimate is None:
+        return ""
+    target, _ = shown
+    horizon = horizon_of(view.estimate)
+    typical = next((s for s in view.scores if s.target == target and s.horizon == horizon), None)
+    error = ""
+    if typical is not None:
+        error = (
+            f" (in the backtest, estimates made {CARD_HORIZONS[horizon]} were off by "
+            f"{format_number(typical.mae, 0)} bn USD on average)"
+        )
+    return (
+        f' Dashed end of the line, marked "estimate": the week to '
+        f"{format_date(view.estimate.week)} estimated from daily data, not yet published"
+        f"{error}; see the methodology page."
     )
 
 
