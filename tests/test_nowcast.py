@@ -321,3 +321,12 @@ def test_card_names_the_horizon_its_error_comes_from():
     for day, horizon in made.items():
         estimate = nowcast.Estimate(week, day, week - timedelta(days=7), {}, {}, day, day, 0)
         assert nowcast_text.horizon_of(estimate) == horizon, day
+
+
+def test_cached_backtest_reads_back_the_same_numbers(tmp_path: Path):
+    first = nowcast_text.compute(CONFIG, SNAPSHOT, STORE, None, tmp_path)
+    assert len(list(tmp_path.glob("nowcast-*.csv"))) == 1
+    again = nowcast_text.compute(CONFIG, SNAPSHOT, STORE, None, tmp_path)
+    assert nowcast_text.errors_csv(again.errors) == nowcast_text.errors_csv(first.errors)
+    assert again.scores == first.scores
+    assert again.errors["estimate"].tolist() == first.errors["estimate"].tolist()

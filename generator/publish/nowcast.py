@@ -107,6 +107,8 @@ def _cached_backtest(inputs: nowcast.Inputs, day: date, cache: Path | None) -> p
     frame = nowcast.backtest(cut)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("nowcast-*.csv"):  # one night's inputs replace the last's
+            old.unlink()
         path.write_text(frame.to_csv(index=False, float_format="%.17g", lineterminator="\n"))
     return frame
 
