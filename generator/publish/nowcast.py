@@ -11,9 +11,11 @@ there is a handful of calls.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -109,7 +111,9 @@ def _cached_backtest(inputs: nowcast.Inputs, day: date, cache: Path | None) -> p
         path.parent.mkdir(parents=True, exist_ok=True)
         for old in path.parent.glob("nowcast-*.csv"):  # one night's inputs replace the last's
             old.unlink()
-        path.write_text(frame.to_csv(index=False, float_format="%.17g", lineterminator="\n"))
+        partial = path.with_name(path.name + ".partial")  # a killed build leaves no half file
+        partial.write_text(frame.to_csv(index=False, float_format="%.17g", lineterminator="\n"))
+        os.replace(partial, path)
     return frame
 
 
@@ -119,14 +123,14 @@ def errors_csv(errors: pd.DataFrame) -> str:
     frame = errors.copy()
     frame["week"] = frame["week"].astype(str)
     frame["made_on"] = frame["made_on"].astype(str)
-    return frame.to_csv(index=False, float_format="%.3f", lineterminator="\n")
+    return str(frame.to_csv(index=False, float_format="%.3f", lineterminator="\n"))
 
 
 def _round(value: float) -> float:
     return round(float(value), 3)
 
 
-def api_data(view: View) -> dict:
+def api_data(view: View) -> dict[str, Any]:
     """``api/nowcast.json``: the current estimate, what it leaves out, and the backtest."""
     estimate = view.estimate
     current = None
@@ -181,7 +185,7 @@ def _shown(view: View, result: IndicatorResult) -> tuple[str, str] | None:
     return target, quantity
 
 
-def extend_spec(spec: dict, result: IndicatorResult, view: View) -> dict:
+def extend_spec(spec: dict[str, Any], result: IndicatorResult, view: View) -> dict[str, Any]:
     """The chart spec with a dashed segment from the last published week to the estimate,
     labelled "estimate" (a copy; the spec is unchanged when no estimate continues the line)."""
     shown = _shown(view, result)
@@ -287,7 +291,7 @@ def note(result: IndicatorResult, view: View) -> str:
     )
 
 
-def card(result: IndicatorResult, view: View) -> dict | None:
+def card(result: IndicatorResult, view: View) -> dict[str, Any] | None:
     """The card's estimate line: value, week, and the error it usually has."""
     shown = _shown(view, result)
     if shown is None or view.estimate is None:
