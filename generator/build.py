@@ -42,6 +42,7 @@ from generator.publish import (
 from generator.publish import attribution as attribution_text
 from generator.publish import desk as desk_text
 from generator.publish import explain as explain_text
+from generator.publish import nowcast as nowcast_text
 from generator.publish.format import csv_decimals, is_monthly, with_period_column
 from generator.publish.render import environment, write_text
 from generator.snapshot import clock, freshness
@@ -49,7 +50,7 @@ from generator.snapshot.load import Snapshot, as_published, known_on, load_snaps
 from generator.snapshot.lock import exclusive
 from generator.snapshot.store import Store, leftovers
 
-GENERATED_DIRS = ("indicators", "charts", "data", "api")
+GENERATED_DIRS = ("indicators", "charts", "data", "api", "snippets")
 
 
 @dataclass
@@ -116,6 +117,7 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:
     driver = attribution.main_driver(weekly_parts)
     driver_text = attribution_text.driver_sentence(driver)
     extra = {"reserves": driver_text} if driver_text else {}
+    estimate = nowcast_text.compute(config, snapshot, store, as_of, root / ".cache" / "nowcast")
     lap("indicators")
 
     site = root / "site"
@@ -147,21 +149,24 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:
                 charts.spec_key(result, chart, frame, url, events),
                 lambda: charts.chart_spec(result, chart, frame, url, events),  # noqa: B023
             )
+            spec = nowcast_text.extend_spec(spec, result, estimate)  # the dashed estimate
             write_text(spec_path, charts.spec_json(spec))
             api_path = out / "api" / "indicators" / f"{result.id}.json"
             write_text(api_path, api.api_json(api.indicator_data(result, frame)))
             notes[result.id] = charts.chart_note(result, chart, frame, events)
+            notes[result.id] += nowcast_text.note(result, estimate)
             picture = pictures.render(spec, {url: csv_text}, image_cache)
             write_picture(out / "charts", result.id, picture)
-            figures[result.id] = figure(
-                "../charts/", result.id, picture, pictures.chart_sentence(result, chart, frame)
-            )
+            sentence = pictures.chart_sentence(result, chart, frame)
+            sentence += nowcast_text.estimate_sentence(result, estimate)
+            figures[result.id] = figure("../charts/", result.id, picture, sentence)
             chart_link = f"../charts/{result.id}.vl.json"
             csv_link = f"../data/{result.id}.csv"
             report.charts += 1
         links[result.id] = (chart_link, csv_link)
     attribution_figure = write_attribution(out, cache, image_cache, weekly_parts)
     write_text(out / "data" / "scorecard.csv", scorecard.scorecard_csv(claims))
+    nowcast_text.write(out, estimate)
     desk_rows = desk_text.rows_of(config, results)
     if desk_rows:
         name = desk_text.file_name(config)
@@ -183,6 +188,7 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:
     cards = [pages.card(r, f"indicators/{r.id}/") for r in results]
     for card, result in zip(cards, results, strict=True):
         card["revised"] = revised[result.id]
+        card["estimate"] = nowcast_text.card(result, estimate)
     home = env.get_template("home.md.j2").render(
         site=config.site,
         headline=pages.headline(regime, results),

@@ -38,6 +38,7 @@ GENERATED = (
     "site/charts",
     "site/data",
     "site/api",
+    "site/snippets",
 )
 
 
