@@ -16,13 +16,14 @@ $(VENV)/.test: $(VENV)/.runtime
 	$(BIN)/python -m pip install --quiet -c requirements.txt -e '.[test]'
 	touch $@
 
+# The site's chart libraries (vega, vega-lite, vega-embed: copied into the site by `build`),
 # axe-core (browser tests) and Lighthouse (bench), at the versions package-lock.json pins.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
 ## site: check the config, then build the whole site from the snapshot into public/ (offline)
-site: $(VENV)/.runtime
+site: $(VENV)/.runtime node_modules/.package-lock.json
 	$(BIN)/python -m generator check
 	$(BIN)/python -m generator build
 	$(BIN)/mkdocs build --strict --quiet
@@ -37,7 +38,7 @@ test: $(VENV)/.test node_modules/.package-lock.json
 	$(BIN)/python -m pytest
 
 ## serve: preview locally on http://127.0.0.1:8000 with live reload
-serve: $(VENV)/.runtime
+serve: $(VENV)/.runtime node_modules/.package-lock.json
 	$(BIN)/python -m generator build
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
