@@ -19,16 +19,17 @@ $(VENV)/.test: $(VENV)/.runtime
 # What `make test` needs beyond Python and make, checked first so a missing one is one line,
 # not a failure ten minutes in (.ci/run installs both on Debian).
 prerequisites:
-	@command -v npm >/dev/null || { echo "make test needs npm (for axe-core and Lighthouse): apt-get install npm"; exit 2; }
+	@command -v npm >/dev/null || { echo "make test needs npm (for the chart libraries, axe-core and Lighthouse): apt-get install npm"; exit 2; }
 	@test -x /usr/bin/chromium || { echo "make test needs Debian's Chromium at /usr/bin/chromium (the browser tests download none): apt-get install chromium"; exit 2; }
 
+# The site's chart libraries (vega, vega-lite, vega-embed: copied into the site by `build`),
 # axe-core (browser tests) and Lighthouse (bench), at the versions package-lock.json pins.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
 ## site: check the config, then build the whole site from the snapshot into public/ (offline)
-site: $(VENV)/.runtime
+site: $(VENV)/.runtime node_modules/.package-lock.json
 	$(BIN)/python -m generator check
 	$(BIN)/python -m generator build
 	rm -rf public.new public.old
@@ -47,7 +48,7 @@ test: prerequisites $(VENV)/.test node_modules/.package-lock.json
 	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 ## serve: preview locally on http://127.0.0.1:8000 with live reload
-serve: $(VENV)/.runtime
+serve: $(VENV)/.runtime node_modules/.package-lock.json
 	$(BIN)/python -m generator build
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 

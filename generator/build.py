@@ -38,6 +38,7 @@ from generator.publish import (
     report,
     revisions,
     scorecard,
+    vega_bundle,
 )
 from generator.publish import attribution as attribution_text
 from generator.publish import desk as desk_text
@@ -59,23 +60,6 @@ class BuildReport:
     charts: int = 0
     missing_series: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
-
-
-def ensure_vega_bundle(assets: Path) -> Path:
-    """Write vl-convert's Vega/Vega-Lite/vega-embed bundle once per vl-convert version."""
-    import vl_convert
-
-    target = assets / "vega-bundle.js"
-    stamp = assets / "vega-bundle.version"
-    version = getattr(vl_convert, "__version__", "unknown")
-    if target.exists() and stamp.exists() and stamp.read_text().strip() == version:
-        return target
-    # The stub says snippet is required; at run time it defaults to None (the plain bundle).
-    bundle = vl_convert.javascript_bundle()  # type: ignore[call-arg]
-    assets.mkdir(parents=True, exist_ok=True)
-    target.write_text(bundle)
-    stamp.write_text(version + "\n")
-    return target
 
 
 def build(root: Path, quiet: bool = False, as_of: date | None = None) -> BuildReport:
@@ -248,7 +232,7 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:
     )
     report.pages = len(results) + 5
     _swap_in(out, site)
-    ensure_vega_bundle(site / "assets" / "js")
+    vega_bundle.ensure(site / "assets" / "js", root)
     lap("pages")
 
     if not quiet:

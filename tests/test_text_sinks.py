@@ -379,3 +379,21 @@ def test_the_template_check_rejects_an_unfiltered_expression(tmp_path: Path):
     (tmp_path / "home.md.j2").write_text("# {{ title|md }}\n\n{{ card.title }}\n")
     assert unfiltered(tmp_path / "home.md.j2") == [(3, "card.title")]
     assert "card.title" not in GENERATED["home.md.j2"]
+
+
+def test_text_cut_for_its_sink_is_marked_and_reordering_characters_are_dropped():
+    """Found: a 10,000-character title was cut at 2,000 characters without a mark; U+202E
+    from a source was kept in pages. ``check`` bounds the config's text; any cut that remains
+    (a source's text) ends in an ellipsis."""
+    from generator.publish.render import md_text, yaml_string
+
+    assert md_text("x" * 2500).endswith("x\u2026") and len(md_text("x" * 2500)) == 2000
+    assert md_text("x" * 2000) == "x" * 2000
+    assert json_loads(yaml_string("y" * 400)) == "y" * 299 + "\u2026"
+    assert html_text("ab\u202ecd\u2066e\x92f\u2028g") == "abcdefg"
+
+
+def json_loads(text: str) -> str:
+    import json
+
+    return json.loads(text)

@@ -23,7 +23,19 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from generator.catalogue.models import LEVELS
 from generator.publish.format import format_date, format_number, is_missing
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters no sink may hold (C0 and C1 controls, line separators, bidi controls,
+# non-characters): `check` refuses them in the config; here they are dropped from any text a
+# source supplied, so U+202E cannot reorder a page.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
+)
+
+
+def _cut(text: str, limit: int) -> str:
+    """At most ``limit`` characters, the cut marked with an ellipsis, never silent."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]])")
 _LINE_START = re.compile(r"^(\s*)([#+\->=])", re.MULTILINE)
 _LIST_NUMBER = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
@@ -32,7 +44,7 @@ LEVEL_TEXT: dict[str | None, str] = {**{level: level for level in LEVELS}, None:
 
 def md_text(value: object, limit: int = 2000) -> str:
     """Make any text inert in Markdown and HTML: no tags, links, emphasis or control chars."""
-    text = _CONTROL.sub("", str(value))[:limit]
+    text = _cut(_CONTROL.sub("", str(value)), limit)
     text = html.escape(text, quote=False)
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("|", "&#124;")
     text = _LIST_NUMBER.sub(r"\1\\.", text)
@@ -50,7 +62,7 @@ def html_text(value: object, limit: int = 2000) -> str:
     chart note in ``<figcaption markdown>``) is parsed as Markdown, where an event's label
     ``[details](javascript:...)`` became a live link and ``{ onanimationstart=... }`` an
     attribute list."""
-    text = html.escape(_CONTROL.sub("", str(value))[:limit], quote=True)
+    text = html.escape(_cut(_CONTROL.sub("", str(value)), limit), quote=True)
     return text.translate(_MARKDOWN_REFERENCES)
 
 
@@ -84,14 +96,14 @@ def code_text(value: object, limit: int = 500) -> str:
     content Markdown cannot turn into emphasis, links or cell breaks: Markdown's special
     characters become character references, and so does an underscore that could open or
     close emphasis (one inside a word, as in ``mean_20d``, cannot)."""
-    text = html.escape(_CONTROL.sub("", str(value))[:limit], quote=False)
+    text = html.escape(_cut(_CONTROL.sub("", str(value)), limit), quote=False)
     text = _LONE_UNDERSCORE.sub("&#95;", text.translate(_CODE_SPECIAL))
     return f"<code>{text}</code>"
 
 
 def yaml_string(value: object, limit: int = 300) -> str:
     """A front-matter value: JSON string syntax is valid YAML and survives colons and quotes."""
-    return json.dumps(_CONTROL.sub("", str(value))[:limit], ensure_ascii=False)
+    return json.dumps(_cut(_CONTROL.sub("", str(value)), limit), ensure_ascii=False)
 
 
 _LOOK_ALIKES = str.maketrans({"<": "\u2039", ">": "\u203a", '"': "\u201d", "'": "\u2019"})

@@ -47,9 +47,13 @@
     // Data URLs in the spec are relative to the spec file, not to the page.
     var base = link.href.slice(0, link.href.lastIndexOf("/") + 1);
     return loadVega()
-      .then(function () {
-        return vegaEmbed(holder, link.href, {
+      .then(function () { return inlined(link.href, base); })
+      .then(function (spec) {
+        return vegaEmbed(holder, spec, {
           actions: false,
+          // Vega's expression interpreter instead of compiled functions: the site's
+          // Content-Security-Policy allows no eval (see generator/publish/csp.py).
+          ast: true,
           renderer: "svg",
           theme: current === "dark" ? "dark" : undefined,
           config: { background: null }, // the page colour shows through, in both schemes
@@ -71,6 +75,60 @@
         holder.remove();
         delete link.dataset.done;
       });
+  }
+
+  // The spec with its CSV files read here and inlined as rows. Vega reads CSV through d3-dsv,
+  // which builds each row with `new Function`; the site's Content-Security-Policy allows no
+  // eval (generator/publish/csp.py), so the rows arrive as values and Vega only types them
+  // (format.parse), which needs no eval.
+  function inlined(url, base) {
+    return fetch(url)
+      .then(function (response) { return response.json(); })
+      .then(function (spec) {
+        var pending = [];
+        (function walk(node) {
+          if (Array.isArray(node)) { node.forEach(walk); return; }
+          if (!node || typeof node !== "object") return;
+          var format = node.format;
+          if (typeof node.url === "string" && format && format.type === "csv") {
+            pending.push(fetch(new URL(node.url, base)).then(function (response) {
+              if (!response.ok) throw new Error("cannot load " + node.url);
+              return response.text();
+            }).then(function (text) {
+              node.values = csvRows(text);
+              delete node.url;
+              node.format = { type: "json", parse: format.parse };
+            }));
+          }
+          Object.keys(node).forEach(function (key) { walk(node[key]); });
+        })(spec);
+        return Promise.all(pending).then(function () { return spec; });
+      });
+  }
+
+  // RFC 4180 rows as objects keyed by the header (quoted cells, doubled quotes, CRLF).
+  function csvRows(text) {
+    var rows = [], row = [], cell = "", quoted = false, i, c;
+    for (i = 0; i < text.length; i++) {
+      c = text[i];
+      if (quoted) {
+        if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; }
+        else if (c === '"') quoted = false;
+        else cell += c;
+      } else if (c === '"') quoted = true;
+      else if (c === ",") { row.push(cell); cell = ""; }
+      else if (c === "\n" || c === "\r") {
+        if (c === "\r" && text[i + 1] === "\n") i++;
+        row.push(cell); rows.push(row); row = []; cell = "";
+      } else cell += c;
+    }
+    if (cell !== "" || row.length) { row.push(cell); rows.push(row); }
+    var header = rows.shift() || [];
+    return rows.map(function (cells) {
+      var item = {};
+      header.forEach(function (name, k) { item[name] = cells[k] === undefined ? "" : cells[k]; });
+      return item;
+    });
   }
 
   // Labels are outlined in the page's background (the chart's lw_halo parameter, white in

@@ -1,0 +1,284 @@
+"""One hostile payload in every field a fork edits, the whole site built, and Chromium loading
+its pages (issue 25, class 1): nothing runs, no ``javascript:`` URL is served, every feed
+parses, every page carries the Content-Security-Policy, and the charts still draw under it.
+
+Found: a ``"`` in ``site: name:`` added an ``onanimationstart`` handler to the logo on every
+page; an ``events.yml`` label became a live ``javascript:`` link under each chart; an
+attribute-list label injected a handler. ``check`` passed all of them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.publish.csp import MARK, inline_script_hashes, with_policy
+from tests import test_browser
+from tests.conftest import ROOT, copy_project, run_generator, run_mkdocs
+
+# Markup, a Markdown link, an attribute list, an autolink, a formula start: each of them has
+# run, linked or evaluated somewhere before.
+PAYLOAD = '=x"><img src=x onerror=alert(1)>[l](javascript:alert(2)){: onclick=alert(3) }'
+SHORT = '"><b onclick=alert(4)>'  # for fields of 16 characters or fewer
+SENTENCE = " <img src=x onerror=alert(5)> [l](javascript:alert(6)) *x*"  # say: is Jinja
+NAME = 'LW" style="animation-name:x" onanimationstart="alert(7)" x="'[:60]
+FORK_TEXT = (
+    "title",
+    "measures",
+    "thesis",
+    "units_note",
+    "units",
+    "owner",
+    "attribution",
+    "note",
+    "rule_label",
+    "text",
+    "rule",
+)
+LIMITS = {"title": 120, "label": 80, "rule_label": 40, "short": 16}
+
+
+def poison(value: object, key: str) -> object:
+    if not isinstance(value, str):
+        return value
+    limit = LIMITS.get(key, 2000)
+    return (PAYLOAD if limit >= len(PAYLOAD) else SHORT)[:limit]
+
+
+def hostile_project(root: Path) -> Path:
+    copy_project(root)
+    config = yaml.safe_load((root / "indicators.yml").read_text())
+    config["site"] = {"name": NAME, "tagline": PAYLOAD}
+    for series in config["series"].values():
+        for key in ("title", "units", "owner", "attribution", "note"):
+            if key in series:
+                series[key] = poison(series[key], key)
+    for indicator in config["indicators"]:
+        for key in ("title", "measures", "thesis", "units_note"):
+            if key in indicator:
+                indicator[key] = poison(indicator[key], key)
+        for quantity in indicator["quantities"].values():
+            quantity["label"] = poison(quantity["label"], "label")
+        chart = indicator.get("chart") or {}
+        if "rule_label" in chart:
+            chart["rule_label"] = poison(chart["rule_label"], "rule_label")
+        for rule in indicator.get("status") or []:
+            rule["say"] = rule["say"] + SENTENCE
+    for item in (config.get("regime") or {}).get("inputs", []):
+        item["label"] = poison(item.get("label", "x"), "label")
+    for claim in (config.get("claims") or {}).get("items", []):
+        for key in ("text", "rule"):
+            claim[key] = poison(claim[key], key)
+    (root / "indicators.yml").write_text(yaml.safe_dump(config, sort_keys=False, width=1000))
+    events = yaml.safe_load((root / "events.yml").read_text())
+    for event in events["events"]:
+        event["label"] = poison(event["label"], "label")
+        event["short"] = SHORT[:16]
+    (root / "events.yml").write_text(yaml.safe_dump(events, sort_keys=False, width=1000))
+    return root
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = hostile_project(tmp_path_factory.mktemp("hostile"))
+    checked = run_generator(root, "check", check=False)
+    assert checked.returncode == 0, checked.stderr  # the payloads are text, not errors
+    run_generator(root, "build")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "UPDATE_TODAY": "2026-09-03"}
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "--root", str(root), "report", "--date", "2026-09-02"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    run_mkdocs(root)
+    return root
+
+
+class Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, dict(attrs)))
+
+
+def pages(root: Path) -> list[Path]:
+    return sorted((root / "public").rglob("*.html"))
+
+
+def test_no_served_page_holds_a_handler_or_a_script_url(hostile_site: Path):
+    problems = []
+    for path in pages(hostile_site):
+        parser = Elements()
+        parser.feed(path.read_text())
+        for tag, attrs in parser.found:
+            for name, value in attrs.items():
+                if name.startswith("on"):
+                    problems.append(f"{path}: <{tag} {name}=...>")
+                if name in ("href", "src", "action", "formaction") and re.match(
+                    r"\s*(javascript|vbscript|data):", value or "", re.IGNORECASE
+                ):
+                    problems.append(f"{path}: <{tag} {name}={value!r}>")
+            if tag in ("img", "iframe", "object", "embed") and attrs.get("src") == "x":
+                problems.append(f"{path}: injected <{tag}>")
+    assert len(pages(hostile_site)) > 20
+    assert problems == [], "\n".join(problems[:20])
+
+
+def test_every_page_carries_the_policy_with_its_inline_script_hashes(hostile_site: Path):
+    for path in pages(hostile_site):
+        html = path.read_text()
+        if "<head" not in html:
+            continue  # a redirect stub
+        policy = re.search(rf'<meta {MARK} content="([^"]+)">', html)
+        assert policy, path
+        assert "'unsafe-inline'" not in policy.group(1).split("script-src")[1].split(";")[0]
+        assert "'unsafe-eval'" not in policy.group(1)
+        for token in inline_script_hashes(html):
+            assert token in policy.group(1), (path, token)
+
+
+def test_every_feed_parses_and_carries_the_text_as_text(hostile_site: Path):
+    public = hostile_site / "public"
+    feeds = sorted(public.glob("feed_*.xml")) + sorted(public.glob("feed_*.json"))
+    assert len(feeds) >= 4
+    for feed in feeds:
+        if feed.suffix == ".xml":
+            tree = ET.parse(feed)
+            title = tree.findtext("channel/title") or ""
+        else:
+            title = json.loads(feed.read_text())["title"]
+        assert title.startswith("LW\u201d style=\u201danimation-name:x\u201d"), (feed, title)
+
+
+@contextlib.contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    handler = functools.partial(test_browser._QuietHandler, directory=str(folder))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def hostile_server(hostile_site: Path) -> Iterator[str]:
+    with serving(hostile_site / "public") as url:
+        yield url
+
+
+browser = test_browser.browser
+
+WATCH = """
+window.__ran = [];
+for (const name of ["alert", "confirm", "prompt", "print"]) {
+  window[name] = (...args) => { window.__ran.push(name + ":" + args.join(",")); };
+}
+document.addEventListener("securitypolicyviolation", e => {
+  (window.__blocked = window.__blocked || []).push(e.violatedDirective + " " + e.blockedURI);
+});
+"""
+
+
+def visit(browser, url: str, draw: bool = False) -> dict:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(WATCH)
+    tab = context.new_page()
+    watch = test_browser.PageWatch(tab)
+    dialogs: list[str] = []
+    tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    tab.goto(url, wait_until="load")
+    marks = test_browser.charts_drawn(tab) if draw else []
+    for link in tab.locator("figcaption a, article a").all()[:40]:
+        if link.is_visible():
+            link.hover(timeout=2000)
+    tab.wait_for_timeout(200)
+    found = tab.evaluate(
+        """() => ({
+          ran: window.__ran,
+          title: document.title,
+          handlers: [...document.querySelectorAll('*')].flatMap(e =>
+            e.getAttributeNames().filter(n => n.startsWith('on')).map(n => e.tagName + ' ' + n)),
+          scripts: [...document.querySelectorAll('a[href]')].map(a => a.href)
+            .filter(h => /^\\s*javascript:/i.test(h)),
+          palette: !!document.querySelector('[data-lw-palette] input'),
+          blocked: window.__blocked || [],
+        })"""
+    )
+    found.update(dialogs=dialogs, errors=watch.errors, foreign=watch.foreign, marks=marks)
+    context.close()
+    return found
+
+
+@pytest.mark.parametrize(
+    ("path", "draw"),
+    [
+        ("", True),
+        ("indicators/fed-assets/", True),
+        ("indicators/reserves/", False),
+        ("scorecard/", False),
+        ("data-status/", False),
+        ("ladder/", False),
+        ("blog/2026/09/02/", False),
+        ("revisions/", False),
+        ("config-reference/", False),
+    ],
+)
+def test_chromium_runs_nothing_from_fork_text(hostile_server: str, browser, path: str, draw: bool):
+    found = visit(browser, hostile_server + path, draw)
+    assert found["ran"] == [] and found["dialogs"] == [], found
+    assert found["handlers"] == [] and found["scripts"] == [], found
+    assert "1337" not in found["title"]
+    assert found["palette"]
+    assert found["blocked"] == [], found["blocked"]  # nothing of the site's own is refused
+    if draw:  # the charts draw under the policy: Vega's interpreter, no eval
+        assert found["marks"] and all(m > 0 for m in found["marks"]), found
+    assert not [e for e in found["errors"] if "Content Security Policy" in e], found["errors"]
+    assert not found["foreign"], found["foreign"]
+
+
+def test_the_policy_blocks_an_inline_handler_and_runs_a_hashed_script(browser, tmp_path: Path):
+    """Should markup ever slip through, the policy stops it: a handler attribute and an
+    unhashed script do not run; the page's own inline script (hashed) does."""
+    page = (
+        "<!doctype html><html><head><title>t</title>"
+        "<script>window.__own = 1</script></head><body>"
+        '<img src="missing.png" onerror="window.__handler = 1">'
+        '<div style="animation: none" onclick="window.__click = 1" id="d">d</div>'
+        "</body></html>"
+    )
+    # the policy hashes the scripts present when it was computed: one added later never runs
+    injected = "<script>window.__injected = 1</script>"
+    (tmp_path / "index.html").write_text(with_policy(page).replace("</body>", injected + "</body>"))
+    with serving(tmp_path) as url:
+        context = browser.new_context()
+        tab = context.new_page()
+        tab.goto(url, wait_until="load")
+        tab.click("#d")
+        state = tab.evaluate(
+            "() => [window.__own, window.__handler, window.__click, window.__injected]"
+        )
+        context.close()
+    assert state == [1, None, None, None]
