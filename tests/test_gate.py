@@ -14,7 +14,9 @@ import statistics
 import pandas as pd
 import pytest
 
+from generator.catalogue.load import load_config
 from generator.fetch import gate
+from generator.snapshot.store import Store
 from tests.fakes.harness import data_files, manifest, run_update, series_bytes
 
 WINDOW_START = "2026-05-22"  # WRESBAL/WALCL last stored date 2026-08-20 minus 90 days
@@ -150,3 +152,33 @@ def test_values_that_are_not_finite_are_refused():
     values = series([1.0, float("inf")])
     assert "not a finite number" in (gate.refuse_non_finite("FORK", values) or "")
     assert gate.refuse_non_finite("FORK", series([1.0, 2.0])) is None
+
+
+def test_no_night_of_the_snapshots_own_history_is_held():
+    """Replays each stored series night by night (its revision window re-sent unchanged plus
+    one new observation): real moves, ON RRP falling from 6.62 to 0.02 included, never read as
+    new units nor as revisions."""
+    from tests.conftest import FIXTURE
+
+    config = load_config(FIXTURE / "indicators.yml")
+    store = Store(FIXTURE / "data")
+    nights = 0
+    for series_id, spec in config.series.items():
+        if not store.exists(spec.source, series_id):
+            continue
+        values = store.load(spec.source, series_id).dropna()
+        for end in range(max(300, len(values) - 400), len(values)):
+            stored = values.iloc[:end]
+            since = stored.index[-1] - pd.Timedelta(days=spec.revision_days)
+            reply = values.iloc[: end + 1]
+            gate.check(series_id, stored, reply[reply.index >= since], [], spec.max_revision)
+            nights += 1
+    assert nights > 3000
+
+
+def test_a_collapse_towards_zero_is_a_move_and_new_units_move_every_value():
+    stored = series([30.0, 28.0, 6.62])
+    gate.check("RRP", stored, series([30.0, 28.0, 6.62, 0.02]), [], None)  # the window unchanged
+    rebased = series([0.030, 0.028, 0.00662, 0.00002])  # the same, re-sent in thousands
+    with pytest.raises(gate.HeldError, match="about x1/1000"):
+        gate.check("RRP", stored, rebased, [], None)
