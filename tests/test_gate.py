@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import statistics
 
 import pandas as pd
 import pytest
 
 from generator.catalogue.load import load_config
+from generator.check import check
 from generator.fetch import gate
 from generator.snapshot.store import Store
+from tests.conftest import FIXTURE
 from tests.fakes.harness import data_files, manifest, run_update, series_bytes
 
 WINDOW_START = "2026-05-22"  # WRESBAL/WALCL last stored date 2026-08-20 minus 90 days
@@ -51,7 +54,7 @@ def revision_log(project) -> str:
     return environment(ROOT / "templates").get_template("revisions.md.j2").render(**context)
 
 
-def test_a_change_of_scale_is_held_back_and_accept_applies_it(project, servers, env):
+def test_a_change_of_scale_is_held_back_and_accept_applies_it(project, servers, env, capsys):
     """FRED switching WRESBAL from millions to billions inside the revision window."""
     before = data_files(project)
     rewrite(servers, "WRESBAL", WINDOW_START, by_thousand)
@@ -68,6 +71,9 @@ def test_a_change_of_scale_is_held_back_and_accept_applies_it(project, servers, 
     held = after["series/fred/WRESBAL.held.csv"].decode().splitlines()
     assert held[0] == "date,value" and held[1].startswith(WINDOW_START[:7])
 
+    shutil.copy2(FIXTURE / "events.yml", project / "events.yml")
+    assert check(project) == 0  # a held reply is a note, not an error
+    assert "series 'WRESBAL' has a reply held for review" in capsys.readouterr().err
     page = revision_log(project)  # the revision log shows the held reply and why
     assert "## Held for review" in page and "accept ID" in page
     (line,) = [x for x in page.splitlines() if x.startswith("| WRESBAL |")]
