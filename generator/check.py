@@ -85,6 +85,12 @@ def check(root: Path) -> int:
                 )
             if record is not None and record.status == "stale":
                 notes.append(f"series {series_id!r} is stale since {record.stale_since}")
+            if store.held_path_for(spec.source, series_id).exists():
+                notes.append(
+                    f"series {series_id!r} has a reply held for review "
+                    f"({store.relative(store.held_path_for(spec.source, series_id))}): check the "
+                    f"source, then `python -m generator accept {series_id}`"
+                )
         for series_id, record in records.items():
             # Kept by the manifest after leaving the config: its file, if any, must still match.
             if series_id not in config.series and store.exists(record.source, series_id):

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import statistics
 
 import pandas as pd
 import pytest
 
+from generator.catalogue.load import load_config
+from generator.check import check
 from generator.fetch import gate
+from generator.snapshot.store import Store
+from tests.conftest import FIXTURE
 from tests.fakes.harness import data_files, manifest, run_update, series_bytes
 
 WINDOW_START = "2026-05-22"  # WRESBAL/WALCL last stored date 2026-08-20 minus 90 days
@@ -49,7 +54,7 @@ def revision_log(project) -> str:
     return environment(ROOT / "templates").get_template("revisions.md.j2").render(**context)
 
 
-def test_a_change_of_scale_is_held_back_and_accept_applies_it(project, servers, env):
+def test_a_change_of_scale_is_held_back_and_accept_applies_it(project, servers, env, capsys):
     """FRED switching WRESBAL from millions to billions inside the revision window."""
     before = data_files(project)
     rewrite(servers, "WRESBAL", WINDOW_START, by_thousand)
@@ -66,6 +71,9 @@ def test_a_change_of_scale_is_held_back_and_accept_applies_it(project, servers, 
     held = after["series/fred/WRESBAL.held.csv"].decode().splitlines()
     assert held[0] == "date,value" and held[1].startswith(WINDOW_START[:7])
 
+    shutil.copy2(FIXTURE / "events.yml", project / "events.yml")
+    assert check(project) == 0  # a held reply is a note, not an error
+    assert "series 'WRESBAL' has a reply held for review" in capsys.readouterr().err
     page = revision_log(project)  # the revision log shows the held reply and why
     assert "## Held for review" in page and "accept ID" in page
     (line,) = [x for x in page.splitlines() if x.startswith("| WRESBAL |")]
@@ -150,3 +158,33 @@ def test_values_that_are_not_finite_are_refused():
     values = series([1.0, float("inf")])
     assert "not a finite number" in (gate.refuse_non_finite("FORK", values) or "")
     assert gate.refuse_non_finite("FORK", series([1.0, 2.0])) is None
+
+
+def test_no_night_of_the_snapshots_own_history_is_held():
+    """Replays each stored series night by night (its revision window re-sent unchanged plus
+    one new observation): real moves, ON RRP falling from 6.62 to 0.02 included, never read as
+    new units nor as revisions."""
+    from tests.conftest import FIXTURE
+
+    config = load_config(FIXTURE / "indicators.yml")
+    store = Store(FIXTURE / "data")
+    nights = 0
+    for series_id, spec in config.series.items():
+        if not store.exists(spec.source, series_id):
+            continue
+        values = store.load(spec.source, series_id).dropna()
+        for end in range(max(300, len(values) - 400), len(values)):
+            stored = values.iloc[:end]
+            since = stored.index[-1] - pd.Timedelta(days=spec.revision_days)
+            reply = values.iloc[: end + 1]
+            gate.check(series_id, stored, reply[reply.index >= since], [], spec.max_revision)
+            nights += 1
+    assert nights > 3000
+
+
+def test_a_collapse_towards_zero_is_a_move_and_new_units_move_every_value():
+    stored = series([30.0, 28.0, 6.62])
+    gate.check("RRP", stored, series([30.0, 28.0, 6.62, 0.02]), [], None)  # the window unchanged
+    rebased = series([0.030, 0.028, 0.00662, 0.00002])  # the same, re-sent in thousands
+    with pytest.raises(gate.HeldError, match="about x1/1000"):
+        gate.check("RRP", stored, rebased, [], None)

@@ -9,8 +9,10 @@ compares each revision with the series' typical level (the median absolute value
 
 - a revision larger than ``max_revision`` (the series' setting in ``indicators.yml``, else
   ``DEFAULT_MAX_REVISION``) times that level is held;
-- a change of scale (a revised or new value about 100 times or more, or a hundredth or less,
-  of the value it follows, both away from zero) is held whatever the bound.
+- a change of scale (most values of the reply, compared with the stored values of the same
+  dates and the first new one with the last stored, about 1,000 or 1,000,000 times, or a
+  thousandth or millionth, of them, the old one away from zero) is held whatever the bound:
+  new units move every value, a market move only the new ones.
 
 A held reply is not applied: the series keeps its values and goes stale with the reason, the
 reply is kept in ``<ID>.held.csv`` beside the series (``snapshot/store.py``) for the revision
@@ -22,6 +24,7 @@ Values that are not finite (``1e999`` reads as infinity) are refused here too, f
 from __future__ import annotations
 
 import math
+from collections import Counter
 from datetime import date
 
 import numpy as np
@@ -31,7 +34,7 @@ from generator.snapshot.store import format_value
 
 DEFAULT_MAX_REVISION = 0.25  # a quarter of the series' typical level
 TYPICAL_ROWS = 260  # about a year of daily observations, five years of weekly ones
-SCALE_STEP = 2.0  # log10 of the ratio that reads as a change of units: x100 or more
+UNITS_SLACK = 0.25  # log10 distance from x1000 (or x1/1000, x10^6...) still read as new units
 NEAR_ZERO = 0.05  # values below this share of the typical level are not compared by ratio
 
 
@@ -64,6 +67,18 @@ def _scale(old: float, new: float, level: float) -> float | None:
     return math.log10(new / old)
 
 
+def _units(old: float, new: float, level: float) -> int | None:
+    """The power of ten (a multiple of 3: thousands, millions) by which ``new`` differs from
+    ``old`` when that is what it looks like (within ``UNITS_SLACK`` of it), 0 when it does not,
+    None when the pair cannot be compared (near zero or a change of sign). A fall from 6.62 to
+    0.02 (ON RRP in 2018, x1/331) is a market move, not new units."""
+    step = _scale(old, new, level)
+    if step is None:
+        return None
+    power = 3 * round(step / 3)
+    return power if power and abs(step - power) <= UNITS_SLACK else 0
+
+
 def check(
     series_id: str,
     stored: pd.Series | None,
@@ -76,20 +91,27 @@ def check(
         return
     level = typical_level(stored)
     bound = DEFAULT_MAX_REVISION if max_revision is None else max_revision
-    pairs = [(day, old, value) for day, old, value in revisions]
     valid = stored.dropna()
+    overlap = new.index.intersection(valid.index)  # unchanged values count: units move them all
+    pairs = [(day.date(), float(valid[day]), float(new[day])) for day in overlap]
     after = new[new.index > valid.index[-1]].dropna()
     if len(after):  # the first new value against the last stored one: units change there too
         pairs.append((after.index[0].date(), float(valid.iloc[-1]), float(after.iloc[0])))
+    comparable: list[tuple[date, float, float, int]] = []
     for day, old, value in pairs:
-        step = _scale(old, value, level)
-        if step is not None and abs(step) >= SCALE_STEP:
-            factor = f"x{10 ** round(step):g}" if step > 0 else f"x1/{10 ** round(-step):g}"
-            raise HeldError(
-                f"{series_id}: change of scale on {day} ({format_value(old)} -> "
-                f"{format_value(value)}, about {factor}: new units?); held for review, kept the "
-                f"stored data: check the source, then `python -m generator accept {series_id}`"
-            )
+        units = _units(old, value, level)
+        if units is not None:
+            comparable.append((day, old, value, units))
+    powers = Counter(units for *_, units in comparable if units)
+    power, count = powers.most_common(1)[0] if powers else (0, 0)
+    if power and count * 2 >= len(comparable):  # most values moved by the same power of ten
+        day, old, value, _ = next(item for item in comparable if item[3] == power)
+        factor = f"x{10**power:g}" if power > 0 else f"x1/{10**-power:g}"
+        raise HeldError(
+            f"{series_id}: change of scale on {day} ({format_value(old)} -> "
+            f"{format_value(value)}, about {factor}: new units?); held for review, kept the "
+            f"stored data: check the source, then `python -m generator accept {series_id}`"
+        )
     if not revisions or level == 0:
         return
     worst = max(revisions, key=lambda r: abs(r[2] - r[1]))

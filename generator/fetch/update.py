@@ -30,7 +30,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
 
 import pandas as pd
 
@@ -42,6 +41,7 @@ from generator.fetch import gate, plan, sources
 from generator.fetch.budget import Breaker, Budget, active, priority
 from generator.fetch.sources import KeyRejected, NotFound, SourceError
 from generator.fetch.sources.net import clean, redact
+from generator.fetch.summary import Progress, print_summary
 from generator.snapshot import vintages
 from generator.snapshot.clock import today
 from generator.snapshot.lock import WriteError, describe_os_error, exclusive
@@ -134,7 +134,7 @@ def _update(root: Path, only: list[str] | None, keyless: bool, deadline: float |
     progress.close()
     outcomes = [found[series_id] for series_id in selected]  # the summary in config order
     _commit(store, config, outcomes)
-    _print_summary(outcomes, sys.stdout)
+    print_summary(outcomes, sys.stdout)
     return EXIT_PARTIAL if any(outcome.failed for outcome in outcomes) else EXIT_OK
 
 
@@ -408,77 +408,7 @@ def _remove_leftovers(store: Store) -> None:
         leftover.unlink(missing_ok=True)
 
 
-# -- output ---------------------------------------------------------------------------------
-
-
 def _redact(text: str | None) -> str | None:
     """Defence in depth: the key, or any piece of it, never reaches a message, a log or the
     manifest (sources redact already; this catches text from anywhere else)."""
     return None if text is None else redact(text)
-
-
-def _describe(outcome: Outcome) -> str:
-    if outcome.status != "fresh":
-        return _redact(outcome.message) or ""
-    parts = []
-    for day, old, new in outcome.revisions[:2]:
-        parts.append(f"{day} {format_value(old)} -> {format_value(new)}")
-    if len(outcome.revisions) > 2:
-        parts.append(f"and {len(outcome.revisions) - 2} more")
-    return ("revised " + ", ".join(parts)) if parts else ""
-
-
-class Progress:
-    """A bar on a terminal; one plain line per series otherwise (CI logs, pipes)."""
-
-    def __init__(self, total: int, stream: TextIO) -> None:
-        self.total = total
-        self.stream = stream
-        self.tty = stream.isatty()
-        self.width = 0
-
-    def start(self, position: int, series_id: str) -> None:
-        if self.tty:
-            done = int(24 * (position - 1) / max(self.total, 1))
-            line = f"\r[{'#' * done}{'.' * (24 - done)}] {position}/{self.total} {series_id}"
-            self.width = max(self.width, len(line))
-            self.stream.write(line.ljust(self.width))
-            self.stream.flush()
-
-    def done(self, position: int, outcome: Outcome) -> None:
-        if self.tty:
-            return
-        note = _describe(outcome)
-        counts = f"+{outcome.added} rows, {len(outcome.revisions)} revised"
-        digits = len(str(self.total))
-        line = f"[{position:>{digits}}/{self.total}] {outcome.series_id}: {outcome.status}"
-        line += f", {counts}" if outcome.status == "fresh" else ""
-        self.stream.write(line + (f" ({note})" if note else "") + "\n")
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.tty and self.width:
-            self.stream.write("\r" + " " * self.width + "\r")
-            self.stream.flush()
-
-
-def _print_summary(outcomes: list[Outcome], stream: TextIO) -> None:
-    name_width = max([len("series"), *(len(o.series_id) for o in outcomes)])
-    stream.write(f"{'series':<{name_width}}  {'added':>5}  {'revised':>7}  {'status':<11}  note\n")
-    for outcome in outcomes:
-        stream.write(
-            f"{outcome.series_id:<{name_width}}  {outcome.added:>5}  {len(outcome.revisions):>7}  "
-            f"{outcome.status:<11}  {_describe(outcome)}".rstrip()
-            + "\n"
-        )
-    counts = {
-        status: sum(o.status == status for o in outcomes)
-        for status in ("fresh", "stale", "unavailable")
-    }
-    failed = sum(o.failed for o in outcomes)
-    stream.write(
-        f"{len(outcomes)} series: {counts['fresh']} fresh, {counts['stale']} stale, "
-        f"{counts['unavailable']} unavailable"
-        + (f"; {failed} failed and kept their last good data (exit 3)" if failed else "")
-        + "\n"
-    )
