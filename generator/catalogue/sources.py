@@ -432,13 +432,18 @@ def _legacy(series_id: str, source: str) -> SourceSpec:
         return CryptoSource(source="crypto", product=series_id)
     shown = ""
     model = SOURCE_MODELS.get(source)
-    extra = model.model_config.get("json_schema_extra") if model else None
-    examples = extra.get("examples") if isinstance(extra, dict) else None
-    if isinstance(examples, list) and examples:
-        first = examples[0]
-        if isinstance(first, dict):
-            shown = ", e.g. fetch: {" + ", ".join(f"{k}: {v}" for k, v in first.items()) + "}"
+    if model is not None:
+        pairs = ", ".join(f"{k}: {v}" for k, v in example(model).items())
+        shown = ", e.g. fetch: {" + pairs + "}"
     raise ValueError(f"'source: {source}' needs a fetch: block with its parameters{shown}")
+
+
+def example(model: type[SourceSpec]) -> dict[str, object]:
+    """The complete example a source model declares (for messages and the reference page)."""
+    extra = model.model_config.get("json_schema_extra")
+    examples = extra.get("examples") if isinstance(extra, dict) else None
+    first = examples[0] if isinstance(examples, list) and examples else None
+    return dict(first) if isinstance(first, dict) else {"source": "?"}
 
 
 def key_variables(fetches: list[SourceSpec]) -> list[str]:

@@ -132,7 +132,7 @@ def default_host(prefix: str, default_root: str) -> str:
     from generator.fetch.sources import net  # imported late: net imports this module
 
     try:
-        return net.host_of(net.api_root(prefix, default_root))
+        return net.origin_of(net.api_root(prefix, default_root))
     except SourceError:
         return "?"  # check_environment reports the bad variable before any request
 

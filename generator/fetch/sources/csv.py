@@ -30,7 +30,7 @@ PREAMBLE_ROWS = 50  # how far down the header row may be
 
 
 def host(spec: SourceSpec) -> str:
-    return net.host_of(spec.url) if isinstance(spec, CsvSource) else "?"
+    return net.origin_of(spec.url) if isinstance(spec, CsvSource) else "?"
 
 
 def fetch_spec(spec: SourceSpec, series_id: str, since: date | None) -> pd.Series:

@@ -33,9 +33,7 @@ USER_AGENT = "Mozilla/5.0 (compatible; liquidity-watch/0.1; nightly data update)
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 # Variables holding secrets; their values (and pieces of REDACT_MIN characters) are masked.
-# FRED's is always there; ``declare_secrets`` adds every key variable a source in
-# indicators.yml declares (``update`` calls it before any request), so a second keyed source's
-# key is masked exactly like FRED's.
+# ``declare_secrets`` adds every key variable indicators.yml declares, before any request.
 SECRET_VARIABLES: list[str] = ["FRED_API_KEY"]
 REDACT_MIN = 8
 
@@ -87,8 +85,7 @@ def api_root(prefix: str, default: str) -> str:
 
 
 class Pacer:
-    """Keeps at least ``min_interval`` seconds between the starts of two requests (safe to
-    share between threads: ``update`` fetches each host in its own thread)."""
+    """At least ``min_interval`` seconds between two requests' starts; safe across threads."""
 
     def __init__(self) -> None:
         self._last = 0.0
@@ -107,15 +104,17 @@ _pacers_lock = threading.Lock()
 
 
 def pacer(host: str) -> Pacer:
-    """The one pacer of a host: generic sources (SDMX, CSV) serve many hosts, each keeps its
-    own pace, and two series on the same host never go faster than its interval."""
+    """The one pacer of a host: each host keeps its own pace, whichever sources share it."""
     with _pacers_lock:
         return _pacers.setdefault(host.lower(), Pacer())
 
 
-def host_of(url: str) -> str:
-    """The host a URL points at ("?" when it has none): the unit of parallel fetching."""
+def host_of(url: str) -> str:  # the host a message names ("?" for none)
     return (urllib.parse.urlsplit(url).hostname or "?").lower()
+
+
+def origin_of(url: str) -> str:  # host[:port], the unit of parallel fetching and pacing
+    return (urllib.parse.urlsplit(url).netloc.rpartition("@")[2] or "?").lower()
 
 
 def declare_secrets(names: list[str]) -> None:
@@ -474,11 +473,18 @@ def get(url: str, label: str, config: Settings, headers: dict[str, str] | None =
 
 def paced_get(url: str, label: str, prefix: str, headers: dict[str, str] | None = None) -> bytes:
     """``get`` with the ``<PREFIX>_*`` settings, the host's own pacer and retries."""
+    return paced_read(url, label, prefix, lambda body: body, headers)
+
+
+def paced_read(
+    url: str, label: str, prefix: str, read: Callable[[bytes], T], headers: dict | None = None
+) -> T:
+    """``read(body)`` inside the retry loop: an error in a body (BoJ's STATUS 503) is retried."""
     config = settings(prefix)
 
-    def once() -> bytes:
-        pacer(host_of(url)).wait(config.min_interval)
-        return get(url, label, config, headers)
+    def once() -> T:
+        pacer(origin_of(url)).wait(config.min_interval)
+        return read(get(url, label, config, headers))
 
     return with_retries(once, config)
 

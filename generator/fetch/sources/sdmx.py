@@ -50,7 +50,7 @@ def _root(spec: SdmxSource) -> str:
 
 
 def host(spec: SourceSpec) -> str:
-    return net.host_of(_root(spec)) if isinstance(spec, SdmxSource) else "?"
+    return net.origin_of(_root(spec)) if isinstance(spec, SdmxSource) else "?"
 
 
 def label(spec: SdmxSource) -> str:
