@@ -280,3 +280,62 @@ def test_every_source_models_example_validates_and_names_a_module():
         assert model.model_validate(example).source == name
         assert sources.module(name).host(model.model_validate(example))
     assert json.loads(json.dumps(list(SOURCE_MODELS))) == list(SOURCE_MODELS)
+
+
+# How the series of ../shared/data/raw/ (issue 22) are described, for the catalogue that adds
+# them: each must validate, resolve to its source and land in the folder named here.
+ISSUE_22_SERIES = """
+PBOC_TOTAL_ASSETS:
+  fetch: {source: manual, every: 1m, lag: 45d, how: "PBoC, Monetary Authority balance sheet"}
+CN_M2: {fetch: {source: manual, every: 1m, lag: 20d, how: "PBoC, Money Supply"}}
+STABLECOINS_TOTAL_USD: {fetch: {source: defillama}}
+MSPD_BILLS:
+  fetch:
+    source: fiscaldata
+    endpoint: v1/debt/mspd/mspd_table_1
+    rows:
+      - where: {security_type_desc: Marketable, security_class_desc: Bills}
+        value: debt_held_public_mil_amt
+SRF_USAGE: {fetch: {source: nyfed, dataset: repo}}
+SOFR99: {source: fred}
+TGA_DTS:
+  fetch:
+    source: fiscaldata
+    endpoint: v1/accounting/dts/operating_cash_balance
+    rows:
+      - where: {account_type: Treasury General Account (TGA) Closing Balance}
+        value: open_today_bal
+      - where: {account_type: Federal Reserve Account}
+        value: close_today_bal
+ECBASSETSW: {source: fred}
+ECB_ILM_TOTAL: {fetch: {source: sdmx, agency: ECB, flow: ILM, key: W.U2.C.T000000.Z5.Z01}}
+JPNASSETS: {source: fred}
+BOJ_TOTAL_ASSETS: {fetch: {source: boj, db: BS01, code: MABJMTA, frequency: monthly}}
+DEXUSEU: {source: fred}
+"""
+FOLDERS = {
+    "PBOC_TOTAL_ASSETS": "manual",
+    "CN_M2": "manual",
+    "STABLECOINS_TOTAL_USD": "defillama",
+    "MSPD_BILLS": "fiscaldata",
+    "SRF_USAGE": "nyfed",
+    "SOFR99": "fred",
+    "TGA_DTS": "fiscaldata",
+    "ECBASSETSW": "fred",
+    "ECB_ILM_TOTAL": "sdmx",
+    "JPNASSETS": "fred",
+    "BOJ_TOTAL_ASSETS": "boj",
+    "DEXUSEU": "fred",
+}
+
+
+def test_the_issue_22_raw_series_can_each_be_described():
+    import yaml
+
+    from generator.catalogue.models import SeriesConfig
+
+    common = {"title": "t", "units": "u", "owner": "o", "frequency": "f"}
+    for series_id, block in yaml.safe_load(ISSUE_22_SERIES).items():
+        spec = SeriesConfig.model_validate({**common, **block})
+        assert spec.source == FOLDERS[series_id], series_id
+        assert spec.fetcher(series_id).source == spec.source
