@@ -187,3 +187,18 @@ def test_a_second_keyed_sources_key_echoed_by_its_server_is_redacted_everywhere(
 )
 def test_sdmx_periods_are_dated_as_the_snapshot_dates_them(period, expected):
     assert period_date(period, 5) == expected
+
+
+def test_a_fred_series_may_be_stored_under_another_id(project, env, servers):
+    """fetch: {source: fred, id: SOFR} asks FRED for SOFR and stores it as the fork names it."""
+    add_series(
+        project,
+        "  MY_SOFR:\n    title: SOFR under a fork's own name\n    units: Percent\n"
+        "    frequency: Daily\n    owner: Federal Reserve Bank of New York\n"
+        "    fetch: {source: fred, id: SOFR}\n",
+    )
+    run = run_update(project, env, "--only", "MY_SOFR")
+    assert run.returncode == 0, run.output
+    written = data_files(project)
+    assert written["series/fred/MY_SOFR.csv"] == written["series/fred/SOFR.csv"]
+    assert {entry.query["series_id"] for entry in servers.fred.log} == {"SOFR"}
