@@ -33,6 +33,7 @@ SDMX_KEY = re.compile(r"[A-Za-z0-9_@$.+-]{0,200}")
 BOJ_ID = re.compile(r"[A-Za-z0-9_@$#.-]{1,40}")
 FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,60}")
 FISCAL_ENDPOINT = re.compile(r"v[12](/[a-z0-9_]+){1,6}")
+LOOPBACK = ("127.0.0.1", "localhost", "[::1]")  # test servers: http:// allowed with a key
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -344,6 +345,13 @@ class CsvSource(SourceSpec):
     @classmethod
     def _url(cls, value: str) -> str:
         return check_url(value)
+
+    @model_validator(mode="after")
+    def _key_over_https(self) -> CsvSource:
+        host = self.url.split("://", 1)[1].split("/", 1)[0].split(":")[0].lower()
+        if self.key and self.url.lower().startswith("http://") and host not in LOOPBACK:
+            raise ValueError("a key is only sent over https://: change the url's http://")
+        return self
 
     def key_variable(self) -> str | None:
         return self.key.variable if self.key else None
