@@ -106,8 +106,8 @@ def run_by_host(
                 results[series_id] = result
                 done(series_id, result)
 
-    # A keyed host's first series goes first, alone: a rejected key then stops the run
-    # before any other source is asked (and exits 2 with nothing written, as it always did).
+    # A keyed host's first series goes first, alone, so a refused key is known before any
+    # other source is asked (whatever update then does with the refusal).
     for series_ids in by_host.values():
         first = series_ids[0]
         if config.series[first].fetcher(first).key_variable() is not None:

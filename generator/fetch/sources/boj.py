@@ -29,6 +29,7 @@ from generator.fetch.sources import (
     SourceError,
     Transient,
     default_host,
+    hosts,
     net,
     to_series,
     today,
@@ -76,7 +77,7 @@ def fetch_spec(spec: SourceSpec, series_id: str, since: date | None) -> pd.Serie
             found.clear()  # a retried page starts afresh
             return _read(net.parse_json(body, LABEL), spec, found)
 
-        position = net.paced_read(url, LABEL, "BOJ", read)
+        position = hosts.paced_read(url, LABEL, "BOJ", read)
         for day, value in found.items():
             if day in rows:
                 raise BadReply(f"{LABEL} sent {day} more than once")

@@ -99,24 +99,6 @@ class Pacer:
             self._last = time.monotonic()
 
 
-_pacers: dict[str, Pacer] = {}
-_pacers_lock = threading.Lock()
-
-
-def pacer(host: str) -> Pacer:
-    """The one pacer of a host: each host keeps its own pace, whichever sources share it."""
-    with _pacers_lock:
-        return _pacers.setdefault(host.lower(), Pacer())
-
-
-def host_of(url: str) -> str:  # the host a message names ("?" for none)
-    return (urllib.parse.urlsplit(url).hostname or "?").lower()
-
-
-def origin_of(url: str) -> str:  # host[:port], the unit of parallel fetching and pacing
-    return (urllib.parse.urlsplit(url).netloc.rpartition("@")[2] or "?").lower()
-
-
 def declare_secrets(names: list[str]) -> None:
     """Add key variables declared in indicators.yml to those redaction masks."""
     for name in names:
@@ -469,24 +451,6 @@ def get(url: str, label: str, config: Settings, headers: dict[str, str] | None =
         if time.monotonic() >= limits.ends:
             raise limits.too_slow() from None
         raise network_error(label, error, config.timeout) from None
-
-
-def paced_get(url: str, label: str, prefix: str, headers: dict[str, str] | None = None) -> bytes:
-    """``get`` with the ``<PREFIX>_*`` settings, the host's own pacer and retries."""
-    return paced_read(url, label, prefix, lambda body: body, headers)
-
-
-def paced_read(
-    url: str, label: str, prefix: str, read: Callable[[bytes], T], headers: dict | None = None
-) -> T:
-    """``read(body)`` inside the retry loop: an error in a body (BoJ's STATUS 503) is retried."""
-    config = settings(prefix)
-
-    def once() -> T:
-        pacer(origin_of(url)).wait(config.min_interval)
-        return read(get(url, label, config, headers))
-
-    return with_retries(once, config)
 
 
 def parse_json(body: bytes, label: str) -> object:
