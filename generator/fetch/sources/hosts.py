@@ -1,4 +1,4 @@
-"""Requests by host: one pacer per host and the paced, retried GET the generic sources use.
+"""Requests by host: the paced, retried GET the generic sources use, one pace per host.
 
 Why by host and not by source: the generic sources (SDMX, CSV) reach many hosts, and two
 sources may share one. ``update`` gives each host (``host[:port]``) its own thread
@@ -8,27 +8,15 @@ than ``<PREFIX>_MIN_INTERVAL`` whichever source asks, while another host is not 
 
 from __future__ import annotations
 
-import threading
 import urllib.parse
 from collections.abc import Callable
 from typing import TypeVar
 
-from generator.fetch.sources.net import Pacer, get, settings, with_retries
+from generator.fetch.sources.net import get, host_of, pacer, settings, with_retries
+
+__all__ = ["host_of", "origin_of", "paced_get", "paced_read", "pacer"]
 
 T = TypeVar("T")
-_pacers: dict[str, Pacer] = {}
-_pacers_lock = threading.Lock()
-
-
-def pacer(host: str) -> Pacer:
-    """The one pacer of a host: each host keeps its own pace, whichever sources share it."""
-    with _pacers_lock:
-        return _pacers.setdefault(host.lower(), Pacer())
-
-
-def host_of(url: str) -> str:
-    """The host a message names ("?" for none)."""
-    return (urllib.parse.urlsplit(url).hostname or "?").lower()
 
 
 def origin_of(url: str) -> str:

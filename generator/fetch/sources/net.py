@@ -33,7 +33,9 @@ USER_AGENT = "Mozilla/5.0 (compatible; liquidity-watch/0.1; nightly data update)
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 # Variables holding secrets; their values (and pieces of REDACT_MIN characters) are masked.
-# ``declare_secrets`` adds every key variable indicators.yml declares, before any request.
+# FRED's is always there; ``declare_secrets`` adds every key variable a source in
+# indicators.yml declares (``update`` calls it before any request), so a second keyed source's
+# key is masked exactly like FRED's.
 SECRET_VARIABLES: list[str] = ["FRED_API_KEY"]
 REDACT_MIN = 8
 
@@ -85,7 +87,8 @@ def api_root(prefix: str, default: str) -> str:
 
 
 class Pacer:
-    """At least ``min_interval`` seconds between two requests' starts; safe across threads."""
+    """Keeps at least ``min_interval`` seconds between the starts of two requests (safe to
+    share between threads: ``update`` fetches each host in its own thread)."""
 
     def __init__(self) -> None:
         self._last = 0.0
@@ -97,6 +100,22 @@ class Pacer:
             if gap > 0:
                 time.sleep(gap)
             self._last = time.monotonic()
+
+
+_pacers: dict[str, Pacer] = {}
+_pacers_lock = threading.Lock()
+
+
+def pacer(host: str) -> Pacer:
+    """The one pacer of a host: generic sources (SDMX, CSV) serve many hosts, each keeps its
+    own pace, and two series on the same host never go faster than its interval."""
+    with _pacers_lock:
+        return _pacers.setdefault(host.lower(), Pacer())
+
+
+def host_of(url: str) -> str:
+    """The host a URL points at ("?" when it has none): the unit of parallel fetching."""
+    return (urllib.parse.urlsplit(url).hostname or "?").lower()
 
 
 def declare_secrets(names: list[str]) -> None:
