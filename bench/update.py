@@ -3,7 +3,8 @@
 Why: the nightly job's cost is dominated by round trips and by the polite one-request-a-second
 pacing, not by pandas. An up-to-date snapshot must cost exactly one request per series (no
 paging, no retries, no metadata calls); this prints the requests made, the bytes received and
-the wall time, with the default pacing and with pacing off, and exits 1 if the request count is
+the wall time, with the default pacing, with pacing off, and with one host at a time (as
+before ``update`` fetched each host in its own thread), and exits 1 if the request count is
 wrong. Run: ``.venv/bin/python bench/update.py``.
 """
 
@@ -57,14 +58,15 @@ def main() -> int:
     rows = [
         measure("defaults (pacing 1 request/s per source)", defaults),
         measure("pacing off", {**defaults, **no_pacing}),
+        measure("defaults, one host at a time (UPDATE_HOSTS=1)", {**defaults, "UPDATE_HOSTS": "1"}),
     ]
     latency = f"{LATENCY * 1000:.0f} ms latency"
     print(f"update on an up-to-date snapshot, fake sources on 127.0.0.1, {latency}")
     header = ("run", "requests", "series", "bytes received", "wall time", "exit")
-    print("{:<42} {:>8} {:>6} {:>14} {:>9} {:>4}".format(*header))
+    print("{:<48} {:>8} {:>6} {:>14} {:>9} {:>4}".format(*header))
     for row in rows:
         print(
-            f"{row['label']:<42} {row['requests']:>8} {row['series']:>6} {row['bytes']:>14,} "
+            f"{row['label']:<48} {row['requests']:>8} {row['series']:>6} {row['bytes']:>14,} "
             f"{row['seconds']:>7.2f} s {row['exit']:>4}"
         )
     wrong = [row for row in rows if row["requests"] != row["series"] or row["exit"] != 0]

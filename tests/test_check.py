@@ -177,6 +177,17 @@ CASES: dict[str, tuple[str, list[tuple[str, ...]]]] = {
             )
         ],
     ),
+    "fetch-csv-key-over-http": (
+        "indicators.yml",
+        [
+            (
+                SOFR_SOURCE,
+                "  SOFR:\n    fetch:\n      source: csv\n      url: http://example.org/a.csv\n"
+                "      date_column: Date\n      value_column: Close\n"
+                "      key: {variable: ACME_API_KEY, query: apikey}\n",
+            )
+        ],
+    ),
     "fetch-manual-bad-every": (
         "indicators.yml",
         [(SOFR_SOURCE, "  SOFR:\n    fetch: {source: manual, every: monthly, how: PBoC}\n")],

@@ -9,10 +9,11 @@ import yaml
 
 from generator.catalogue.formulas import OPERATIONS
 from generator.catalogue.load import load_catalogue
-from generator.catalogue.models import Quantity
+from generator.catalogue.models import Quantity, SeriesConfig
 from generator.catalogue.reference import CHART_KINDS, SECTIONS, reference_context
 from generator.catalogue.sentences import FILTERS as SENTENCE_FILTERS
 from generator.catalogue.sentences import environment
+from generator.catalogue.sources import SOURCE_MODELS
 from tests.conftest import FIXTURE
 
 
@@ -27,6 +28,10 @@ def test_every_field_operation_and_chart_kind_is_on_the_page(built_project: Path
             assert field == "op" or f"| `{field}` |" in page
     for kind in CHART_KINDS:
         assert f"| `{kind}` |" in page
+    for name, source in SOURCE_MODELS.items():
+        assert f"### `{name}`" in page
+        for field in source.model_fields:
+            assert field == "source" or f"| `{field}` |" in page, f"{name}.{field} missing"
     html = (built_project / "public/config-reference/index.html").read_text()
     assert 'id="op-splice"' in html and 'id="chart-kinds"' in html
 
@@ -45,6 +50,17 @@ def test_each_operation_example_validates_as_a_formula():
         formula = yaml.safe_load(operation.example)["formula"]
         parsed = Quantity.model_validate({"label": "x", "formula": formula}).formula
         assert type(parsed) is OPERATIONS[operation.name], operation.name
+
+
+def test_each_source_example_validates_as_a_series_fetch_block():
+    context = reference_context(load_catalogue(FIXTURE / "indicators.yml"))
+    assert [source.name for source in context["sources"]] == list(SOURCE_MODELS)
+    for source in context["sources"]:
+        block = yaml.safe_load(source.example)["fetch"]
+        spec = SeriesConfig.model_validate(
+            {"title": "t", "units": "u", "owner": "o", "frequency": "f", "fetch": block}
+        )
+        assert spec.source == source.name and type(spec.fetch) is SOURCE_MODELS[source.name]
 
 
 def test_examples_come_from_the_shipped_catalogue():

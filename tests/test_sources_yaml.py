@@ -103,8 +103,10 @@ def test_sdmx_json_gives_the_same_series_as_sdmx_csv(project, env, sdmx):
     assert run.returncode == 0, run.output
     written = data_files(project)
     assert written["series/sdmx/ILM_JSON.csv"] == written["series/sdmx/ILM_CSV.csv"]
-    accepts = {entry.path for entry in sdmx.log}
-    assert accepts == {"/service/data/ILM/W.U2.C.T000000.Z5.Z01"}
+    # One path for both: the format is asked for in the Accept header (the fake answers 406
+    # to anything but the two SDMX media types), never in the address.
+    assert {entry.path for entry in sdmx.log} == {"/service/data/ILM/W.U2.C.T000000.Z5.Z01"}
+    assert len(sdmx.log) == 2
 
 
 def test_an_unknown_sdmx_key_is_unavailable_and_nothing_is_written(project, env, sdmx):
@@ -185,3 +187,18 @@ def test_a_second_keyed_sources_key_echoed_by_its_server_is_redacted_everywhere(
 )
 def test_sdmx_periods_are_dated_as_the_snapshot_dates_them(period, expected):
     assert period_date(period, 5) == expected
+
+
+def test_a_fred_series_may_be_stored_under_another_id(project, env, servers):
+    """fetch: {source: fred, id: SOFR} asks FRED for SOFR and stores it as the fork names it."""
+    add_series(
+        project,
+        "  MY_SOFR:\n    title: SOFR under a fork's own name\n    units: Percent\n"
+        "    frequency: Daily\n    owner: Federal Reserve Bank of New York\n"
+        "    fetch: {source: fred, id: SOFR}\n",
+    )
+    run = run_update(project, env, "--only", "MY_SOFR")
+    assert run.returncode == 0, run.output
+    written = data_files(project)
+    assert written["series/fred/MY_SOFR.csv"] == written["series/fred/SOFR.csv"]
+    assert {entry.query["series_id"] for entry in servers.fred.log} == {"SOFR"}

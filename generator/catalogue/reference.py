@@ -34,6 +34,7 @@ from generator.catalogue.models import (
     SiteConfig,
     StatusRule,
 )
+from generator.catalogue.sources import SOURCE_MODELS, example
 
 # (heading, where the block sits in indicators.yml, model); the order of the page.
 SECTIONS: list[tuple[str, str, type[BaseModel]]] = [
@@ -115,6 +116,15 @@ def reference_context(catalogue: dict[str, Any]) -> dict[str, Any]:
         )
         for name, model in OPERATIONS.items()
     ]
+    fetchers = [
+        Operation(
+            name=name,
+            description=" ".join((model.__doc__ or "").split()),  # one paragraph
+            fields=[_row(n, i, []) for n, i in model.model_fields.items() if n != "source"],
+            example=_block({"fetch": example(model)}),
+        )
+        for name, model in SOURCE_MODELS.items()
+    ]
     kinds = []
     for kind, text in CHART_KINDS.items():
         users = [
@@ -143,6 +153,7 @@ def reference_context(catalogue: dict[str, Any]) -> dict[str, Any]:
         "tests": tests,
         "sections": sections,
         "operations": operations,
+        "sources": fetchers,
         "chart_kinds": kinds,
         "rule_examples": [
             yaml.safe_dump([rule], sort_keys=False, width=10_000, allow_unicode=True).strip()

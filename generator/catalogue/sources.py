@@ -33,6 +33,7 @@ SDMX_KEY = re.compile(r"[A-Za-z0-9_@$.+-]{0,200}")
 BOJ_ID = re.compile(r"[A-Za-z0-9_@$#.-]{1,40}")
 FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,60}")
 FISCAL_ENDPOINT = re.compile(r"v[12](/[a-z0-9_]+){1,6}")
+LOOPBACK = ("127.0.0.1", "localhost", "[::1]")  # test servers: http:// allowed with a key
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -345,6 +346,13 @@ class CsvSource(SourceSpec):
     def _url(cls, value: str) -> str:
         return check_url(value)
 
+    @model_validator(mode="after")
+    def _key_over_https(self) -> CsvSource:
+        host = self.url.split("://", 1)[1].split("/", 1)[0].split(":")[0].lower()
+        if self.key and self.url.lower().startswith("http://") and host not in LOOPBACK:
+            raise ValueError("a key is only sent over https://: change the url's http://")
+        return self
+
     def key_variable(self) -> str | None:
         return self.key.variable if self.key else None
 
@@ -432,13 +440,18 @@ def _legacy(series_id: str, source: str) -> SourceSpec:
         return CryptoSource(source="crypto", product=series_id)
     shown = ""
     model = SOURCE_MODELS.get(source)
-    extra = model.model_config.get("json_schema_extra") if model else None
-    examples = extra.get("examples") if isinstance(extra, dict) else None
-    if isinstance(examples, list) and examples:
-        first = examples[0]
-        if isinstance(first, dict):
-            shown = ", e.g. fetch: {" + ", ".join(f"{k}: {v}" for k, v in first.items()) + "}"
+    if model is not None:
+        pairs = ", ".join(f"{k}: {v}" for k, v in example(model).items())
+        shown = ", e.g. fetch: {" + pairs + "}"
     raise ValueError(f"'source: {source}' needs a fetch: block with its parameters{shown}")
+
+
+def example(model: type[SourceSpec]) -> dict[str, object]:
+    """The complete example a source model declares (for messages and the reference page)."""
+    extra = model.model_config.get("json_schema_extra")
+    examples = extra.get("examples") if isinstance(extra, dict) else None
+    first = examples[0] if isinstance(examples, list) and examples else None
+    return dict(first) if isinstance(first, dict) else {"source": "?"}
 
 
 def key_variables(fetches: list[SourceSpec]) -> list[str]:

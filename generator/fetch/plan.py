@@ -13,6 +13,7 @@ the ECB or DefiLlama, and no host sees more than one request at a time from us.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +25,12 @@ from generator.fetch import sources
 from generator.fetch.sources import net
 
 T = TypeVar("T")
-MAX_HOSTS = 8  # worker threads at most: one per host, the rest of the hosts queue
+MAX_HOSTS = 8  # worker threads at most (UPDATE_HOSTS overrides; 1: one host at a time)
+
+
+def max_hosts() -> int:
+    raw = os.environ.get("UPDATE_HOSTS", "").strip()
+    return int(raw) if raw.isdigit() and int(raw) >= 1 else MAX_HOSTS
 
 
 def fetchers(config: Config) -> dict[str, SourceSpec]:
@@ -50,6 +56,9 @@ def keyless(config: Config, selected: list[str]) -> list[str]:
 def problems(config: Config, selected: list[str]) -> list[str]:
     """Keys and ``<SOURCE>_*`` variables that cannot be used, found before any request."""
     found: list[str] = []
+    raw = os.environ.get("UPDATE_HOSTS", "").strip()
+    if raw and not (raw.isdigit() and int(raw) >= 1):
+        found.append("UPDATE_HOSTS must be a whole number of at least 1 (hosts fetched at once)")
     specs = [config.series[series_id].fetcher(series_id) for series_id in selected]
     seen: set[str] = set()
     for spec in specs:
@@ -72,9 +81,10 @@ def run_by_host(
     done: Callable[[str, T], None],
 ) -> list[T]:
     """``work(series_id)`` for every selected series, one worker thread per host, series of a
-    host in catalogue order; ``done`` is called (under a lock) as each finishes. Returns the
-    results in ``selected`` order. The first exception a worker raises stops every worker
-    before its next series and is raised here."""
+    host in catalogue order (a keyed host's first series before any thread starts); ``done``
+    is called (under a lock) as each finishes. Returns the results in ``selected`` order. The
+    first exception a worker raises stops every worker before its next series and is raised
+    here."""
     by_host: dict[str, list[str]] = {}
     for series_id in selected:
         host = sources.host(config.series[series_id].fetcher(series_id))
@@ -96,11 +106,19 @@ def run_by_host(
                 results[series_id] = result
                 done(series_id, result)
 
-    if len(by_host) <= 1:  # one host: no thread at all (and tracebacks stay simple)
+    # A keyed host's first series goes first, alone, so a refused key is known before any
+    # other source is asked (whatever update then does with the refusal).
+    for series_ids in by_host.values():
+        first = series_ids[0]
+        if config.series[first].fetcher(first).key_variable() is not None:
+            worker([first])
+            series_ids.pop(0)
+    by_host = {host: ids for host, ids in by_host.items() if ids}
+    if len(by_host) <= 1 or max_hosts() == 1:  # no thread at all: one host after another
         for series_ids in by_host.values():
             worker(series_ids)
     else:
-        with ThreadPoolExecutor(max_workers=min(MAX_HOSTS, len(by_host))) as pool:
+        with ThreadPoolExecutor(max_workers=min(max_hosts(), len(by_host))) as pool:
             futures = [pool.submit(worker, ids) for ids in by_host.values()]
             errors = [f.exception() for f in futures if f.exception() is not None]
         if errors:

@@ -48,10 +48,12 @@ def backfill(root: Path, series_id: str, since: date) -> int:
         store = Store(Path(root) / "data")
         current = store.load(spec.source, series_id)
         existing = store.load_revisions(spec.source, series_id)
+        source = spec.fetcher(series_id)  # FRED's own id: fetch: {source: fred, id: ...}
+        fred_id = getattr(source, "id", None) or series_id
         try:
-            days = [d for d in fred.vintage_dates(series_id) if d >= since]
+            days = [d for d in fred.vintage_dates(fred_id) if d >= since]
             start = since - timedelta(days=OBSERVATIONS_BEFORE)
-            vintages = [(d, fred.fetch_as_of(series_id, d, since=start)) for d in days]
+            vintages = [(d, fred.fetch_as_of(fred_id, d, since=start)) for d in days]
         except SourceError as error:
             print(f"error: {series_id}: {error.message} (nothing was written)", file=sys.stderr)
             return 2

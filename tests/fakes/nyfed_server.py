@@ -1,4 +1,11 @@
-"""A fake NY Fed Markets API serving Treasury operation results in the real JSON shape.
+"""A fake NY Fed Markets API serving Treasury operations, reference rates and repo operations
+in the real JSON shapes.
+
+Rates: ``/api/rates/<secured|unsecured>/<name>/search.json`` answers ``{"refRates": [...]}``,
+one object per ``rates[name]`` row with ``effectiveDate``, ``type``, ``percentRate``, the
+1st/25th/75th/99th percentiles (the rate -0.05, -0.01, +0.01, +0.08) and ``volumeInBillions``.
+Repo and reverse repo: ``/api/rp/<repo|reverserepo>/all/results/search.json`` answers
+``{"repo": {"operations": [...]}}`` with ``operations[kind]`` (amounts in dollars).
 
 ``/api/tsy/purchases/results/summary/search.json?startDate=&endDate=`` answers
 ``{"treasury": {"auctions": [...]}}`` with one "Outright Bill Purchase" result per row of
@@ -53,9 +60,14 @@ class FakeNyFed(FakeServer):
     def __init__(self, data_dir: Path) -> None:
         super().__init__(load_rows(Path(data_dir) / "series" / "nyfed"))
         self.extra_operations: list[dict] = []
+        self.rates: dict[str, list[list[str]]] = {}
+        self.rp: dict[str, list[dict]] = {"repo": [], "reverserepo": []}
 
     def series_of(self, path: str, query: dict[str, str]) -> str | None:
-        return SERIES if "/api/tsy/" in path else None
+        if "/api/tsy/" in path:
+            return SERIES
+        parts = path.split("/")
+        return parts[4] if len(parts) > 4 and parts[2] in ("rates", "rp") else None
 
     def operations(self) -> list[dict]:
         ops: list[dict] = [
@@ -80,6 +92,8 @@ class FakeNyFed(FakeServer):
         )
 
     def route(self, path: str, query: dict[str, str]) -> Reply:
+        if path.startswith(("/api/rates/", "/api/rp/")):
+            return self.route_markets(path, query)
         if path != "/api/tsy/purchases/results/summary/search.json":
             return Reply(400, b'{"error":"invalid request"}')
         start = query.get("startDate", "0000-00-00")
@@ -88,3 +102,59 @@ class FakeNyFed(FakeServer):
             start, end = "0000-00-00", "9999-99-99"
         chosen = [op for op in self.operations() if start <= op["operationDate"] <= end]
         return Reply(200, json.dumps({"treasury": {"auctions": chosen}}).encode())
+
+    def route_markets(self, path: str, query: dict[str, str]) -> Reply:
+        start = query.get("startDate", "0000-00-00")
+        end = query.get("endDate", "9999-99-99")
+        parts = path.split("/")
+        if parts[2] == "rates" and parts[4] in self.rates and path.endswith("/search.json"):
+            refs = [rate_object(parts[4], day, value) for day, value in self.rates[parts[4]]]
+            chosen = [r for r in refs if start <= r["effectiveDate"] <= end]
+            return Reply(200, json.dumps({"refRates": chosen}).encode())
+        if parts[2] == "rp" and parts[3] in self.rp and path.endswith("/results/search.json"):
+            ops = [op for op in self.rp[parts[3]] if start <= op["operationDate"] <= end]
+            return Reply(200, json.dumps({"repo": {"operations": ops}}).encode())
+        return Reply(400, b'{"error":"invalid request"}')
+
+
+def rate_object(name: str, day: str, value: str) -> dict:
+    rate = float(value)
+    return {
+        "effectiveDate": day,
+        "type": name.upper(),
+        "percentRate": rate,
+        "percentPercentile1": round(rate - 0.05, 2),
+        "percentPercentile25": round(rate - 0.01, 2),
+        "percentPercentile75": round(rate + 0.01, 2),
+        "percentPercentile99": round(rate + 0.08, 2),
+        "volumeInBillions": 2871,
+        "revisionIndicator": "",
+    }
+
+
+def rp_operation(day: str, kind: str, accepted: int, number: int, note: str = "") -> dict:
+    """One repo ("Repo") or reverse repo ("Reverse Repo") operation result, amounts in dollars."""
+    when = date.fromisoformat(day)
+    return {
+        "operationId": f"RP {when:%m%d%y} {number}",
+        "auctionStatus": "Results",
+        "operationDate": day,
+        "settlementDate": day,
+        "maturityDate": (when + timedelta(days=1)).isoformat(),
+        "operationType": kind,
+        "operationMethod": "Full Allotment" if kind == "Repo" else "Fixed Rate",
+        "settlementType": "Same Day",
+        "termCalenderDays": 1,
+        "term": "Overnight",
+        "releaseTime": "13:30",
+        "closeTime": "13:45",
+        "note": note,
+        "lastUpdated": f"{day} 13:46:02",
+        "participatingCpty": 3,
+        "acceptedCpty": 3,
+        "totalAmtSubmitted": accepted,
+        "totalAmtAccepted": accepted,
+        "details": [
+            {"securityType": "Treasury", "amtSubmitted": accepted, "amtAccepted": accepted}
+        ],
+    }

@@ -129,10 +129,10 @@ def key_problem(spec: SourceSpec) -> str | None:
 
 def default_host(prefix: str, default_root: str) -> str:
     """The host of a source with one address (``<PREFIX>_API_ROOT`` or its default)."""
-    from generator.fetch.sources import net  # imported late: net imports this module
+    from generator.fetch.sources import hosts, net  # imported late: they import this module
 
     try:
-        return net.host_of(net.api_root(prefix, default_root))
+        return hosts.origin_of(net.api_root(prefix, default_root))
     except SourceError:
         return "?"  # check_environment reports the bad variable before any request
 

@@ -29,6 +29,7 @@ from generator.fetch.sources import (
     SourceError,
     Transient,
     default_host,
+    hosts,
     net,
     to_series,
     today,
@@ -70,8 +71,17 @@ def fetch_spec(spec: SourceSpec, series_id: str, since: date | None) -> pd.Serie
     for _ in range(MAX_PAGES):
         page = dict(query, startPosition=str(position)) if position is not None else query
         url = f"{root}/api/v1/getDataCode?{urllib.parse.urlencode(page)}"
-        payload = net.parse_json(net.paced_get(url, LABEL, "BOJ"), LABEL)
-        position = _read(payload, spec, rows)
+        found: dict[date, float] = {}
+
+        def read(body: bytes, found: dict[date, float] = found) -> object:
+            found.clear()  # a retried page starts afresh
+            return _read(net.parse_json(body, LABEL), spec, found)
+
+        position = hosts.paced_read(url, LABEL, "BOJ", read)
+        for day, value in found.items():
+            if day in rows:
+                raise BadReply(f"{LABEL} sent {day} more than once")
+            rows[day] = value
         if position is None:
             return to_series(rows)
     raise BadReply(f"{LABEL} kept paging after {MAX_PAGES} pages")

@@ -23,21 +23,21 @@ from datetime import date, datetime
 import pandas as pd
 
 from generator.catalogue.sources import CsvSource, SourceSpec
-from generator.fetch.sources import BadReply, KeyRejected, SourceError, net, to_series
+from generator.fetch.sources import BadReply, KeyRejected, SourceError, hosts, net, to_series
 
 DEFAULT_ROOT = "https://example.org"  # unused: each series names its own address
 PREAMBLE_ROWS = 50  # how far down the header row may be
 
 
 def host(spec: SourceSpec) -> str:
-    return net.host_of(spec.url) if isinstance(spec, CsvSource) else "?"
+    return hosts.origin_of(spec.url) if isinstance(spec, CsvSource) else "?"
 
 
 def fetch_spec(spec: SourceSpec, series_id: str, since: date | None) -> pd.Series:
     """The declared columns of the file, from ``since`` on."""
     if not isinstance(spec, CsvSource):
         raise SourceError(f"{series_id}: not a CSV series")
-    name = f"CSV ({net.host_of(spec.url)})"
+    name = f"CSV ({hosts.host_of(spec.url)})"
     url, headers = spec.url, {"Accept": "text/csv, text/plain;q=0.9, */*;q=0.1"}
     if spec.key is not None:
         key = os.environ.get(spec.key.variable, "").strip()
@@ -48,7 +48,7 @@ def fetch_spec(spec: SourceSpec, series_id: str, since: date | None) -> pd.Serie
             url += joiner + urllib.parse.urlencode({spec.key.query: key})
         else:
             headers[spec.key.header or ""] = key
-    body = net.paced_get(url, name, "CSV", headers=headers)
+    body = hosts.paced_get(url, name, "CSV", headers=headers)
     rows: dict[date, float] = {}
     for raw_day, raw_value in _records(body, spec, name):
         day = _date(raw_day, spec.date_format, name)

@@ -19,7 +19,15 @@ from datetime import UTC, date, datetime
 import pandas as pd
 
 from generator.catalogue.sources import DefiLlamaSource, SourceSpec
-from generator.fetch.sources import BadReply, SourceError, default_host, net, to_series, today
+from generator.fetch.sources import (
+    BadReply,
+    SourceError,
+    default_host,
+    hosts,
+    net,
+    to_series,
+    today,
+)
 
 DEFAULT_ROOT = "https://stablecoins.llama.fi"
 LABEL = "DefiLlama"
@@ -37,7 +45,7 @@ def fetch_spec(spec: SourceSpec, series_id: str, since: date | None) -> pd.Serie
     url = f"{root}/stablecoincharts/{urllib.parse.quote(spec.chain or 'all', safe='')}"
     if spec.stablecoin is not None:
         url += f"?stablecoin={spec.stablecoin}"
-    payload = net.parse_json(net.paced_get(url, LABEL, "DEFILLAMA"), LABEL)
+    payload = net.parse_json(hosts.paced_get(url, LABEL, "DEFILLAMA"), LABEL)
     if not isinstance(payload, list):
         raise BadReply(f"{LABEL} reply is not a list of days")
     rows: dict[date, float] = {}

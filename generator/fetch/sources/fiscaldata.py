@@ -24,7 +24,7 @@ from datetime import date
 import pandas as pd
 
 from generator.catalogue.sources import FiscalDataSource, SourceSpec
-from generator.fetch.sources import BadReply, SourceError, default_host, net, to_series
+from generator.fetch.sources import BadReply, SourceError, default_host, hosts, net, to_series
 
 DEFAULT_ROOT = "https://api.fiscaldata.treasury.gov/services/api/fiscal_service"
 LABEL = "Fiscal Data"
@@ -56,7 +56,7 @@ def fetch_spec(spec: SourceSpec, series_id: str, since: date | None) -> pd.Serie
             "page[size]": str(PAGE_SIZE),
         }
         url = f"{root}/{spec.endpoint}?{urllib.parse.urlencode(query, safe=':,[]')}"
-        payload = net.parse_json(net.paced_get(url, LABEL, "FISCALDATA"), LABEL)
+        payload = net.parse_json(hosts.paced_get(url, LABEL, "FISCALDATA"), LABEL)
         pages = _read(payload, spec, found)
         if pages > MAX_PAGES:
             raise BadReply(f"{LABEL} has {pages} pages for this dataset; narrow it")

@@ -437,17 +437,6 @@ def get(url: str, label: str, config: Settings, headers: dict[str, str] | None =
         raise network_error(label, error, config.timeout) from None
 
 
-def paced_get(url: str, label: str, prefix: str, headers: dict[str, str] | None = None) -> bytes:
-    """``get`` with the ``<PREFIX>_*`` settings, the host's own pacer and retries."""
-    config = settings(prefix)
-
-    def once() -> bytes:
-        pacer(host_of(url)).wait(config.min_interval)
-        return get(url, label, config, headers)
-
-    return with_retries(once, config)
-
-
 def parse_json(body: bytes, label: str) -> object:
     """JSON or a transient error: gateways and consent pages answer HTML with status 200."""
     try:

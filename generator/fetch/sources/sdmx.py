@@ -29,7 +29,7 @@ from datetime import date
 import pandas as pd
 
 from generator.catalogue.sources import SdmxSource, SourceSpec, weekday_number
-from generator.fetch.sources import BadReply, SourceError, Transient, net, to_series
+from generator.fetch.sources import BadReply, SourceError, Transient, hosts, net, to_series
 
 DEFAULT_ROOT = "https://data-api.ecb.europa.eu/service"
 ACCEPT = {
@@ -50,11 +50,11 @@ def _root(spec: SdmxSource) -> str:
 
 
 def host(spec: SourceSpec) -> str:
-    return net.host_of(_root(spec)) if isinstance(spec, SdmxSource) else "?"
+    return hosts.origin_of(_root(spec)) if isinstance(spec, SdmxSource) else "?"
 
 
 def label(spec: SdmxSource) -> str:
-    return f"SDMX ({spec.agency or net.host_of(spec.address())})"
+    return f"SDMX ({spec.agency or hosts.host_of(spec.address())})"
 
 
 def fetch_spec(spec: SourceSpec, series_id: str, since: date | None) -> pd.Series:
@@ -67,7 +67,7 @@ def fetch_spec(spec: SourceSpec, series_id: str, since: date | None) -> pd.Serie
     if since is not None:
         url += f"?startPeriod={since.isoformat()}"
     name = label(spec)
-    body = net.paced_get(url, name, "SDMX", headers={"Accept": ACCEPT[spec.format]})
+    body = hosts.paced_get(url, name, "SDMX", headers={"Accept": ACCEPT[spec.format]})
     if spec.format == "csv":
         pairs = _csv_pairs(body, name)
     else:
