@@ -30,7 +30,11 @@ def paced_get(url: str, label: str, prefix: str, headers: dict[str, str] | None 
 
 
 def paced_read(
-    url: str, label: str, prefix: str, read: Callable[[bytes], T], headers: dict | None = None
+    url: str,
+    label: str,
+    prefix: str,
+    read: Callable[[bytes], T],
+    headers: dict[str, str] | None = None,
 ) -> T:
     """``read(body)`` inside the retry loop, so an error a body reports (the Bank of Japan's
     STATUS 503 inside an HTTP 200) is retried like an HTTP one."""
