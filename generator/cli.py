@@ -42,6 +42,17 @@ def _parser() -> argparse.ArgumentParser:
     update.add_argument(
         "--keyless", action="store_true", help="only series whose source needs no API key"
     )
+    update.add_argument(
+        "--due",
+        action="store_true",
+        help="only series whose release came out after their last fetch that changed them "
+        "(the timed runs); refreshes FRED's release calendars when they run short",
+    )
+    update.add_argument(
+        "--calendars",
+        action="store_true",
+        help="only refresh FRED's release calendars in data/releases/ (needs the FRED key)",
+    )
     vintages = commands.add_parser(
         "vintages", help="back-fill a FRED series' revision file from ALFRED's vintages"
     )
@@ -74,9 +85,19 @@ def main(argv: list[str] | None = None) -> int:
             write_schema(root)
             return EXIT_OK
         if args.command == "update":
-            from generator.fetch.update import update
+            from generator.fetch import due
+            from generator.fetch.update import EXIT_PARTIAL, update
 
-            return update(root, only=args.only, keyless=args.keyless)
+            if (args.due or args.calendars) and (args.only or (args.due and args.calendars)):
+                raise ConfigError(["--due, --calendars and --only cannot be combined"])
+            if args.calendars:
+                return EXIT_PARTIAL if due.refresh_calendars(root, only_when_short=False) else 0
+            if not args.due:
+                return update(root, only=args.only, keyless=args.keyless)
+            code = due.run_due(root, keyless=args.keyless)
+            if code == EXIT_OK and not args.keyless and due.refresh_calendars(root, True):
+                code = EXIT_PARTIAL
+            return code
         if args.command == "vintages":
             from generator.fetch.vintages import backfill
 

@@ -36,6 +36,14 @@ def cross_check(
                 f"{where}:{doc.line(('series', series_id))}: series id {series_id!r} is "
                 "malformed: use upper-case A-Z, 0-9, '_', '-' and '.' (as the source spells it)"
             )
+    release_ids = sorted(config.releases)
+    for series_id, spec in config.series.items():
+        if spec.release is not None and spec.release not in config.releases:
+            problems.append(
+                f"{where}:{doc.line(('series', series_id, 'release'))}: series {series_id!r}, "
+                f"field 'release': {suggest('release', spec.release, release_ids)} "
+                "(declare it under releases:)"
+            )
     for index, indicator in enumerate(config.indicators):
         base = ("indicators", index)
         label = f"indicator {indicator.id!r}"
