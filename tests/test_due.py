@@ -54,13 +54,13 @@ def test_due_after_each_release_until_fetched_and_never_before(release_id):
     schedule = load_schedule(CONFIG, FIXTURE / "data")
     members = {s for s, spec in CONFIG.series.items() if spec.release == release_id}
     for occurrence in schedule.occurrences(release_id, date(2026, 1, 1), date(2026, 12, 31)):
-        before = occurrence.at - timedelta(minutes=1)
-        previous = schedule.latest_before(release_id, before)
+        before = occurrence.at + due.SETTLE - timedelta(minutes=1)
+        previous = schedule.latest_before(release_id, occurrence.at - timedelta(seconds=1))
         assert previous is not None
-        fetched = previous.at + timedelta(minutes=5)  # the run after the previous release
+        fetched = previous.at + due.SETTLE + timedelta(minutes=5)  # the run after it
         if fetched < before:
             assert not members & due_ids(schedule, fetched, before)
-        after = occurrence.at + timedelta(minutes=7)
+        after = occurrence.at + due.SETTLE + timedelta(minutes=1)
         assert members <= due_ids(schedule, fetched, after)
         # fetched with new data after this release: not due again before the next one
         assert not members & due_ids(schedule, after, after + timedelta(minutes=30))
@@ -76,10 +76,10 @@ def test_a_series_that_missed_a_whole_release_is_left_to_the_nightly_run():
     schedule = load_schedule(CONFIG, FIXTURE / "data")
     # (16:30 EST is 21:30 UTC) the H.4.1 of 5 November; 12 November's brought nothing new
     fetched = utc(2026, 11, 5, 21, 40)
-    assert set(H41_SERIES) <= due_ids(schedule, fetched, utc(2026, 11, 12, 21, 40))
-    assert not set(H41_SERIES) & due_ids(schedule, fetched, utc(2026, 11, 19, 21, 40))
+    assert set(H41_SERIES) <= due_ids(schedule, fetched, utc(2026, 11, 12, 21, 50))
+    assert not set(H41_SERIES) & due_ids(schedule, fetched, utc(2026, 11, 19, 21, 50))
     # once the nightly run stores the new figures, the next release makes them due again
-    assert set(H41_SERIES) <= due_ids(schedule, utc(2026, 11, 20, 6, 20), utc(2026, 11, 27, 21, 40))
+    assert set(H41_SERIES) <= due_ids(schedule, utc(2026, 11, 20, 6, 20), utc(2026, 11, 27, 21, 50))
 
 
 def test_thanksgiving_week_the_h41_is_due_on_friday_not_thursday():
@@ -88,8 +88,8 @@ def test_thanksgiving_week_the_h41_is_due_on_friday_not_thursday():
         Schedule(CONFIG.releases, {20: [date.fromisoformat(d) for d in H41_DAYS]}),  # by FRED
     ):
         fetched = utc(2026, 11, 19, 21, 40)  # the H.4.1 of Thursday 19 November (21:30 UTC)
-        assert not set(H41_SERIES) & due_ids(schedule, fetched, utc(2026, 11, 26, 21, 40))
-        assert set(H41_SERIES) <= due_ids(schedule, fetched, utc(2026, 11, 27, 21, 40))
+        assert not set(H41_SERIES) & due_ids(schedule, fetched, utc(2026, 11, 26, 21, 50))
+        assert set(H41_SERIES) <= due_ids(schedule, fetched, utc(2026, 11, 27, 21, 50))
 
 
 # -- FRED's calendar against the fake -----------------------------------------------------------
@@ -163,7 +163,7 @@ def test_a_late_release_changes_nothing_and_is_fetched_by_the_next_run(project, 
     servers.fred.release_calendar[20] = ["2026-08-20", "2026-08-27", "2026-09-03"]
     servers.fred.release_calendar[194] = ["2026-08-05", "2026-09-02"]
     servers.fred.today = "2026-08-27"
-    env = environment(servers, UPDATE_NOW="2026-08-27T20:41:00Z")
+    env = environment(servers, UPDATE_NOW="2026-08-27T20:46:00Z")
     before = committed(project)
     run = run_update(project, env, "--due")
     assert run.returncode == 0, run.output
@@ -177,20 +177,20 @@ def test_a_late_release_changes_nothing_and_is_fetched_by_the_next_run(project, 
     # the calendars ran short and were stored; FRED had no new H.4.1 yet: no series changed
     assert changed == {"releases/fred-20.csv", "releases/fred-194.csv"}, changed
     checked = json.loads((project / "data" / due.CHECKED).read_text())
-    assert checked["WALCL"] == {"checked_at": "2026-08-27T20:41:00Z"}
+    assert checked["WALCL"] == {"checked_at": "2026-08-27T20:46:00Z"}
     # an hour later FRED has it: the next run asks again and stores it, once
     servers.fred.add("WALCL", ("2026-08-26", "6600000"))
     servers.fred.log.clear()
-    env = environment(servers, UPDATE_NOW="2026-08-27T21:41:00Z")
+    env = environment(servers, UPDATE_NOW="2026-08-27T21:46:00Z")
     run = run_update(project, env, "--due")
     assert run.returncode == 0, run.output
     walcl = [e for e in servers.fred.log if e.series == "WALCL"]
     assert len(walcl) == 1
-    assert manifest(project)["WALCL"]["fetched_at"] == "2026-08-27T21:41:00Z"
+    assert manifest(project)["WALCL"]["fetched_at"] == "2026-08-27T21:46:00Z"
     assert (project / "data/series/fred/WALCL.csv").read_text().endswith("2026-08-26,6600000\n")
     # and the run after that leaves WALCL alone until the next H.4.1
     servers.fred.log.clear()
-    env = environment(servers, UPDATE_NOW="2026-08-27T22:41:00Z")
+    env = environment(servers, UPDATE_NOW="2026-08-27T22:46:00Z")
     run = run_update(project, env, "--due")
     assert run.returncode == 0, run.output
     assert not [e for e in servers.fred.log if e.series == "WALCL"]
@@ -207,9 +207,9 @@ def test_nothing_due_means_no_request_and_no_file_changed(project, servers):
     assert run.returncode == 0, run.output
     assert "2026-08-22 16:30 UTC: no series is due; nothing fetched" in run.stdout
     assert servers.requests() == 0 and data_files(project) == before
-    # the next crypto close (00:10 UTC) makes BTC and ETH due, and only them (BNB-USD stopped
-    # in February 2026: left to the nightly run)
-    env = environment(servers, UPDATE_NOW="2026-08-23T00:20:00Z")
+    # the next crypto close (00:10 UTC, out by 00:25) makes BTC and ETH due, and only them
+    # (BNB-USD stopped in February 2026: left to the nightly run)
+    env = environment(servers, UPDATE_NOW="2026-08-23T00:30:00Z")
     run = run_update(project, env, "--due", "--keyless")
     assert run.returncode == 0, run.output
     asked = {e.series for server in servers.all() for e in server.log}

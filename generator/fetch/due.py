@@ -44,6 +44,10 @@ from generator.snapshot.releases import (
 from generator.snapshot.store import SeriesRecord, Store, atomic_write_bytes
 
 GIVE_UP = timedelta(days=2)
+# A release counts as out this long after its official time: FRED and the NY Fed take minutes
+# to show it, and a run that asks earlier (a delayed run of an earlier group) would spend a
+# request on the old data. The timed groups start just after it (releases.yml).
+SETTLE = timedelta(minutes=15)
 CALENDAR_AHEAD = timedelta(days=21)
 CALENDAR_BACK = timedelta(days=400)
 CHECKED = "checked.json"
@@ -58,13 +62,13 @@ class Due:
 def due_series(
     config: Config, records: dict[str, SeriesRecord], schedule: Schedule, now: datetime
 ) -> list[Due]:
-    """The series whose release's latest occurrence (at or before ``now``, within
+    """The series whose release's latest occurrence (at or before ``now - SETTLE``, within
     ``GIVE_UP``) is after their last fetch that changed them, in catalogue order."""
     found: list[Due] = []
     for series_id, spec in config.series.items():
         if spec.release is None:
             continue
-        latest = schedule.latest_before(spec.release, now)
+        latest = schedule.latest_before(spec.release, now - SETTLE)
         if latest is None or now - latest.at > GIVE_UP:
             continue
         record = records.get(series_id)
