@@ -214,3 +214,29 @@ def test_nothing_due_means_no_request_and_no_file_changed(project, servers):
     assert run.returncode == 0, run.output
     asked = {e.series for server in servers.all() for e in server.log}
     assert asked == {"BTC-USD", "ETH-USD"}
+
+
+def test_update_calendars_stores_fred_calendars_once(project, servers):
+    servers.fred.release_calendar[20] = list(H41_DAYS)
+    servers.fred.release_calendar[194] = ["2026-11-04", "2026-12-02"]
+    servers.fred.today = "2026-11-20"
+    env = environment(servers, UPDATE_NOW="2026-11-20T12:00:00Z")
+    run = run_update(project, env, "--calendars")
+    assert run.returncode == 0, run.output
+    stored = (project / "data/releases/fred-20.csv").read_text()
+    assert stored == "date\n" + "\n".join(H41_DAYS) + "\n"
+    assert (project / "data/releases/fred-194.csv").read_text() == "date\n2026-11-04\n2026-12-02\n"
+    asked = [e.query for e in servers.fred.log]
+    assert [q["realtime_start"] for q in asked] == ["2025-10-16", "2025-10-16"]  # 400 days back
+    before = data_files(project)
+    assert run_update(project, env, "--calendars").returncode == 0
+    assert data_files(project) == before  # the same calendar: no file rewritten
+    # FRED failing keeps the stored calendar and says so (exit 3)
+    servers.fred.release_calendar.pop(194)
+    run = run_update(project, env, "--calendars")
+    assert run.returncode == 3 and "FRED release 194 calendar" in run.stderr
+    assert data_files(project) == before
+    # without the key nothing is asked
+    servers.fred.log.clear()
+    run = run_update(project, environment(servers, key=None), "--calendars")
+    assert run.returncode == 0 and not servers.fred.log
