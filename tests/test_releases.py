@@ -54,6 +54,9 @@ def test_rules_parse(text, kind, weekday, nth, at):
         ("weekly Thurday 16:30 UTC", "did you mean 'Thursday'"),
         ("weekly Thursday 4pm UTC", "is not a time of day"),
         ("weekly Thursday 16:30 Mars/Olympus", "is not an IANA time zone"),
+        ("daily 10:00 America", "is not an IANA time zone"),  # a folder of the zone files
+        ("daily 10:00 " + "a" * 300, "is not an IANA time zone"),
+        ("daily 10:00 ../../etc/passwd", "is not an IANA time zone"),
         ("monthly fifth Monday 08:00 UTC", "is not one of first, second"),
         ("fortnightly 08:00 UTC", "is not a release rule"),
         ("08:00", "is not a release rule"),
