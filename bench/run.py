@@ -28,7 +28,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import web  # noqa: E402
+from bench import releases, web  # noqa: E402
 from generator.build import build  # noqa: E402
 from tests.conftest import copy_project  # noqa: E402  (the same private copy the tests build in)
 
@@ -291,12 +291,15 @@ def main() -> int:
         results["lighthouse"] = web.lighthouse(root / "public")
         results["determinism"] = determinism(workdir)
         results["scale"] = scale(workdir)
+    results["releases"] = releases.measure()  # issue 21: release to page, timed vs nightly
     results["bench_seconds"] = time.perf_counter() - started
     results["budgets"] = verdicts(results)
     (ROOT / "bench" / "results.json").write_text(
         json.dumps(results, indent=1, sort_keys=True) + "\n"
     )
     print_table(results)
+    print()
+    releases.print_table(results["releases"])
     return 0
 
 

@@ -29,6 +29,7 @@ from generator.publish import annotations as event_notes
 from generator.publish import (
     api,
     brief,
+    calendar,
     changes,
     charts,
     csv_cells,
@@ -49,6 +50,7 @@ from generator.publish.render import environment, write_text
 from generator.snapshot import clock, freshness
 from generator.snapshot.load import Snapshot, as_published, known_on, load_snapshot
 from generator.snapshot.lock import exclusive
+from generator.snapshot.releases import load_schedule
 from generator.snapshot.store import Store, leftovers
 
 GENERATED_DIRS = ("indicators", "charts", "data", "api", "snippets")
@@ -168,6 +170,13 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:
 
     explanations = write_explanations(out, config, results, snapshot, store)
     env = environment(root / "templates")
+    schedule = load_schedule(config, root / "data")
+    moment = calendar.as_of_moment(as_of)
+    upcoming = calendar.entries(config, schedule, moment)
+    calendar_page = calendar.page_context(upcoming, moment)
+    write_text(out / "api" / "calendar.json", calendar.calendar_json(upcoming, moment))
+    (out / "calendar.ics").write_bytes(calendar.calendar_ics(upcoming, moment, config.site.name))
+    write_text(out / "calendar.md", env.get_template("calendar.md.j2").render(**calendar_page))
     revised = {r.id: revisions.revised_mark(r, snapshot.revisions) for r in results}
     cards = [pages.card(r, f"indicators/{r.id}/") for r in results]
     for card, result in zip(cards, results, strict=True):
@@ -183,7 +192,15 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:
         regime_note=regime_note(config, events, regime),
         claims=scorecard.summary(claims, written_on(config)),
         latest_report=pages.latest_report(site / "blog" / "posts", as_of),
-        brief=home_brief(config, regime, results, site / "blog" / "posts", as_of),
+        brief=home_brief(
+            config,
+            regime,
+            results,
+            site / "blog" / "posts",
+            as_of,
+            calendar.flip_releases(config, upcoming),
+        ),
+        calendar=calendar_page,
     )
     write_text(out / "index.md", home)
     indicator_template = env.get_template("indicator.md.j2")
@@ -454,6 +471,7 @@ def home_brief(
     results: list[indicators.IndicatorResult],
     posts: Path,
     as_of: date | None = None,
+    releases: dict[str, str] | None = None,
 ) -> list[str]:
     """The home page's brief, its changes counted from the newest report post written from
     older data than the page's (``report.previous_for_page``): a post of the same day shows
@@ -470,5 +488,12 @@ def home_brief(
     data_day = report.data_day(results)
     same = newest["date"] if newest and data_day and newest["date"] >= data_day else None
     return brief.brief(
-        regime, config.regime, results, comparison, previous, current, same_data=same
+        regime,
+        config.regime,
+        results,
+        comparison,
+        previous,
+        current,
+        same_data=same,
+        releases=releases,
     )

@@ -55,6 +55,17 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="stop fetching after this many seconds; the series left keep their data (stale)",
     )
+    update.add_argument(
+        "--due",
+        action="store_true",
+        help="only series whose release came out after their last fetch that changed them "
+        "(the timed runs); refreshes FRED's release calendars when they run short",
+    )
+    update.add_argument(
+        "--calendars",
+        action="store_true",
+        help="only refresh FRED's release calendars in data/releases/ (needs the FRED key)",
+    )
     vintages = commands.add_parser(
         "vintages", help="back-fill a FRED series' revision file from ALFRED's vintages"
     )
@@ -114,9 +125,19 @@ def _schema(root: Path, args: argparse.Namespace) -> int:
 
 
 def _update(root: Path, args: argparse.Namespace) -> int:
-    from generator.fetch.update import update
+    from generator.fetch import due
+    from generator.fetch.update import EXIT_PARTIAL, update
 
-    return update(root, only=args.only, keyless=args.keyless, deadline=args.deadline)
+    if (args.due or args.calendars) and (args.only or (args.due and args.calendars)):
+        raise ConfigError(["--due, --calendars and --only cannot be combined"])
+    if args.calendars:
+        return EXIT_PARTIAL if due.refresh_calendars(root, only_when_short=False) else EXIT_OK
+    if not args.due:
+        return update(root, only=args.only, keyless=args.keyless, deadline=args.deadline)
+    code = due.run_due(root, keyless=args.keyless, deadline=args.deadline)
+    if code == EXIT_OK and not args.keyless and due.refresh_calendars(root, True):
+        code = EXIT_PARTIAL
+    return code
 
 
 def _vintages(root: Path, args: argparse.Namespace) -> int:

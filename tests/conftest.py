@@ -90,8 +90,10 @@ def private_cache(root: Path) -> Path:
     return root
 
 
-def run_generator(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def run_generator(
+    root: Path, *args: str, check: bool = True, env_extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env_extra or {})}
     result = subprocess.run(
         [sys.executable, "-m", "generator", "--root", str(root), *args],
         cwd=root,
@@ -143,11 +145,15 @@ def assert_golden(name: str, actual: str) -> None:
         )
 
 
+BUILT_NOW = "2026-08-27T12:00:00Z"  # a Thursday: the H.4.1 is due at 16:30 ET
+
+
 @pytest.fixture(scope="session")
 def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real snapshot built end to end (generator + mkdocs --strict) in a private copy."""
     root = copy_project(tmp_path_factory.mktemp("project"))
-    run_generator(root, "build")
+    # the release calendar is as of "now": pinned, so the home page's panel is a golden too
+    run_generator(root, "build", env_extra={"UPDATE_NOW": BUILT_NOW})
     run_mkdocs(root)
     return root
 

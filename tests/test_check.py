@@ -351,6 +351,27 @@ CASES: dict[str, tuple[str, list[tuple[str, ...]]]] = {
         "indicators.yml",
         [("  SOFR:\n", "plausible: [-1, 25]", "plausible: [25, -1]")],
     ),
+    "release-unknown-id": (
+        "indicators.yml",
+        [("  SOFR:\n", "    release: sofr\n", "    release: sofrr\n")],
+    ),
+    "release-bad-weekday": (
+        "indicators.yml",
+        [("rule: weekly Thursday 16:30", "rule: weekly Thurday 16:30")],
+    ),
+    "release-bad-time-zone": (
+        "indicators.yml",
+        [
+            (
+                "rule: business days 08:00 America/New_York",
+                "rule: business days 08:00 America/NewYork",
+            )
+        ],
+    ),
+    "release-bad-time": (
+        "indicators.yml",
+        [("rule: daily 00:10 UTC", "rule: daily 24:10 UTC")],
+    ),
     "reserved-id": ("indicators.yml", [("  - id: bnb-btc\n", "  - id: index\n")]),
     "id-trailing-newline": ("indicators.yml", [("  - id: bnb-btc\n", '  - id: "bnb-btc\\n"\n')]),
     "sentence-divides-by-zero": (

@@ -10,16 +10,18 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.conftest import ROOT
+from tests.conftest import FIXTURE, ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 NIGHTLY = WORKFLOWS / "nightly.yml"
 CI = WORKFLOWS / "ci.yml"
+RELEASES = WORKFLOWS / "releases.yml"  # the timed updates (issue 21)
 USES = re.compile(r"^\s*(?:-\s*)?uses:\s*(\S+?)(?:\s+#\s*(.*))?$", re.MULTILINE)
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 VERSION = re.compile(r"^v\d+\.\d+\.\d+$")
@@ -60,7 +62,7 @@ def test_actionlint_finds_nothing():
     actionlint = shutil.which("actionlint", path=str(Path(sys.executable).parent))
     assert actionlint, "actionlint is missing: run `make test` (it installs the test extra)"
     result = subprocess.run(
-        [actionlint, "-no-color", "-oneline", str(NIGHTLY), str(CI)],
+        [actionlint, "-no-color", "-oneline", str(NIGHTLY), str(CI), str(RELEASES)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -69,7 +71,7 @@ def test_actionlint_finds_nothing():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("path", [NIGHTLY, CI], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [NIGHTLY, CI, RELEASES], ids=lambda p: p.name)
 def test_every_action_is_pinned_to_a_commit_with_its_version(path: Path):
     found = USES.findall(path.read_text())
     assert found, path
@@ -78,7 +80,7 @@ def test_every_action_is_pinned_to_a_commit_with_its_version(path: Path):
         assert VERSION.match(comment or ""), f"{path.name}: {ref} lacks a '# vX.Y.Z' comment"
 
 
-@pytest.mark.parametrize("path", [NIGHTLY, CI], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [NIGHTLY, CI, RELEASES], ids=lambda p: p.name)
 def test_read_only_token_by_default_and_bounded_jobs(path: Path):
     workflow = load(path)
     assert workflow["permissions"] == {"contents": "read"}
@@ -102,7 +104,7 @@ def test_nightly_grants_each_write_to_the_one_job_that_needs_it():
 
 def test_no_expression_is_pasted_into_a_shell_script():
     """Values reach scripts through env:, never as ${{ }} text (script injection)."""
-    for path in (NIGHTLY, CI):
+    for path in (NIGHTLY, CI, RELEASES):
         for job, step in steps(load(path)):
             assert "${{" not in step.get("run", ""), f"{path.name} {job}: {step.get('name')}"
         assert "github.event." not in path.read_text()
@@ -116,6 +118,91 @@ def test_fred_key_reaches_only_the_update_step_and_ci_has_no_secrets():
     assert "env" not in workflow and all("env" not in job for job in workflow["jobs"].values())
     assert NIGHTLY.read_text().count("secrets.") == 1
     assert "secrets." not in CI.read_text() and "FRED_API_KEY" not in CI.read_text()
+
+
+def test_the_timed_updates_hold_the_fred_key_in_their_update_step_only():
+    workflow = load(RELEASES)
+    holders = [s for _, s in steps(workflow) if "FRED_API_KEY" in str(s)]
+    assert len(holders) == 1 and "generator update" in holders[0]["run"]
+    assert "--due" in holders[0]["run"]
+    assert holders[0]["env"] == {"FRED_API_KEY": "${{ secrets.FRED_API_KEY }}"}
+    assert RELEASES.read_text().count("secrets.") == 1
+    jobs = workflow["jobs"]
+    assert jobs["update"]["environment"] == "fred"
+    assert jobs["update"]["permissions"] == {"contents": "write"}
+    assert jobs["keepalive"]["permissions"] == {"actions": "write"}
+    assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert "permissions" not in jobs["build"]
+    holders = [n for n, job in jobs.items() if "actions" in (job.get("permissions") or {})]
+    assert holders == ["keepalive"]
+
+
+def test_the_timed_updates_share_the_nightly_concurrency_group():
+    assert load(RELEASES)["concurrency"] == load(NIGHTLY)["concurrency"]
+
+
+def test_the_timed_updates_build_and_deploy_only_when_a_csv_changed():
+    jobs = load(RELEASES)["jobs"]
+    changed = "needs.update.outputs.changed == 'true'"
+    assert jobs["preflight"]["if"] == changed and jobs["build"]["if"] == changed
+    assert jobs["deploy"]["needs"] == "build"
+    assert jobs["build"]["steps"][0]["with"]["ref"] == "${{ needs.update.outputs.sha }}"
+    assert jobs["update"]["outputs"]["changed"] == "${{ steps.commit.outputs.changed }}"
+
+
+def cron_instants(expression: str, day: date) -> list[datetime]:
+    minute, hours, _, _, dows = expression.split()
+    allowed = set(range(7))
+    if dows != "*":
+        low, _, high = dows.partition("-")
+        allowed = set(range(int(low), int(high or low) + 1))
+    if day.isoweekday() % 7 not in allowed:
+        return []
+    return [datetime.combine(day, time(int(h), int(minute)), tzinfo=UTC) for h in hours.split(",")]
+
+
+def test_each_release_has_a_timed_group_soon_after_it_in_summer_and_winter():
+    """For every release in the catalogue and every occurrence of two months (January: New
+    York on UTC-5; July: UTC-4), a cron line fires after the release is out (``SETTLE``) and
+    within 20 minutes of its official time; none on the hour or the half hour."""
+    from generator.catalogue.load import load_config
+    from generator.fetch.due import SETTLE
+    from generator.snapshot.releases import load_schedule
+
+    crons = [entry["cron"] for entry in load(RELEASES)["on"]["schedule"]]
+    assert all(int(c.split()[0]) not in (0, 30) for c in crons)
+    config = load_config(FIXTURE / "indicators.yml")  # the frozen copy of the catalogue
+    schedule = load_schedule(config, FIXTURE / "data")
+    for release_id in config.releases:
+        for first, last in (
+            (date(2026, 1, 5), date(2026, 1, 30)),
+            (date(2026, 7, 6), date(2026, 7, 31)),
+        ):
+            for occurrence in schedule.occurrences(release_id, first, last):
+                out = occurrence.at + SETTLE
+                fires = [
+                    t
+                    for c in crons
+                    for d in (out.date(), out.date() + timedelta(days=1))
+                    for t in cron_instants(c, d)
+                    if t >= out
+                ]
+                assert fires, (release_id, occurrence.at)
+                assert min(fires) - occurrence.at <= timedelta(minutes=20), (release_id, occurrence)
+
+
+def test_the_timed_updates_keep_both_scheduled_workflows_enabled(tmp_path: Path):
+    (step,) = load(RELEASES)["jobs"]["keepalive"]["steps"]
+    assert step["env"] == {"GH_TOKEN": "${{ github.token }}", "REPO": "${{ github.repository }}"}
+    stub = tmp_path / "bin" / "gh"
+    stub.parent.mkdir()
+    stub.write_text('#!/bin/sh\necho "gh $*"\n')
+    stub.chmod(0o755)
+    env = {"PATH": f"{stub.parent}:{os.environ['PATH']}", "REPO": "me/fork", "FORCE_KEEPALIVE": "1"}
+    result = run_script(step["run"], tmp_path, env)
+    assert result.returncode == 0, result.stderr
+    assert "gh workflow enable releases.yml --repo me/fork" in result.stdout
+    assert "gh workflow enable nightly.yml --repo me/fork" in result.stdout
 
 
 def test_nightly_runs_off_the_hour_and_by_hand():
@@ -335,3 +422,34 @@ def test_commit_step_rebases_when_the_branch_moved_meanwhile(clone, tmp_path: Pa
     log = git(origin, "log", "--format=%s", "main").splitlines()
     assert log[0].startswith("Nightly update and report for ") and log[1:] == ["edit", "start"]
     assert output == f"sha={git(origin, 'rev-parse', 'main')}\n"
+
+
+def run_timed_commit_step(work: Path, tmp_path: Path) -> tuple[subprocess.CompletedProcess, str]:
+    output = tmp_path / "timed-output"
+    output.write_text("")
+    env = {"GITHUB_OUTPUT": str(output), "GITHUB_REF_NAME": "main", "GH_TOKEN": ""}
+    result = run_script(step_running(load(RELEASES), "git status --porcelain")["run"], work, env)
+    return result, output.read_text()
+
+
+def test_timed_commit_step_deploys_only_when_a_csv_changed(clone, tmp_path: Path):
+    origin, work = clone
+    start = git(origin, "rev-parse", "main")
+    result, output = run_timed_commit_step(work, tmp_path)
+    assert result.returncode == 0 and "Nothing changed" in result.stdout
+    assert output == f"changed=false\nsha={start}\n"
+    (work / "data/manifest.json").write_text("stale now\n")  # a status change only
+    result, output = run_timed_commit_step(work, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    head = git(origin, "rev-parse", "main")
+    assert head != start and output == f"changed=false\nsha={head}\n"
+    (work / "data/series/fred").mkdir(parents=True)
+    (work / "data/series/fred/WALCL.csv").write_text("date,value\n2026-08-26,6600000\n")
+    (work / "README.md").write_text("not ours to commit\n")
+    result, output = run_timed_commit_step(work, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    newest = git(origin, "rev-parse", "main")
+    assert output == f"changed=true\nsha={newest}\n"
+    committed = git(origin, "show", "--name-only", "--format=", "main").splitlines()
+    assert committed == ["data/series/fred/WALCL.csv"]
+    assert git(origin, "log", "-1", "--format=%s", "main").startswith("Timed update ")

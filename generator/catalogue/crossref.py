@@ -43,6 +43,14 @@ def cross_check(
         except ValueError as error:
             line = doc.line(("series", series_id, "source"))
             problems.append(f"{where}:{line}: series {series_id!r}, field 'source': {error}")
+    release_ids = sorted(config.releases)
+    for series_id, spec in config.series.items():
+        if spec.release is not None and spec.release not in config.releases:
+            problems.append(
+                f"{where}:{doc.line(('series', series_id, 'release'))}: series {series_id!r}, "
+                f"field 'release': {suggest('release', spec.release, release_ids)} "
+                "(declare it under releases:)"
+            )
     for index, indicator in enumerate(config.indicators):
         base = ("indicators", index)
         label = f"indicator {indicator.id!r}"

@@ -152,6 +152,8 @@ def _context(path: tuple[object, ...], data: object) -> tuple[str, str]:
         rest = path[2:]
     elif len(path) >= 2 and path[0] == "series":
         context, rest = f"series {path[1]!r}", path[2:]
+    elif len(path) >= 2 and path[0] == "releases":
+        context, rest = f"release {path[1]!r}", path[2:]
     elif path and path[0] == "regime":
         context, rest = "regime", path[1:]
     else:

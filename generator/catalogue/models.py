@@ -23,6 +23,7 @@ from generator.catalogue.grammar import (
     check_duration,
     check_url,
 )
+from generator.catalogue.releases import ReleaseConfig, check_release_id
 from generator.catalogue.sources import SOURCES, Fetch, SourceName, SourceSpec, resolve
 
 
@@ -73,6 +74,12 @@ class SeriesConfig(Strict):
         description="Days from an observation's date to its publication (H.4.1 Wednesday "
         "figures: 1; a month dated on its first day and released early the next month: 37). "
         "Claims judged 'when written' use only what had been published by then",
+    )
+    release: str | None = Field(
+        None,
+        description="The id of its release under `releases:` (when it is published): "
+        "`update --due` fetches it only after that release, and the calendar lists it. "
+        "Without one it is fetched by the nightly run only",
     )
 
     @model_validator(mode="before")
@@ -280,6 +287,18 @@ class Config(Strict):
         description="The NY Fed Desk's monthly purchase periods (mid-month to mid-month), over "
         "which the `desk_period` formula operation sums operations",
     )
+    releases: dict[str, ReleaseConfig] = Field(
+        default_factory=dict,
+        description="The publications the series come in, by id (a series names one with "
+        "`release:`): when each is published, as a rule and, for FRED releases, FRED's calendar",
+    )
+
+    @field_validator("releases")
+    @classmethod
+    def _release_ids(cls, value: dict[str, ReleaseConfig]) -> dict[str, ReleaseConfig]:
+        for name in value:
+            check_release_id(name)
+        return value
 
     def indicator(self, indicator_id: str) -> IndicatorConfig:
         for item in self.indicators:

@@ -28,7 +28,7 @@ import sys
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -42,7 +42,7 @@ from generator.fetch.budget import Breaker, Budget, active, priority
 from generator.fetch.sources import KeyRejected, NotFound, SourceError
 from generator.fetch.sources.net import clean, redact
 from generator.fetch.summary import Progress, print_summary
-from generator.snapshot import vintages
+from generator.snapshot import clock, vintages
 from generator.snapshot.clock import today
 from generator.snapshot.lock import WriteError, describe_os_error, exclusive
 from generator.snapshot.store import (
@@ -378,7 +378,7 @@ def _abandon(
 
 def _record(store: Store, config: Config, outcomes: list[Outcome]) -> None:
     """Refresh every selected series' manifest entry from the files now on disk."""
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")  # UPDATE_NOW pins it in tests
     for outcome in outcomes:
         spec = config.series[outcome.series_id]
         previous = store.records.get(outcome.series_id)
@@ -392,7 +392,12 @@ def _record(store: Store, config: Config, outcomes: list[Outcome]) -> None:
                 owner=spec.owner,
             )
         if outcome.status == "fresh":
-            fields.update(status="fresh", fetched_at=now, stale_since=None, message=None)
+            # fetched_at moves only when the fetch changed the series (or it was stale): a
+            # check that found nothing new leaves the manifest's bytes, and `--due` asks again
+            at = now
+            if previous is not None and previous.status == "fresh" and previous.fetched_at:
+                at = previous.fetched_at if outcome.merged is None else now
+            fields.update(status="fresh", fetched_at=at, stale_since=None, message=None)
         else:
             last_good = previous.fetched_at if previous and previous.fetched_at else None
             since = last_good[:10] if last_good else (previous.stale_since if previous else None)

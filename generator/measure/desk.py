@@ -21,52 +21,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from pandas.tseries.holiday import (
-    MO,
-    AbstractHolidayCalendar,
-    Holiday,
-    USLaborDay,
-    USMartinLutherKingJr,
-    USMemorialDay,
-    USPresidentsDay,
-    USThanksgivingDay,
-    sunday_to_monday,
-)
-from pandas.tseries.offsets import DateOffset
 
 from generator.catalogue.desk import DeskConfig
-
-
-class FedHolidays(AbstractHolidayCalendar):
-    """The Federal Reserve's holidays: a holiday on a Sunday is observed on the Monday; one on
-    a Saturday is not observed (the Reserve Banks open on the Friday before), unlike the federal
-    government's calendar, which closes on that Friday."""
-
-    rules = [
-        Holiday("New Year's Day", month=1, day=1, observance=sunday_to_monday),
-        USMartinLutherKingJr,
-        USPresidentsDay,
-        USMemorialDay,
-        Holiday(
-            "Juneteenth", month=6, day=19, start_date="2022-01-01", observance=sunday_to_monday
-        ),
-        Holiday("Independence Day", month=7, day=4, observance=sunday_to_monday),
-        USLaborDay,
-        Holiday("Columbus Day", month=10, day=1, offset=DateOffset(weekday=MO(2))),
-        Holiday("Veterans Day", month=11, day=11, observance=sunday_to_monday),
-        USThanksgivingDay,
-        Holiday("Christmas Day", month=12, day=25, observance=sunday_to_monday),
-    ]
-
-
-@lru_cache(maxsize=64)
-def _holidays(year: int) -> frozenset[date]:
-    days = FedHolidays().holidays(date(year, 1, 1), date(year, 12, 31))
-    return frozenset(day.date() for day in days)
+from generator.snapshot.holidays import holidays as _holidays
 
 
 def business_day(year: int, month: int, n: int) -> date:

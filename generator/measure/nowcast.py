@@ -50,8 +50,8 @@ import pandas as pd
 from pandas.tseries.offsets import CustomBusinessDay
 
 from generator.catalogue.models import Config
-from generator.measure.desk import FedHolidays
 from generator.snapshot import vintages
+from generator.snapshot.holidays import FedHolidays
 from generator.snapshot.load import Snapshot
 from generator.snapshot.store import Store
 from generator.snapshot.vintages import Revision

@@ -112,8 +112,12 @@ def regime_flip_line(
     return text[0].upper() + text[1:]
 
 
-def status_flip_lines(results: list[IndicatorResult]) -> list[str]:
-    """The indicators near a threshold (see ``flips``), nearest first."""
+def status_flip_lines(
+    results: list[IndicatorResult], releases: dict[str, str] | None = None
+) -> list[str]:
+    """The indicators near a threshold (see ``flips``), nearest first; ``releases`` (indicator
+    id -> "the H.4.1 of Thu 27 Aug", from ``publish/calendar.flip_releases``) names the next
+    release that could flip each."""
     near = []
     for result in results:
         flip = flips.status_flip(result)
@@ -132,6 +136,13 @@ def status_flip_lines(results: list[IndicatorResult]) -> list[str]:
             reach = f"{'rises' if flip.rising else 'falls'} to {at}"
         else:
             reach = f"{'rises above' if flip.rising else 'falls below'} {at}"
+        release = (releases or {}).get(result.id)
+        if release:
+            lines.append(
+                f"Near a threshold: {release} could turn {result.config.title} to {flip.to} "
+                f"if its {label} {reach} (now {now})."
+            )
+            continue
         lines.append(
             f"Near a threshold: {result.config.title} turns {flip.to} if its {label} {reach} "
             f"(now {now})."
@@ -179,10 +190,11 @@ def brief(
     current: ReportState,
     overdue: dict[str, str] | None = None,
     same_data: date | None = None,
+    releases: dict[str, str] | None = None,
 ) -> list[str]:
     """The brief's lines, at most ``MAX_LINES``: warnings are kept, changes trimmed first."""
     flip_line = regime_flip_line(regime, config, results)
-    tail = ([flip_line] if flip_line else []) + status_flip_lines(results)
+    tail = ([flip_line] if flip_line else []) + status_flip_lines(results, releases)
     warnings = warning_lines(results, overdue)
     changes = change_lines(comparison, previous, current, same_data)
     room = max(MAX_LINES - 1 - len(tail) - len(warnings), 1)

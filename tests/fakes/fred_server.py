@@ -1,6 +1,7 @@
 """A fake FRED speaking the XML wire format fredapi 0.5.2 reads (summarised in CONTRIBUTING.md).
 
-Serves ``/fred/series/observations``, ``/fred/series`` and ``/fred/series/vintagedates`` from
+Serves ``/fred/series/observations``, ``/fred/series``, ``/fred/series/vintagedates`` and
+``/fred/release/dates`` (from ``release_calendar``, a test's list of days per release id) from
 the snapshot's ``series/fred`` CSVs plus whatever observations a test adds; validates
 ``api_key`` and ``series_id`` with FRED's exact error bodies (note the two spaces after "Bad
 Request."). Like ALFRED it keeps vintages: ``vintage()`` adds a value that was current over a
@@ -27,6 +28,7 @@ NOT_REGISTERED = (
     "Read https://fred.stlouisfed.org/docs/api/api_key.html for more information."
 )
 NO_SERIES = "Bad Request.  The series does not exist."
+NO_RELEASE = "Bad Request.  The release does not exist."
 MAX_VINTAGES = 2000
 EARLIEST, LATEST = "1776-07-04", "9999-12-31"
 
@@ -81,6 +83,10 @@ class FakeFred(FakeServer):
         self.api_key = api_key
         # series -> [date, value, realtime_start, realtime_end (inclusive)] of old vintages
         self.vintages: dict[str, list[tuple[str, str, str, str]]] = {}
+        # FRED release id -> its calendar (ISO dates, past and scheduled); days after `today`
+        # carry no data yet, so they are listed only with include_release_dates_with_no_data
+        self.release_calendar: dict[int, list[str]] = {}
+        self.today = REALTIME
 
     def vintage(self, series: str, day: str, value: str, start: str, end: str) -> None:
         """A value of ``day`` current from ``start`` to ``end`` (inclusive); today's value of
@@ -92,6 +98,8 @@ class FakeFred(FakeServer):
         return f"{self.origin}/fred"
 
     def series_of(self, path: str, query: dict[str, str]) -> str | None:
+        if path == "/fred/release/dates":
+            return f"release/{query.get('release_id')}"
         return query.get("series_id")
 
     def route(self, path: str, query: dict[str, str]) -> Reply:
@@ -100,6 +108,8 @@ class FakeFred(FakeServer):
             return error_reply(400, NOT_SET)
         if key != self.api_key:
             return error_reply(400, NOT_REGISTERED)
+        if path == "/fred/release/dates":
+            return self._release_dates(query)
         series = query.get("series_id", "")
         paths = ("/fred/series", "/fred/series/observations", "/fred/series/vintagedates")
         if path not in paths:
@@ -172,6 +182,41 @@ class FakeFred(FakeServer):
         ]
         lines += [f"  <vintage_date>{day}</vintage_date>" for day in dates]
         lines.append("</vintage_dates>\n")
+        return Reply(200, "\n".join(lines).encode(), XML)
+
+    def _release_dates(self, query: dict[str, str]) -> Reply:
+        """``fred/release/dates`` as FRED documents it: ``<release_dates>`` with one
+        ``<release_date release_id="20">YYYY-MM-DD</release_date>`` per day; the real-time
+        period bounds the days listed (default: 1 January of the current year to 9999-12-31);
+        ``include_release_dates_with_no_data`` (default false) adds the days after today;
+        ``sort_order`` asc or desc; ``limit`` 1 to 10000 (default 10000), ``offset``."""
+        text = query.get("release_id", "")
+        if not text.isdigit() or int(text) not in self.release_calendar:
+            return error_reply(400, NO_RELEASE)
+        release = int(text)
+        start = query.get("realtime_start", self.today[:4] + "-01-01")
+        end = query.get("realtime_end", LATEST)
+        with_no_data = query.get("include_release_dates_with_no_data", "false") == "true"
+        limit = int(query.get("limit", "10000"))
+        offset = int(query.get("offset", "0"))
+        if not 1 <= limit <= 10000:
+            return error_reply(400, "Bad Request.  Variable limit is not between 1 and 10000.")
+        days = [
+            d
+            for d in sorted(self.release_calendar[release])
+            if start <= d <= end and (with_no_data or d <= self.today)
+        ]
+        order = query.get("sort_order", "asc")
+        if order == "desc":
+            days.reverse()
+        page = days[offset : offset + limit]
+        lines = [
+            f'{PROLOG}<release_dates realtime_start="{start}" realtime_end="{end}" '
+            f'order_by="release_date" sort_order="{order}" count="{len(days)}" '
+            f'offset="{offset}" limit="{limit}">'
+        ]
+        lines += [f'  <release_date release_id="{release}">{d}</release_date>' for d in page]
+        lines.append("</release_dates>\n")
         return Reply(200, "\n".join(lines).encode(), XML)
 
     def _info(self, series: str) -> Reply:

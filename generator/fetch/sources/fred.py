@@ -18,6 +18,8 @@ import re
 import socket
 import threading
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 import urllib.response
 import xml.etree.ElementTree as ET
@@ -189,6 +191,68 @@ def vintage_dates(series_id: str) -> list[date]:
     return net.with_retries(once, config)
 
 
+def release_dates(release_id: int, since: date) -> list[date]:
+    """The days FRED's calendar lists for a release (``fred/release/dates``) from ``since`` on,
+    future ones included (``include_release_dates_with_no_data=true``: without it FRED lists
+    only days that already carried data). fredapi has no call for this endpoint, so the request
+    is made here, through the same opener, timeout, size cap and error classification."""
+    if not 0 < release_id < 1_000_000:
+        raise SourceError(f"FRED release id {release_id} is out of range")
+    config = net.settings("FRED")
+    client = _client()
+    query = urllib.parse.urlencode(
+        {
+            "release_id": release_id,
+            "realtime_start": since.isoformat(),
+            "include_release_dates_with_no_data": "true",
+            "sort_order": "asc",
+            "limit": 10000,
+        }
+    )
+    url = f"{client.root_url}/release/dates?{query}&api_key={client.api_key}"
+
+    def fetch_xml() -> ET.Element:
+        try:
+            with urllib.request.urlopen(url) as reply:
+                body = reply.read()
+        except urllib.error.HTTPError as error:  # worded like fredapi's ValueError
+            try:
+                message = ET.fromstring(error.read()).get("message")
+            except ET.ParseError:
+                message = None
+            raise ValueError(str(message)) from None
+        return ET.fromstring(body)
+
+    def once() -> list[date]:
+        _pacer.wait(config.min_interval)
+        root, _ = _call(client, config, fetch_xml)
+        return _release_days(root, release_id)
+
+    return net.with_retries(once, config)
+
+
+def _release_days(root: ET.Element, release_id: int) -> list[date]:
+    if root.tag != "release_dates":
+        raise BadReply(f"FRED answered <{net.clean(root.tag, 30)}>, not <release_dates>")
+    days: list[date] = []
+    for child in root:
+        if child.get("release_id") != str(release_id):
+            raise BadReply(
+                f"FRED listed a date of release {net.clean(child.get('release_id'), 10)} "
+                f"when asked for release {release_id}"
+            )
+        try:
+            days.append(date.fromisoformat((child.text or "").strip()))
+        except ValueError:
+            raise BadReply(f"FRED listed {net.clean(child.text, 20)!r} as a release date") from None
+    if days != sorted(set(days)):
+        raise BadReply("FRED listed release dates out of order or more than once")
+    count = root.get("count")
+    if count is not None and count.isdigit() and int(count) > len(days):
+        raise BadReply(f"FRED listed {len(days)} of {count} release dates (a later page is lost)")
+    return days
+
+
 def _request(
     client: Fred,
     sid: str,
@@ -297,6 +361,8 @@ def _classify(message: str, capture: _Capture) -> SourceError:
             "(ask for one day at a time)",
             status=status,
         )
+    if "release does not exist" in lowered:
+        return NotFound("FRED says the release does not exist", status=status)
     if "does not exist" in lowered:
         return NotFound("FRED says the series does not exist", status=status)
     if "api_key" in lowered:
