@@ -32,6 +32,21 @@
     return value === "slate" ? "dark" : "light";
   }
 
+  // The picture on screen now, and the height the live chart must take so that nothing
+  // below it moves when it replaces the picture (kept on the figure for later redraws).
+  function reserved(figure) {
+    if (!figure) return null;
+    if (!figure.dataset.shownHeight) {
+      var shown = Array.prototype.find.call(
+        figure.querySelectorAll("img.lw-picture"), function (img) { return img.offsetHeight > 0; }
+      );
+      if (!shown) return null;
+      figure.dataset.shownHeight = String(shown.getBoundingClientRect().height);
+      figure.dataset.drawnHeight = shown.getAttribute("height") || "";
+    }
+    return { shown: +figure.dataset.shownHeight, drawn: +figure.dataset.drawnHeight };
+  }
+
   function draw(link) {
     if (link.dataset.done) return;
     link.dataset.done = "1";
@@ -39,8 +54,10 @@
     var holder = document.createElement("div");
     var entry = { link: link, holder: holder, view: null };
     var current = scheme();
+    var size = reserved(figure);
     holder.className = "vega-chart";
     holder.dataset.scheme = current;
+    if (size) holder.style.minHeight = size.shown + "px";
     if (figure) figure.insertBefore(holder, figure.querySelector("figcaption"));
     else link.after(holder);
     drawn.push(entry);
@@ -53,13 +70,18 @@
           renderer: "svg",
           theme: current === "dark" ? "dark" : undefined,
           config: { background: null }, // the page colour shows through, in both schemes
-          patch: haloOfPage,
+          patch: function (vgSpec) {
+            fitHeight(vgSpec, size);
+            showAll(vgSpec, figure && figure.dataset.full === "1");
+            return haloOfPage(vgSpec);
+          },
           loader: { baseURL: base },
           tooltip: { theme: current }
         });
       })
       .then(function (result) {
         entry.view = result.view;
+        touchTooltips(holder);
         holder.dataset.rendered = "1";
         if (figure) figure.classList.add("lw-live");
         link.hidden = true;
@@ -72,6 +94,70 @@
         delete link.dataset.done;
       });
   }
+
+  // The picture was drawn at a fixed width and scaled to the page; the live chart is drawn at
+  // the page's width. Its plot is made taller or shorter by what the scaling changed, so the
+  // live chart is as tall as the picture it replaces.
+  function fitHeight(vgSpec, size) {
+    if (!size || !size.drawn || typeof vgSpec.height !== "number") return;
+    vgSpec.height = Math.max(120, Math.round(vgSpec.height - (size.drawn - size.shown)));
+  }
+
+  // The chart opens on the last two years; the figure's button asks for the full history.
+  function showAll(vgSpec, all) {
+    (vgSpec.signals || []).forEach(function (signal) {
+      if (signal.name === "lw_all") signal.value = !!all;
+    });
+  }
+
+  function windowButton(figure, link) {
+    var button = figure.querySelector("button.lw-window");
+    if (!button) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var all = figure.dataset.full !== "1";
+      figure.dataset.full = all ? "1" : "";
+      button.setAttribute("aria-pressed", all ? "true" : "false");
+      button.textContent = all ? "Last two years" : "Full history";
+      var entry = drawn.find(function (e) { return e.link === link; });
+      if (entry && entry.view) entry.view.signal("lw_all", all).runAsync();
+      else draw(link);
+    });
+  }
+
+  // Vega shows a tooltip on a pointer move and hides it when the pointer leaves; a tap has no
+  // move, and its finger leaves at once. So a tap is passed on as a move to the point nearest
+  // it (the chart's Voronoi layer finds it), and the tooltip stays until the next tap.
+  var tapped = null;
+  function touchTooltips(holder) {
+    holder.addEventListener("pointerout", function (event) {
+      if (event.pointerType === "touch") event.stopPropagation();
+    }, true);
+    holder.addEventListener("pointerdown", function (event) {
+      if (event.pointerType !== "touch") return;
+      if (tapped && tapped !== event.target) leave(tapped);
+      tapped = event.target;
+      event.target.dispatchEvent(pointer("pointermove", event));
+    });
+  }
+
+  function pointer(type, event) {
+    return new PointerEvent(type, {
+      bubbles: true, clientX: event.clientX, clientY: event.clientY, pointerType: "mouse"
+    });
+  }
+
+  function leave(target) {
+    var box = target.getBoundingClientRect();
+    target.dispatchEvent(pointer("pointerout", { clientX: box.left, clientY: box.top }));
+  }
+
+  document.addEventListener("pointerdown", function (event) {
+    if (tapped && event.pointerType === "touch" && !event.target.closest("div.vega-chart")) {
+      leave(tapped);
+      tapped = null;
+    }
+  });
 
   // Labels are outlined in the page's background (the chart's lw_halo parameter, white in
   // the spec), so lines crossing them stop at their letters; on a dark page, the dark colour.
@@ -96,6 +182,7 @@
     figure.addEventListener("touchstart", go, { once: true, passive: true });
     link.addEventListener("focus", go, { once: true });
     link.addEventListener("click", function (event) { event.preventDefault(); go(); });
+    windowButton(figure, link);
   }
 
   // Scrolled into view, but only once the reader scrolls: a chart in the first view waits
