@@ -58,7 +58,11 @@
     holder.className = "vega-chart";
     holder.dataset.scheme = current;
     if (size) holder.style.minHeight = size.shown + "px";
-    if (figure) figure.insertBefore(holder, figure.querySelector("figcaption"));
+    // In the pictures' paragraph, so the live chart keeps its margins too.
+    var pictures = figure && figure.querySelector("img.lw-picture");
+    if (pictures && pictures.parentNode.tagName === "P") {
+      pictures.parentNode.insertBefore(holder, pictures);
+    } else if (figure) figure.insertBefore(holder, figure.querySelector("figcaption"));
     else link.after(holder);
     drawn.push(entry);
     // Data URLs in the spec are relative to the spec file, not to the page.
@@ -72,6 +76,7 @@
           config: { background: null }, // the page colour shows through, in both schemes
           patch: function (vgSpec) {
             fitHeight(vgSpec, size);
+            voronoiTooltips(vgSpec.marks || []);
             showAll(vgSpec, figure && figure.dataset.full === "1");
             return haloOfPage(vgSpec);
           },
@@ -82,9 +87,12 @@
       .then(function (result) {
         entry.view = result.view;
         touchTooltips(holder);
+        return settle(result.view, holder, size);
+      })
+      .then(function () {
         holder.dataset.rendered = "1";
         if (figure) figure.classList.add("lw-live");
-        link.hidden = true;
+        // the link stays in place (its span is hidden by CSS), so the caption keeps its lines
       })
       .catch(function (error) {
         console.error("chart failed:", link.getAttribute("href"), error);
@@ -125,16 +133,50 @@
     });
   }
 
+  // Fonts differ a little between the pictures' renderer and the browser: a live chart still
+  // taller than its picture is made shorter by the difference before it is shown.
+  function settle(view, holder, size) {
+    if (!size) return null;
+    var svg = holder.querySelector("svg");
+    var extra = svg ? svg.getBoundingClientRect().height - size.shown : 0;
+    if (extra < 1 || typeof view.height !== "function") return null;
+    view.height(Math.max(120, view.height() - Math.ceil(extra)));
+    return view.runAsync();
+  }
+
+  // Vega-Lite 6 writes a nearest-point layer's text fields as datum["f"] where the point is
+  // datum.datum: the tooltip printed "undefined". Every bare datum[ of such a layer's tooltip
+  // is pointed at the point.
+  function voronoiTooltips(marks) {
+    marks.forEach(function (mark) {
+      var tooltip = mark.encode && mark.encode.update && mark.encode.update.tooltip;
+      if (/_voronoi$/.test(mark.name || "") && tooltip && tooltip.signal) {
+        tooltip.signal = tooltip.signal.replace(/(^|[^.\w])datum\[/g, "$1datum.datum[");
+      }
+      voronoiTooltips(mark.marks || []);
+    });
+  }
+
   // Vega shows a tooltip on a pointer move and hides it when the pointer leaves; a tap has no
   // move, and its finger leaves at once. So a tap is passed on as a move to the point nearest
   // it (the chart's Voronoi layer finds it), and the tooltip stays until the next tap.
   var tapped = null;
+  var lastTouch = 0;
   function touchTooltips(holder) {
-    holder.addEventListener("pointerout", function (event) {
-      if (event.pointerType === "touch") event.stopPropagation();
-    }, true);
+    // The finger's leaving, and the mouse events the browser makes up after a tap.
+    var fromTouch = function (event) {
+      if (event.pointerType === "touch") return true;
+      var caps = event.sourceCapabilities;
+      return (caps && caps.firesTouchEvents) || Date.now() - lastTouch < 800;
+    };
+    ["pointerout", "mouseout"].forEach(function (type) {
+      holder.addEventListener(type, function (event) {
+        if (fromTouch(event)) event.stopPropagation();
+      }, true);
+    });
     holder.addEventListener("pointerdown", function (event) {
       if (event.pointerType !== "touch") return;
+      lastTouch = Date.now();
       if (tapped && tapped !== event.target) leave(tapped);
       tapped = event.target;
       event.target.dispatchEvent(pointer("pointermove", event));
