@@ -159,7 +159,13 @@ def test_report_writes_one_post_with_image_and_rerun_changes_nothing(project: Pa
     posts = project / POSTS
     assert report(project, "2026-08-21") == 0
     first = files_under(posts)
-    assert sorted(first) == ["2026-08-21.md", "2026-08-21/regime.dark.png", "2026-08-21/regime.png"]
+    assert sorted(first) == [
+        "2026-08-21.md",
+        "2026-08-21/regime.dark.png",
+        "2026-08-21/regime.narrow.dark.png",
+        "2026-08-21/regime.narrow.png",
+        "2026-08-21/regime.png",
+    ]
     meta = front_matter(posts / "2026-08-21.md")
     assert meta["date"] == date(2026, 8, 21)
     assert meta["image"] == "2026-08-21/regime.png"
