@@ -341,7 +341,12 @@ def judge_claims(
 
 def figure(base: str, name: str, picture: pictures.Picture, sentence: str) -> dict[str, Any]:
     """What a template needs to show a chart's pictures: their files, sizes and sentence."""
-    context: dict[str, Any] = {"png": f"{base}{name}.png", "sentence": sentence, "pictures": []}
+    context: dict[str, Any] = {
+        "png": f"{base}{name}.png",
+        "sentence": sentence,
+        "pictures": [],
+        "windowed": picture.windowed,
+    }
     for suffix, _, theme in pictures.VARIANTS:
         width, height = picture.size(suffix)
         context["pictures"].append(
@@ -416,8 +421,11 @@ def write_analysis_charts(
         csv_path, spec_path = site / "data" / "ladder.csv", site / "charts" / "ladder.vl.json"
         csv_text = "\n".join(lines) + "\n"
         write_text(csv_path, csv_text)
+        beyond = ladder_page.significant_beyond(risk_ladder)
         spec = charts.cached(
-            cache, ["ladder", assets], lambda: charts.lag_spec(assets, "../data/ladder.csv")
+            cache,
+            ["ladder", assets, beyond],
+            lambda: charts.lag_spec(assets, "../data/ladder.csv", significant_beyond=beyond),
         )
         write_text(spec_path, charts.spec_json(spec))
         picture = pictures.render(spec, {"../data/ladder.csv": csv_text}, image_cache)
@@ -429,11 +437,12 @@ def write_analysis_charts(
 
 
 def regime_note(config: Config, events: list[Any], regime: analysis.Regime | None) -> str:
-    """The line under the home page's regime chart (same ten-year window as its data)."""
+    """The line under the home page's regime chart (the window it opens with)."""
     if regime is None or config.regime is None or regime.history.empty:
         return ""
     end = regime.history.index[-1]
-    shown = event_notes.shown_events(events, end - pd.DateOffset(years=10), end)
+    start = regime.history.index[regime.history.index >= end - pd.DateOffset(years=10)][0]
+    shown = event_notes.shown_events(events, charts.recent_start(start, end) or start, end)
     references = charts.regime_references(config.regime.easing_above, config.regime.tight_below)
     return event_notes.note(shown, references, "dotted")
 

@@ -19,14 +19,15 @@ import vl_convert
 
 from generator.catalogue.models import Event
 from generator.publish.annotations import (
-    CHAR_WIDTH,
     HALO,
     HALO_DARK,
     HALO_LIGHT,
-    NARROW_CHAR_WIDTH,
+    LABEL_DX,
+    WIDTH_CLASSES,
     Reference,
-    label_rows,
+    label_width,
     note,
+    place_labels,
     short_label,
 )
 from generator.publish.render import code_text
@@ -83,24 +84,31 @@ def _events(*days: str) -> list[Event]:
     return [Event(date=date.fromisoformat(d), label="FOMC meeting", kind="fomc") for d in days]
 
 
-@pytest.mark.parametrize("char_width", [CHAR_WIDTH, NARROW_CHAR_WIDTH])
-def test_dense_event_labels_never_overlap_and_policy_events_win(char_width: float):
+@pytest.mark.parametrize("plot_px", [px for _, _, px in WIDTH_CLASSES])
+def test_dense_event_labels_never_overlap_nor_leave_the_plot(plot_px: float):
+    """Twelve FOMC meetings and a policy event in the last year of a ten-year chart, and seven
+    meetings crowding its right edge: every label placed is inside [0, plot_px], none overlaps
+    another of its row, and the policy event and the newest meeting get a label."""
     start, end = pd.Timestamp("2016-01-01"), pd.Timestamp("2026-01-01")
     fomc = _events(*(f"2025-{m:02d}-15" for m in range(1, 13)))
     policy = Event(date=date(2025, 6, 16), label="Something happens", short="Thing", kind="policy")
     shown = sorted([*fomc, policy], key=lambda e: e.date)
-    rows = label_rows(shown, start, end, char_width)
-    assert rows[shown.index(policy)] is not None
+    placed = place_labels(shown, start, end, plot_px)
+    assert placed[shown.index(policy)].row >= 0
+    assert placed[-1].row >= 0 and placed[-1].flip  # the newest, at the right edge, turned left
     span = (end - start).days
-    placed = [
-        (row, (pd.Timestamp(e.date) - start).days / span, (len(short_label(e)) + 1) * char_width)
-        for e, row in zip(shown, rows, strict=True)
-        if row is not None
-    ]
-    for i, (row, at, width) in enumerate(placed):
-        for other_row, other, other_width in placed[i + 1 :]:
-            if row == other_row:
-                assert not (other < at + width and at < other + other_width)
+    boxes = []
+    for event, where in zip(shown, placed, strict=True):
+        if where.row < 0:
+            continue
+        at = (pd.Timestamp(event.date) - start).days / span * plot_px
+        width = label_width(short_label(event))
+        low = at - LABEL_DX - width if where.flip else at + LABEL_DX
+        assert 0 <= low and low + width <= plot_px, (event.date, where, low, width)
+        boxes.append((where.row, low, low + width))
+    for i, (row, low, high) in enumerate(boxes):
+        for other_row, other_low, other_high in boxes[i + 1 :]:
+            assert row != other_row or high <= other_low or other_high <= low
 
 
 def test_note_names_each_policy_event_and_counts_fomc_meetings():

@@ -159,7 +159,13 @@ def test_report_writes_one_post_with_image_and_rerun_changes_nothing(project: Pa
     posts = project / POSTS
     assert report(project, "2026-08-21") == 0
     first = files_under(posts)
-    assert sorted(first) == ["2026-08-21.md", "2026-08-21/regime.dark.png", "2026-08-21/regime.png"]
+    assert sorted(first) == [
+        "2026-08-21.md",
+        "2026-08-21/regime.dark.png",
+        "2026-08-21/regime.narrow.dark.png",
+        "2026-08-21/regime.narrow.png",
+        "2026-08-21/regime.png",
+    ]
     meta = front_matter(posts / "2026-08-21.md")
     assert meta["date"] == date(2026, 8, 21)
     assert meta["image"] == "2026-08-21/regime.png"
@@ -373,16 +379,59 @@ def test_new_report_images_are_2x_with_a_dark_variant_shown_at_css_size(project:
     assert len(light) < 120_000 and len(dark) < 120_000  # recompressed, still small
 
 
-def test_rerunning_an_old_post_keeps_its_1x_light_only_images(project: Path):
-    """A post written before 2x and dark images existed is re-run in the same format, so its
-    files keep their form: no dark variant appears, the image stays 1x, no size attributes."""
+def test_rerunning_an_old_post_keeps_its_1x_light_image_and_adds_its_variants(project: Path):
+    """A post written before 2x images existed is re-run in the same format: its light image
+    stays 1x and its Markdown has no size attributes; beside it, a dark drawing of the same
+    size and phone drawings (images.NARROW CSS px wide, 2x), so it is no white block in dark
+    mode and its axis text is readable on a phone (issue 23)."""
     report(project, "2026-08-21")
     folder = project / POSTS / "2026-08-21"
-    (folder / "regime.dark.png").unlink()
+    light = folder / "regime.png"
+    light.write_bytes(images.render_png({"mark": "point"}, {}, 1))  # a 1x post's image
     report(project, "2026-08-21")
-    assert sorted(p.name for p in folder.iterdir()) == ["regime.png"]
-    assert images.png_size((folder / "regime.png").read_bytes())[0] < 2 * images.WIDTH
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == [
+        "regime.dark.png",
+        "regime.narrow.dark.png",
+        "regime.narrow.png",
+        "regime.png",
+    ], names
+    width, height = images.png_size(light.read_bytes())
+    assert width < 2 * images.WIDTH
+    assert images.png_size((folder / "regime.dark.png").read_bytes()) == (width, height)
+    narrow = images.png_size((folder / "regime.narrow.png").read_bytes())
+    # twice the pixels of a drawing that fits a 390 px phone's column (358 px)
+    assert 2 * images.NARROW <= narrow[0] <= 2 * 358, narrow
     assert "{ width=" not in (project / POSTS / "2026-08-21.md").read_text()
+    assert _pixels(light.read_bytes()) != _pixels((folder / "regime.dark.png").read_bytes())
+
+
+def test_the_seed_post_has_its_dark_and_phone_pictures():
+    """Committed beside the seed post by tools/post_pictures.py; its words and light image
+    unchanged."""
+    folder = ROOT / POSTS / "2026-08-21"
+    light = images.png_size((folder / "regime.png").read_bytes())
+    assert images.png_size((folder / "regime.dark.png").read_bytes()) == light
+    for name in ("regime.narrow.png", "regime.narrow.dark.png"):
+        width, _ = images.png_size((folder / name).read_bytes())
+        assert 2 * images.NARROW <= width <= 2 * 358, (name, width)
+
+
+def test_picture_html_offers_each_published_variant():
+    img = '<img alt="x" src="2026-08-21/regime.png" />'
+    all_there = images.picture_html(f"<p>{img}</p>", lambda src: True)
+    assert all_there == (
+        '<p><picture class="lw-report-picture">'
+        '<source media="(max-width: 30em) and (prefers-color-scheme: dark)" '
+        'srcset="2026-08-21/regime.narrow.dark.png 2x" data-lw-scheme="dark">'
+        '<source media="(max-width: 30em)" srcset="2026-08-21/regime.narrow.png 2x" '
+        'data-lw-scheme="light">'
+        '<source media="(prefers-color-scheme: dark)" srcset="2026-08-21/regime.dark.png" '
+        f'data-lw-scheme="dark">{img}</picture></p>'
+    )
+    assert images.picture_html(img, lambda src: False) == img
+    dark = '<img src="a.dark.png">'
+    assert images.picture_html(dark, lambda src: True) == dark
 
 
 def test_later_posts_are_not_the_previous_one(project: Path):
@@ -445,3 +494,18 @@ def test_report_pages_show_their_images_and_load_nothing_foreign(server: str, br
     assert all(shown.values()) and all(width > 300 for widths in shown.values() for width in widths)
     assert not watch.errors, watch.errors
     assert not watch.foreign, watch.foreign
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_seed_post_picture_follows_the_scheme_and_the_phone(server: str, browser, width: int):
+    """The seed post shows its dark drawing in dark mode (the system's or the toggle's) and
+    its phone drawing on a phone: it was a 1x light picture, a white block on a dark page."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme="dark")
+    tab = context.new_page()
+    tab.goto(f"{server}blog/2026/08/21/", wait_until="load")
+    shown = "() => document.querySelector('article picture img').currentSrc"
+    phone = ".narrow" if width < 480 else ""
+    tab.wait_for_function(f"() => ({shown})().endsWith('regime{phone}.dark.png')")
+    tab.click("label.md-header__button[for^='__palette']:visible")
+    tab.wait_for_function(f"() => ({shown})().endsWith('regime{phone}.png')")
+    context.close()

@@ -9,6 +9,8 @@ import altair as alt
 import pandas as pd
 
 from generator.measure.attribution import COLUMNS, PARTS, Driver
+from generator.publish.annotations import HALO, WINDOW
+from generator.publish.charts import chart_params, date_axis, nearest_points
 from generator.publish.format import format_date, format_number
 
 PAGES = ("reserves", "net-liquidity")  # the indicator pages that show the chart
@@ -25,6 +27,7 @@ NAMES = {
     "other": "other items (currency and other liabilities)",
 }
 CHART_WEEKS = 104
+DAY_MS = 86_400_000
 
 
 def attribution_csv(frame: pd.DataFrame) -> str:
@@ -37,49 +40,105 @@ def attribution_csv(frame: pd.DataFrame) -> str:
 
 def attribution_spec(data_url: str, since: str, width: int | str = "container") -> dict[str, Any]:
     """Stacked weekly bars of the four parts from ``since`` (ISO date), with the change in
-    reserves as a line on top."""
+    reserves as a line on top; the full history, a click away, in quarters.
+
+    Each bar spans its period: a week, from the Thursday after the previous Wednesday to the
+    Wednesday that dates it (a bar drawn at a single date on a time axis was 0.003 px wide, so
+    the legend matched nothing); a quarter in the full history, where twenty years of weeks
+    would again be thinner than a pixel."""
     parse = {"date": "date", **{c: "number" for c in COLUMNS}}
     source = alt.UrlData(url=data_url, format=alt.CsvDataFormat(type="csv", parse=parse))
-    labels = [{"part": p, "label": LABELS[p]} for p in PARTS]
-    year, month, day = (int(part) for part in since.split("-"))
-    base = alt.Chart(source).transform_filter(f"datum.date >= datetime({year}, {month - 1}, {day})")
+    recent = pd.Timestamp(since)
+    weekly = (
+        alt.Chart(source)
+        .transform_filter(f"!{WINDOW}")
+        .transform_filter(f"{WINDOW} || time(datum.date) >= {recent.value // 1_000_000}")
+        .transform_calculate(
+            start=f"time(datum.date) - {6 * DAY_MS}", end=f"time(datum.date) + {DAY_MS}"
+        )
+    )
+    quarterly = (
+        alt.Chart(source)
+        .transform_filter(WINDOW)
+        .transform_timeunit(start="utcyearquarter(date)")
+        .transform_aggregate(
+            [
+                *(alt.AggregatedFieldDef(op="sum", field=c, **{"as": c}) for c in COLUMNS),
+                alt.AggregatedFieldDef(op="max", field="date", **{"as": "date"}),
+            ],
+            groupby=["start"],
+        )
+        .transform_calculate(end="utc(utcyear(datum.start), utcmonth(datum.start) + 3, 1)")
+    )
+    layers = [
+        *_period_layers(weekly, "Week to", "lw_nearest_week"),
+        *_period_layers(quarterly, "Quarter to", "lw_nearest_quarter"),
+    ]
+    chart = (
+        alt.layer(*layers)
+        .add_params(*chart_params(recent))
+        .resolve_scale(color="shared")
+        .properties(
+            width=width,
+            height=300,
+            title=alt.TitleParams("Weekly change in reserves, by source", anchor="start"),
+        )
+    )
+    spec: dict[str, Any] = chart.to_dict(validate=False)
+    return spec
+
+
+def _period_layers(periods: alt.Chart, to: str, nearest: str) -> list[alt.Chart]:
+    """Stacked bars of the parts over each period (``start`` to ``end``), the change in
+    reserves as a line, and its nearest point's tooltip."""
+    labels = [{"part": p, "label": LABELS[p], "order": i} for i, p in enumerate(PARTS)]
+    x = alt.X("date:T", title=None, scale=alt.Scale(type="utc"), axis=date_axis())
+    period = alt.Tooltip("utcyearmonthdate(date):T", title=to, format="%-d %b %Y")
     bars = (
-        base.transform_fold(list(PARTS), as_=["part", "bn"])
+        periods.transform_fold(list(PARTS), as_=["part", "bn"])
         .transform_lookup(
             lookup="part",
-            from_=alt.LookupData(alt.InlineData(values=labels), key="part", fields=["label"]),
+            from_=alt.LookupData(
+                alt.InlineData(values=labels), key="part", fields=["label", "order"]
+            ),
         )
-        .mark_bar()
+        .transform_stack(
+            stack="bn", groupby=["date"], as_=["bottom", "top"], sort=[alt.SortField("order")]
+        )
+        .mark_bar(tooltip=True)
         .encode(
-            x=alt.X("yearmonthdate(date):T", title=None),
-            y=alt.Y("sum(bn):Q", title="bn USD per week", stack="zero"),
+            x=alt.X("start:T", title=None, scale=alt.Scale(type="utc"), axis=date_axis()),
+            x2="end:T",
+            y=alt.Y("bottom:Q", title="bn USD"),
+            y2="top:Q",
             color=alt.Color(
                 "label:N",
                 title=None,
                 sort=[LABELS[p] for p in PARTS],
-                legend=alt.Legend(orient="top"),
+                legend=alt.Legend(orient="top", columns=2),
             ),
             tooltip=[
-                alt.Tooltip("yearmonthdate(date):T", title="Week to"),
+                period,
                 alt.Tooltip("label:N", title="Part"),
-                alt.Tooltip("sum(bn):Q", title="bn USD", format="+,.1f"),
+                alt.Tooltip("bn:Q", title="bn USD", format="+,.1f"),
             ],
         )
     )
-    line = base.mark_line(color="#222", point=True).encode(
-        x="yearmonthdate(date):T",
+    # The total in the page's ink: dark on a light page, light on a dark one (the halo
+    # parameter is the page's colour).
+    ink = alt.ExprRef(expr=f"luminance({HALO}) > 0.5 ? '#222222' : '#e6e6e6'")
+    line = periods.mark_line(color=ink).encode(x=x, y="reserves_change:Q")
+    points = nearest_points(
+        periods,
+        name=nearest,
+        x=x,
         y="reserves_change:Q",
         tooltip=[
-            alt.Tooltip("yearmonthdate(date):T", title="Week to"),
+            period,
             alt.Tooltip("reserves_change:Q", title="Change in reserves, bn USD", format="+,.1f"),
         ],
     )
-    chart = alt.layer(bars, line).properties(
-        width=width,
-        height=300,
-        title=alt.TitleParams("Weekly change in reserves, by source", anchor="start"),
-    )
-    return chart.to_dict(validate=False)
+    return [bars, line, points]
 
 
 def chart_since(frame: pd.DataFrame) -> str:

@@ -31,8 +31,15 @@ from generator.publish.annotations import (
     note,
     reference_layers,
     shown_events,
+    window_filter,
+    window_param,
 )
 from generator.publish.render import cache_bytes
+
+# What a chart shows first: the last two years, the full history a click away (charts.js sets
+# the chart's lw_all parameter). A chart spanning little more than this shows everything.
+RECENT = pd.DateOffset(years=2)
+RECENT_SLACK_DAYS = 45
 
 # Part of every cache key: the code that draws specs, so editing it rebuilds cached specs.
 SPEC_VERSION = hashlib.sha256(
@@ -105,7 +112,7 @@ def chart_spec(
     if chart.kind == "stacked_bar":
         parse["period_start"] = "date"
     source = alt.UrlData(url=data_url, format=alt.CsvDataFormat(type="csv", parse=parse))
-    x = alt.X("date:T", title=None, scale=alt.Scale(type="utc"), axis=alt.Axis(format="%b %Y"))
+    x = alt.X("date:T", title=None, scale=alt.Scale(type="utc"), axis=date_axis())
     y_scale = alt.Scale(type="log") if chart.log_scale else alt.Scale(zero=chart.kind == "bar")
     y = alt.Y("value:Q", title=unit, scale=y_scale)
     colour = alt.Color(
@@ -123,8 +130,12 @@ def chart_spec(
             "value:Q", title=unit, format=f",.{fmt.decimals(result.config, chart.plot[0])}f"
         ),
     ]
+    start, end = _span(frame)
+    recent = recent_start(start, end)
+    kept = window_filter(recent)
+    data = alt.Chart(source)
     base = (
-        alt.Chart(source)
+        (data.transform_filter(kept) if kept else data)
         .transform_fold(list(chart.plot), as_=["quantity", "value"])
         .transform_filter("isValid(datum.value)")
         .transform_lookup(
@@ -165,18 +176,14 @@ def chart_spec(
     else:
         mark = base.mark_area(opacity=0.5, line=True) if chart.kind == "area" else base.mark_line()
         line = mark.encode(x=x, y=y, color=colour)
-        points = base.mark_point(size=40, opacity=0, filled=True).encode(
-            x=x, y=y, color=colour, tooltip=tooltip
-        )
-        marks = line + points
+        marks = line + nearest_points(base, x=x, y=y, color=colour, tooltip=tooltip)
     layers = [marks]
-    start, end = _span(frame)
     if start is not None and end is not None:
-        layers += event_layers(shown_events(events, start, end), start, end)
+        layers += event_layers(shown_events(events, start, end), start, end, recent)
     layers += reference_layers(chart_references(result, chart))
     layered = (
         alt.layer(*layers)
-        .add_params(halo_param())
+        .add_params(*chart_params(recent))
         .resolve_scale(color="independent")
         .properties(
             width=width, height=300, title=alt.TitleParams(result.config.title, anchor="start")
@@ -185,6 +192,43 @@ def chart_spec(
     spec: dict[str, Any] = layered.to_dict(validate=False)
     spec["usermeta"] = {"indicator": result.id}
     return spec
+
+
+def date_axis() -> alt.Axis:
+    """Month-year labels, at most one per 90 pixels of the chart's width and never two that
+    overlap: a ten-year history put twenty labels on a phone."""
+    return alt.Axis(
+        format="%b %Y", labelOverlap="greedy", tickCount=alt.ExprRef(expr="ceil(width / 90)")
+    )
+
+
+def recent_start(start: pd.Timestamp | None, end: pd.Timestamp | None) -> pd.Timestamp | None:
+    """The first day of the default window, or None when the chart is short enough to show
+    whole."""
+    if start is None or end is None:
+        return None
+    first = end - RECENT
+    return first if (first - start).days > RECENT_SLACK_DAYS else None
+
+
+def chart_params(recent: pd.Timestamp | None) -> list[alt.Parameter]:
+    """The halo colour, and the full-history switch when the chart has a default window."""
+    return [halo_param(), window_param()] if recent is not None else [halo_param()]
+
+
+def nearest_points(base: alt.Chart, name: str = "lw_nearest", **encoding: Any) -> alt.Chart:
+    """Invisible points whose tooltip shows for the point nearest the pointer (a Voronoi
+    layer, so a tap anywhere near a line finds its point, not only within a few pixels of it);
+    the point found is drawn. Its mark opacity of 0 tells pictures.py to leave it out."""
+    hover = alt.selection_point(
+        name=name, nearest=True, on="pointerover", clear="pointerout", empty=False
+    )
+    points: alt.Chart = (
+        base.mark_point(size=40, opacity=0, filled=True)
+        .encode(**encoding, opacity=alt.condition(hover, alt.value(1), alt.value(0)))
+        .add_params(hover)
+    )
+    return points
 
 
 def _span(frame: pd.DataFrame) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
@@ -206,8 +250,11 @@ def chart_references(result: IndicatorResult, chart: ChartConfig) -> list[Refere
 def chart_note(
     result: IndicatorResult, chart: ChartConfig, frame: pd.DataFrame, events: Sequence[Event]
 ) -> str:
-    """The line under an indicator chart naming its event and reference lines."""
-    return note(shown_events(events, *_span(frame)), chart_references(result, chart))
+    """The line under an indicator chart naming the event and reference lines it opens with
+    (the last two years, when it has that window)."""
+    start, end = _span(frame)
+    shown = shown_events(events, recent_start(start, end) or start, end)
+    return note(shown, chart_references(result, chart))
 
 
 def regime_references(easing_above: float, tight_below: float) -> list[Reference]:
@@ -265,28 +312,28 @@ def regime_spec(
         url=data_url,
         format=alt.CsvDataFormat(type="csv", parse={"date": "date", "score": "number"}),
     )
-    x = alt.X("date:T", title=None, scale=alt.Scale(type="utc"), axis=alt.Axis(format="%b %Y"))
-    line = alt.Chart(source).mark_line().encode(x=x, y=alt.Y("score:Q", title="score (z)"))
-    points = (
-        alt.Chart(source)
-        .mark_point(size=40, opacity=0, filled=True)
-        .encode(
-            x=x,
-            y="score:Q",
-            tooltip=[
-                date_tooltip("Week to"),
-                alt.Tooltip("score:Q", title="Score", format="+.2f"),
-            ],
-        )
+    x = alt.X("date:T", title=None, scale=alt.Scale(type="utc"), axis=date_axis())
+    start, end = (frame["date"].min(), frame["date"].max()) if not frame.empty else (None, None)
+    recent = recent_start(start, end)
+    kept = window_filter(recent)
+    data = alt.Chart(source).transform_filter(kept) if kept else alt.Chart(source)
+    line = data.mark_line().encode(x=x, y=alt.Y("score:Q", title="score (z)"))
+    points = nearest_points(
+        data,
+        x=x,
+        y="score:Q",
+        tooltip=[
+            date_tooltip("Week to"),
+            alt.Tooltip("score:Q", title="Score", format="+.2f"),
+        ],
     )
     references = regime_references(easing_above, tight_below)
     layers = [line + points, *reference_layers(references, [2, 2])]
-    if not frame.empty:
-        start, end = frame["date"].min(), frame["date"].max()
-        layers += event_layers(shown_events(events, start, end), start, end)
+    if start is not None and end is not None:
+        layers += event_layers(shown_events(events, start, end), start, end, recent)
     chart = (
         alt.layer(*layers)
-        .add_params(halo_param())
+        .add_params(*chart_params(recent))
         .resolve_scale(color="independent")
         .properties(
             width=width, height=260, title=alt.TitleParams("Liquidity regime score", anchor="start")
@@ -297,9 +344,14 @@ def regime_spec(
 
 
 def lag_spec(
-    assets: dict[str, str], data_url: str, width: int | str = "container"
+    assets: dict[str, str],
+    data_url: str,
+    width: int | str = "container",
+    significant_beyond: float | None = None,
 ) -> dict[str, Any]:
-    """Correlation of net-liquidity change with later returns, one line per asset by lag."""
+    """Correlation of net-liquidity change with later returns, one line per asset by lag,
+    with the dashed band outside which a peak counts as significant after the correction for
+    the lags tried (the threshold the page's text stresses)."""
     parse = {"lag": "number", **{column: "number" for column in assets}}
     labels = [{"asset": column, "label": label} for column, label in assets.items()]
     source = alt.UrlData(url=data_url, format=alt.CsvDataFormat(type="csv", parse=parse))
@@ -312,18 +364,23 @@ def lag_spec(
             from_=alt.LookupData(alt.InlineData(values=labels), key="asset", fields=["label"]),
         )
     )
-    encoding = {
-        "x": alt.X(
-            "lag:Q",
-            title="weeks after the change in net liquidity",
-            scale=alt.Scale(domain=[0, 12]),
-        ),
+    # Whole weeks only: a tick between two lags would be a week that was never measured.
+    x = alt.X(
+        "lag:Q",
+        title="weeks after the change in net liquidity",
+        scale=alt.Scale(domain=[0, 12], nice=False),
+        axis=alt.Axis(values=list(range(13)), format="d", labelOverlap="greedy"),
+    )
+    encoding: dict[str, Any] = {
+        "x": x,
         "y": alt.Y("correlation:Q", title="correlation"),
         "color": alt.Color(
             "label:N", title=None, sort=list(assets.values()), legend=alt.Legend(orient="top")
         ),
     }
-    lines = base.mark_line(point=True).encode(
+    lines = base.mark_line(point=alt.OverlayMarkDef(size=25)).encode(**encoding)
+    points = nearest_points(
+        base,
         **encoding,
         tooltip=[
             alt.Tooltip("label:N", title="Asset"),
@@ -334,8 +391,19 @@ def lag_spec(
     zero = (
         alt.Chart(alt.InlineData(values=[{"level": 0}])).mark_rule(color="#888").encode(y="level:Q")
     )
-    chart = alt.layer(lines, zero).properties(
-        width=width, height=300, title=alt.TitleParams("Lead/lag correlation", anchor="start")
+    layers = [lines, points, zero]
+    if significant_beyond is not None and math.isfinite(significant_beyond):
+        text = f"significant beyond \u00b1{fmt.format_number(significant_beyond, 2)}"
+        layers += reference_layers(
+            [Reference(significant_beyond, text), Reference(-significant_beyond, "")], [4, 3]
+        )
+    chart = (
+        alt.layer(*layers)
+        .add_params(halo_param())
+        .resolve_scale(color="independent")
+        .properties(
+            width=width, height=300, title=alt.TitleParams("Lead/lag correlation", anchor="start")
+        )
     )
     regime_spec: dict[str, Any] = chart.to_dict(validate=False)
     return regime_spec

@@ -9,14 +9,19 @@ are committed with its report.
 
 from __future__ import annotations
 
+import html
 import re
 import struct
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Literal
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 WIDTH = 640  # CSS pixels; a report image is drawn at SCALE device pixels per CSS pixel
+# The phone drawing: narrow enough for a 390 px screen, so axis text keeps its real size.
+NARROW = 290
+PHONE = "(max-width: 30em)"
+DARK_BACKGROUND = "#333"  # vl-convert's dark theme  # the site's phone breakpoint (extra.css)
 # 2x: at 1x a 640 px image shown on a 390 px phone has axis text of about 5 px, unreadable
 # on a high-density screen. Posts written before this keep their 1x images (see report.py).
 SCALE = 2
@@ -41,6 +46,7 @@ def render_png(
     tables: Mapping[str, str],
     scale: int = 1,
     theme: Literal["dark"] | None = None,
+    width: int = WIDTH,
 ) -> bytes:
     """The spec drawn at a fixed width with its data inline; raises if a URL is left over.
 
@@ -55,7 +61,14 @@ def render_png(
     leftover = sorted(_urls(drawn))
     if leftover:
         raise ValueError(f"chart data not provided for {', '.join(leftover)}")
-    drawn["width"] = WIDTH
+    drawn["width"] = width
+    # A report's picture shows all the data it was given (the site's charts open on the last
+    # two years, a window only the live chart can widen).
+    for param in drawn.get("params", []):
+        if isinstance(param, dict) and param.get("name") == "lw_all":
+            param["value"] = True
+        if isinstance(param, dict) and param.get("name") == "lw_halo" and theme == "dark":
+            param["value"] = DARK_BACKGROUND  # labels outlined in the picture's own colour
     if theme is None:  # exactly the call earlier posts' images were made with
         return compact_png(vl_convert.vegalite_to_png(drawn, scale=scale))
     return compact_png(vl_convert.vegalite_to_png(drawn, scale=scale, theme=theme))
@@ -116,3 +129,43 @@ def _urls(node: object) -> Iterator[str]:
     elif isinstance(node, list):
         for value in node:
             yield from _urls(value)
+
+
+# An <img> whose src is a relative .png that is not itself a variant (dark or narrow).
+_IMG = re.compile(r'<img\b[^>]*?\bsrc="(?![a-z]+:|/)([^"]+?)(?<!\.dark)(?<!\.narrow)\.png"[^>]*>')
+
+
+def picture_html(html_text: str, published: Callable[[str], bool]) -> str:
+    """Each report image with published variants becomes a ``<picture>``: the phone drawing
+    below the phone breakpoint, the dark drawing for a dark scheme. ``published(src)`` says
+    whether a variant's URL (relative like the image's) exists. Without a variant the image is
+    left exactly as it is; a reader without ``<picture>`` (a feed reader) gets the image.
+
+    The dark sources follow the system's scheme; charts.js points them at the scheme the
+    reader toggled (``data-lw-scheme``). Variants are 2x drawings, said with ``2x``."""
+
+    def picture(match: re.Match[str]) -> str:
+        stem = html.unescape(match[1])
+        sources = []
+        for suffix, media, scheme in (
+            (".narrow.dark", f"{PHONE} and (prefers-color-scheme: dark)", "dark"),
+            (".narrow", PHONE, "light"),
+            (".dark", "(prefers-color-scheme: dark)", "dark"),
+        ):
+            src = f"{stem}{suffix}.png"
+            if published(src):
+                density = " 2x" if ".narrow" in suffix or _is_2x(match[0]) else ""
+                sources.append(
+                    f'<source media="{media}" srcset="{html.escape(src)}{density}" '
+                    f'data-lw-scheme="{scheme}">'
+                )
+        if not sources:
+            return match[0]
+        return f'<picture class="lw-report-picture">{"".join(sources)}{match[0]}</picture>'
+
+    return _IMG.sub(picture, html_text)
+
+
+def _is_2x(img: str) -> bool:
+    """A 2x image is written with its CSS size (report.md.j2); a 1x one without."""
+    return 'width="' in img

@@ -111,9 +111,21 @@ def _pct(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{format_number(value, 1, signed=True)}%"
 
 
+def significant_beyond(ladder: Ladder, tests: int = MAX_LAG + 1) -> float | None:
+    """The |r| beyond which a lag's correlation counts as significant after the correction for
+    the lags tried, on the asset with the fewest weeks (so it holds for every asset): the line the
+    chart draws. It is ``detectable_r`` at 50% power: the critical value alone."""
+    valid = [r.observations for r in ladder.lags if not math.isnan(r.peak_correlation)]
+    if not valid:
+        return None
+    value = detectable_r(min(valid), tests, power=0.5)
+    return None if math.isnan(value) else value
+
+
 def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
     """Context for ladder.md: tables of lags, order and event returns, in words as well."""
     threshold = ALPHA / (MAX_LAG + 1)
+    beyond = significant_beyond(ladder)
     lags = [
         {
             "name": ASSET_NAMES[r.asset],
@@ -280,6 +292,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
         "until": ladder.until,
         "lags": lags,
         "threshold": f"{threshold:.4f}",
+        "beyond": "" if beyond is None else format_number(beyond, 2),
         "article_order": " → ".join(ASSET_NAMES[a] for a in ARTICLE_ORDER),
         "observed_order": " → ".join(
             ASSET_NAMES[a] + (" (lag 0)" if a in lag0 else "") for a in ladder.order

@@ -21,7 +21,7 @@ import pandas as pd
 
 from generator.catalogue.models import ChartConfig
 from generator.measure.indicators import IndicatorResult
-from generator.publish.annotations import HALO, HALO_DARK, HALO_LIGHT
+from generator.publish.annotations import HALO, HALO_DARK, HALO_LIGHT, WINDOW
 from generator.publish.format import format_date, format_number, quantity_text
 from generator.publish.images import compact_png, inline_data, without_control_characters
 from generator.publish.render import cache_bytes
@@ -49,6 +49,7 @@ VARIANTS: tuple[tuple[str, int, Literal["dark"] | None], ...] = (
 class Picture:
     svgs: dict[str, str]  # by file suffix: "", ".dark", ".narrow", ".narrow.dark"
     png: bytes  # the wide light picture as PNG: social cards and feed readers take no SVG
+    windowed: bool = False  # shows the last two years; the live chart has the full history
 
     def size(self, suffix: str) -> tuple[int, int]:
         found = _SIZE.search(self.svgs[suffix])
@@ -67,9 +68,10 @@ def render(spec: dict[str, Any], tables: Mapping[str, str], cache_dir: Path | No
         json.dumps([version, CONFIG, VARIANTS, halos, spec, dict(tables)], sort_keys=True).encode()
     ).hexdigest()
     names = [f"{key}{suffix}.svg" for suffix, _, _ in VARIANTS] + [f"{key}.png"]
+    windowed = any(isinstance(p, dict) and p.get("name") == WINDOW for p in spec.get("params", []))
     if cache_dir is not None and all((cache_dir / name).exists() for name in names):
         svgs = {suffix: (cache_dir / f"{key}{suffix}.svg").read_text() for suffix, _, _ in VARIANTS}
-        return Picture(svgs, (cache_dir / f"{key}.png").read_bytes())
+        return Picture(svgs, (cache_dir / f"{key}.png").read_bytes(), windowed)
     drawn = without_hover_targets(without_control_characters(inline_data(spec, tables)))
     assert isinstance(drawn, dict)  # a spec is a mapping, and the walks keep its shape
     svgs = {}
@@ -86,7 +88,7 @@ def render(spec: dict[str, Any], tables: Mapping[str, str], cache_dir: Path | No
         for suffix, svg in svgs.items():
             cache_bytes(cache_dir / f"{key}{suffix}.svg", svg.encode())
         cache_bytes(cache_dir / f"{key}.png", png)
-    return Picture(svgs, png)
+    return Picture(svgs, png, windowed)
 
 
 def _set_halo(spec: dict[str, Any], colour: str) -> None:

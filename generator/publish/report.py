@@ -55,12 +55,20 @@ class Image:
     path: str  # relative to the post's file
     alt: str
     png: bytes
-    dark: bytes | None = None  # the dark-scheme variant, at ``dark_path``; None on old posts
+    dark: bytes | None = None  # the dark-scheme variant, at ``dark_path``
     scale: int = 1
+    # The phone drawings (images.NARROW wide, 2x), light and dark: axis text at its real size.
+    narrow: dict[str, bytes] | None = None  # by suffix: ".narrow", ".narrow.dark"
 
     @property
     def dark_path(self) -> str:
         return self.path.removesuffix(".png") + ".dark.png"
+
+    def variants(self) -> list[tuple[str, bytes]]:
+        """(path, PNG) of every variant beside the light image."""
+        found = [(self.dark_path, self.dark)] if self.dark is not None else []
+        stem = self.path.removesuffix(".png")
+        return found + [(f"{stem}{suffix}.png", png) for suffix, png in (self.narrow or {}).items()]
 
     @property
     def size(self) -> tuple[int, int]:
@@ -71,28 +79,41 @@ class Image:
 
 @dataclass(frozen=True)
 class Style:
-    """How a post's images are drawn. Posts written before 2x and dark images existed keep
-    their 1x light-only images when their night is re-run: a published report is never
-    rewritten (feed readers and links hold on to it)."""
+    """How a post's images are drawn. Posts written before 2x images existed keep their 1x
+    light image and their words when their night is re-run: a published report is never
+    rewritten (feed readers and links hold on to it). Every post has a dark drawing and phone
+    drawings beside it (issue 23: the seed post was a white block in dark mode, with axis text
+    a phone could not read); they are new files, never a change to the post."""
 
     scale: int
-    dark: bool
+    dark: bool = True
+    narrow: bool = True
 
     def render(self, path: str, alt: str, spec: dict[str, Any], tables: dict[str, str]) -> Image:
         png = images.render_png(spec, tables, self.scale)
         dark = images.render_png(spec, tables, self.scale, "dark") if self.dark else None
-        return Image(path, alt, png, dark, self.scale)
+        narrow = None
+        if self.narrow:
+            narrow = {
+                ".narrow": images.render_png(spec, tables, images.SCALE, None, images.NARROW),
+                ".narrow.dark": images.render_png(
+                    spec, tables, images.SCALE, "dark", images.NARROW
+                ),
+            }
+        return Image(path, alt, png, dark, self.scale, narrow)
 
 
-CURRENT = Style(scale=images.SCALE, dark=True)
-LEGACY = Style(scale=1, dark=False)
+CURRENT = Style(scale=images.SCALE)
+LEGACY = Style(scale=1)
+VARIANT = re.compile(r"\.(dark|narrow|narrow\.dark)\.png$")
 
 
 def style_of(posts: Path, folder: str) -> Style:
-    """LEGACY for an existing post with images but no dark variant, else CURRENT."""
+    """LEGACY for an existing post whose images are 1x, else CURRENT."""
     images_folder = posts / folder
     if (posts / f"{folder}.md").exists() and images_folder.is_dir():
-        if not any(images_folder.glob("*.dark.png")):
+        drawn = [p for p in images_folder.glob("*.png") if not VARIANT.search(p.name)]
+        if drawn and images.png_size(drawn[0].read_bytes())[0] < images.SCALE * images.WIDTH:
             return LEGACY
     return CURRENT
 
@@ -347,7 +368,7 @@ def write_images(folder: Path, drawn: list[Image]) -> bool:
     changed = False
     keep = set()
     files = [(image.path, image.png) for image in drawn]
-    files += [(image.dark_path, image.dark) for image in drawn if image.dark is not None]
+    files += [variant for image in drawn for variant in image.variants()]
     for name, png in files:
         path = folder.parent / name
         keep.add(path)

@@ -32,6 +32,21 @@
     return value === "slate" ? "dark" : "light";
   }
 
+  // The picture on screen now, and the height the live chart must take so that nothing
+  // below it moves when it replaces the picture (kept on the figure for later redraws).
+  function reserved(figure) {
+    if (!figure) return null;
+    if (!figure.dataset.shownHeight) {
+      var shown = Array.prototype.find.call(
+        figure.querySelectorAll("img.lw-picture"), function (img) { return img.offsetHeight > 0; }
+      );
+      if (!shown) return null;
+      figure.dataset.shownHeight = String(shown.getBoundingClientRect().height);
+      figure.dataset.drawnHeight = shown.getAttribute("height") || "";
+    }
+    return { shown: +figure.dataset.shownHeight, drawn: +figure.dataset.drawnHeight };
+  }
+
   function draw(link) {
     if (link.dataset.done) return;
     link.dataset.done = "1";
@@ -39,9 +54,15 @@
     var holder = document.createElement("div");
     var entry = { link: link, holder: holder, view: null };
     var current = scheme();
+    var size = reserved(figure);
     holder.className = "vega-chart";
     holder.dataset.scheme = current;
-    if (figure) figure.insertBefore(holder, figure.querySelector("figcaption"));
+    if (size) holder.style.minHeight = size.shown + "px";
+    // In the pictures' paragraph, so the live chart keeps its margins too.
+    var pictures = figure && figure.querySelector("img.lw-picture");
+    if (pictures && pictures.parentNode.tagName === "P") {
+      pictures.parentNode.insertBefore(holder, pictures);
+    } else if (figure) figure.insertBefore(holder, figure.querySelector("figcaption"));
     else link.after(holder);
     drawn.push(entry);
     // Data URLs in the spec are relative to the spec file, not to the page.
@@ -57,16 +78,25 @@
           renderer: "svg",
           theme: current === "dark" ? "dark" : undefined,
           config: { background: null }, // the page colour shows through, in both schemes
-          patch: haloOfPage,
+          patch: function (vgSpec) {
+            fitHeight(vgSpec, size);
+            voronoiTooltips(vgSpec.marks || []);
+            showAll(vgSpec, figure && figure.dataset.full === "1");
+            return haloOfPage(vgSpec);
+          },
           loader: { baseURL: base },
           tooltip: { theme: current }
         });
       })
       .then(function (result) {
         entry.view = result.view;
+        touchTooltips(holder);
+        return settle(result.view, holder, size);
+      })
+      .then(function () {
         holder.dataset.rendered = "1";
         if (figure) figure.classList.add("lw-live");
-        link.hidden = true;
+        // the link stays in place (its span is hidden by CSS), so the caption keeps its lines
       })
       .catch(function (error) {
         console.error("chart failed:", link.getAttribute("href"), error);
@@ -131,6 +161,105 @@
     });
   }
 
+
+  // The picture was drawn at a fixed width and scaled to the page; the live chart is drawn at
+  // the page's width. Its plot is made taller or shorter by what the scaling changed, so the
+  // live chart is as tall as the picture it replaces.
+  function fitHeight(vgSpec, size) {
+    if (!size || !size.drawn || typeof vgSpec.height !== "number") return;
+    vgSpec.height = Math.max(120, Math.round(vgSpec.height - (size.drawn - size.shown)));
+  }
+
+  // The chart opens on the last two years; the figure's button asks for the full history.
+  function showAll(vgSpec, all) {
+    (vgSpec.signals || []).forEach(function (signal) {
+      if (signal.name === "lw_all") signal.value = !!all;
+    });
+  }
+
+  function windowButton(figure, link) {
+    var button = figure.querySelector("button.lw-window");
+    if (!button) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var all = figure.dataset.full !== "1";
+      figure.dataset.full = all ? "1" : "";
+      button.setAttribute("aria-pressed", all ? "true" : "false");
+      button.textContent = all ? "Last two years" : "Full history";
+      var entry = drawn.find(function (e) { return e.link === link; });
+      if (entry && entry.view) entry.view.signal("lw_all", all).runAsync();
+      else draw(link);
+    });
+  }
+
+  // Fonts differ a little between the pictures' renderer and the browser: a live chart still
+  // taller than its picture is made shorter by the difference before it is shown.
+  function settle(view, holder, size) {
+    if (!size) return null;
+    var svg = holder.querySelector("svg");
+    var extra = svg ? svg.getBoundingClientRect().height - size.shown : 0;
+    if (extra < 1 || typeof view.height !== "function") return null;
+    view.height(Math.max(120, view.height() - Math.ceil(extra)));
+    return view.runAsync();
+  }
+
+  // Vega-Lite 6 writes a nearest-point layer's text fields as datum["f"] where the point is
+  // datum.datum: the tooltip printed "undefined". Every bare datum[ of such a layer's tooltip
+  // is pointed at the point.
+  function voronoiTooltips(marks) {
+    marks.forEach(function (mark) {
+      var tooltip = mark.encode && mark.encode.update && mark.encode.update.tooltip;
+      if (/_voronoi$/.test(mark.name || "") && tooltip && tooltip.signal) {
+        tooltip.signal = tooltip.signal.replace(/(^|[^.\w])datum\[/g, "$1datum.datum[");
+      }
+      voronoiTooltips(mark.marks || []);
+    });
+  }
+
+  // Vega shows a tooltip on a pointer move and hides it when the pointer leaves; a tap has no
+  // move, and its finger leaves at once. So a tap is passed on as a move to the point nearest
+  // it (the chart's Voronoi layer finds it), and the tooltip stays until the next tap.
+  var tapped = null;
+  var lastTouch = 0;
+  function touchTooltips(holder) {
+    // The finger's leaving, and the mouse events the browser makes up after a tap.
+    var fromTouch = function (event) {
+      if (event.pointerType === "touch") return true;
+      var caps = event.sourceCapabilities;
+      return (caps && caps.firesTouchEvents) || Date.now() - lastTouch < 800;
+    };
+    ["pointerout", "mouseout"].forEach(function (type) {
+      holder.addEventListener(type, function (event) {
+        if (fromTouch(event)) event.stopPropagation();
+      }, true);
+    });
+    holder.addEventListener("pointerdown", function (event) {
+      if (event.pointerType !== "touch") return;
+      lastTouch = Date.now();
+      if (tapped && tapped !== event.target) leave(tapped);
+      tapped = event.target;
+      event.target.dispatchEvent(pointer("pointermove", event));
+    });
+  }
+
+  function pointer(type, event) {
+    return new PointerEvent(type, {
+      bubbles: true, clientX: event.clientX, clientY: event.clientY, pointerType: "mouse"
+    });
+  }
+
+  function leave(target) {
+    var box = target.getBoundingClientRect();
+    target.dispatchEvent(pointer("pointerout", { clientX: box.left, clientY: box.top }));
+  }
+
+  document.addEventListener("pointerdown", function (event) {
+    if (tapped && event.pointerType === "touch" && !event.target.closest("div.vega-chart")) {
+      leave(tapped);
+      tapped = null;
+    }
+  });
+
   // Labels are outlined in the page's background (the chart's lw_halo parameter, white in
   // the spec), so lines crossing them stop at their letters; on a dark page, the dark colour.
   function haloOfPage(vgSpec) {
@@ -154,6 +283,7 @@
     figure.addEventListener("touchstart", go, { once: true, passive: true });
     link.addEventListener("focus", go, { once: true });
     link.addEventListener("click", function (event) { event.preventDefault(); go(); });
+    windowButton(figure, link);
   }
 
   // Scrolled into view, but only once the reader scrolls: a chart in the first view waits
@@ -173,6 +303,7 @@
   }
 
   function setUp() {
+    syncPictures();
     drawn = drawn.filter(function (entry) { return document.contains(entry.holder); });
     if (observer) { observer.disconnect(); observer = null; }
     document.querySelectorAll("figure.lw-chart").forEach(arm);
@@ -195,12 +326,30 @@
     });
   }
 
+  // A report's pictures choose their dark drawing by the system's scheme (a media query, so
+  // feed readers and pages without scripts get it too); here they follow the page's scheme,
+  // which the reader may have toggled.
+  function syncPictures() {
+    var dark = scheme() === "dark";
+    var sources = document.querySelectorAll("picture.lw-report-picture source[data-lw-scheme=dark]");
+    Array.prototype.forEach.call(sources, function (source) {
+      if (!source.dataset.media) source.dataset.media = source.media;
+      source.media = dark
+        ? source.dataset.media
+          .replace(" and (prefers-color-scheme: dark)", "")
+          .replace("(prefers-color-scheme: dark)", "all")
+        : "not all";
+    });
+  }
+
   function watchScheme() {
     var last = scheme();
+    syncPictures();
     new MutationObserver(function () {
       var now = scheme();
       if (now !== last) {
         last = now;
+        syncPictures();
         redraw();
       }
     }).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });

@@ -1,0 +1,159 @@
+"""Charts that never lie by drawing, read in Debian's Chromium: each figure shows exactly one
+chart in every state (picture, live, full history, toggled palette), every legend entry has a
+visible mark at least 1 px wide, no label box overlaps another or leaves the plot, nothing
+below a chart moves when the live chart replaces its picture, and a tap near a point finds it.
+
+Phone (390 px) and desktop (1280 px), with the system's light or dark scheme and with the
+toggle. The checks read the drawn SVG (tests/chart_checks.py), of the live charts and of every
+picture file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests import chart_checks
+from tests.test_browser import PageWatch, browser, server  # noqa: F401 (fixtures)
+
+PAGES = [
+    "",
+    "ladder/",
+    "indicators/reserves/",  # its chart and the attribution's stacked bars
+    "indicators/fed-assets/",  # the event labels at a crowded right edge
+    "indicators/fed-bills/",
+    "indicators/sofr-iorb-spread/",
+]
+CAPTION_TOPS = "ns => ns.map(n => n.getBoundingClientRect().top + window.scrollY)"
+TOGGLE = "label.md-header__button[for^='__palette']:visible"
+
+
+def _live(tab) -> None:
+    """Reach for every chart as a reader does and wait until each is drawn."""
+    figures = tab.locator("figure.lw-chart")
+    for i in range(figures.count()):
+        figures.nth(i).hover()
+    tab.wait_for_function(
+        "n => document.querySelectorAll('div.vega-chart[data-rendered]').length >= n",
+        arg=figures.count(),
+        timeout=30000,
+    )
+
+
+def _one_chart_each(tab, state: str, path: str) -> None:
+    shown = tab.evaluate(chart_checks.SHOWN_PER_FIGURE)
+    assert shown and all(len(charts) == 1 for charts in shown), f"/{path} {state}: {shown}"
+
+
+def _drawn_problems(tab, path: str, state: str) -> list[str]:
+    found = []
+    for holder in tab.locator("div.vega-chart[data-rendered]").all():
+        for problem in chart_checks.problems(holder.evaluate(chart_checks.READ_SVG)):
+            found.append(f"/{path} {state}: {problem}")
+    return found
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_each_figure_shows_one_true_chart_in_every_state(
+    server: str,  # noqa: F811
+    browser,  # noqa: F811
+    width: int,
+    scheme: str,
+):
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    tab = context.new_page()
+    watch = PageWatch(tab)
+    found: list[str] = []
+    for path in PAGES:
+        tab.goto(f"{server}{path}", wait_until="load")
+        _one_chart_each(tab, "picture", path)
+        captions = tab.eval_on_selector_all("figure.lw-chart figcaption", CAPTION_TOPS)
+        _live(tab)
+        _one_chart_each(tab, "live", path)
+        moved = tab.eval_on_selector_all("figure.lw-chart figcaption", CAPTION_TOPS)
+        # The live chart takes the picture's height: nothing below it moves (a pixel or two
+        # of rounding between the picture's layout and the browser's).
+        jumps = [round(after - before, 1) for before, after in zip(captions, moved, strict=True)]
+        assert all(abs(jump) <= 3 for jump in jumps), f"/{path}: the page moved by {jumps} px"
+        found += _drawn_problems(tab, path, "live")
+        buttons = tab.locator("figure.lw-chart button.lw-window")
+        for i in range(buttons.count()):
+            buttons.nth(i).click()
+        if buttons.count():
+            tab.wait_for_timeout(300)
+            _one_chart_each(tab, "full history", path)
+            found += _drawn_problems(tab, path, "full history")
+            for i in range(buttons.count()):
+                assert buttons.nth(i).get_attribute("aria-pressed") == "true"
+                buttons.nth(i).click()
+        before = tab.get_attribute("body", "data-md-color-scheme")
+        tab.click(TOGGLE)
+        tab.wait_for_function(
+            "s => document.body.dataset.mdColorScheme !== s && "
+            "document.querySelectorAll('figure.lw-chart').length === "
+            "document.querySelectorAll('div.vega-chart[data-rendered]').length && "
+            "Array.from(document.querySelectorAll('div.vega-chart[data-rendered]'))"
+            ".every(d => d.dataset.scheme === (document.body.dataset.mdColorScheme === 'slate' "
+            "? 'dark' : 'light'))",
+            arg=before,
+            timeout=30000,
+        )
+        _one_chart_each(tab, "toggled", path)
+        found += _drawn_problems(tab, path, "toggled")
+        tab.click(TOGGLE)  # back to the system's scheme for the next page
+        tab.wait_for_function("s => document.body.dataset.mdColorScheme === s", arg=before)
+    context.close()
+    assert not found, "\n".join(found)
+    assert not watch.errors, watch.errors
+
+
+def test_every_picture_is_a_true_chart(server: str, browser, built_project: Path):  # noqa: F811
+    """The same checks on every picture file (light and dark, wide and narrow): what a reader
+    without JavaScript, a feed reader or a first view sees."""
+    pictures = sorted((built_project / "public" / "charts").glob("*.svg"))
+    assert len(pictures) >= 4 * 14
+    context = browser.new_context(viewport={"width": 1000, "height": 800})
+    tab = context.new_page()
+    found = []
+    for picture in pictures:
+        tab.goto(f"{server}charts/{picture.name}", wait_until="load")
+        read = tab.evaluate(f"() => ({chart_checks.READ_SVG})(document.documentElement)")
+        found += [f"{picture.name}: {problem}" for problem in chart_checks.problems(read)]
+    context.close()
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("phone", [True, False])
+def test_a_tap_or_pointer_near_a_point_shows_its_tooltip(server: str, browser, phone: bool):  # noqa: F811
+    """A tap 8 px off a point on a phone, or the pointer 20 px off it on a desktop, shows that
+    point's tooltip (the nearest point, found by a Voronoi layer); it showed within 9 to 21 px
+    of the line only."""
+    size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
+    context = browser.new_context(viewport=size, has_touch=phone, is_mobile=phone)
+    tab = context.new_page()
+    tab.goto(f"{server}indicators/fed-assets/", wait_until="load")
+    figure = tab.locator("figure.lw-chart").first
+    figure.scroll_into_view_if_needed()
+    if phone:
+        box = figure.bounding_box()
+        tab.touchscreen.tap(box["x"] + 20, box["y"] + 20)
+    _live(tab)
+    points = tab.eval_on_selector_all(
+        "div.vega-chart g.mark-symbol.role-mark path",
+        "ns => ns.map(n => { const b = n.getBoundingClientRect(); "
+        "return [b.x + b.width / 2, b.y + b.height / 2]; })",
+    )
+    assert len(points) > 50, points
+    x, y = points[len(points) * 2 // 3]
+    off = 8 if phone else 20
+    if phone:
+        tab.touchscreen.tap(x, y + off)
+    else:
+        tab.mouse.move(x, y + off)
+    tooltip = tab.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible", timeout=5000)
+    text = tooltip.inner_text()
+    assert "Date" in text and "Total assets" in text, text
+    assert "undefined" not in text and "NaN" not in text, text
+    context.close()
