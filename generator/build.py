@@ -7,6 +7,7 @@ changes, and files left over from removed indicators are deleted, so ``site/`` a
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -26,10 +27,15 @@ from generator.measure import attribution, indicators, ladder, vintage_reads
 from generator.measure import claims as claims_measure
 from generator.measure import regime as analysis
 from generator.publish import (
+    answer,
     api,
+    archive,
     brief,
     changes,
     charts,
+    citable,
+    feeds,
+    identity,
     ladder_page,
     pages,
     pictures,
@@ -45,7 +51,7 @@ from generator.snapshot import clock, freshness
 from generator.snapshot.load import Snapshot, as_published, known_on, load_snapshot
 from generator.snapshot.store import Store
 
-GENERATED_DIRS = ("indicators", "charts", "data", "api")
+GENERATED_DIRS = ("indicators", "charts", "data", "api", "downloads", "embed")
 
 
 @dataclass
@@ -113,6 +119,10 @@ def build(root: Path, quiet: bool = False, as_of: date | None = None) -> BuildRe
     notes: dict[str, str] = {}
     figures: dict[str, dict] = {}
     image_cache = root / ".cache" / "pictures"
+    settings = identity.settings(root)
+    provenance_path = root / "data" / "provenance.json"
+    provenance = json.loads(provenance_path.read_text()) if provenance_path.exists() else None
+    citations: dict[str, dict] = {}
     for result in results:
         chart_link = csv_link = None
         if result.has_data:
@@ -140,6 +150,12 @@ def build(root: Path, quiet: bool = False, as_of: date | None = None) -> BuildRe
             figures[result.id] = figure(
                 "../charts/", result.id, picture, pictures.chart_sentence(result, chart, frame)
             )
+            cite = citable.publish(
+                result, config, (store.records, provenance), settings.site_url,
+                figures[result.id], (csv_text, picture.png),
+            )  # fmt: skip
+            write_files(out, cite.files)
+            citations[result.id] = cite.context
             chart_link = f"../charts/{result.id}.vl.json"
             csv_link = f"../data/{result.id}.csv"
             report.charts += 1
@@ -166,6 +182,7 @@ def build(root: Path, quiet: bool = False, as_of: date | None = None) -> BuildRe
     cards = [pages.card(r, f"indicators/{r.id}/") for r in results]
     for card, result in zip(cards, results, strict=True):
         card["revised"] = revised[result.id]
+    brief_lines, lead = home_brief(config, regime, results, site / "blog" / "posts", as_of)
     home = env.get_template("home.md.j2").render(
         site=config.site,
         headline=pages.headline(regime, results),
@@ -176,7 +193,8 @@ def build(root: Path, quiet: bool = False, as_of: date | None = None) -> BuildRe
         regime_note=regime_note(config, events, regime),
         claims=scorecard.summary(claims, written_on(config)),
         latest_report=pages.latest_report(site / "blog" / "posts", as_of),
-        brief=home_brief(config, regime, results, site / "blog" / "posts", as_of),
+        brief=brief_lines,
+        lead=lead,
     )
     write_text(out / "index.md", home)
     indicator_template = env.get_template("indicator.md.j2")
@@ -196,6 +214,7 @@ def build(root: Path, quiet: bool = False, as_of: date | None = None) -> BuildRe
         context["desk"] = desk_text.page_context(config, result, desk_rows)
         context["chart_note"] = notes.get(result.id, "")
         context["figure"] = figures.get(result.id)
+        context["cite"] = citations.get(result.id)
         path = out / "indicators" / f"{result.id}.md"
         write_text(path, indicator_template.render(ind=context))
     status = pages.data_status(config, store.records, results, snapshot.overdue, snapshot.revisions)
@@ -220,6 +239,7 @@ def build(root: Path, quiet: bool = False, as_of: date | None = None) -> BuildRe
             **reference.reference_context(load_catalogue(root / "indicators.yml"))
         ),
     )
+    write_publishing(root, config, out, as_of)
     report.pages = len(results) + 5
     _swap_in(out, site)
     ensure_vega_bundle(site / "assets" / "js")
@@ -232,6 +252,24 @@ def build(root: Path, quiet: bool = False, as_of: date | None = None) -> BuildRe
             file=sys.stderr,
         )
     return report
+
+
+def write_publishing(root: Path, config: Config, out: Path, as_of: date | None) -> None:
+    """What the MkDocs hooks did, done before any theme runs: the site's name into
+    ``mkdocs.yml``, and the report feeds (RSS 2.0 and JSON Feed 1.1) into the site root; and
+    the nightly copies of the API under ``api/archive/``."""
+    identity.sync_mkdocs_yml(root / "mkdocs.yml", config.site)
+    settings = identity.settings(root)
+    posts = feeds.read_posts(root / "site" / settings.blog_dir / "posts", as_of)
+    write_files(out, feeds.feed_files(settings, config.site.name, posts))
+    for name, text in archive.published_files(root, as_of).items():
+        write_text(out / name, text)
+
+
+def write_files(out: Path, files: dict[str, bytes]) -> None:
+    for name, content in files.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_bytes(content)
 
 
 def write_attribution(
@@ -422,10 +460,10 @@ def home_brief(
     results: list[indicators.IndicatorResult],
     posts: Path,
     as_of: date | None = None,
-) -> list[str]:
-    """The home page's brief, its changes counted from the newest report post written from
-    older data than the page's (``report.previous_for_page``): a post of the same day shows
-    what the page shows, so "no change since" it would compare the page with itself."""
+) -> tuple[list[str], answer.Lead]:
+    """The home page's brief and lead, their changes counted from the newest report post
+    written from older data than the page's (``report.previous_for_page``): a post of the same
+    day shows what the page shows, so "no change since" it would compare the page with itself."""
     try:
         previous = report.previous_for_page(posts, results)
     except ConfigError:  # a broken post is reported by `report`; the home page still builds
@@ -437,6 +475,8 @@ def home_brief(
     newest = pages.latest_report(posts, as_of)
     data_day = report.data_day(results)
     same = newest["date"] if newest and data_day and newest["date"] >= data_day else None
-    return brief.brief(
+    lines = brief.brief(
         regime, config.regime, results, comparison, previous, current, same_data=same
     )
+    headline = pages.headline(regime, results)
+    return lines, answer.lead(config, headline, results, comparison, previous, current, same)

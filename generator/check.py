@@ -18,7 +18,7 @@ from generator.catalogue.messages import ConfigError, display
 from generator.catalogue.models import Config
 from generator.catalogue.yaml_lines import read_yaml
 from generator.measure import desk, indicators
-from generator.publish import sentences
+from generator.publish import answer, sentences
 from generator.snapshot import freshness, verify
 from generator.snapshot.load import load_snapshot
 from generator.snapshot.store import Store, StoreError
@@ -123,6 +123,10 @@ def sentence_trials(path: Path, config: Config, store: Store) -> list[str]:
             problems.append(
                 f"{where}:{line}: indicator {result.id!r}, field 'status[{rule}].say': {problem}"
             )
+    for part, rule, problem in answer.trial_problems(config, results):
+        line = doc.line(("answer", "parts", part, "rules", rule, "say"))
+        field = f"parts[{part}].rules[{rule}].say"
+        problems.append(f"{where}:{line}: answer, field '{field}': {problem}")
     return problems
 
 

@@ -26,7 +26,6 @@ PROJECT_FILES = (
     "templates",
     "data",
     "site",
-    "hooks",
     "overrides",
 )
 GENERATED = (
@@ -37,12 +36,22 @@ GENERATED = (
     "site/charts",
     "site/data",
     "site/api",
+    "site/downloads",
+    "site/embed",
+    "site/feed_rss_created.xml",
+    "site/feed_rss_updated.xml",
+    "site/feed_json_created.json",
+    "site/feed_json_updated.json",
+    "site/feed_rss_alerts.xml",
+    "site/feed_rss_alerts_updated.xml",
+    "site/feed_json_alerts.json",
+    "site/feed_json_alerts_updated.json",
 )
 
 
 def copy_project(target: Path) -> Path:
     """A private copy of the project that tests may break without touching the real one: the
-    frozen configuration and data (``FIXTURE``), the templates, pages and hooks of the tree."""
+    frozen configuration and data (``FIXTURE``), the templates, pages and overrides of the tree."""
     target.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_FILES:
         source = (FIXTURE if name in FROZEN else ROOT) / name
@@ -77,8 +86,8 @@ def run_generator(root: Path, *args: str, check: bool = True) -> subprocess.Comp
 
 
 def run_mkdocs(root: Path, check: bool = True) -> subprocess.CompletedProcess:
-    # The hooks import generator: this tree's, not wherever the shared .venv's editable
-    # install points (a second worktree would otherwise build with the first one's code).
+    # No hook imports generator any more (issue 23); PYTHONPATH still names this tree, so
+    # nothing MkDocs loads can pick up the code the shared .venv's editable install points at.
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"],
