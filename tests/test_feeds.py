@@ -119,7 +119,9 @@ def test_json_feeds_match_the_rss_feeds(project, name: str):
 
 
 def test_every_page_links_both_feeds_in_head_and_footer(project):
-    pages = sorted((project / "public").rglob("*.html"))
+    # embed/<id>.html are standalone pages for an iframe (publish/citable.py), not theme pages
+    embeds = project / "public" / "embed"
+    pages = sorted(p for p in (project / "public").rglob("*.html") if embeds not in p.parents)
     assert len(pages) > 20
     for page in pages:
         html = page.read_text()
@@ -254,3 +256,23 @@ def test_the_old_plugins_updated_feed_addresses_still_serve_the_same_feed(projec
     for name in (*FEEDS, *JSON_FEEDS):
         alias = project / "public" / feeds.updated_name(name)
         assert alias.read_bytes() == (project / "public" / name).read_bytes()
+
+
+def test_a_new_reports_dark_picture_is_published_beside_the_light_one(project):
+    """No hook wraps pictures any more: both images are in the page, each path resolving to
+    the published file, and the stylesheet shows one per scheme."""
+    page = project / "public" / "blog" / "2026" / "08" / "20" / "index.html"
+    html = page.read_text()
+    found = {}
+    for kind in ("light", "dark"):
+        match = re.search(
+            rf'<img[^>]*src="([^"]+)"[^>]*class="lw-report-{kind}"', html
+        ) or re.search(rf'<img[^>]*class="lw-report-{kind}"[^>]*src="([^"]+)"', html)
+        assert match, f"no lw-report-{kind} image in {page}"
+        found[kind] = (page.parent / match[1]).resolve()
+        assert found[kind].is_file(), match[1]
+    assert found["dark"].name == "regime.dark.png" and found["light"].name == "regime.png"
+    css = (project / "public" / "assets" / "css" / "extra.css").read_text()
+    assert (
+        '[data-md-color-scheme="slate"] .md-typeset img.lw-report-dark { display: inline; }' in css
+    )

@@ -51,3 +51,12 @@ def test_settings_read_site_url_feeds_and_blog_as_mkdocs_does(tmp_path: Path, mo
     assert found.blog_dir == "blog" and found.share_image == "assets/logo.png"
     monkeypatch.setenv("SITE_URL", "https://user.github.io/repo")
     assert identity.settings(tmp_path).site_url == "https://user.github.io/repo/"
+
+
+def test_the_site_builds_with_no_hook_and_no_feed_plugin():
+    """Zensical runs no hooks and refused the RSS plugin's second instance: neither is used."""
+    config = identity.read_mkdocs_yml(ROOT / "mkdocs.yml")
+    assert "hooks" not in config
+    names = [next(iter(p)) if isinstance(p, dict) else p for p in config["plugins"]]
+    assert names == ["search", "blog"]
+    assert not list((ROOT / "hooks").glob("*.py"))

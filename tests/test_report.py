@@ -375,7 +375,9 @@ def test_new_report_images_are_2x_with_a_dark_variant_shown_at_css_size(project:
     width, height = images.png_size(light)
     assert width >= 2 * images.WIDTH and images.png_size(dark) == (width, height)  # + axes
     post = (project / POSTS / "2026-08-21.md").read_text()
-    assert f'(2026-08-21/regime.png){{ width="{width // 2}" height="{height // 2}" }}' in post
+    size = f'width="{width // 2}" height="{height // 2}"'
+    assert f"(2026-08-21/regime.png){{ .lw-report-light {size} }}" in post
+    assert f'(2026-08-21/regime.dark.png){{ .lw-report-dark loading="lazy" {size} }}' in post
     assert _pixels(light) != _pixels(dark)
     assert len(light) < 120_000 and len(dark) < 120_000  # recompressed, still small
 
