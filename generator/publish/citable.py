@@ -44,7 +44,7 @@ class Source:
     terms: str  # the attribution line the owner asks for
     redistribute: bool
     link: str | None
-    fetched_at: str | None
+    fetched_at: str | None  # the day (UTC) of its last fetch: the time moves on every re-run
     last: str | None
     provenance: list[str]  # where a committed snapshot's values came from
 
@@ -57,13 +57,13 @@ class Citable:
     page_url: str
     sentence: str
     as_of: date | None
-    fetched: str | None  # the latest fetch of any of its series (UTC, ISO)
+    fetched: str | None  # the day of the latest fetch of any of its series (UTC, ISO)
     sources: list[Source]
 
     @property
     def citation(self) -> str:
         day = format_date(self.as_of) if self.as_of else "n/a"
-        fetched = f", sources fetched {self.fetched[:10]}" if self.fetched else ""
+        fetched = f", sources fetched {self.fetched}" if self.fetched else ""
         return f"{self.site_name}, “{self.title}”, data as of {day}{fetched}. {self.page_url}"
 
     @property
@@ -101,7 +101,7 @@ def sources_of(
                 terms=series.attribution or "",
                 redistribute=series.redistribute,
                 link=series.url(series_id),
-                fetched_at=record.fetched_at if record else None,
+                fetched_at=record.fetched_at[:10] if record and record.fetched_at else None,
                 last=record.last if record else None,
                 provenance=origin,
             )
@@ -145,7 +145,7 @@ def readme(item: Citable, files: dict[str, bytes], columns: str) -> str:
         "",
         "VINTAGE",
         f"  Data as of: {as_of} (the latest observation the chart shows)",
-        f"  Sources last fetched: {f'{item.fetched} (UTC)' if item.fetched else 'n/a'}",
+        f"  Sources last fetched: {item.fetched or 'n/a'} (UTC day)",
         "",
         "SOURCES AND THEIR OWNERS' TERMS",
     ]
