@@ -43,7 +43,7 @@ site: $(VENV)/.runtime node_modules/.package-lock.json
 ## test: install what the tests need; lint, format check, type check, every test (browser too)
 test: prerequisites $(VENV)/.test node_modules/.package-lock.json
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check generator hooks tests bench tools
+	$(BIN)/ruff format --check generator tests bench tools
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n auto --dist loadgroup
 
@@ -74,4 +74,4 @@ bench: $(VENV)/.test node_modules/.package-lock.json
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf public site/index.md site/data-status.md site/revisions.md site/indicators site/charts site/data site/api
+	rm -rf public site/index.md site/data-status.md site/revisions.md site/indicators site/charts site/data site/api site/downloads site/embed site/feed_*.xml site/feed_*.json

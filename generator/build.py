@@ -7,6 +7,7 @@ changes, and files left over from removed indicators are deleted, so ``site/`` a
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -16,23 +17,22 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from generator.catalogue import reference
 from generator.catalogue.load import load_catalogue, load_config, load_events
 from generator.catalogue.messages import ConfigError
 from generator.catalogue.models import Config
-from generator.measure import attribution, indicators, ladder, lineage, vintage_reads
+from generator.measure import attribution, indicators, ladder, vintage_reads
 from generator.measure import claims as claims_measure
 from generator.measure import regime as analysis
-from generator.publish import annotations as event_notes
 from generator.publish import (
+    answer,
     api,
     brief,
     calendar,
     changes,
     charts,
-    csv_cells,
+    citable,
+    identity,
     ladder_page,
     pages,
     pictures,
@@ -43,7 +43,6 @@ from generator.publish import (
 )
 from generator.publish import attribution as attribution_text
 from generator.publish import desk as desk_text
-from generator.publish import explain as explain_text
 from generator.publish import nowcast as nowcast_text
 from generator.publish.format import csv_decimals, is_monthly, with_period_column
 from generator.publish.render import environment, write_text
@@ -52,8 +51,18 @@ from generator.snapshot.load import Snapshot, as_published, known_on, load_snaps
 from generator.snapshot.lock import exclusive
 from generator.snapshot.releases import load_schedule
 from generator.snapshot.store import Store, leftovers
+from generator.writers import (
+    figure,
+    regime_note,
+    write_analysis_charts,
+    write_attribution,
+    write_explanations,
+    write_files,
+    write_picture,
+    write_publishing,
+)
 
-GENERATED_DIRS = ("indicators", "charts", "data", "api", "snippets")
+GENERATED_DIRS = ("indicators", "charts", "data", "api", "snippets", "downloads", "embed")
 
 
 @dataclass
@@ -117,6 +126,10 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:
     notes: dict[str, str] = {}
     figures: dict[str, dict[str, Any]] = {}
     image_cache = root / ".cache" / "pictures"
+    settings = identity.settings(root)
+    provenance_path = store.root / "provenance.json"
+    provenance = json.loads(store.read_text(provenance_path)) if provenance_path.exists() else None
+    citations: dict[str, dict[str, Any]] = {}
     for result in results:
         chart_link = csv_link = None
         if result.has_data:
@@ -146,6 +159,12 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:
             sentence = pictures.chart_sentence(result, chart, frame)
             sentence += nowcast_text.estimate_sentence(result, estimate)
             figures[result.id] = figure("../charts/", result.id, picture, sentence)
+            cite = citable.publish(
+                result, config, (store.records, provenance), settings.site_url,
+                figures[result.id], (csv_text, picture.png),
+            )  # fmt: skip
+            write_files(out, cite.files)
+            citations[result.id] = cite.context
             chart_link = f"../charts/{result.id}.vl.json"
             csv_link = f"../data/{result.id}.csv"
             report.charts += 1
@@ -182,6 +201,14 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:
     for card, result in zip(cards, results, strict=True):
         card["revised"] = revised[result.id]
         card["estimate"] = nowcast_text.card(result, estimate)
+    brief_lines, lead = home_brief(
+        config,
+        regime,
+        results,
+        site / "blog" / "posts",
+        as_of,
+        calendar.flip_releases(config, upcoming),
+    )
     home = env.get_template("home.md.j2").render(
         site=config.site,
         headline=pages.headline(regime, results),
@@ -192,14 +219,8 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:
         regime_note=regime_note(config, events, regime),
         claims=scorecard.summary(claims, written_on(config)),
         latest_report=pages.latest_report(site / "blog" / "posts", as_of),
-        brief=home_brief(
-            config,
-            regime,
-            results,
-            site / "blog" / "posts",
-            as_of,
-            calendar.flip_releases(config, upcoming),
-        ),
+        brief=brief_lines,
+        lead=lead,
         calendar=calendar_page,
     )
     write_text(out / "index.md", home)
@@ -222,6 +243,7 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:
         context["figure"] = figures.get(result.id)
         context["explain"] = explanations.get(result.id)
         context["explain_json"] = f"../api/explain/{result.id}.json"
+        context["cite"] = citations.get(result.id)
         path = out / "indicators" / f"{result.id}.md"
         write_text(path, indicator_template.render(ind=context))
     status = pages.data_status(config, store.records, results, snapshot.overdue, snapshot.revisions)
@@ -247,6 +269,7 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:
             **reference.reference_context(load_catalogue(root / "indicators.yml"))
         ),
     )
+    write_publishing(root, config, out, as_of)
     report.pages = len(results) + 5
     _swap_in(out, site)
     vega_bundle.ensure(site / "assets" / "js", root)
@@ -259,51 +282,6 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:
             file=sys.stderr,
         )
     return report
-
-
-def write_attribution(
-    site: Path, cache: Path | None, image_cache: Path | None, frame: pd.DataFrame
-) -> dict[str, Any] | None:
-    """data/liquidity-attribution.csv (every week) and its stacked bar chart (two years), with
-    its pictures; returns the figure for the pages, or None without data."""
-    if frame.empty:
-        return None
-    csv_text = attribution_text.attribution_csv(frame)
-    write_text(site / "data" / "liquidity-attribution.csv", csv_text)
-    since = attribution_text.chart_since(frame)
-    url = "../data/liquidity-attribution.csv"
-    spec = charts.cached(
-        cache,
-        ["attribution", since, 1],
-        lambda: attribution_text.attribution_spec(url, since),
-    )
-    write_text(site / "charts" / "liquidity-attribution.vl.json", charts.spec_json(spec))
-    picture = pictures.render(spec, {url: csv_text}, image_cache)
-    write_picture(site / "charts", "liquidity-attribution", picture)
-    sentence = attribution_text.chart_sentence(frame, since)
-    return figure("../charts/", "liquidity-attribution", picture, sentence)
-
-
-def write_explanations(
-    out: Path, config: Config, results: list[Any], snapshot: Snapshot, store: Store
-) -> dict[str, list[dict[str, Any]]]:
-    """``api/explain/<id>.json`` for each indicator with data, and its page's blocks."""
-    provenance = lineage.Provenance(
-        snapshot.revisions, {k: r.fetched_at for k, r in store.records.items()}
-    )
-    blocks: dict[str, list[dict[str, Any]]] = {}
-    hide = explain_text.withheld(config)
-    for result in results:
-        if not result.has_data:
-            continue
-        names = explain_text.explained_quantities(result.config)
-        traced = lineage.explain_latest(config, result.config, snapshot.series, names, provenance)
-        write_text(
-            out / "api" / "explain" / f"{result.id}.json",
-            explain_text.document(result.config, traced, hide),
-        )
-        blocks[result.id] = explain_text.page_context(result.config, traced, hide)
-    return blocks
 
 
 def written_on(config: Config) -> date | None:
@@ -337,114 +315,6 @@ def judge_claims(
     return claims_measure.judge_claims(
         config, events, (results, snapshot.series, now), (results_then, then.series), first
     )
-
-
-def figure(base: str, name: str, picture: pictures.Picture, sentence: str) -> dict[str, Any]:
-    """What a template needs to show a chart's pictures: their files, sizes and sentence."""
-    context: dict[str, Any] = {
-        "png": f"{base}{name}.png",
-        "sentence": sentence,
-        "pictures": [],
-        "windowed": picture.windowed,
-    }
-    for suffix, _, theme in pictures.VARIANTS:
-        width, height = picture.size(suffix)
-        context["pictures"].append(
-            {
-                "src": f"{base}{name}{suffix}.svg",
-                "classes": " ".join(
-                    [
-                        ".lw-picture",
-                        ".lw-picture-dark" if theme else ".lw-picture-light",
-                        ".lw-narrow" if ".narrow" in suffix else ".lw-wide",
-                    ]
-                ),
-                "width": width,
-                "height": height,
-            }
-        )
-    return context
-
-
-def write_picture(folder: Path, name: str, picture: pictures.Picture) -> None:
-    """The picture's SVGs and PNG into the staging folder (``_swap_in`` keeps unchanged files)."""
-    for suffix, svg in picture.svgs.items():
-        write_text(folder / f"{name}{suffix}.svg", svg)
-    png = folder / f"{name}.png"
-    png.parent.mkdir(parents=True, exist_ok=True)
-    png.write_bytes(picture.png)
-
-
-def write_analysis_charts(
-    site: Path,
-    cache: Path | None,
-    image_cache: Path | None,
-    config: Config,
-    events: list[Any],
-    regime: analysis.Regime | None,
-    risk_ladder: ladder.Ladder | None,
-) -> dict[str, dict[str, Any]]:
-    """Data, specs and pictures for the regime history (home) and the lead/lag chart (ladder
-    page), and their figures. The home page sits one level above the indicator pages, hence
-    its own base path."""
-    figures: dict[str, dict[str, Any]] = {}
-    if regime is not None and config.regime is not None:
-        history = regime.history[
-            regime.history.index >= regime.history.index[-1] - pd.DateOffset(years=10)
-        ]
-        frame = pd.DataFrame({"date": history.index, "score": history.to_numpy()})
-        if regime.inputs is not None:
-            # How many inputs the score averaged that week (fewer early on: the minimum window).
-            frame["inputs"] = regime.inputs.reindex(history.index).to_numpy(dtype="float64")
-        csv_path, spec_path = site / "data" / "regime.csv", site / "charts" / "regime.vl.json"
-        csv_text = charts.frame_to_csv(frame, {"score": 3, "inputs": 0})
-        write_text(csv_path, csv_text)
-        thresholds = (config.regime.easing_above, config.regime.tight_below)
-        span = [str(frame["date"].min()), str(frame["date"].max())]
-        spec = charts.cached(
-            cache,
-            ["regime", span, thresholds, [e.model_dump() for e in events]],
-            lambda: charts.regime_spec(frame, "../data/regime.csv", events, *thresholds),
-        )
-        write_text(spec_path, charts.spec_json(spec))
-        picture = pictures.render(spec, {"../data/regime.csv": csv_text}, image_cache)
-        write_picture(site / "charts", "regime", picture)
-        figures["regime"] = figure("charts/", "regime", picture, pictures.regime_sentence(frame))
-    if risk_ladder is not None:
-        assets = {r.asset: ladder.ASSET_NAMES[r.asset] for r in risk_ladder.lags}
-        lags = risk_ladder.lags[0].lags if risk_ladder.lags else []
-        frame = pd.DataFrame({"lag": lags, **{r.asset: r.correlations for r in risk_ladder.lags}})
-        lines = [csv_cells.line(frame.columns).rstrip("\n")]
-        for row in frame.itertuples(index=False):
-            cells = [str(row[0])] + ["" if pd.isna(v) else f"{v:.4f}" for v in row[1:]]
-            lines.append(",".join(cells))
-        csv_path, spec_path = site / "data" / "ladder.csv", site / "charts" / "ladder.vl.json"
-        csv_text = "\n".join(lines) + "\n"
-        write_text(csv_path, csv_text)
-        beyond = ladder_page.significant_beyond(risk_ladder)
-        spec = charts.cached(
-            cache,
-            ["ladder", assets, beyond],
-            lambda: charts.lag_spec(assets, "../data/ladder.csv", significant_beyond=beyond),
-        )
-        write_text(spec_path, charts.spec_json(spec))
-        picture = pictures.render(spec, {"../data/ladder.csv": csv_text}, image_cache)
-        write_picture(site / "charts", "ladder", picture)
-        figures["ladder"] = figure(
-            "charts/", "ladder", picture, pictures.ladder_sentence(assets, frame)
-        )
-    return figures
-
-
-def regime_note(config: Config, events: list[Any], regime: analysis.Regime | None) -> str:
-    """The line under the home page's regime chart (the window it opens with)."""
-    if regime is None or config.regime is None or regime.history.empty:
-        return ""
-    end = regime.history.index[-1]
-    start = regime.history.index[regime.history.index >= end - pd.DateOffset(years=10)][0]
-    shown = event_notes.shown_events(events, charts.recent_start(start, end) or start, end)
-    references = charts.regime_references(config.regime.easing_above, config.regime.tight_below)
-    return event_notes.note(shown, references, "dotted")
 
 
 def _swap_in(staging: Path, site: Path) -> None:
@@ -481,10 +351,10 @@ def home_brief(
     posts: Path,
     as_of: date | None = None,
     releases: dict[str, str] | None = None,
-) -> list[str]:
-    """The home page's brief, its changes counted from the newest report post written from
-    older data than the page's (``report.previous_for_page``): a post of the same day shows
-    what the page shows, so "no change since" it would compare the page with itself."""
+) -> tuple[list[str], answer.Lead]:
+    """The home page's brief and lead, their changes counted from the newest report post
+    written from older data than the page's (``report.previous_for_page``): a post of the same
+    day shows what the page shows, so "no change since" it would compare the page with itself."""
     try:
         previous = report.previous_for_page(posts, results)
     except ConfigError:  # a broken post is reported by `report`; the home page still builds
@@ -496,7 +366,7 @@ def home_brief(
     newest = pages.latest_report(posts, as_of)
     data_day = report.data_day(results)
     same = newest["date"] if newest and data_day and newest["date"] >= data_day else None
-    return brief.brief(
+    lines = brief.brief(
         regime,
         config.regime,
         results,
@@ -506,3 +376,5 @@ def home_brief(
         same_data=same,
         releases=releases,
     )
+    headline = pages.headline(regime, results)
+    return lines, answer.lead(config, headline, results, comparison, previous, current, same)

@@ -20,7 +20,7 @@ from generator.catalogue.models import Config
 from generator.catalogue.sources import ManualSource, SourceSpec
 from generator.catalogue.yaml_lines import read_yaml
 from generator.measure import desk, indicators
-from generator.publish import posts, sentences
+from generator.publish import answer, posts, sentences
 from generator.snapshot import freshness, verify
 from generator.snapshot.clock import today
 from generator.snapshot.load import load_snapshot
@@ -166,6 +166,10 @@ def sentence_trials(path: Path, config: Config, store: Store) -> list[str]:
             problems.append(
                 f"{where}:{line}: indicator {result.id!r}, field 'status[{rule}].say': {problem}"
             )
+    for part, rule, problem in answer.trial_problems(config, results):
+        line = doc.line(("answer", "parts", part, "rules", rule, "say"))
+        field = f"parts[{part}].rules[{rule}].say"
+        problems.append(f"{where}:{line}: answer, field '{field}': {problem}")
     return problems
 
 

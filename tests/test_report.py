@@ -16,7 +16,7 @@ import yaml
 
 from generator.catalogue.messages import ConfigError
 from generator.publish import changes, images
-from generator.publish.report import POSTS, report, report_day
+from generator.publish.report import LEAD_MARK, POSTS, report, report_day
 from tests import test_browser
 from tests.conftest import ROOT, copy_project, run_generator
 from tests.test_browser import PageWatch
@@ -173,7 +173,14 @@ def test_report_writes_one_post_with_image_and_rerun_changes_nothing(project: Pa
     assert "categories" not in meta  # a first report is no alert
     assert set(meta["report"]["indicators"]) >= {"fed-assets", "btc", "sofr-iorb-spread"}
     assert meta["report"]["indicators"]["btc"]["value"] == "78,335 USD"
-    assert meta["rss"]["feed_description"].startswith("<p>Liquidity regime: ")
+    # the feed item opens with the lead: the answer, then the regime and what changed
+    feed = meta["rss"]["feed_description"]
+    assert feed.startswith("<p><strong>") and "</strong></p><p>Regime: " in feed
+    text = (posts / "2026-08-21.md").read_text()
+    assert LEAD_MARK in text
+    # the dark variant is a second Markdown image the stylesheet switches (no theme hook)
+    assert re.search(r"\]\(2026-08-21/regime\.png\)\{ \.lw-report-light ", text)
+    assert re.search(r'\]\(2026-08-21/regime\.dark\.png\)\{ \.lw-report-dark loading="lazy"', text)
     assert report(project, "2026-08-21") == 0
     assert files_under(posts) == first
     assert "unchanged" in capsys.readouterr().err
@@ -374,7 +381,9 @@ def test_new_report_images_are_2x_with_a_dark_variant_shown_at_css_size(project:
     width, height = images.png_size(light)
     assert width >= 2 * images.WIDTH and images.png_size(dark) == (width, height)  # + axes
     post = (project / POSTS / "2026-08-21.md").read_text()
-    assert f'(2026-08-21/regime.png){{ width="{width // 2}" height="{height // 2}" }}' in post
+    size = f'width="{width // 2}" height="{height // 2}"'
+    assert f"(2026-08-21/regime.png){{ .lw-report-light {size} }}" in post
+    assert f'(2026-08-21/regime.dark.png){{ .lw-report-dark loading="lazy" {size} }}' in post
     assert _pixels(light) != _pixels(dark)
     assert len(light) < 120_000 and len(dark) < 120_000  # recompressed, still small
 

@@ -8,6 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
+
+from tests.conftest import ROOT
 
 SITE_URL = "https://liquidity-watch.example.org/"
 JSON_FEEDS = ("feed_json_created.json", "feed_json_alerts.json")
@@ -81,9 +84,24 @@ def test_favicon_and_logo_are_the_sites_own_svg(built_project: Path):
     assert (built_project / "public" / "assets" / "logo.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_rss_reading_view_renders_the_descriptions(built_project: Path):
-    xsl = (built_project / "public" / "rss.xsl").read_text()
-    assert 'select="description" disable-output-escaping="yes"' in xsl
+@pytest.mark.parametrize("name", JSON_FEEDS)
+def test_json_feeds_validate_against_the_json_feed_1_1_schema(built_project: Path, name: str):
+    schema = json.loads((ROOT / "schemas" / "jsonfeed-1.1.schema.json").read_text())
+    feed = json.loads((built_project / "public" / name).read_text())
+    errors = sorted(Draft202012Validator(schema).iter_errors(feed), key=lambda e: e.path)
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors]
+    if "alerts" not in name:  # the seed report is no alert: the alerts feed is empty here
+        assert feed["items"], name
+    assert feed["feed_url"] == SITE_URL + name
+
+
+def test_feeds_need_no_xslt_and_no_stylesheet_is_published(built_project: Path):
+    """Chromium warns in red before running an XSLT stylesheet: the feeds name none."""
+    for name in ("feed_rss_created.xml", "feed_rss_alerts.xml"):
+        raw = (built_project / "public" / name).read_bytes()
+        assert raw.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
+        assert b"xml-stylesheet" not in raw
+    assert not (built_project / "public" / "rss.xsl").exists()
 
 
 def test_indicator_pages_share_their_chart_picture_and_sentence(built_project: Path):

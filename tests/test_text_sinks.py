@@ -21,7 +21,7 @@ from jinja2 import nodes
 from generator.cli import main
 from generator.publish import csv_cells, scorecard
 from generator.publish.render import environment, html_text, no_markup
-from tests.conftest import FIXTURE, ROOT, copy_project
+from tests.conftest import FIXTURE, ROOT
 
 PAYLOADS = [
     "[details](javascript:alert(document.domain))",
@@ -113,19 +113,14 @@ def test_the_site_name_cannot_leave_the_attribute_material_prints_it_in():
     assert no_markup("LW\x0bname <b>") == "LWname \u2039b\u203a"
 
 
-def test_the_site_identity_hook_gives_material_a_name_without_quotes(tmp_path: Path):
-    from hooks.site_identity import on_config
+def test_the_site_identity_gives_material_a_name_without_quotes():
+    """``build`` writes the site name into mkdocs.yml for Material (publish/identity.py, which
+    replaced the site_identity hook): a quote can no longer leave the logo's attribute."""
+    from generator.publish.identity import attribute_text
 
-    root = copy_project(tmp_path / "p")
-    text = (root / "indicators.yml").read_text()
-    (root / "indicators.yml").write_text(
-        text.replace("  name: Liquidity Watch\n", "  name: 'LW\" onfocus=\"x'\n", 1)
-    )
-    config = SimpleNamespace(
-        config_file_path=str(root / "mkdocs.yml"), site_name="", site_description=""
-    )
-    on_config(config)  # type: ignore[arg-type]
-    assert config.site_name == "LW\u201d onfocus=\u201dx"
+    name = attribute_text('LW" onfocus="x')
+    assert '"' not in name and "'" not in name
+    assert name == "LW\u201d onfocus=\u201dx"
 
 
 # -- CSV -------------------------------------------------------------------------------------

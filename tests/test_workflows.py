@@ -400,12 +400,19 @@ def test_commit_step_commits_data_and_post_only_when_they_changed(clone, tmp_pat
     (work / "data/manifest.json").write_text("2\n")
     (work / "site/blog/posts/2026-08-24.md").write_text("post\n")
     (work / "README.md").write_text("not ours to commit\n")
+    night = work / "archive/api/2026-08-24/latest.json"  # the night's API copy (archive.py)
+    night.parent.mkdir(parents=True)
+    night.write_text("{}\n")
     result, output = run_commit_step(work, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     head = git(origin, "rev-parse", "main")
     assert head != start and output == f"sha={head}\n"
     committed = git(origin, "show", "--name-only", "--format=", "main").splitlines()
-    assert sorted(committed) == ["data/manifest.json", "site/blog/posts/2026-08-24.md"]
+    assert sorted(committed) == [
+        "archive/api/2026-08-24/latest.json",
+        "data/manifest.json",
+        "site/blog/posts/2026-08-24.md",
+    ]
 
 
 def test_commit_step_rebases_when_the_branch_moved_meanwhile(clone, tmp_path: Path):

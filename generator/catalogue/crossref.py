@@ -143,6 +143,7 @@ def cross_check(
                     )
                     problems.append(f"{where}:{line}: ladder, field 'events': {message}")
     problems += claim_problems(doc, config, events)
+    problems += answer_problems(doc, config)
     if config.desk is not None:
         problems += desk_problems(doc, config.desk, where)
         problems += _desk_table_problems(doc, config, where)
@@ -299,6 +300,48 @@ def claim_problems(
             problem = sentence_problem(text, outputs) if text else None
             if problem:
                 report((field,), field, problem)
+    return problems
+
+
+def answer_problems(doc: Located, config: Config) -> list[str]:
+    """Every name the answer uses: each read's ``indicator.quantity``, and the names its
+    conditions and sentences use, which must be reads."""
+    if config.answer is None:
+        return []
+    where = display(doc.path)
+    problems: list[str] = []
+    names = list(config.answer.reads)
+    for name, ref in config.answer.reads.items():
+        indicator, _, quantity = ref.partition(".")
+        problem = _quantity_problem(config, indicator, quantity, "reads.")
+        if problem:
+            line = doc.line(("answer", "reads", name))
+            problems.append(
+                f"{where}:{line}: answer, field 'reads.{name}': {ref!r}: "
+                f"{problem.split(': ', 1)[-1]}; write indicator.quantity"
+            )
+    for index, part in enumerate(config.answer.parts):
+        for position, rule in enumerate(part.rules):
+            base = ("answer", "parts", index, "rules", position)
+            field = f"parts[{index}].rules[{position}]"
+            problem = sentence_problem(rule.say, names)
+            if problem:
+                line = doc.line((*base, "say"))
+                problems.append(
+                    f"{where}:{line}: answer {part.id!r}, field '{field}.say': {problem}"
+                )
+            try:
+                used = conditions.parse(rule.when).names
+            except conditions.ConditionError as exc:
+                line = doc.line((*base, "when"))
+                problems.append(f"{where}:{line}: answer {part.id!r}, field '{field}.when': {exc}")
+                continue
+            for name in sorted(used - set(names)):
+                line = doc.line((*base, "when"))
+                message = suggest("name", name, names) + " (add it to answer.reads)"
+                problems.append(
+                    f"{where}:{line}: answer {part.id!r}, field '{field}.when': {message}"
+                )
     return problems
 
 

@@ -11,6 +11,7 @@ from typing import Literal, get_args
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from generator.catalogue.answer import AnswerConfig
 from generator.catalogue.claims import ClaimsConfig
 from generator.catalogue.desk import DeskConfig
 from generator.catalogue.formulas import Operand
@@ -281,6 +282,11 @@ class Config(Strict):
     ladder: LadderConfig | None = Field(None, description="The risk-ladder lead/lag analysis")
     claims: ClaimsConfig | None = Field(
         None, description="The article's claims, judged when written and now (the scorecard)"
+    )
+    answer: AnswerConfig | None = Field(
+        None,
+        description="The plain answer to the site's question that opens the home page, each "
+        "new report and each feed item: rules over indicators' latest values",
     )
     desk: DeskConfig | None = Field(
         None,

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from generator.catalogue.answer import AnswerConfig, AnswerPart, AnswerRule
 from generator.catalogue.claims import TESTS, ClaimConfig, ClaimsConfig
 from generator.catalogue.formulas import OPERATIONS
 from generator.catalogue.models import (
@@ -49,6 +50,9 @@ SECTIONS: list[tuple[str, str, type[BaseModel]]] = [
     ("regime", "regime:", RegimeConfig),
     ("regime inputs", "regime: inputs: - ", RegimeInput),
     ("ladder", "ladder:", LadderConfig),
+    ("answer", "answer:", AnswerConfig),
+    ("answer parts", "answer: parts: - ", AnswerPart),
+    ("answer rules", "answer: parts: - rules: - ", AnswerRule),
     ("claims", "claims:", ClaimsConfig),
     ("claim", "claims: items: - ", ClaimConfig),
 ]
@@ -167,6 +171,8 @@ def _samples(catalogue: dict[str, Any]) -> dict[type[BaseModel], list[dict[str, 
     indicators = [i for i in catalogue.get("indicators") or [] if isinstance(i, dict)]
     regime = catalogue.get("regime") or {}
     claims = catalogue.get("claims") or {}
+    answer = catalogue.get("answer") or {}
+    parts = [p for p in answer.get("parts") or [] if isinstance(p, dict)]
     return {
         Config: [catalogue],
         SiteConfig: [catalogue.get("site") or {}],
@@ -179,6 +185,9 @@ def _samples(catalogue: dict[str, Any]) -> dict[type[BaseModel], list[dict[str, 
         RegimeConfig: [regime],
         RegimeInput: list(regime.get("inputs") or []),
         LadderConfig: [catalogue.get("ladder") or {}],
+        AnswerConfig: [answer],
+        AnswerPart: parts,
+        AnswerRule: [r for p in parts for r in p.get("rules") or [] if isinstance(r, dict)],
         ClaimsConfig: [claims],
         ClaimConfig: [c for c in claims.get("items") or [] if isinstance(c, dict)],
     }

@@ -27,7 +27,17 @@ from generator.catalogue.models import Config, Event
 from generator.measure import indicators
 from generator.measure import regime as analysis
 from generator.measure.indicators import IndicatorResult
-from generator.publish import brief, changes, charts, images, pages, revised
+from generator.publish import (
+    answer,
+    api,
+    archive,
+    brief,
+    changes,
+    charts,
+    images,
+    pages,
+    revised,
+)
 from generator.publish import posts as post_files
 from generator.publish.format import format_date, format_number
 from generator.publish.render import environment, html_text
@@ -45,6 +55,8 @@ ALERTS = "Alerts"  # the blog category, and the filter of the alerts feed (mkdoc
 BRIEF_MARK = '<div class="lw-brief"'
 # Likewise a post written before posts recorded their configuration gets no 'config:' block.
 CONFIG_MARK = "\nconfig:\n"
+# And a post written before the lead (the answer first) keeps its old opening.
+LEAD_MARK = '<div class="lw-lead'
 CONFIG_FILES = ("indicators.yml", "events.yml")
 CHANGE_CHARTS = 4  # at most this many indicator charts: the ones whose status changed
 REGIME_YEARS = 3
@@ -152,6 +164,9 @@ def _report(root: Path, target: date) -> int:
         results, comparison, events, folder, style
     )
     written = write_images(posts / folder, drawn)
+    # the night's dated copy of the API, written once (publish/archive.py)
+    latest = api.latest(results, regime, api.generated_stamp(results), config)
+    written |= archive.write_night(root, target, api.api_json(latest))
     path = posts / f"{folder}.md"
     lines = None
     old = path.read_text(encoding="utf-8") if path.exists() else None
@@ -160,6 +175,10 @@ def _report(root: Path, target: date) -> int:
         # post reads as it did before the brief existed
         stopped = freshness.overdue(known, target)
         lines = brief.brief(regime, config.regime, results, comparison, previous, current, stopped)
+    opening = None
+    if old is None or LEAD_MARK in old:
+        headline = pages.headline(regime, results)
+        opening = answer.lead(config, headline, results, comparison, previous, current)
     # posts written before they recorded their configuration predate the revised section too
     new_layout = old is None or CONFIG_MARK in old
     made_with = configuration(root) if new_layout else None
@@ -177,7 +196,18 @@ def _report(root: Path, target: date) -> int:
         else []
     )
     text = render_post(
-        root, target, regime, results, previous, current, comparison, drawn, lines, made_with, night
+        root,
+        target,
+        regime,
+        results,
+        previous,
+        current,
+        comparison,
+        drawn,
+        lines,
+        made_with,
+        night,
+        opening,
     )
     written |= post_files.write_post(path, text)
     stale = ", ".join(f"{s} (since {d})" for s, d in sorted(snapshot.stale.items()))
@@ -398,6 +428,7 @@ def render_post(
     brief_lines: list[str] | None = None,
     made_with: dict[str, str | None] | None = None,
     night: list[revised.RevisedRow] | None = None,
+    opening: answer.Lead | None = None,
 ) -> str:
     headline = pages.headline(regime, results)
     summary = changes.summary(comparison, previous, current)
@@ -422,9 +453,9 @@ def render_post(
     return template.render(
         title=title,
         day=day,
-        description=f"{regime_line} {summary}",
-        feed_html=f"<p>{html_text(regime_line)} {html_text(headline['text'])}</p>"
-        f"<p>{html_text(summary)}</p>",
+        description=f"{opening.text} {summary}" if opening else f"{regime_line} {summary}",
+        feed_html=feed_html(opening, regime_line, headline, summary),
+        lead=opening,
         image=drawn[0].path if drawn else None,
         alert=comparison.alert,
         category=ALERTS,
@@ -440,6 +471,24 @@ def render_post(
         as_of_labels={r.id: pages.as_of_label(r) for r in results},
         lead_image=drawn[0] if drawn and drawn[0].path.endswith("/regime.png") else None,
         charts=[i for i in drawn if not i.path.endswith("/regime.png")],
+    )
+
+
+def feed_html(
+    opening: answer.Lead | None, regime_line: str, headline: dict[str, Any], summary: str
+) -> str:
+    """A feed item's HTML: the lead first (the answer, the regime, the arrows), then the
+    summary; posts written before the lead keep their regime line and its reasons."""
+    if opening is None:
+        return (
+            f"<p>{html_text(regime_line)} {html_text(headline['text'])}</p>"
+            f"<p>{html_text(summary)}</p>"
+        )
+    answer_text = " ".join(opening.sentences)
+    first = f"<p><strong>{html_text(answer_text)}</strong></p>" if answer_text else ""
+    return (
+        f"{first}<p>{html_text(opening.regime_text)} {html_text(opening.changes_text)}</p>"
+        f"<p>{html_text(summary)}</p>"
     )
 
 

@@ -1,0 +1,323 @@
+"""Citable and embeddable charts: per indicator chart, a download that carries its README, and
+an embed page.
+
+A reader who quotes a number needs what the chart's CSV alone does not say: whose data it is
+and on what terms, how new it is, how to cite it, and a way to check the copy is intact. So
+``downloads/<id>.zip`` holds the chart's CSV and picture with ``README.txt`` (sources with their
+owners' terms from ``indicators.yml`` and the snapshot's provenance, the data's vintage and
+fetch date, a suggested citation and the sha256 of each file), and ``downloads/<id>.zip.sha256``
+checks the zip itself. The zip is byte-identical between builds of the same data: fixed member
+order, times (the data's date) and permissions.
+
+``embed/<id>.html`` is a standalone page for an ``<iframe>``: the picture (light or dark, wide
+or narrow, chosen by the browser with ``<picture>``), its sentence, the attribution and a link
+back. It is plain HTML copied by any theme, loads nothing from other hosts (its own
+Content-Security-Policy allows only its pictures and inline style) and runs no script. Every
+text that comes from the catalogue or a source is escaped for HTML; the README is plain text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from generator.catalogue.crossref import series_used
+from generator.catalogue.models import Config
+from generator.measure.indicators import IndicatorResult
+from generator.publish.format import format_date
+from generator.publish.render import html_text
+from generator.snapshot.store import SeriesRecord
+
+EMBED_HEIGHT = 460  # px: the wide picture, its sentence and the attribution
+CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    owner: str
+    terms: str  # the attribution line the owner asks for
+    redistribute: bool
+    link: str | None
+    fetched_at: str | None  # the day (UTC) of its last fetch: the time moves on every re-run
+    last: str | None
+    provenance: list[str]  # where a committed snapshot's values came from
+
+
+@dataclass(frozen=True)
+class Citable:
+    id: str
+    title: str
+    site_name: str
+    page_url: str
+    sentence: str
+    as_of: date | None
+    fetched: str | None  # the day of the latest fetch of any of its series (UTC, ISO)
+    sources: list[Source]
+
+    @property
+    def citation(self) -> str:
+        day = format_date(self.as_of) if self.as_of else "n/a"
+        fetched = f", sources fetched {self.fetched}" if self.fetched else ""
+        return f"{self.site_name}, “{self.title}”, data as of {day}{fetched}. {self.page_url}"
+
+    @property
+    def attribution(self) -> str:
+        lines = []
+        for source in self.sources:
+            line = source.terms or f"Source: {source.owner}."
+            if line not in lines:
+                lines.append(line)
+        return " ".join(lines)
+
+
+def sources_of(
+    result: IndicatorResult,
+    config: Config,
+    records: dict[str, SeriesRecord],
+    provenance: dict[str, Any] | None = None,
+) -> list[Source]:
+    """The series an indicator reads, with their owners' terms and how new each is."""
+    found = []
+    known = (provenance or {}).get("series") or {}
+    for series_id in series_used(result.config, config):
+        series = config.series[series_id]
+        record = records.get(series_id)
+        origin = [
+            f"{s.get('repo')}@{str(s.get('commit'))[:12]}:{s.get('path')} ({s.get('dates')})"
+            for s in (known.get(series_id) or {}).get("sources") or []
+            if isinstance(s, dict)
+        ]
+        found.append(
+            Source(
+                id=series_id,
+                title=series.title,
+                owner=series.owner,
+                terms=series.attribution or "",
+                redistribute=series.redistribute,
+                link=series.url(series_id),
+                fetched_at=record.fetched_at[:10] if record and record.fetched_at else None,
+                last=record.last if record else None,
+                provenance=origin,
+            )
+        )
+    return found
+
+
+def citable(
+    result: IndicatorResult, config: Config, sources: list[Source], site_url: str, sentence: str
+) -> Citable:
+    fetched = [s.fetched_at for s in sources if s.fetched_at]
+    return Citable(
+        id=result.id,
+        title=result.config.title,
+        site_name=config.site.name,
+        page_url=f"{site_url}indicators/{result.id}/",
+        sentence=sentence,
+        as_of=result.as_of,
+        fetched=max(fetched) if fetched else None,
+        sources=sources,
+    )
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def readme(item: Citable, files: dict[str, bytes], columns: str) -> str:
+    """README.txt of the download: plain text, so nothing in it is markup."""
+    as_of = item.as_of.isoformat() if item.as_of else "n/a"
+    lines = [
+        f"{item.title} ({item.site_name})",
+        "",
+        item.sentence,
+        "",
+        f"Page: {item.page_url}",
+        "",
+        "FILES",
+        f"  {item.id}.csv  the chart's data, one row per date shown: {columns}",
+        f"  {item.id}.png  the chart as drawn on the page",
+        "",
+        "VINTAGE",
+        f"  Data as of: {as_of} (the latest observation the chart shows)",
+        f"  Sources last fetched: {item.fetched or 'n/a'} (UTC day)",
+        "",
+        "SOURCES AND THEIR OWNERS' TERMS",
+    ]
+    for source in item.sources:
+        lines += [
+            f"  {source.id}: {source.title}",
+            f"    Owner: {source.owner}",
+            f"    Terms: {source.terms or 'see the owner'}"
+            + (
+                ""
+                if source.redistribute
+                else " (raw levels may not be redistributed: only "
+                "values derived from them are published)"
+            ),
+        ]
+        if source.link:
+            lines.append(f"    At the source: {source.link}")
+        lines.append(
+            f"    Last observation: {source.last or 'n/a'}; fetched: {source.fetched_at or 'n/a'}"
+        )
+        for origin in source.provenance:
+            lines.append(f"    Snapshot taken from: {origin}")
+    lines += [
+        "",
+        "SUGGESTED CITATION",
+        f"  {item.citation}",
+        "",
+        "CHECKSUMS (sha256)",
+        *(f"  {sha256(data)}  {name}" for name, data in files.items()),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def bundle(item: Citable, files: dict[str, bytes], columns: str) -> bytes:
+    """The zip: the files, then README.txt, with fixed times and permissions."""
+    day = item.as_of or date(1980, 1, 1)
+    stamp = (max(day.year, 1980), day.month, day.day, 0, 0, 0)
+    members = {**files, "README.txt": readme(item, files, columns).encode("utf-8")}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, data in members.items():
+            info = zipfile.ZipInfo(f"{item.id}/{name}", date_time=stamp)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def embed_url(site_url: str, indicator: str) -> str:
+    return f"{site_url}embed/{indicator}.html"
+
+
+def snippet(item: Citable, site_url: str) -> str:
+    """The HTML a reader pastes into their page to embed the chart."""
+    return (
+        f'<iframe src="{html_text(embed_url(site_url, item.id))}" '
+        f'title="{html_text(item.title)} ({html_text(item.site_name)})" width="100%" '
+        f'height="{EMBED_HEIGHT}" style="border:0" loading="lazy"></iframe>'
+    )
+
+
+def embed_html(item: Citable, picture: dict[str, Any]) -> str:
+    """The standalone embed page; ``picture`` is the page figure (``build.figure``)."""
+    by_class = {p["classes"]: p for p in picture["pictures"]}
+
+    def src(dark: bool, narrow: bool) -> dict[str, Any]:
+        for classes, entry in by_class.items():
+            if ("lw-picture-dark" in classes) == dark and ("lw-narrow" in classes) == narrow:
+                found: dict[str, Any] = entry
+                return found
+        first: dict[str, Any] = picture["pictures"][0]
+        return first
+
+    wide, dark = src(False, False), src(True, False)
+    narrow, narrow_dark = src(False, True), src(True, True)
+    as_of = format_date(item.as_of) if item.as_of else "n/a"
+    page, name, title = html_text(item.page_url), html_text(item.site_name), html_text(item.title)
+    narrow_screen = "(max-width: 30em)"
+    dark_scheme = "(prefers-color-scheme: dark)"
+    link = f'<a href="{page}" target="_top" rel="noopener">{name}: {title}</a>'
+    lines = [
+        "<!doctype html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width,initial-scale=1">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        '<meta name="robots" content="noindex">',
+        f"<title>{title} · {name}</title>",
+        f'<link rel="canonical" href="{page}">',
+        f"<style>{STYLE}</style>",
+        "</head>",
+        "<body>",
+        "<figure>",
+        "<picture>",
+        f'<source media="{dark_scheme} and {narrow_screen}" srcset="{_src(narrow_dark)}">',
+        f'<source media="{narrow_screen}" srcset="{_src(narrow)}">',
+        f'<source media="{dark_scheme}" srcset="{_src(dark)}">',
+        f'<img src="{_src(wide)}" width="{wide["width"]}" height="{wide["height"]}" '
+        f'alt="{html_text(item.sentence)}">',
+        "</picture>",
+        "<figcaption>",
+        f"<p>{html_text(item.sentence)}</p>",
+        f'<p class="source">{html_text(item.attribution)} Chart: {link}, data as of '
+        f"{html_text(as_of)}.</p>",
+        "</figcaption>",
+        "</figure>",
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+STYLE = (
+    "body { margin: 0; padding: 0.5rem; font: 15px/1.45 system-ui, sans-serif; "
+    "color: #1b1b1b; background: #fff; } figure { margin: 0; } "
+    "img { display: block; width: 100%; height: auto; } figcaption p { margin: 0.4rem 0 0; } "
+    ".source { color: #4a4a4a; font-size: 0.9em; } a { color: #0b57a4; } "
+    "@media (prefers-color-scheme: dark) { body { color: #e6e6e6; background: #1e2129; } "
+    ".source { color: #c4c4c4; } a { color: #8cc4ff; } }"
+)
+
+
+def _src(picture: dict[str, Any]) -> str:
+    """A picture's path on an indicator page (``../charts/x.svg``): the same from embed/."""
+    return html_text(picture["src"])
+
+
+@dataclass(frozen=True)
+class Published:
+    files: dict[str, bytes]  # path under the site root -> bytes
+    context: dict[str, Any]  # what the indicator page shows: links, checksum, citation, snippet
+
+
+def for_chart(
+    item: Citable, site_url: str, csv_text: str, png: bytes, picture: dict[str, Any], columns: str
+) -> Published:
+    """The download, its checksum file and the embed page of one indicator's chart."""
+    data = bundle(
+        item, {f"{item.id}.csv": csv_text.encode("utf-8"), f"{item.id}.png": png}, columns
+    )
+    digest = sha256(data)
+    files = {
+        f"downloads/{item.id}.zip": data,
+        f"downloads/{item.id}.zip.sha256": f"{digest}  {item.id}.zip\n".encode(),
+        f"embed/{item.id}.html": embed_html(item, picture).encode("utf-8"),
+    }
+    context = {
+        "zip": f"../downloads/{item.id}.zip",
+        "sha256": digest,
+        "citation": item.citation,
+        "snippet": snippet(item, site_url),
+        "embed": f"../embed/{item.id}.html",
+    }
+    return Published(files, context)
+
+
+def publish(
+    result: IndicatorResult,
+    config: Config,
+    known: tuple[dict[str, SeriesRecord], dict[str, Any] | None],
+    site_url: str,
+    picture: dict[str, Any],
+    chart: tuple[str, bytes],
+) -> Published:
+    """Everything citable of one indicator's chart; ``known``: the manifest's records and the
+    snapshot's provenance (``data/provenance.json``, None without one); ``chart``: its CSV
+    text and PNG."""
+    records, provenance = known
+    csv_text, png = chart
+    sources = sources_of(result, config, records, provenance)
+    item = citable(result, config, sources, site_url, picture["sentence"])
+    columns = csv_text.split("\n", 1)[0].replace(",", ", ")
+    return for_chart(item, site_url, csv_text, png, picture, columns)

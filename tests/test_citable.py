@@ -1,0 +1,168 @@
+"""Citable and embeddable charts: each chart's download with its README (recomputed here from
+the frozen catalogue, manifest and files by separate code), its embed page, and the dated API
+copy each night that a rebuild never rewrites."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+from jsonschema import Draft202012Validator
+
+from tests.conftest import FIXTURE, ROOT, copy_project, run_generator
+from tests.test_config import IDS
+
+SITE_URL = "https://liquidity-watch.example.org/"
+CATALOGUE = yaml.safe_load((FIXTURE / "indicators.yml").read_text())
+MANIFEST = json.loads((FIXTURE / "data" / "manifest.json").read_text())["series"]
+
+
+def series_of(indicator: dict) -> list[str]:
+    """Every series id named anywhere in an indicator's formulas (separate from crossref)."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, str) and node in CATALOGUE["series"] and node not in found:
+            found.append(node)
+        elif isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for quantity in indicator["quantities"].values():
+        walk(quantity["formula"])
+    return found
+
+
+def unzip(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+@pytest.mark.parametrize("indicator", IDS)
+def test_each_chart_download_carries_its_data_picture_and_readme(
+    built_project: Path, indicator: str
+):
+    public = built_project / "public"
+    path = public / "downloads" / f"{indicator}.zip"
+    members = unzip(path)
+    assert sorted(members) == [f"{indicator}/{n}" for n in ("README.txt", f"{indicator}.csv",
+                                                             f"{indicator}.png")]  # fmt: skip
+    csv = members[f"{indicator}/{indicator}.csv"]
+    assert csv == (public / "data" / f"{indicator}.csv").read_bytes()
+    assert (
+        members[f"{indicator}/{indicator}.png"]
+        == (public / "charts" / f"{indicator}.png").read_bytes()
+    )
+    readme = members[f"{indicator}/README.txt"].decode()
+    for name in (f"{indicator}.csv", f"{indicator}.png"):
+        digest = hashlib.sha256(members[f"{indicator}/{name}"]).hexdigest()
+        assert f"{digest}  {name}" in readme
+    config = next(i for i in CATALOGUE["indicators"] if i["id"] == indicator)
+    used = series_of(config)
+    assert used
+    fetched = []
+    for series_id in used:
+        series = CATALOGUE["series"][series_id]
+        assert f"{series_id}: {series['title']}" in readme
+        assert f"Owner: {series['owner']}" in readme
+        if series.get("attribution"):
+            assert f"Terms: {series['attribution']}" in readme
+        record = MANIFEST.get(series_id, {})  # an optional series may be absent
+        last, when = record.get("last") or "n/a", (record.get("fetched_at") or "n/a")[:10]
+        assert f"Last observation: {last}; fetched: {when}" in readme
+        if record.get("fetched_at"):
+            fetched.append(record["fetched_at"][:10])  # the day: a re-run the same night is equal
+    # vintage: the last row's date in the chart's own CSV, and the newest fetch of its series
+    last_row = csv.decode().strip().splitlines()[-1].split(",")[0]
+    assert f"Data as of: {last_row[:10]}" in readme or f"Data as of: {last_row[:7]}" in readme
+    assert f"Sources last fetched: {max(fetched) if fetched else 'n/a'} (UTC day)" in readme
+    assert f"{config['title']}" in readme and f"{SITE_URL}indicators/{indicator}/" in readme
+    # the zip's own checksum, published beside it and on the indicator page
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert (public / "downloads" / f"{indicator}.zip.sha256").read_text() == (
+        f"{digest}  {indicator}.zip\n"
+    )
+    page = (public / "indicators" / indicator / "index.html").read_text()
+    assert digest in page and f'href="../../downloads/{indicator}.zip"' in page
+
+
+class Collect(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+@pytest.mark.parametrize("indicator", ["reserves", "btc"])
+def test_embed_page_shows_the_picture_sentence_attribution_and_links_back(
+    built_project: Path, indicator: str
+):
+    public = built_project / "public"
+    page = public / "embed" / f"{indicator}.html"
+    parsed = Collect()
+    parsed.feed(page.read_text())
+    tags = parsed.tags
+    assert not [t for t, _ in tags if t in ("script", "iframe", "object")]
+    sources = [a["srcset"] for t, a in tags if t == "source"] + [
+        a["src"] for t, a in tags if t == "img"
+    ]
+    assert len(sources) == 4 and len(set(sources)) == 4
+    for src in sources:
+        assert (page.parent / src).resolve().is_file(), src
+    links = [a for t, a in tags if t == "a"]
+    assert [(a["href"], a["target"]) for a in links] == [
+        (f"{SITE_URL}indicators/{indicator}/", "_top")
+    ]
+    text = " ".join("".join(parsed.text).split())
+    config = next(i for i in CATALOGUE["indicators"] if i["id"] == indicator)
+    for series_id in series_of(config):
+        attribution = CATALOGUE["series"][series_id].get("attribution")
+        if attribution:
+            assert " ".join(attribution.split()) in text
+    csp = next(a["content"] for t, a in tags if a.get("http-equiv") == "Content-Security-Policy")
+    assert "default-src 'none'" in csp
+    # the indicator page offers the snippet to copy, pointing at this page
+    html = (public / "indicators" / indicator / "index.html").read_text()
+    assert f"&lt;iframe src=&quot;{SITE_URL}embed/{indicator}.html&quot;" in html
+
+
+def test_a_dated_copy_of_the_api_is_kept_each_night_and_never_rewritten(tmp_path: Path):
+    root = copy_project(tmp_path / "p")
+    for day in ("2026-08-20", "2026-08-21"):
+        run_generator(root, "report", "--date", day)
+    night = root / "archive" / "api" / "2026-08-20" / "latest.json"
+    first = night.read_bytes()
+    data = json.loads(first)
+    schema = json.loads((ROOT / "schemas" / "latest.schema.json").read_text())
+    assert not list(Draft202012Validator(schema).iter_errors(data))
+    assert data["generated"].startswith("2026-08-20")  # the data as known that night
+    run_generator(root, "report", "--date", "2026-08-20")  # a re-run leaves the copy alone
+    assert night.read_bytes() == first
+    run_generator(root, "build")
+    site = root / "site" / "api" / "archive"
+    for day in ("2026-08-20", "2026-08-21"):
+        assert (site / day / "latest.json").read_bytes() == (
+            root / "archive" / "api" / day / "latest.json"
+        ).read_bytes()
+    index = json.loads((site / "index.json").read_text())
+    assert index["latest"] == "2026-08-21"
+    assert [n["date"] for n in index["nights"]] == ["2026-08-21", "2026-08-20"]
+    # build --as-of publishes no copy of a later night
+    run_generator(root, "build", "--as-of", "2026-08-20")
+    assert not (site / "2026-08-21").exists()
+    assert json.loads((site / "index.json").read_text())["latest"] == "2026-08-20"
