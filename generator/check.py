@@ -89,9 +89,15 @@ def check(root: Path) -> int:
         checked = freshness.last_update([r.fetched_at for r in records.values()])
         for series_id, last in freshness.overdue(loaded, checked).items():
             spacing = freshness.usual_spacing_days(loaded[series_id])
+            manual = config is not None and config.series[series_id].source == "manual"
+            why = (
+                f"it is updated by hand: add the new rows to data/series/manual/{series_id}.csv"
+                if manual
+                else "its source may have stopped publishing it"
+            )
             notes.append(
                 f"series {series_id!r} has no observation since {last} although it usually has "
-                f"one every {spacing:g} day(s): its source may have stopped publishing it"
+                f"one every {spacing:g} day(s): {why}"
             )
     if config is not None and config.desk is not None:
         errors += desk_rhythm(root / "indicators.yml", config, loaded)

@@ -29,7 +29,8 @@ DURATION_UNITS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
 
 # The one registry of source names: the catalogue validates ``source:`` against it and
 # ``fetch/sources`` has one module per name (a test checks that each exists).
-SourceName = Literal["fred", "nyfed", "market", "crypto"]
+# ``manual``: kept in the snapshot by hand and never fetched (an owner without an API).
+SourceName = Literal["fred", "nyfed", "market", "crypto", "manual"]
 SOURCES: tuple[str, ...] = get_args(SourceName)
 
 Duration = Annotated[str, Field(description="A span of time: 30d, 13w, 12m, 10y")]

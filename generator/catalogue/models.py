@@ -28,7 +28,8 @@ from generator.catalogue.grammar import (
 
 class SeriesConfig(Strict):
     source: SourceName = Field(
-        description="Where `make update` fetches it: fred, nyfed, market or crypto"
+        description="Where `make update` fetches it: fred, nyfed, market or crypto; manual for "
+        "a series kept in data/series/manual/ by hand and never fetched"
     )
     title: str = Field(description="The series' name at its source")
     units: str = Field(description="Units as the source states them")
@@ -50,6 +51,11 @@ class SeriesConfig(Strict):
     valid_from: date | None = Field(
         None,
         description="Observations before this date are dropped as implausible (say why in note)",
+    )
+    breaks: list[date] = Field(
+        default_factory=list,
+        description="Dates on which the level steps for a reason that is not a flow (a "
+        "vintage or method change): changes across them are left out of lead/lag tests",
     )
     published_after: int = Field(
         0,
@@ -132,7 +138,7 @@ class Card(Strict):
 class IndicatorConfig(Strict):
     id: str = Field(description="The page address: lowercase letters, digits and -")
     title: str = Field(description="The heading of the card and the page")
-    group: Literal["liquidity", "funding", "labour", "equities", "crypto"] = Field(
+    group: Literal["liquidity", "global", "funding", "labour", "equities", "crypto"] = Field(
         description="The home-page section the card sits in"
     )
     unit: str = Field(description="The unit of the quantities, shown after numbers")
