@@ -268,7 +268,7 @@ class DrawdownOp(Op):
 
 
 class ConvertOp(Op):
-    """Into another currency: times or divided by an exchange rate of the value's date (or month end)"""
+    """Into another currency: times or divided by the exchange rate of the value's date"""
 
     model_config = op_config(
         "Convert",
