@@ -198,6 +198,27 @@ class RegimeConfig(Strict):
         return check_duration(value)
 
 
+class LadderDriver(Strict):
+    """Another liquidity measure put to the ladder's tests against some of its assets."""
+
+    indicator: str = Field(description="The indicator whose quantity is the driver")
+    level: str = Field(description="Its quantity giving the level (weekly changes are tested)")
+    label: str = Field(max_length=60, description="How the page names it, e.g. stablecoin supply")
+    change: Literal["difference", "percent"] = Field(
+        "difference",
+        description="difference: the weekly change in the level's unit (as net liquidity); "
+        "percent: the weekly log change in percent, for a level that grew many-fold",
+    )
+    assets: list[str] = Field(
+        min_length=1, description="Series ids of the assets tested, e.g. [BTC-USD, ETH-USD]"
+    )
+    since: date | None = Field(
+        None,
+        description="The test starts here (say why in a comment): the driver's early history "
+        "may not measure the same thing",
+    )
+
+
 class LadderConfig(Strict):
     """The risk ladder: which liquidity measure drives it and which events it studies."""
 
@@ -207,6 +228,11 @@ class LadderConfig(Strict):
     events: list[str] = Field(
         default_factory=list,
         description="Ids of events in events.yml studied besides the turns, e.g. purchases-start",
+    )
+    also: list[LadderDriver] = Field(
+        default_factory=list,
+        description="Other drivers tested with the same primary test, lag scan and power "
+        "statement against some of the assets (stablecoin supply against Bitcoin and Ether)",
     )
 
 

@@ -378,7 +378,7 @@ def scorecard_page(claims, written, csv: str = "data/scorecard.csv") -> dict:
     }
 
 
-PARAGRAPHS = (("liquidity", "funding"), ("global",), ("labour", "equities"), ("crypto",))
+PARAGRAPHS = (("liquidity", "funding"), ("labour", "equities"), ("crypto",))
 
 
 def narrative_paragraphs(
