@@ -21,7 +21,7 @@ from generator.catalogue import reference
 from generator.catalogue.load import load_catalogue, load_config, load_events
 from generator.catalogue.messages import ConfigError
 from generator.catalogue.models import Config
-from generator.measure import attribution, indicators, ladder, vintage_reads
+from generator.measure import attribution, indicators, ladder, ladder_drivers, vintage_reads
 from generator.measure import claims as claims_measure
 from generator.measure import regime as analysis
 from generator.publish import (
@@ -32,6 +32,7 @@ from generator.publish import (
     changes,
     charts,
     citable,
+    global_page,
     identity,
     ladder_page,
     pages,
@@ -43,6 +44,7 @@ from generator.publish import (
 )
 from generator.publish import attribution as attribution_text
 from generator.publish import desk as desk_text
+from generator.publish import ladder_drivers as ladder_drivers_text
 from generator.publish import nowcast as nowcast_text
 from generator.publish.format import csv_decimals, is_monthly, with_period_column
 from generator.publish.render import environment, write_text
@@ -222,8 +224,12 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:
         brief=brief_lines,
         lead=lead,
         calendar=calendar_page,
+        global_section=global_page.home_section(results),
     )
     write_text(out / "index.md", home)
+    if global_page.members(results):
+        context = global_page.page_context(results, figures)
+        write_text(out / global_page.PAGE, env.get_template("global.md.j2").render(**context))
     indicator_template = env.get_template("indicator.md.j2")
     for result in results:
         chart_link, csv_link = links[result.id]
@@ -256,6 +262,8 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:
     if risk_ladder is not None:
         context = ladder_page.ladder_page(risk_ladder, "charts/ladder.vl.json", "data/ladder.csv")
         context["figure"] = analysis_figures.get("ladder")
+        tested = ladder_drivers.from_config(config, results, snapshot.series)
+        context["drivers"] = [ladder_drivers_text.section(config, test) for test in tested]
         write_text(out / "ladder.md", env.get_template("ladder.md.j2").render(**context))
     write_text(
         out / "scorecard.md",

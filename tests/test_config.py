@@ -82,7 +82,8 @@ def test_unknown_key_is_refused_with_its_line(tmp_path: Path):
 
 def test_raw_restricted_level_cannot_be_charted(tmp_path: Path):
     def edit(d):
-        d["indicators"][7]["chart"]["plot"] = ["price"]
+        btc = next(item for item in d["indicators"] if item["id"] == "btc")
+        btc["chart"]["plot"] = ["price"]
 
     assert "raw level of 'BTC-USD'" in _broken(tmp_path, edit)
 

@@ -17,9 +17,14 @@ from tests.conftest import FIXTURE
 def test_the_snapshot_flags_exactly_the_feeds_that_stopped():
     config = load_config(FIXTURE / "indicators.yml")
     snapshot = load_snapshot(config, Store(FIXTURE / "data"))
-    # Last update 2026-08-22: WSHOBL (weekly) stops 2025-11-19, BNB (daily) 2026-02-20.
+    # Last update 2026-08-22: WSHOBL (weekly) stops 2025-11-19, BNB (daily) 2026-02-20, and
+    # the ECB's weekly statement (ECBASSETSW, as committed by its source repository) 2026-07-17.
     # Monthly ADP (last 2026-07-01) and weekend gaps of daily series are not overdue.
-    assert snapshot.overdue == {"WSHOBL": "2025-11-19", "BNB-USD": "2026-02-20"}
+    assert snapshot.overdue == {
+        "WSHOBL": "2025-11-19",
+        "BNB-USD": "2026-02-20",
+        "ECBASSETSW": "2026-07-17",
+    }
 
 
 def daily(start: str, end: str) -> pd.Series:

@@ -30,8 +30,9 @@ def test_every_configured_series_loads_or_is_declared_optional():
 def test_manifest_checksums_and_dates_match_the_files():
     store = Store(FIXTURE / "data")
     manifest = json.loads((FIXTURE / "data" / "manifest.json").read_text())["series"]
-    # 23 from the first import, WRBWFRBL and WDTGAL (issue 13), WSHOMCB (issue 19)
-    assert len(manifest) == 26
+    # 23 from the first import, WRBWFRBL and WDTGAL (issue 13), WSHOMCB (issue 19), 11 for
+    # issue 22 (exchange rates, ECB, BoJ, PBoC, M2, stablecoins, bills, SRF)
+    assert len(manifest) == 37
     for series_id, entry in manifest.items():
         path = store.path_for(entry["source"], series_id)
         assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"], series_id

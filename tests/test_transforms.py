@@ -168,3 +168,36 @@ def test_percentile_since_a_regime():
     assert since_2021.iloc[-1] == pytest.approx((regime <= regime.iloc[-1]).mean() * 100)
     assert round(since_2021.iloc[-1]) == 5  # near the bottom of the ample-reserves regime
     assert t.percentile(reserves).iloc[-1] > 70  # against the pre-2008 10-40 bn USD: "high"
+
+
+def _s(days: list[str], values: list[float]) -> pd.Series:
+    return pd.Series(values, index=pd.DatetimeIndex(pd.to_datetime(days), name="date"))
+
+
+def test_convert_takes_the_rate_of_the_day_or_the_month_end():
+    rate = _s(["2024-01-30", "2024-01-31", "2024-02-28"], [2.0, 4.0, 5.0])
+    monthly = _s(["2024-01-01", "2024-02-01"], [100.0, 100.0])
+    assert t.convert(monthly, rate, "divide", 1.0, "month_end").tolist() == [25.0, 20.0]
+    daily = _s(["2024-01-31", "2024-02-02"], [10.0, 10.0])
+    assert t.convert(daily, rate, "multiply").tolist() == [40.0, 40.0]
+    # A rate more than 7 days old converts nothing.
+    assert t.convert(_s(["2024-03-15"], [1.0]), rate, "multiply").empty
+
+
+def test_fx_split_parts_add_up_and_a_missing_month_gives_no_change():
+    rate = _s(["2024-01-31", "2024-02-29", "2024-04-30"], [2.0, 3.0, 4.0])
+    level = _s(["2024-01-01", "2024-02-01", "2024-04-01"], [10.0, 12.0, 20.0])
+    args = (level, rate, "multiply")
+    sheet = t.fx_split(*args, "balance_sheet", rate_on="month_end")
+    moved = t.fx_split(*args, "exchange_rate", rate_on="month_end")
+    # 12 x 3 - 10 x 2 = 16 = (12 - 10)(2 + 3)/2 + (3 - 2)(10 + 12)/2 = 5 + 11
+    assert sheet.tolist() == [5.0] and moved.tolist() == [11.0]
+    assert sheet.index[0] == pd.Timestamp("2024-02-01")  # no April change: March is missing
+
+
+def test_breadth_counts_the_series_that_rose():
+    days = ["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01"]
+    a = _s(days, [1.0, 2.0, 3.0, 4.0])
+    b = _s(days, [4.0, 3.0, 2.0, 5.0])
+    assert t.breadth(a, b, window="1m").tolist() == [50.0, 50.0, 100.0]
+    assert t.breadth(a, b, periods=3).tolist() == [100.0]

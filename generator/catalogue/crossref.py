@@ -132,6 +132,16 @@ def cross_check(
             problem = _quantity_problem(config, ladder.indicator, name, "", field)
             if problem:
                 problems.append(f"{where}:{doc.line(('ladder', field))}: ladder, {problem}")
+        for position, driver in enumerate(ladder.also):
+            problem = _quantity_problem(config, driver.indicator, driver.level, "", "level")
+            if problem:
+                line = doc.line(("ladder", "also", position, "level"))
+                problems.append(f"{where}:{line}: ladder, also[{position}], {problem}")
+            for index, asset in enumerate(driver.assets):
+                if asset not in config.series:
+                    line = doc.line(("ladder", "also", position, "assets", index))
+                    message = suggest("series", asset, list(config.series))
+                    problems.append(f"{where}:{line}: ladder, also[{position}].assets: {message}")
         if events is not None:
             ids = [e.id for e in events if e.id]
             for position, event_id in enumerate(ladder.events):

@@ -16,7 +16,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 from generator.catalogue.grammar import Duration, Strict, check_duration
 
 # The fields of an operation that hold operands (names or nested operations).
-OPERAND_FIELDS = frozenset({"formula", "of", "a", "b", "before", "after"})
+OPERAND_FIELDS = frozenset({"formula", "of", "a", "b", "before", "after", "rate"})
 
 
 def op_config(title: str, example: dict[str, Any]) -> ConfigDict:
@@ -267,6 +267,79 @@ class DrawdownOp(Op):
     of: Operand
 
 
+class ConvertOp(Op):
+    """Into another currency: times or divided by the exchange rate of the value's date"""
+
+    model_config = op_config(
+        "Convert",
+        {
+            "op": "convert",
+            "of": "JPNASSETS",
+            "rate": "DEXJPUS",
+            "how": "divide",
+            "factor": 0.1,
+            "rate_on": "month_end",
+        },
+    )
+    op: Literal["convert"]
+    of: Operand
+    rate: Operand = Field(description="The exchange rate: a series id or a formula")
+    how: Literal["multiply", "divide"] = Field(
+        description="multiply when the rate is target currency per local unit (USD per euro), "
+        "divide when it is local units per target unit (yen per dollar)"
+    )
+    factor: float = Field(1.0, description="Then multiply by this, to align units")
+    rate_on: Literal["date", "month_end"] = Field(
+        "date",
+        description="date: the rate of the value's own date (or the last before); month_end: "
+        "the rate of the last day of the value's month (a month-end level dated on the 1st)",
+    )
+
+
+class FxSplitOp(ConvertOp):
+    """The part of a converted series' change due to its level or to the exchange rate"""
+
+    model_config = op_config(
+        "FxSplit",
+        {
+            "op": "fx_split",
+            "of": "JPNASSETS",
+            "rate": "DEXJPUS",
+            "how": "divide",
+            "factor": 0.1,
+            "rate_on": "month_end",
+            "part": "exchange_rate",
+        },
+    )
+    op: Literal["fx_split"]  # type: ignore[assignment]
+    part: Literal["balance_sheet", "exchange_rate"] = Field(
+        description="balance_sheet: the change in local currency, converted; exchange_rate: "
+        "what the move in the rate alone added"
+    )
+    window: Duration = Field(
+        "1m",
+        description="The change over this span; the earlier value must be dated exactly one "
+        "window before (a month missing at the source gives no change)",
+    )
+
+    @field_validator("window")
+    @classmethod
+    def _window(cls, value: str) -> str:
+        if value == "all":
+            raise ValueError("'window: all' is only allowed for percentile")
+        return check_duration(value)
+
+
+class BreadthOp(Windowed):
+    """The share (percent) of several series that rose over the window"""
+
+    model_config = op_config(
+        "Breadth", {"op": "breadth", "of": ["fed_local", "ecb_local"], "window": "3m"}
+    )
+    op: Literal["breadth"]
+    of: list[Operand] = Field(min_length=2, description="The series compared, each on its own")
+
+
 Formula = Annotated[
     SeriesOp
     | ScaleOp
@@ -285,7 +358,10 @@ Formula = Annotated[
     | ResampleOp
     | DeskPeriodOp
     | SpliceOp
-    | DrawdownOp,
+    | DrawdownOp
+    | ConvertOp
+    | FxSplitOp
+    | BreadthOp,
     Field(discriminator="op"),
 ]
 Operand = str | Formula

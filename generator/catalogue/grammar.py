@@ -22,7 +22,7 @@ MAX_DURATION = {"d": 36525, "w": 5218, "m": 1200, "y": 100}
 # card link to a page that is not its own (or a 404).
 RESERVED_IDS = frozenset(
     "index blog api indicators charts data assets scorecard ladder data-status "
-    "config-reference about methodology fork search tags calendar".split()
+    "config-reference about methodology fork search tags calendar global".split()
 )
 URL_SCHEMES = ("http", "https")
 DURATION_UNITS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}

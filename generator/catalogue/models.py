@@ -68,6 +68,11 @@ class SeriesConfig(Strict):
         None,
         description="Observations before this date are dropped as implausible (say why in note)",
     )
+    breaks: list[date] = Field(
+        default_factory=list,
+        description="Dates on which the level steps for a reason that is not a flow (a "
+        "vintage or method change): changes across them are left out of lead/lag tests",
+    )
     published_after: int = Field(
         0,
         ge=0,
@@ -188,7 +193,7 @@ class Card(Strict):
 class IndicatorConfig(Strict):
     id: str = Field(description="The page address: lowercase letters, digits and -")
     title: str = Field(max_length=120, description="The heading of the card and the page")
-    group: Literal["liquidity", "funding", "labour", "equities", "crypto"] = Field(
+    group: Literal["liquidity", "global", "funding", "labour", "equities", "crypto"] = Field(
         description="The home-page section the card sits in"
     )
     unit: str = Field(description="The unit of the quantities, shown after numbers")
@@ -248,6 +253,27 @@ class RegimeConfig(Strict):
         return check_duration(value)
 
 
+class LadderDriver(Strict):
+    """Another liquidity measure put to the ladder's tests against some of its assets."""
+
+    indicator: str = Field(description="The indicator whose quantity is the driver")
+    level: str = Field(description="Its quantity giving the level (weekly changes are tested)")
+    label: str = Field(max_length=60, description="How the page names it, e.g. stablecoin supply")
+    change: Literal["difference", "percent"] = Field(
+        "difference",
+        description="difference: the weekly change in the level's unit (as net liquidity); "
+        "percent: the weekly log change in percent, for a level that grew many-fold",
+    )
+    assets: list[str] = Field(
+        min_length=1, description="Series ids of the assets tested, e.g. [BTC-USD, ETH-USD]"
+    )
+    since: date | None = Field(
+        None,
+        description="The test starts here (say why in a comment): the driver's early history "
+        "may not measure the same thing",
+    )
+
+
 class LadderConfig(Strict):
     """The risk ladder: which liquidity measure drives it and which events it studies."""
 
@@ -257,6 +283,11 @@ class LadderConfig(Strict):
     events: list[str] = Field(
         default_factory=list,
         description="Ids of events in events.yml studied besides the turns, e.g. purchases-start",
+    )
+    also: list[LadderDriver] = Field(
+        default_factory=list,
+        description="Other drivers tested with the same primary test, lag scan and power "
+        "statement against some of the assets (stablecoin supply against Bitcoin and Ether)",
     )
 
 

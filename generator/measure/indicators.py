@@ -171,6 +171,26 @@ class Evaluator:
                 )
             case ops.DrawdownOp():
                 return t.drawdown(self.operand(node.of))
+            case ops.FxSplitOp():
+                return t.fx_split(
+                    self.operand(node.of),
+                    self.operand(node.rate),
+                    node.how,
+                    node.part,
+                    node.factor,
+                    node.rate_on,
+                    node.window,
+                )
+            case ops.ConvertOp():
+                return t.convert(
+                    self.operand(node.of),
+                    self.operand(node.rate),
+                    node.how,
+                    node.factor,
+                    node.rate_on,
+                )
+            case ops.BreadthOp():
+                return t.breadth(*(self.operand(o) for o in node.of), **window)
         raise TypeError(f"no evaluator for {type(node).__name__}")
 
 

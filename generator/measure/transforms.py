@@ -298,3 +298,74 @@ def splice(before: pd.Series | None, after: pd.Series, at: pd.Timestamp) -> pd.S
 def drawdown(series: pd.Series) -> pd.Series:
     """Percent below the running peak (0 at a new high)."""
     return ((series / series.cummax() - 1.0) * 100.0).dropna()
+
+
+def rate_for(values: pd.Series, rate: pd.Series, rate_on: str = "date") -> pd.Series:
+    """The exchange rate each value is converted at: the rate of its own date or the last
+    before it (at most 7 days older, so a rate series that stopped gives gaps, not a stale
+    rate); with ``month_end`` the rate of the last day of the value's month, for a month-end
+    level dated on the 1st (the BoJ's and PBoC's monthly totals)."""
+    if rate_on == "date" or values.empty:
+        return align(values, rate)
+    ends = pd.DatetimeIndex(values.index) + pd.offsets.MonthEnd(0)
+    found = align(pd.Series(0.0, index=ends), rate)
+    return pd.Series(found.to_numpy(), index=values.index, dtype="float64")
+
+
+def convert(
+    values: pd.Series, rate: pd.Series, how: str, factor: float = 1.0, rate_on: str = "date"
+) -> pd.Series:
+    """Local currency into another: value x rate (or / rate), times ``factor``."""
+    fx = rate_for(values, rate, rate_on).replace(0.0, np.nan)
+    converted = values * fx if how == "multiply" else values / fx
+    return (converted * factor).dropna()
+
+
+def fx_split(
+    values: pd.Series,
+    rate: pd.Series,
+    how: str,
+    part: str,
+    factor: float = 1.0,
+    rate_on: str = "date",
+    window: str = "1m",
+) -> pd.Series:
+    """One part of the change of ``convert(values, rate)`` over ``window``.
+
+    With level L and conversion X (the rate, or its inverse, times ``factor``) the converted
+    value is L x X and its change L1 X1 - L0 X0 = (L1 - L0)(X0 + X1)/2 + (X1 - X0)(L0 + L1)/2
+    exactly: the first term is the balance sheet moving at the mean of the two rates, the
+    second the exchange rate moving under the mean of the two levels. Symmetric, so neither
+    part depends on which is taken to move first. The earlier value must be dated exactly one
+    window before (a month missing at the source gives no change, never a two-month one)."""
+    fx = rate_for(values, rate, rate_on).replace(0.0, np.nan)
+    per_unit = (fx if how == "multiply" else 1.0 / fx) * factor
+    frame = pd.DataFrame({"level": values, "x": per_unit}).dropna()
+    earlier = frame.reindex(pd.DatetimeIndex(frame.index) - offset(window))
+    level0, x0 = earlier["level"].to_numpy(), earlier["x"].to_numpy()
+    level1, x1 = frame["level"].to_numpy(), frame["x"].to_numpy()
+    if part == "balance_sheet":
+        parts = (level1 - level0) * (x0 + x1) / 2.0
+    else:
+        parts = (x1 - x0) * (level0 + level1) / 2.0
+    return pd.Series(parts, index=frame.index, dtype="float64").dropna()
+
+
+def breadth(
+    first: pd.Series, *others: pd.Series, periods: int | None = None, window: str | None = None
+) -> pd.Series:
+    """Percent of the series whose value rose over the window, on ``first``'s dates where
+    every series has a value now and one window earlier (each other series as last known on
+    each date, at most 7 days old; with ``window`` the earlier value dated exactly one window
+    before, so a month missing at the source leaves a gap rather than a longer change)."""
+    rose = []
+    for series in (first, *others):
+        aligned = (series if series is first else align(first, series)).dropna()
+        if periods is not None:
+            before = aligned.shift(periods)
+        else:
+            lookup = pd.DatetimeIndex(aligned.index) - offset(_window(periods, window))
+            before = pd.Series(aligned.reindex(lookup).to_numpy(), index=aligned.index)
+        rose.append(aligned - before)
+    frame = pd.concat(rose, axis=1).dropna()
+    return ((frame > 0).sum(axis=1) / len(rose) * 100.0).astype("float64")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from generator.catalogue.formulas import (
+    BreadthOp,
     ChangeOp,
+    ConvertOp,
     CountOp,
     DeskPeriodOp,
     DifferenceOp,
     DrawdownOp,
+    FxSplitOp,
     PctChangeOp,
     PercentileOp,
     RatioOp,
@@ -71,7 +74,24 @@ def describe(operand: object) -> str:
             return f"{describe(operand.before)} before {operand.at}, then {describe(operand.after)}"
         case DrawdownOp():
             return f"percent below the running peak of {describe(operand.of)}"
+        case FxSplitOp():
+            what = "the balance sheet" if operand.part == "balance_sheet" else "the exchange rate"
+            return f"part of the change of {_converted(operand)} from {what} moving"
+        case ConvertOp():
+            return _converted(operand)
+        case BreadthOp():
+            names = ", ".join(describe(o) for o in operand.of)
+            return f"percent of {names} that rose over {w}"
     return type(operand).__name__
+
+
+def _converted(operand: ConvertOp) -> str:
+    sign = "×" if operand.how == "multiply" else "/"
+    when = (
+        "its month's last day" if operand.rate_on == "month_end" else "its date or the last before"
+    )
+    scaled = "" if operand.factor == 1 else f" × {operand.factor:g}"
+    return f"{_paren(operand.of)} {sign} {_paren(operand.rate)}{scaled} (the rate of {when})"
 
 
 def _paren(operand: object) -> str:

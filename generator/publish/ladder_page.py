@@ -23,6 +23,7 @@ from generator.measure.ladder import (
     POWER,
     PRIMARY_WEEKS,
     Ladder,
+    LagResult,
     Primary,
     detectable_r,
 )
@@ -40,19 +41,26 @@ def _lag(lag: int | None) -> str:
 
 def _primary_rows(ladder: Ladder) -> list[dict[str, str | int]]:
     """The primary test per asset (5 tests, so 1% each) and pooled (one test, 5%)."""
+    everything = len(ARTICLE_ORDER)
+    return primary_rows(ladder.primary, "All five, pooled (the primary test)", everything)
+
+
+def primary_rows(
+    primary: list[Primary], pooled_name: str, everything: int = 0
+) -> list[dict[str, str | int]]:
+    """Rows of primary tests: each single asset at 5% shared over the singles, the pooled
+    basket at 5% (named ``pooled_name`` when it holds ``everything`` assets, or any number when
+    ``everything`` is 0), each with the r it finds with 80% power."""
     found: list[dict[str, str | int]] = []
-    singles = [p for p in ladder.primary if len(p.assets) == 1]
-    for p in ladder.primary:
+    singles = [p for p in primary if len(p.assets) == 1]
+    for p in primary:
         pooled = len(p.assets) > 1
         level = ALPHA if pooled else ALPHA / max(len(singles), 1)
         tests = 1 if pooled else max(len(singles), 1)
+        named = pooled and (everything == 0 or len(p.assets) == everything)
         found.append(
             {
-                "name": (
-                    "All five, pooled (the primary test)"
-                    if pooled and len(p.assets) == len(ARTICLE_ORDER)
-                    else ", ".join(ASSET_NAMES[a] for a in p.assets)
-                ),
+                "name": pooled_name if named else ", ".join(ASSET_NAMES[a] for a in p.assets),
                 "weeks": p.n,
                 "to": format_date(p.last),
                 "r": format_number(p.r, 3, signed=True),
@@ -63,6 +71,21 @@ def _primary_rows(ladder: Ladder) -> list[dict[str, str | int]]:
             }
         )
     return found
+
+
+def lag_rows(lags: list[LagResult]) -> list[dict[str, str | int]]:
+    """The lag scan per asset: its peak, the correlation there and the corrected verdict."""
+    return [
+        {
+            "name": ASSET_NAMES[r.asset],
+            "observations": r.observations,
+            "peak_lag": _lag(r.peak_lag),
+            "correlation": format_number(r.peak_correlation, 3, signed=True),
+            "p_value": format_number(r.peak_p_value, 3),
+            "significant": "yes" if r.significant else "no",
+        }
+        for r in lags
+    ]
 
 
 def _primary_sentence(ladder: Ladder) -> str:
@@ -126,17 +149,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
     """Context for ladder.md: tables of lags, order and event returns, in words as well."""
     threshold = ALPHA / (MAX_LAG + 1)
     beyond = significant_beyond(ladder)
-    lags = [
-        {
-            "name": ASSET_NAMES[r.asset],
-            "observations": r.observations,
-            "peak_lag": _lag(r.peak_lag),
-            "correlation": format_number(r.peak_correlation, 3, signed=True),
-            "p_value": format_number(r.peak_p_value, 3),
-            "significant": "yes" if r.significant else "no",
-        }
-        for r in ladder.lags
-    ]
+    lags = lag_rows(ladder.lags)
     significant = [r for r in ladder.lags if r.significant]
     valid = [r for r in ladder.lags if not math.isnan(r.peak_correlation)]
     smallest = detectable_r(min((r.observations for r in valid), default=0))

@@ -14,11 +14,18 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+import pandas as pd
 from jinja2 import Template
 
 from generator.catalogue.sentences import compiled, environment, time_limit
 from generator.measure.indicators import IndicatorResult
-from generator.publish.format import format_date, format_month, format_number
+from generator.publish.format import (
+    format_as_of,
+    format_date,
+    format_month,
+    format_number,
+    is_monthly,
+)
 
 MAX_DECIMALS = 10
 # What a quantity can be on some night: zero (both signs), huge, tiny, negative, missing.
@@ -88,6 +95,13 @@ def say(template: str, result: IndicatorResult) -> str:
     return render(template, context_of(result))
 
 
+def _as_of_text(result: IndicatorResult) -> str:
+    """The card value's date as a reader reads it: a month for monthly figures ("June 2026",
+    not the 1st that labels it), else the day."""
+    values = result.quantity(result.config.card.value)
+    return format_as_of(result.as_of, is_monthly(pd.DatetimeIndex(values.index)))
+
+
 def sentence(result: IndicatorResult) -> str | None:
     """The sentence of the rule that holds, or None when no rule holds.
 
@@ -102,8 +116,7 @@ def sentence(result: IndicatorResult) -> str | None:
     if not flags:
         return text
     return (
-        f"As of {format_date(result.as_of)}, the last data in the snapshot "
-        f"({'; '.join(flags)}): {text}"
+        f"As of {_as_of_text(result)}, the last data in the snapshot ({'; '.join(flags)}): {text}"
     )
 
 
