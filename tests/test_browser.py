@@ -141,7 +141,11 @@ def test_home_page_cards_and_screenshot(server: str, page, built_project: Path):
     )
     dark_tab = context.new_page()
     dark_tab.goto(server, wait_until="load")
+    # The regime picture sits under "Why", below the first screen, and loads lazily: bring it
+    # into view so it loads, then return to the top for the screenshot.
+    dark_tab.locator("img.lw-picture-dark").first.scroll_into_view_if_needed()
     dark_tab.wait_for_function("() => document.querySelector('img.lw-picture-dark')?.complete")
+    dark_tab.evaluate("() => window.scrollTo(0, 0)")
     dark_shot = built_project / "home-dark.png"
     dark_tab.screenshot(path=str(dark_shot), full_page=False)
     context.close()
