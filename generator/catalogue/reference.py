@@ -22,10 +22,14 @@ from pydantic_core import PydanticUndefined
 from generator.catalogue.claims import TESTS, ClaimConfig, ClaimsConfig
 from generator.catalogue.formulas import OPERATIONS
 from generator.catalogue.models import (
+    AttributionConfig,
+    AttributionSeries,
     Card,
     ChartConfig,
     Config,
+    GroupConfig,
     IndicatorConfig,
+    LadderAsset,
     LadderConfig,
     Quantity,
     RegimeConfig,
@@ -47,7 +51,11 @@ SECTIONS: list[tuple[str, str, type[BaseModel]]] = [
     ("status", "indicators: - status: - ", StatusRule),
     ("regime", "regime:", RegimeConfig),
     ("regime inputs", "regime: inputs: - ", RegimeInput),
+    ("groups", "groups: - ", GroupConfig),
     ("ladder", "ladder:", LadderConfig),
+    ("ladder assets", "ladder: assets: - ", LadderAsset),
+    ("attribution", "attribution:", AttributionConfig),
+    ("attribution series", "attribution: series:", AttributionSeries),
     ("claims", "claims:", ClaimsConfig),
     ("claim", "claims: items: - ", ClaimConfig),
 ]
@@ -156,6 +164,8 @@ def _samples(catalogue: dict[str, Any]) -> dict[type[BaseModel], list[dict[str, 
     indicators = [i for i in catalogue.get("indicators") or [] if isinstance(i, dict)]
     regime = catalogue.get("regime") or {}
     claims = catalogue.get("claims") or {}
+    ladder = catalogue.get("ladder") or {}
+    attribution = catalogue.get("attribution") or {}
     return {
         Config: [catalogue],
         SiteConfig: [catalogue.get("site") or {}],
@@ -167,7 +177,11 @@ def _samples(catalogue: dict[str, Any]) -> dict[type[BaseModel], list[dict[str, 
         StatusRule: [r for i in indicators for r in i.get("status") or []],
         RegimeConfig: [regime],
         RegimeInput: list(regime.get("inputs") or []),
-        LadderConfig: [catalogue.get("ladder") or {}],
+        LadderConfig: [ladder],
+        LadderAsset: [a for a in ladder.get("assets") or [] if isinstance(a, dict)],
+        AttributionConfig: [attribution],
+        AttributionSeries: [attribution.get("series") or {}],
+        GroupConfig: [g for g in catalogue.get("groups") or [] if isinstance(g, dict)],
         ClaimsConfig: [claims],
         ClaimConfig: [c for c in claims.get("items") or [] if isinstance(c, dict)],
     }
@@ -195,12 +209,20 @@ def _type_of(name: str, info: FieldInfo) -> str:
 
 def _default(info: FieldInfo) -> object:
     if info.default_factory is not None:
-        return info.default_factory()  # type: ignore[call-arg]
+        return _plain(info.default_factory())  # type: ignore[call-arg]
     value = info.default
     if value is PydanticUndefined:
         return None
+    return _plain(value)
+
+
+def _plain(value: object) -> object:
+    """A default as YAML writes it: models as mappings of the fields they set (a list of
+    groups or ladder assets included), so the dumper can print it."""
     if isinstance(value, BaseModel):
-        return value.model_dump()
+        return value.model_dump(exclude_defaults=True) or value.model_dump()
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
     return value
 
 

@@ -11,7 +11,6 @@ import pandas as pd
 from generator.measure.attribution import COLUMNS, PARTS, Driver
 from generator.publish.format import format_date, format_number
 
-PAGES = ("reserves", "net-liquidity")  # the indicator pages that show the chart
 LABELS = {
     "fed_assets": "Fed assets (WALCL)",
     "tga": "Treasury General Account",

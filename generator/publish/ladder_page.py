@@ -16,8 +16,6 @@ from typing import Any
 from generator.measure import placebo
 from generator.measure.ladder import (
     ALPHA,
-    ARTICLE_ORDER,
-    ASSET_NAMES,
     HORIZONS,
     MAX_LAG,
     POWER,
@@ -39,7 +37,8 @@ def _lag(lag: int | None) -> str:
 
 
 def _primary_rows(ladder: Ladder) -> list[dict[str, str | int]]:
-    """The primary test per asset (5 tests, so 1% each) and pooled (one test, 5%)."""
+    """The primary test per asset (n tests, so 5%/n each) and pooled (one test, 5%)."""
+    names = ladder.names
     found: list[dict[str, str | int]] = []
     singles = [p for p in ladder.primary if len(p.assets) == 1]
     for p in ladder.primary:
@@ -49,9 +48,9 @@ def _primary_rows(ladder: Ladder) -> list[dict[str, str | int]]:
         found.append(
             {
                 "name": (
-                    "All five, pooled (the primary test)"
-                    if pooled and len(p.assets) == len(ARTICLE_ORDER)
-                    else ", ".join(ASSET_NAMES[a] for a in p.assets)
+                    f"All {_count(len(names))}, pooled (the primary test)"
+                    if pooled and len(p.assets) == len(names)
+                    else ", ".join(names[a] for a in p.assets)
                 ),
                 "weeks": p.n,
                 "to": format_date(p.last),
@@ -92,7 +91,8 @@ def _primary_sentence(ladder: Ladder) -> str:
 
 
 def _count(n: int) -> str:
-    return {2: "two", 3: "three", 4: "four", 5: "five"}.get(n, str(n))
+    words = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
+    return words.get(n, str(n))
 
 
 def _names(names: list[str]) -> str:
@@ -116,7 +116,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
     threshold = ALPHA / (MAX_LAG + 1)
     lags = [
         {
-            "name": ASSET_NAMES[r.asset],
+            "name": ladder.names[r.asset],
             "observations": r.observations,
             "peak_lag": _lag(r.peak_lag),
             "correlation": format_number(r.peak_correlation, 3, signed=True),
@@ -137,7 +137,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
         else ""
     )
     if significant:
-        names = ", ".join(f"{ASSET_NAMES[r.asset]} ({_lag(r.peak_lag)})" for r in significant)
+        names = ", ".join(f"{ladder.names[r.asset]} ({_lag(r.peak_lag)})" for r in significant)
         summary = f"Exploratory scan: significant peaks for {names}." + power
     else:
         best = max(valid, key=lambda r: abs(r.peak_correlation)) if valid else None
@@ -145,7 +145,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
             "Exploratory scan: no asset's peak correlation is significant after correcting for "
             f"the {MAX_LAG + 1} lags tried"
             + (
-                f" (the strongest, by the size of r, is {ASSET_NAMES[best.asset]} at "
+                f" (the strongest, by the size of r, is {ladder.names[best.asset]} at "
                 f"{_lag(best.peak_lag)}, r = {format_number(best.peak_correlation, 3)})."
                 if best
                 else "."
@@ -168,7 +168,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
                 else "."
             )
         )
-    together = [ASSET_NAMES[r.asset] for r in ladder.common if r.peak_lag == 0]
+    together = [ladder.names[r.asset] for r in ladder.common if r.peak_lag == 0]
     if together:
         order_text += (
             f" {_names(together)} peak{'s' if len(together) == 1 else ''} at lag 0, the same "
@@ -181,7 +181,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
         events.append(
             {
                 "event": row.event,
-                "asset": ASSET_NAMES[row.asset],
+                "asset": ladder.names[row.asset],
                 "r1": _pct(r[1]),
                 "r2": _pct(r[2]),
                 "r4": _pct(r[4]),
@@ -193,7 +193,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
     average = []
     for asset in [r.asset for r in ladder.lags]:
         rows = [row for row in turn_rows if row.asset == asset]
-        cells: dict[str, str | int] = {"asset": ASSET_NAMES[asset]}
+        cells: dict[str, str | int] = {"asset": ladder.names[asset]}
         for horizon in HORIZONS:
             values = [row.returns[horizon] for row in rows if not math.isnan(row.returns[horizon])]
             cells[f"r{horizon}"] = _pct(sum(values) / len(values)) if values else "n/a"
@@ -219,7 +219,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
     )
     common = [
         {
-            "name": ASSET_NAMES[r.asset],
+            "name": ladder.names[r.asset],
             "peak_lag": _lag(r.peak_lag),
             "correlation": format_number(r.peak_correlation, 3, signed=True),
             "significant": "yes" if r.significant else "no",
@@ -228,7 +228,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
     ]
     abnormal = [
         {
-            "asset": ASSET_NAMES[a.asset],
+            "asset": ladder.names[a.asset],
             "horizon": a.horizon,
             "events": a.events,
             "mean": _pct(a.mean),
@@ -260,7 +260,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
         default=None,
     )
     skew_example = (
-        f" ({ASSET_NAMES[skewed.asset]} over {skewed.horizon} weeks: mean "
+        f" ({ladder.names[skewed.asset]} over {skewed.horizon} weeks: mean "
         f"{_pct(skewed.unconditional_mean)}, median {_pct(skewed.unconditional_median)})"
         if skewed is not None
         else ""
@@ -280,9 +280,11 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
         "until": ladder.until,
         "lags": lags,
         "threshold": f"{threshold:.4f}",
-        "article_order": " → ".join(ASSET_NAMES[a] for a in ARTICLE_ORDER),
+        "article_order": " → ".join(ladder.names.values()),
+        "asset_count": _count(len(ladder.names)),
+        "single_level": f"{ALPHA * 100 / max(len(ladder.names), 1):.2g}%",
         "observed_order": " → ".join(
-            ASSET_NAMES[a] + (" (lag 0)" if a in lag0 else "") for a in ladder.order
+            ladder.names[a] + (" (lag 0)" if a in lag0 else "") for a in ladder.order
         )
         or "n/a",
         "order_text": order_text,
