@@ -159,9 +159,9 @@ def declared_list_problems(doc: Located, config: Config, where: str) -> list[str
     asset left off the ladder, a card in no home section) is refused here, with its line."""
     problems: list[str] = []
     series_ids = sorted(config.series)
-    groups = [g.id for g in config.groups]
+    groups = list(dict.fromkeys(g.id for g in config.groups))
     for position, group in enumerate(config.groups):
-        if group.id in groups[:position]:
+        if group.id in [g.id for g in config.groups[:position]]:
             line = doc.line(("groups", position, "id"))
             problems.append(f"{where}:{line}: groups, field 'id': duplicate group {group.id!r}")
     for index, indicator in enumerate(config.indicators):
