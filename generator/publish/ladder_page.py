@@ -56,7 +56,7 @@ def _primary_rows(ladder: Ladder) -> list[dict[str, str | int]]:
                 "to": format_date(p.last),
                 "r": format_number(p.r, 3, signed=True),
                 "p_value": format_number(p.p_value, 3),
-                "level": format_number(level * 100, 0) + "%",
+                "level": f"{level * 100:.2g}%",
                 "significant": _significant(p, level),
                 "detectable": format_number(detectable_r(p.n, tests), 2),
             }
