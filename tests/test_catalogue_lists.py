@@ -130,7 +130,7 @@ def synthetic_doge() -> list[tuple[str, str]]:
     return rows
 
 
-def test_a_fork_adds_an_asset_and_a_section_in_yaml_alone(tmp_path: Path):
+def test_a_fork_adds_an_asset_and_a_section_and_moves_the_attribution_in_yaml_alone(tmp_path: Path):
     root = copy_project(tmp_path / "fork")
     add_series(root, DOGE)
     edit(
@@ -144,6 +144,7 @@ def test_a_fork_adds_an_asset_and_a_section_in_yaml_alone(tmp_path: Path):
         "  - id: sofr-iorb-spread\n    title: SOFR minus IORB\n    group: funding\n",
         "  - id: sofr-iorb-spread\n    title: SOFR minus IORB\n    group: credit\n",
     )
+    edit(root, "pages: [reserves, net-liquidity]", "pages: [reserves]")
     refused = run_generator(root, "check", check=False)
     assert "ladder, field 'assets[5].series': series 'DOGE-USD' has no data" in refused.stderr
 
@@ -165,6 +166,10 @@ def test_a_fork_adds_an_asset_and_a_section_in_yaml_alone(tmp_path: Path):
     assert re.search(r"\n\| Dogecoin \| \d+ \| 21 Aug 2026 \| [^|]+ \| [^|]+ \| 0\.83% \|", ladder)
     header = (root / "site" / "data" / "ladder.csv").read_text().splitlines()[0]
     assert header.split(",")[-1] == "DOGE-USD"
+
+    chart = "charts/liquidity-attribution.vl.json"
+    assert chart in (root / "site" / "indicators" / "reserves.md").read_text()
+    assert chart not in (root / "site" / "indicators" / "net-liquidity.md").read_text()
 
     home = (root / "site" / "index.md").read_text()
     section = home[home.index("### Credit conditions\n\nCredit comes first. ") :]
