@@ -149,7 +149,13 @@ def synthetic_config(n: int) -> dict:
                 ],
             }
         )
-    return {"site": real.get("site", {}), "series": real["series"], "indicators": indicators}
+    # No reserves or net-liquidity page here: the attribution chart is shown on none.
+    return {
+        "site": real.get("site", {}),
+        "series": real["series"],
+        "indicators": indicators,
+        "attribution": {"pages": []},
+    }
 
 
 def scale(workdir: Path) -> dict:

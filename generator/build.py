@@ -110,7 +110,7 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:
     regime = analysis.compute_regime(config, results)
     risk_ladder = ladder.from_config(config, events, results, snapshot.series)
     claims = judge_claims(config, events, snapshot, results, store, as_of)
-    weekly_parts = attribution.attribution(snapshot.series)
+    weekly_parts = attribution.attribution(snapshot.series, config.attribution.series)
     driver = attribution.main_driver(weekly_parts)
     driver_text = attribution_text.driver_sentence(driver)
     extra = {"reserves": driver_text} if driver_text else {}
@@ -214,7 +214,7 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:
     home = env.get_template("home.md.j2").render(
         site=config.site,
         headline=pages.headline(regime, results),
-        narrative=pages.narrative_paragraphs(regime, results, extra),
+        narrative=pages.narrative_paragraphs(regime, results, config.groups, extra),
         cards=cards,
         regime_chart="charts/regime.vl.json" if regime is not None else None,
         regime_figure=analysis_figures.get("regime"),
@@ -236,7 +236,7 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:
         context = pages.indicator_page(result, config, store.records, chart_link, csv_link)
         context["revised"] = revised[result.id]
         context["attribution"] = None
-        if result.id in attribution_text.PAGES and not weekly_parts.empty:
+        if result.id in config.attribution.pages and not weekly_parts.empty:
             context["attribution"] = {
                 "chart": "../charts/liquidity-attribution.vl.json",
                 "csv": "../data/liquidity-attribution.csv",

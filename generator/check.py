@@ -105,6 +105,8 @@ def check(root: Path) -> int:
                 f"series {series_id!r} has no observation since {last} although it usually has "
                 f"one every {spacing:g} day(s): its source may have stopped publishing it"
             )
+    if config is not None and config.ladder is not None:
+        errors += ladder_without_data(root / "indicators.yml", config, loaded, store)
     if config is not None and config.desk is not None:
         errors += desk_rhythm(root / "indicators.yml", config, loaded)
     # The committed nightly posts: one MkDocs or the next report cannot read stops every night.
@@ -170,6 +172,30 @@ def sentence_trials(path: Path, config: Config, store: Store) -> list[str]:
         line = doc.line(("answer", "parts", part, "rules", rule, "say"))
         field = f"parts[{part}].rules[{rule}].say"
         problems.append(f"{where}:{line}: answer, field '{field}': {problem}")
+    return problems
+
+
+def ladder_without_data(
+    path: Path, config: Config, loaded: dict[str, pd.Series], store: Store
+) -> list[str]:
+    """A ladder asset whose prices are not in the snapshot: the build would leave it out of the
+    ladder, its order and the pooled test without a word, so check refuses it with its line."""
+    assert config.ladder is not None
+    doc = read_yaml(path)
+    where = display(path)
+    problems = []
+    for position, asset in enumerate(config.ladder.assets):
+        spec = config.series.get(asset.series)
+        values = loaded.get(asset.series)
+        if spec is None or (values is not None and not values.dropna().empty):
+            continue  # an undeclared one is reported by load_config
+        missing = store.relative(store.path_for(spec.source, asset.series))
+        line = doc.line(("ladder", "assets", position, "series"))
+        problems.append(
+            f"{where}:{line}: ladder, field 'assets[{position}].series': series "
+            f"{asset.series!r} has no data ({missing} is missing or empty), so the ladder would "
+            "leave it out: run make update, or take it off ladder: assets:"
+        )
     return problems
 
 

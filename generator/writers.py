@@ -167,7 +167,7 @@ def write_analysis_charts(
         write_picture(site / "charts", "regime", picture)
         figures["regime"] = figure("charts/", "regime", picture, pictures.regime_sentence(frame))
     if risk_ladder is not None:
-        assets = {r.asset: ladder.ASSET_NAMES[r.asset] for r in risk_ladder.lags}
+        assets = {r.asset: risk_ladder.names[r.asset] for r in risk_ladder.lags}
         lags = risk_ladder.lags[0].lags if risk_ladder.lags else []
         frame = pd.DataFrame({"lag": lags, **{r.asset: r.correlations for r in risk_ladder.lags}})
         lines = [csv_cells.line(frame.columns).rstrip("\n")]

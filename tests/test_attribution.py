@@ -17,7 +17,7 @@ from tests.conftest import FIXTURE
 
 CONFIG = load_config(FIXTURE / "indicators.yml")
 SNAPSHOT = load_snapshot(CONFIG, Store(FIXTURE / "data"))
-FRAME = attribution.attribution(SNAPSHOT.series)
+FRAME = attribution.attribution(SNAPSHOT.series, CONFIG.attribution.series)
 
 
 def raw(series_id: str) -> pd.Series:
@@ -72,7 +72,7 @@ def test_csv_has_the_published_columns():
 
 def test_missing_series_gives_an_empty_attribution():
     without = {k: v for k, v in SNAPSHOT.series.items() if k != "WDTGAL"}
-    assert attribution.attribution(without).empty
+    assert attribution.attribution(without, CONFIG.attribution.series).empty
 
 
 def test_build_publishes_csv_chart_and_sentence(built_project: Path):

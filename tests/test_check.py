@@ -418,6 +418,50 @@ CASES: dict[str, tuple[str, list[tuple[str, ...]]]] = {
         "data/series/fred/SOFR.csv",
         [("2018-04-04,1.74", "2018-04-04,1.75")],
     ),
+    "ladder-asset-not-declared": (
+        "indicators.yml",
+        [("    - {series: BNB-USD, name: BNB}", "    - {series: DOGE-USD, name: Dogecoin}")],
+    ),
+    "ladder-asset-without-data": (
+        "indicators.yml",
+        [
+            (
+                "  BNB-USD:\n",
+                "  DOGE-USD:\n    source: crypto\n    title: Dogecoin\n"
+                "    units: U.S. Dollars\n    frequency: Daily\n    owner: CoinGecko\n"
+                "  BNB-USD:\n",
+            ),
+            (
+                "    - {series: BNB-USD, name: BNB}\n",
+                "    - {series: BNB-USD, name: BNB}\n    - {series: DOGE-USD, name: Dogecoin}\n",
+            ),
+        ],
+    ),
+    "ladder-asset-listed-twice": (
+        "indicators.yml",
+        [("    - {series: BNB-USD, name: BNB}", "    - {series: BTC-USD, name: BNB}")],
+    ),
+    "attribution-unknown-series": (
+        "indicators.yml",
+        [("tga: WDTGAL, rrp", "tga: WDTGALL, rrp")],
+    ),
+    "attribution-unknown-page": (
+        "indicators.yml",
+        [("pages: [reserves, net-liquidity]", "pages: [reserve, net-liquidity]")],
+    ),
+    "group-not-declared": (
+        "indicators.yml",
+        [("  - id: bnb-btc\n", "    group: crypto\n", "    group: credit\n")],
+    ),
+    "group-declared-twice": (
+        "indicators.yml",
+        [
+            (
+                "  - {id: crypto, title: Crypto}",
+                "  - {id: crypto, title: Crypto}\n  - {id: crypto, title: Coins}",
+            )
+        ],
+    ),
     "desk-period-gap": (
         "indicators.yml",
         [

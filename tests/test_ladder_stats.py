@@ -15,7 +15,7 @@ from scipy import stats
 
 from generator.measure import ladder, placebo
 from tests.test_claims import JUDGED, net_weekly_change, raw
-from tests.test_ladder import LADDER
+from tests.test_ladder import ARTICLE, LADDER
 
 BUCKETS = {"SP500": "market", "RUT": "market"}
 
@@ -94,7 +94,7 @@ def test_published_coverage_is_within_two_points_of_nominal():
             assert abs(value - 90.0) <= 2.0, (row.asset, row.horizon, value)
 
 
-@pytest.mark.parametrize("asset", ladder.ARTICLE_ORDER)
+@pytest.mark.parametrize("asset", ARTICLE)
 def test_coverage_recomputed_with_separate_code(asset: str):
     """Fresh random Fridays, drawn by other code, treated as if they were the turns: the
     published interval widths contain zero 90% of the time (within 2 points), and agree with
@@ -240,4 +240,4 @@ def test_the_ladder_page_primary_tests_by_hand():
         n, r, p_value = _primary_by_hand(found.assets, None)
         assert (found.n, found.r) == (n, pytest.approx(r, abs=1e-9)), found.assets
         assert found.p_value == pytest.approx(p_value, rel=1e-6), found.assets
-    assert [p.assets for p in LADDER.primary][-1] == ladder.ARTICLE_ORDER
+    assert [p.assets for p in LADDER.primary][-1] == ARTICLE

@@ -260,11 +260,13 @@ GENERATED = {
     },
     # numbers formatted by publish/format and significance words
     "ladder.md.j2": {
+        "asset_count",  # a number word from the count of ladder assets
         "chart",
         "csv",
         "lw_figure()",
         "placebo_draws",
         "primary_weeks",
+        "single_level",  # 5% divided by the count of assets, formatted
         "row.correlation",
         "row.coverage",
         "row.detectable",

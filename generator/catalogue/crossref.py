@@ -152,6 +152,7 @@ def cross_check(
                         + " (give the event an id: in events.yml)"
                     )
                     problems.append(f"{where}:{line}: ladder, field 'events': {message}")
+    problems += declared_list_problems(doc, config, where)
     problems += claim_problems(doc, config, events)
     problems += answer_problems(doc, config)
     if config.desk is not None:
@@ -167,6 +168,65 @@ def cross_check(
                     f"'quantities.{name}.formula': op desk_period needs the Desk's periods: "
                     "add a `desk:` section (see the Config reference)"
                 )
+    return problems
+
+
+def declared_list_problems(doc: Located, config: Config, where: str) -> list[str]:
+    """What used to be lists in code, now in the catalogue: each indicator's `group:` against
+    `groups:`, the ladder's assets and the attribution's series against `series:`, and the
+    attribution's pages against the indicator ids. A name the build would otherwise drop (an
+    asset left off the ladder, a card in no home section) is refused here, with its line."""
+    problems: list[str] = []
+    series_ids = sorted(config.series)
+    groups = list(dict.fromkeys(g.id for g in config.groups))
+    for position, group in enumerate(config.groups):
+        if group.id in [g.id for g in config.groups[:position]]:
+            line = doc.line(("groups", position, "id"))
+            problems.append(f"{where}:{line}: groups, field 'id': duplicate group {group.id!r}")
+    for index, indicator in enumerate(config.indicators):
+        if indicator.group not in groups:
+            line = doc.line(("indicators", index, "group"))
+            problems.append(
+                f"{where}:{line}: indicator {indicator.id!r}, field 'group': "
+                f"{suggest('group', indicator.group, groups)} (the declared groups are "
+                f"{', '.join(groups)}; declare it in groups: to add a home section)"
+            )
+    if config.ladder is not None:
+        seen: list[str] = []
+        for position, asset in enumerate(config.ladder.assets):
+            line = doc.line(("ladder", "assets", position, "series"))
+            if asset.series not in config.series:
+                problems.append(
+                    f"{where}:{line}: ladder, field 'assets[{position}].series': "
+                    f"{suggest('series', asset.series, series_ids)} (declare its prices in "
+                    "series: first)"
+                )
+            elif asset.series in seen:
+                problems.append(
+                    f"{where}:{line}: ladder, field 'assets[{position}].series': "
+                    f"{asset.series!r} is listed twice; each asset once, in the article's order"
+                )
+            seen.append(asset.series)
+    parts = config.attribution.series
+    for part, series_id in (
+        ("reserves", parts.reserves),
+        ("fed_assets", parts.fed_assets),
+        ("tga", parts.tga),
+        ("rrp", parts.rrp),
+    ):
+        if series_id not in config.series:
+            line = doc.line(("attribution", "series", part))
+            problems.append(
+                f"{where}:{line}: attribution, field 'series.{part}': "
+                f"{suggest('series', series_id, series_ids)} (name a series declared in series:)"
+            )
+    ids = [i.id for i in config.indicators]
+    for position, page in enumerate(config.attribution.pages):
+        if page not in ids:
+            line = doc.line(("attribution", "pages", position))
+            problems.append(
+                f"{where}:{line}: attribution, field 'pages': {suggest('indicator', page, ids)}"
+            )
     return problems
 
 

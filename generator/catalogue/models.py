@@ -193,8 +193,8 @@ class Card(Strict):
 class IndicatorConfig(Strict):
     id: str = Field(description="The page address: lowercase letters, digits and -")
     title: str = Field(max_length=120, description="The heading of the card and the page")
-    group: Literal["liquidity", "global", "funding", "labour", "equities", "crypto"] = Field(
-        description="The home-page section the card sits in"
+    group: str = Field(
+        description="The home-page section the card sits in: the id of one of `groups:`"
     )
     unit: str = Field(description="The unit of the quantities, shown after numbers")
     decimals: int = Field(1, ge=0, le=6, description="Decimals shown for the quantities")
@@ -274,6 +274,28 @@ class LadderDriver(Strict):
     )
 
 
+class LadderAsset(Strict):
+    series: str = Field(description="The id of the asset's price series (declared in series:)")
+    name: str = Field(
+        min_length=1, max_length=40, description="How the ladder page and its chart name it"
+    )
+
+
+# The article's order: equities, small caps, Bitcoin, Ether, other coins; the default of
+# `ladder: assets:`, so a catalogue written before the list moved here builds the same ladder.
+DEFAULT_LADDER_ASSETS = (
+    ("SP500", "S&P 500"),
+    ("RUT", "Russell 2000"),
+    ("BTC-USD", "Bitcoin"),
+    ("ETH-USD", "Ether"),
+    ("BNB-USD", "BNB"),
+)
+
+
+def _default_assets() -> list[LadderAsset]:
+    return [LadderAsset(series=s, name=n) for s, n in DEFAULT_LADDER_ASSETS]
+
+
 class LadderConfig(Strict):
     """The risk ladder: which liquidity measure drives it and which events it studies."""
 
@@ -289,6 +311,84 @@ class LadderConfig(Strict):
         description="Other drivers tested with the same primary test, lag scan and power "
         "statement against some of the assets (stablecoin supply against Bitcoin and Ether)",
     )
+    assets: list[LadderAsset] = Field(
+        default_factory=_default_assets,
+        min_length=2,
+        description="The assets tested, in the order the article expects them to respond "
+        "(equities first, other coins last); each a price series with data in the snapshot",
+    )
+
+    @property
+    def order(self) -> list[str]:
+        """The asset series ids in the article's expected order."""
+        return [a.series for a in self.assets]
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Series id -> display name, in the article's expected order."""
+        return {a.series: a.name for a in self.assets}
+
+
+class AttributionSeries(Strict):
+    """The four Wednesday levels the attribution of reserves reads (millions of USD except the
+    ON RRP, in billions): renaming one here is all a fork with other ids needs."""
+
+    reserves: str = Field("WRBWFRBL", description="Reserve balances, Wednesday level")
+    fed_assets: str = Field("WALCL", description="The Fed's total assets, Wednesday level")
+    tga: str = Field("WDTGAL", description="The Treasury General Account, Wednesday level")
+    rrp: str = Field("RRPONTSYD", description="Overnight reverse repo, daily (bn USD)")
+
+
+class AttributionConfig(Strict):
+    """Where a week's change in reserves came from, and the indicator pages that show it."""
+
+    series: AttributionSeries = Field(
+        AttributionSeries(), description="The series each part reads (ids from series:)"
+    )
+    pages: list[str] = Field(
+        ["reserves", "net-liquidity"],
+        description="Ids of the indicators whose pages show the attribution chart",
+    )
+
+
+class GroupConfig(Strict):
+    """One home-page section: the indicators whose `group:` names it, their sentences in one
+    paragraph of "What the data says"."""
+
+    id: str = Field(description="The name indicators give in `group:`")
+    title: str = Field(max_length=80, description="How the section is named")
+    heading: bool = Field(
+        False, description="Show the title as a heading above the section's paragraph"
+    )
+    text: str | None = Field(
+        None, max_length=600, description="A sentence shown before the indicators' sentences"
+    )
+    with_previous: bool = Field(
+        False,
+        description="Continue the previous section's paragraph instead of starting one "
+        "(funding follows liquidity, equities follow labour)",
+    )
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not INDICATOR_ID.fullmatch(value):
+            raise ValueError(f"{value!r} is not a valid id: use lowercase letters, digits and '-'")
+        return value
+
+
+# Today's sections, in order: the default of `groups:`.
+DEFAULT_GROUPS = (
+    ("liquidity", "Fed liquidity", False),
+    ("funding", "Funding markets", True),
+    ("labour", "Labour market", False),
+    ("equities", "Equities", True),
+    ("crypto", "Crypto", False),
+)
+
+
+def default_groups() -> list[GroupConfig]:
+    return [GroupConfig(id=i, title=t, with_previous=w) for i, t, w in DEFAULT_GROUPS]
 
 
 class SiteConfig(Strict):
@@ -311,6 +411,16 @@ class Config(Strict):
     indicators: list[IndicatorConfig] = Field(description="What the site measures, in order")
     regime: RegimeConfig | None = Field(None, description="The composite liquidity regime")
     ladder: LadderConfig | None = Field(None, description="The risk-ladder lead/lag analysis")
+    attribution: AttributionConfig = Field(
+        AttributionConfig(),
+        description="The attribution of weekly changes in reserves (Fed assets, TGA, ON RRP, "
+        "other) and the pages that show it",
+    )
+    groups: list[GroupConfig] = Field(
+        default_factory=default_groups,
+        min_length=1,
+        description="The home page's sections, in order; each indicator's `group:` names one",
+    )
     claims: ClaimsConfig | None = Field(
         None, description="The article's claims, judged when written and now (the scorecard)"
     )

@@ -23,10 +23,14 @@ from generator.catalogue.answer import AnswerConfig, AnswerPart, AnswerRule
 from generator.catalogue.claims import TESTS, ClaimConfig, ClaimsConfig
 from generator.catalogue.formulas import OPERATIONS
 from generator.catalogue.models import (
+    AttributionConfig,
+    AttributionSeries,
     Card,
     ChartConfig,
     Config,
+    GroupConfig,
     IndicatorConfig,
+    LadderAsset,
     LadderConfig,
     Quantity,
     RegimeConfig,
@@ -49,10 +53,14 @@ SECTIONS: list[tuple[str, str, type[BaseModel]]] = [
     ("status", "indicators: - status: - ", StatusRule),
     ("regime", "regime:", RegimeConfig),
     ("regime inputs", "regime: inputs: - ", RegimeInput),
+    ("groups", "groups: - ", GroupConfig),
     ("ladder", "ladder:", LadderConfig),
     ("answer", "answer:", AnswerConfig),
     ("answer parts", "answer: parts: - ", AnswerPart),
     ("answer rules", "answer: parts: - rules: - ", AnswerRule),
+    ("ladder assets", "ladder: assets: - ", LadderAsset),
+    ("attribution", "attribution:", AttributionConfig),
+    ("attribution series", "attribution: series:", AttributionSeries),
     ("claims", "claims:", ClaimsConfig),
     ("claim", "claims: items: - ", ClaimConfig),
 ]
@@ -173,6 +181,8 @@ def _samples(catalogue: dict[str, Any]) -> dict[type[BaseModel], list[dict[str, 
     claims = catalogue.get("claims") or {}
     answer = catalogue.get("answer") or {}
     parts = [p for p in answer.get("parts") or [] if isinstance(p, dict)]
+    ladder = catalogue.get("ladder") or {}
+    attribution = catalogue.get("attribution") or {}
     return {
         Config: [catalogue],
         SiteConfig: [catalogue.get("site") or {}],
@@ -184,7 +194,11 @@ def _samples(catalogue: dict[str, Any]) -> dict[type[BaseModel], list[dict[str, 
         StatusRule: [r for i in indicators for r in i.get("status") or []],
         RegimeConfig: [regime],
         RegimeInput: list(regime.get("inputs") or []),
-        LadderConfig: [catalogue.get("ladder") or {}],
+        LadderConfig: [ladder],
+        LadderAsset: [a for a in ladder.get("assets") or [] if isinstance(a, dict)],
+        AttributionConfig: [attribution],
+        AttributionSeries: [attribution.get("series") or {}],
+        GroupConfig: [g for g in catalogue.get("groups") or [] if isinstance(g, dict)],
         AnswerConfig: [answer],
         AnswerPart: parts,
         AnswerRule: [r for p in parts for r in p.get("rules") or [] if isinstance(r, dict)],
@@ -215,12 +229,20 @@ def _type_of(name: str, info: FieldInfo) -> str:
 
 def _default(info: FieldInfo) -> object:
     if info.default_factory is not None:
-        return info.default_factory()  # type: ignore[call-arg]
+        return _plain(info.default_factory())  # type: ignore[call-arg]
     value = info.default
     if value is PydanticUndefined:
         return None
+    return _plain(value)
+
+
+def _plain(value: object) -> object:
+    """A default as YAML writes it: models as mappings of the fields they set (a list of
+    groups or ladder assets included), so the dumper can print it."""
     if isinstance(value, BaseModel):
-        return value.model_dump()
+        return value.model_dump(exclude_defaults=True) or value.model_dump()
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
     return value
 
 

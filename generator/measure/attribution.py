@@ -22,8 +22,10 @@ from datetime import date
 
 import pandas as pd
 
-# The series each part reads (all in indicators.yml's series:, millions except RRPONTSYD).
-SERIES = {"reserves": "WRBWFRBL", "fed_assets": "WALCL", "tga": "WDTGAL", "rrp": "RRPONTSYD"}
+from generator.catalogue.models import AttributionSeries
+
+# The parts' series are `attribution: series:` in indicators.yml (defaults WRBWFRBL, WALCL,
+# WDTGAL and RRPONTSYD: millions of USD except the ON RRP, in billions).
 COLUMNS = ("reserves_change", "fed_assets", "tga", "rrp", "other")
 PARTS = ("fed_assets", "tga", "rrp", "other")
 
@@ -39,16 +41,17 @@ class Driver:
     until: date
 
 
-def attribution(series: dict[str, pd.Series]) -> pd.DataFrame:
+def attribution(series: dict[str, pd.Series], ids: AttributionSeries) -> pd.DataFrame:
     """Weekly changes in bn USD, indexed by Wednesday, columns ``COLUMNS``; empty when a series
-    is missing. Only Wednesdays on which all four levels exist are used."""
-    if any(sid not in series for sid in SERIES.values()):
+    of ``ids`` (``attribution: series:``) is missing. Only Wednesdays on which all four levels
+    exist are used."""
+    if any(sid not in series for sid in (ids.reserves, ids.fed_assets, ids.tga, ids.rrp)):
         return pd.DataFrame(columns=list(COLUMNS), index=pd.DatetimeIndex([], name="date"))
-    reserves = series[SERIES["reserves"]] / 1000.0
-    assets = series[SERIES["fed_assets"]] / 1000.0
-    tga = series[SERIES["tga"]] / 1000.0
-    # RRPONTSYD is daily, in billions: the Wednesday's value, or the last business day before.
-    rrp = series[SERIES["rrp"]].reindex(assets.index, method="ffill", limit=3)
+    reserves = series[ids.reserves] / 1000.0
+    assets = series[ids.fed_assets] / 1000.0
+    tga = series[ids.tga] / 1000.0
+    # The ON RRP is daily, in billions: the Wednesday's value, or the last business day before.
+    rrp = series[ids.rrp].reindex(assets.index, method="ffill", limit=3)
     levels = pd.concat({"r": reserves, "a": assets, "t": tga, "q": rrp}, axis=1, join="inner")
     levels = levels.dropna()
     levels = levels[levels.index.day_of_week == 2]  # the Wednesday grid

@@ -32,21 +32,14 @@ from generator.measure import placebo, transforms
 from generator.measure.indicators import IndicatorResult
 from generator.measure.placebo import Abnormal
 
-# The article's order: equities, small caps, Bitcoin, Ether, other coins.
+# The assets and the article's order (equities, small caps, Bitcoin, Ether, other coins) are
+# `ladder: assets:` in indicators.yml, passed in as ``names`` (series id -> name, in order).
 # The one home of the ladder's test settings: its sample start, the lags scanned (0 to 12
 # weeks: "weeks to a month" and then some) and the level shared over them. The claims and the
 # ladder page read these.
 SINCE = date(2015, 1, 1)
 MAX_LAG = 12
 ALPHA = 0.05
-ARTICLE_ORDER = ["SP500", "RUT", "BTC-USD", "ETH-USD", "BNB-USD"]
-ASSET_NAMES = {
-    "SP500": "S&P 500",
-    "RUT": "Russell 2000",
-    "BTC-USD": "Bitcoin",
-    "ETH-USD": "Ether",
-    "BNB-USD": "BNB",
-}
 
 
 @dataclass
@@ -90,6 +83,12 @@ class Ladder:
     abnormal: list[Abnormal] = field(default_factory=list)
     # The primary test per asset (its own weeks), then all assets pooled (their common weeks).
     primary: list[Primary] = field(default_factory=list)
+    # Every configured asset, series id -> display name, in the article's expected order.
+    names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def article_order(self) -> list[str]:
+        return list(self.names)
 
 
 def weekly_close(series: pd.Series) -> pd.Series:
@@ -318,7 +317,7 @@ def common_lags(
 
 
 def abnormal_returns(
-    rows: list[EventRow], prices: dict[str, pd.Series], since: date
+    rows: list[EventRow], prices: dict[str, pd.Series], since: date, order: list[str]
 ) -> list[Abnormal]:
     """Per asset and horizon: the returns after the turns against every h-week return of the
     sample since ``since`` (means against means, medians against medians), each with a 90%
@@ -326,7 +325,7 @@ def abnormal_returns(
     generator, so every build prints the same intervals."""
     rng = np.random.default_rng(placebo.PLACEBO_SEED)
     found = []
-    for asset in [a for a in ARTICLE_ORDER if a in prices]:
+    for asset in [a for a in order if a in prices]:
         closes = weekly_close(prices[asset][prices[asset].index >= pd.Timestamp(since)])
         ahead = {h: ((closes.shift(-h) / closes - 1.0) * 100.0).dropna() for h in ABNORMAL_HORIZONS}
         slots = min(len(a) for a in ahead.values())
@@ -345,16 +344,16 @@ def abnormal_returns(
     return found
 
 
-def response_order(results: list[LagResult]) -> tuple[list[str], float]:
-    """Assets sorted by peak lag, and Kendall's tau against the article's order."""
+def response_order(results: list[LagResult], article: list[str]) -> tuple[list[str], float]:
+    """Assets sorted by peak lag, and Kendall's tau against the article's order ``article``."""
     ranked = [r for r in results if r.peak_lag is not None]
-    ranked.sort(key=lambda r: (r.peak_lag, ARTICLE_ORDER.index(r.asset)))
+    ranked.sort(key=lambda r: (r.peak_lag, article.index(r.asset)))
     order = [r.asset for r in ranked]
     if len(ranked) < 3:
         return order, math.nan
-    article = [ARTICLE_ORDER.index(r.asset) for r in ranked]
+    expected = [article.index(r.asset) for r in ranked]
     observed = [r.peak_lag for r in ranked]
-    tau = stats.kendalltau(article, observed).statistic
+    tau = stats.kendalltau(expected, observed).statistic
     return order, float(tau)
 
 
@@ -363,14 +362,17 @@ def measure(
     net_change_13w: pd.Series,
     prices: dict[str, pd.Series],
     extra_events: list[tuple[str, date]],
+    names: dict[str, str],
     since: date = SINCE,
     max_lag: int = MAX_LAG,
 ) -> Ladder:
-    """The whole ladder analysis over the snapshot, from ``since`` on."""
+    """The whole ladder analysis over the snapshot, from ``since`` on, for the assets of
+    ``names`` (series id -> name) in the article's order; those without prices are left out."""
+    article = list(names)
     start = pd.Timestamp(since)
     driver = weekly_close(net_liquidity[net_liquidity.index >= start]).diff().dropna()
     lags, primary, known = [], [], {}
-    for asset in ARTICLE_ORDER:
+    for asset in article:
         if asset not in prices:
             continue
         returns = known[asset] = weekly_returns(prices[asset][prices[asset].index >= start])
@@ -381,15 +383,15 @@ def measure(
     rows = []
     events = [(f"net liquidity turns up ({t:%d %b %Y})", t) for t in turns] + extra_events
     for label, when in events:
-        for asset in ARTICLE_ORDER:
+        for asset in article:
             if asset in prices:
                 rows.append(EventRow(asset, label, when, event_study(prices[asset], when)))
-    common, weeks = common_lags(net_liquidity, prices, ARTICLE_ORDER, since, max_lag, known)
+    common, weeks = common_lags(net_liquidity, prices, article, since, max_lag, known)
     # The order is compared on the common sample, where every asset has the same weeks.
-    order, tau = response_order(common if len(weeks) >= 30 else lags)
+    order, tau = response_order(common if len(weeks) >= 30 else lags, article)
     until = net_liquidity.index[-1].date()
     turn_rows = [r for r in rows if r.when in turns]
-    abnormal = abnormal_returns(turn_rows, prices, since)
+    abnormal = abnormal_returns(turn_rows, prices, since, article)
     return Ladder(
         since,
         until,
@@ -403,6 +405,7 @@ def measure(
         weeks,
         abnormal,
         primary,
+        dict(names),
     )
 
 
@@ -413,13 +416,17 @@ def from_config(
     series: dict[str, pd.Series],
 ) -> Ladder | None:
     """The ladder as ``indicators.yml`` sets it up (``ladder:``), when its indicator has data and
-    at least two asset prices exist; the events it studies come from events.yml by id."""
+    at least two asset prices exist; the assets and their order are ``ladder: assets:`` (``check``
+    refuses one without data, so none is dropped here unseen); the events it studies come from
+    events.yml by id."""
     spec = config.ladder
     if spec is None:
         return None
     driver = next((r for r in results if r.id == spec.indicator), None)
-    prices = {a: series[a] for a in ARTICLE_ORDER if a in series}
+    prices = {a: series[a] for a in spec.order if a in series}
     if driver is None or driver.quantity(spec.level).empty or len(prices) < 2:
         return None
     studied = [(e.label, e.date) for e in events if e.id in spec.events]
-    return measure(driver.quantity(spec.level), driver.quantity(spec.change), prices, studied)
+    return measure(
+        driver.quantity(spec.level), driver.quantity(spec.change), prices, studied, spec.names
+    )

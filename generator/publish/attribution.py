@@ -13,7 +13,6 @@ from generator.publish.annotations import HALO, WINDOW
 from generator.publish.charts import chart_params, date_axis, nearest_points
 from generator.publish.format import format_date, format_number
 
-PAGES = ("reserves", "net-liquidity")  # the indicator pages that show the chart
 LABELS = {
     "fed_assets": "Fed assets (WALCL)",
     "tga": "Treasury General Account",

@@ -7,11 +7,12 @@ what the numbers rest on beside them."""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from generator.catalogue.crossref import series_used
 from generator.catalogue.models import Config
-from generator.measure.ladder import ASSET_NAMES, POWER, PRIMARY_WEEKS, detectable_r
+from generator.measure.ladder import ALPHA, MAX_LAG, POWER, PRIMARY_WEEKS, detectable_r
 from generator.measure.ladder_drivers import DriverTest
 from generator.publish.format import format_date, format_number
 from generator.publish.ladder_page import lag_rows, primary_rows
@@ -21,22 +22,23 @@ def _names(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def primary_sentence(test: DriverTest) -> str:
+def primary_sentence(test: DriverTest, names: Mapping[str, str]) -> str:
     """The pooled primary test in one sentence, worded as the net-liquidity one."""
     pooled = test.primary[-1] if test.primary else None
     label = test.driver.label
     if pooled is None or math.isnan(pooled.r):
         return f"Primary test for {label}: too few common weeks to run it."
     first, last = PRIMARY_WEEKS
-    if pooled.p_value >= 0.05:
-        verdict = "not significant at 5%"
+    level = f"{ALPHA:.0%}"
+    if pooled.p_value >= ALPHA:
+        verdict = f"not significant at {level}"
     elif pooled.r > 0:
-        verdict = f"significant at 5%: returns rose in the weeks after {label} rose"
+        verdict = f"significant at {level}: returns rose in the weeks after {label} rose"
     else:
-        verdict = "significant at 5%, but returns fell in the weeks after it rose"
-    names = _names([ASSET_NAMES.get(a, a) for a in pooled.assets])
+        verdict = f"significant at {level}, but returns fell in the weeks after it rose"
+    pooled_names = _names([names.get(a, a) for a in pooled.assets])
     return (
-        f"Primary test: {names} pooled, the return over weeks {first} to {last} after each "
+        f"Primary test: {pooled_names} pooled, the return over weeks {first} to {last} after each "
         f"week against that week's change in {label}, on {pooled.n} weeks to "
         f"{format_date(pooled.last)}: r = {format_number(pooled.r, 3, signed=True)}, HAC "
         f"p-value {format_number(pooled.p_value, 3)}, {verdict} (with {pooled.n} weeks it "
@@ -44,7 +46,7 @@ def primary_sentence(test: DriverTest) -> str:
     )
 
 
-def scan_sentence(test: DriverTest) -> str:
+def scan_sentence(test: DriverTest, names: Mapping[str, str]) -> str:
     """What the lag scan found, and the correlation it finds with 80% power."""
     valid = [r for r in test.lags if not math.isnan(r.peak_correlation)]
     if not valid:
@@ -58,20 +60,21 @@ def scan_sentence(test: DriverTest) -> str:
     significant = [r for r in valid if r.significant]
     if not significant:
         return (
-            "Exploratory scan: no peak is significant after correcting for the 13 lags tried."
-            + power
+            f"Exploratory scan: no peak is significant after correcting for the {MAX_LAG + 1} "
+            "lags tried." + power
         )
     parts = []
     for r in significant:
         when = "the same week (moving together)" if r.peak_lag == 0 else f"{r.peak_lag} weeks on"
-        parts.append(f"{ASSET_NAMES.get(r.asset, r.asset)} at {when}")
+        parts.append(f"{names.get(r.asset, r.asset)} at {when}")
     return f"Exploratory scan: significant peaks for {_names(parts)}." + power
 
 
 def section(config: Config, test: DriverTest) -> dict[str, Any]:
     """Context for one driver's section of ladder.md."""
     driver = test.driver
-    assets = [ASSET_NAMES.get(a, a) for a in driver.assets]
+    names = config.ladder.names if config.ladder is not None else {}
+    assets = [names.get(a, a) for a in driver.assets]
     indicator = config.indicator(driver.indicator)
     notes = [
         {"series": series_id, "note": config.series[series_id].note}
@@ -91,10 +94,12 @@ def section(config: Config, test: DriverTest) -> dict[str, Any]:
         "change": unit,
         "since": test.since,
         "until": test.until,
-        "primary_sentence": primary_sentence(test),
-        "scan_sentence": scan_sentence(test),
-        "primary": primary_rows(test.primary, f"{_names(assets)}, pooled (the primary test)"),
-        "lags": lag_rows(test.lags),
+        "primary_sentence": primary_sentence(test, names),
+        "scan_sentence": scan_sentence(test, names),
+        "primary": primary_rows(
+            test.primary, names, f"{_names(assets)}, pooled (the primary test)"
+        ),
+        "lags": lag_rows(test.lags, names),
         "left_out": left_out,
         "notes": notes,
     }

@@ -11,13 +11,12 @@ together, never as responding first."""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from generator.measure import placebo
 from generator.measure.ladder import (
     ALPHA,
-    ARTICLE_ORDER,
-    ASSET_NAMES,
     HORIZONS,
     MAX_LAG,
     POWER,
@@ -40,17 +39,18 @@ def _lag(lag: int | None) -> str:
 
 
 def _primary_rows(ladder: Ladder) -> list[dict[str, str | int]]:
-    """The primary test per asset (5 tests, so 1% each) and pooled (one test, 5%)."""
-    everything = len(ARTICLE_ORDER)
-    return primary_rows(ladder.primary, "All five, pooled (the primary test)", everything)
+    """The primary test per asset (n tests, so 5%/n each) and pooled (one test, 5%)."""
+    names = ladder.names
+    pooled_name = f"All {_count(len(names))}, pooled (the primary test)"
+    return primary_rows(ladder.primary, names, pooled_name, len(names))
 
 
 def primary_rows(
-    primary: list[Primary], pooled_name: str, everything: int = 0
+    primary: list[Primary], names: Mapping[str, str], pooled_name: str, everything: int = 0
 ) -> list[dict[str, str | int]]:
     """Rows of primary tests: each single asset at 5% shared over the singles, the pooled
     basket at 5% (named ``pooled_name`` when it holds ``everything`` assets, or any number when
-    ``everything`` is 0), each with the r it finds with 80% power."""
+    ``everything`` is 0), each with the r it finds with 80% power; assets by their ``names``."""
     found: list[dict[str, str | int]] = []
     singles = [p for p in primary if len(p.assets) == 1]
     for p in primary:
@@ -60,12 +60,12 @@ def primary_rows(
         named = pooled and (everything == 0 or len(p.assets) == everything)
         found.append(
             {
-                "name": pooled_name if named else ", ".join(ASSET_NAMES[a] for a in p.assets),
+                "name": (pooled_name if named else ", ".join(names.get(a, a) for a in p.assets)),
                 "weeks": p.n,
                 "to": format_date(p.last),
                 "r": format_number(p.r, 3, signed=True),
                 "p_value": format_number(p.p_value, 3),
-                "level": format_number(level * 100, 0) + "%",
+                "level": f"{level * 100:.2g}%",
                 "significant": _significant(p, level),
                 "detectable": format_number(detectable_r(p.n, tests), 2),
             }
@@ -73,11 +73,11 @@ def primary_rows(
     return found
 
 
-def lag_rows(lags: list[LagResult]) -> list[dict[str, str | int]]:
+def lag_rows(lags: list[LagResult], names: Mapping[str, str]) -> list[dict[str, str | int]]:
     """The lag scan per asset: its peak, the correlation there and the corrected verdict."""
     return [
         {
-            "name": ASSET_NAMES[r.asset],
+            "name": names.get(r.asset, r.asset),
             "observations": r.observations,
             "peak_lag": _lag(r.peak_lag),
             "correlation": format_number(r.peak_correlation, 3, signed=True),
@@ -115,7 +115,8 @@ def _primary_sentence(ladder: Ladder) -> str:
 
 
 def _count(n: int) -> str:
-    return {2: "two", 3: "three", 4: "four", 5: "five"}.get(n, str(n))
+    words = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
+    return words.get(n, str(n))
 
 
 def _names(names: list[str]) -> str:
@@ -149,7 +150,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
     """Context for ladder.md: tables of lags, order and event returns, in words as well."""
     threshold = ALPHA / (MAX_LAG + 1)
     beyond = significant_beyond(ladder)
-    lags = lag_rows(ladder.lags)
+    lags = lag_rows(ladder.lags, ladder.names)
     significant = [r for r in ladder.lags if r.significant]
     valid = [r for r in ladder.lags if not math.isnan(r.peak_correlation)]
     smallest = detectable_r(min((r.observations for r in valid), default=0))
@@ -162,7 +163,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
         else ""
     )
     if significant:
-        names = ", ".join(f"{ASSET_NAMES[r.asset]} ({_lag(r.peak_lag)})" for r in significant)
+        names = ", ".join(f"{ladder.names[r.asset]} ({_lag(r.peak_lag)})" for r in significant)
         summary = f"Exploratory scan: significant peaks for {names}." + power
     else:
         best = max(valid, key=lambda r: abs(r.peak_correlation)) if valid else None
@@ -170,7 +171,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
             "Exploratory scan: no asset's peak correlation is significant after correcting for "
             f"the {MAX_LAG + 1} lags tried"
             + (
-                f" (the strongest, by the size of r, is {ASSET_NAMES[best.asset]} at "
+                f" (the strongest, by the size of r, is {ladder.names[best.asset]} at "
                 f"{_lag(best.peak_lag)}, r = {format_number(best.peak_correlation, 3)})."
                 if best
                 else "."
@@ -193,7 +194,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
                 else "."
             )
         )
-    together = [ASSET_NAMES[r.asset] for r in ladder.common if r.peak_lag == 0]
+    together = [ladder.names[r.asset] for r in ladder.common if r.peak_lag == 0]
     if together:
         order_text += (
             f" {_names(together)} peak{'s' if len(together) == 1 else ''} at lag 0, the same "
@@ -206,7 +207,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
         events.append(
             {
                 "event": row.event,
-                "asset": ASSET_NAMES[row.asset],
+                "asset": ladder.names[row.asset],
                 "r1": _pct(r[1]),
                 "r2": _pct(r[2]),
                 "r4": _pct(r[4]),
@@ -218,7 +219,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
     average = []
     for asset in [r.asset for r in ladder.lags]:
         rows = [row for row in turn_rows if row.asset == asset]
-        cells: dict[str, str | int] = {"asset": ASSET_NAMES[asset]}
+        cells: dict[str, str | int] = {"asset": ladder.names[asset]}
         for horizon in HORIZONS:
             values = [row.returns[horizon] for row in rows if not math.isnan(row.returns[horizon])]
             cells[f"r{horizon}"] = _pct(sum(values) / len(values)) if values else "n/a"
@@ -244,7 +245,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
     )
     common = [
         {
-            "name": ASSET_NAMES[r.asset],
+            "name": ladder.names[r.asset],
             "peak_lag": _lag(r.peak_lag),
             "correlation": format_number(r.peak_correlation, 3, signed=True),
             "significant": "yes" if r.significant else "no",
@@ -253,7 +254,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
     ]
     abnormal = [
         {
-            "asset": ASSET_NAMES[a.asset],
+            "asset": ladder.names[a.asset],
             "horizon": a.horizon,
             "events": a.events,
             "mean": _pct(a.mean),
@@ -285,7 +286,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
         default=None,
     )
     skew_example = (
-        f" ({ASSET_NAMES[skewed.asset]} over {skewed.horizon} weeks: mean "
+        f" ({ladder.names[skewed.asset]} over {skewed.horizon} weeks: mean "
         f"{_pct(skewed.unconditional_mean)}, median {_pct(skewed.unconditional_median)})"
         if skewed is not None
         else ""
@@ -306,9 +307,11 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
         "lags": lags,
         "threshold": f"{threshold:.4f}",
         "beyond": "" if beyond is None else format_number(beyond, 2),
-        "article_order": " → ".join(ASSET_NAMES[a] for a in ARTICLE_ORDER),
+        "article_order": " → ".join(ladder.names.values()),
+        "asset_count": _count(len(ladder.names)),
+        "single_level": f"{ALPHA * 100 / max(len(ladder.names), 1):.2g}%",
         "observed_order": " → ".join(
-            ASSET_NAMES[a] + (" (lag 0)" if a in lag0 else "") for a in ladder.order
+            ladder.names[a] + (" (lag 0)" if a in lag0 else "") for a in ladder.order
         )
         or "n/a",
         "order_text": order_text,

@@ -7,13 +7,15 @@ declarative and golden files change only when a number or a word really changes.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from generator.catalogue.models import Config
+from generator.catalogue.models import Config, GroupConfig
 from generator.measure import claims as claims_measure
 from generator.measure.claims import ClaimResult
 from generator.measure.indicators import IndicatorResult
@@ -384,22 +386,41 @@ def scorecard_page(
     }
 
 
-PARAGRAPHS = (("liquidity", "funding"), ("labour", "equities"), ("crypto",))
+@dataclass
+class Paragraph:
+    """One home section of "What the data says": its heading, if the group shows one, and its
+    sentences joined."""
+
+    heading: str | None
+    text: str
 
 
 def narrative_paragraphs(
     regime: Regime | None,
     results: list[IndicatorResult],
+    groups: Sequence[GroupConfig],
     extra: dict[str, str] | None = None,
-) -> list[str]:
-    """The narrative split by theme: the Fed and funding, then jobs and stocks, then crypto."""
+) -> list[Paragraph]:
+    """The narrative split by the home page's sections (``groups:`` in indicators.yml, in
+    order; by default the Fed and funding, then jobs and stocks, then crypto). A group with
+    ``with_previous`` continues the paragraph before it; the regime's sentences open the first.
+    A paragraph with no sentence is left out."""
+    spans: list[list[GroupConfig]] = []
+    for group in groups:
+        if group.with_previous and spans:
+            spans[-1].append(group)
+        else:
+            spans.append([group])
     sentences = narrative(regime, [])
     paragraphs = []
-    for groups in PARAGRAPHS:
-        members = [r for r in results if r.config.group in groups]
+    for span in spans:
+        ids = {g.id for g in span}
+        members = [r for r in results if r.config.group in ids]
+        sentences += [g.text for g in span if g.text]
         sentences += narrative(None, members, extra)
         if sentences:
-            paragraphs.append(" ".join(sentences))
+            heading = span[0].title if span[0].heading else None
+            paragraphs.append(Paragraph(heading, " ".join(sentences)))
         sentences = []
     return paragraphs
 

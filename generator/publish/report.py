@@ -13,6 +13,7 @@ import hashlib
 import re
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,7 +24,7 @@ import yaml
 
 from generator.catalogue.load import load_config, load_events
 from generator.catalogue.messages import ConfigError
-from generator.catalogue.models import Config, Event
+from generator.catalogue.models import Config, Event, GroupConfig, default_groups
 from generator.measure import indicators
 from generator.measure import regime as analysis
 from generator.measure.indicators import IndicatorResult
@@ -208,6 +209,7 @@ def _report(root: Path, target: date) -> int:
         made_with,
         night,
         opening,
+        config.groups,
     )
     written |= post_files.write_post(path, text)
     stale = ", ".join(f"{s} (since {d})" for s, d in sorted(snapshot.stale.items()))
@@ -429,6 +431,7 @@ def render_post(
     made_with: dict[str, str | None] | None = None,
     night: list[revised.RevisedRow] | None = None,
     opening: answer.Lead | None = None,
+    groups: Sequence[GroupConfig] | None = None,
 ) -> str:
     headline = pages.headline(regime, results)
     summary = changes.summary(comparison, previous, current)
@@ -465,7 +468,9 @@ def render_post(
         brief=brief_lines,
         summary=summary,
         comparison=comparison,
-        narrative=pages.narrative_paragraphs(regime, results),
+        narrative=pages.narrative_paragraphs(
+            regime, results, default_groups() if groups is None else groups
+        ),
         revised=night or [],
         # a monthly figure is dated by its month ("July 2026"), as on its card
         as_of_labels={r.id: pages.as_of_label(r) for r in results},
