@@ -69,7 +69,14 @@ def test_the_shipped_lists_equal_the_defaults_the_code_held():
         "WDTGAL",
     )
     assert bare.attribution.pages == ["reserves", "net-liquidity"]
-    assert [g.id for g in bare.groups] == ["liquidity", "funding", "labour", "equities", "crypto"]
+    assert [g.id for g in bare.groups] == [
+        "liquidity",
+        "funding",
+        "labour",
+        "equities",
+        "crypto",
+        "global",
+    ]
     assert bare.groups == full.groups
 
 

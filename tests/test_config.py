@@ -141,3 +141,12 @@ def test_every_operation_description_reaches_the_schema_and_the_reference_page()
         assert text, f"operation {name!r} has no docstring"
         assert described[name] == text, name
         assert page[name] == text, name
+
+
+def test_every_operation_has_its_own_wording_on_the_pages():
+    """A new op without an entry in describe's table would be printed as its class name."""
+    from generator.catalogue.formulas import OPERATIONS
+    from generator.publish import describe as module
+
+    missing = sorted(name for name, model in OPERATIONS.items() if model not in module._WORDS)
+    assert missing == [], f"add a wording to publish/describe._WORDS for {missing}"

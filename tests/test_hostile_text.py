@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from http.server import ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -59,25 +60,31 @@ def poison(value: object, key: str) -> object:
     return (PAYLOAD if limit >= len(PAYLOAD) else SHORT)[:limit]
 
 
+def poison_keys(entry: dict[str, Any], keys: tuple[str, ...]) -> None:
+    for key in keys:
+        if key in entry:
+            entry[key] = poison(entry[key], key)
+
+
+def poison_indicator(indicator: dict[str, Any]) -> None:
+    poison_keys(indicator, ("title", "measures", "thesis", "units_note"))
+    for quantity in indicator["quantities"].values():
+        quantity["label"] = poison(quantity["label"], "label")
+    chart = indicator.get("chart") or {}
+    if "rule_label" in chart:
+        chart["rule_label"] = poison(chart["rule_label"], "rule_label")
+    for rule in indicator.get("status") or []:
+        rule["say"] = rule["say"] + SENTENCE
+
+
 def hostile_project(root: Path) -> Path:
     copy_project(root)
     config = yaml.safe_load((root / "indicators.yml").read_text())
     config["site"] = {"name": NAME, "tagline": PAYLOAD}
     for series in config["series"].values():
-        for key in ("title", "units", "owner", "attribution", "note"):
-            if key in series:
-                series[key] = poison(series[key], key)
+        poison_keys(series, ("title", "units", "owner", "attribution", "note"))
     for indicator in config["indicators"]:
-        for key in ("title", "measures", "thesis", "units_note"):
-            if key in indicator:
-                indicator[key] = poison(indicator[key], key)
-        for quantity in indicator["quantities"].values():
-            quantity["label"] = poison(quantity["label"], "label")
-        chart = indicator.get("chart") or {}
-        if "rule_label" in chart:
-            chart["rule_label"] = poison(chart["rule_label"], "rule_label")
-        for rule in indicator.get("status") or []:
-            rule["say"] = rule["say"] + SENTENCE
+        poison_indicator(indicator)
     for item in (config.get("regime") or {}).get("inputs", []):
         item["label"] = poison(item.get("label", "x"), "label")
     for claim in (config.get("claims") or {}).get("items", []):

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.catalogue.load import load_config
+from generator.catalogue.messages import ConfigError
 from generator.catalogue.releases import ReleaseConfig, parse_rule
 from generator.snapshot import clock
 from generator.snapshot.holidays import holidays
@@ -174,7 +175,7 @@ def test_now_honours_update_now_then_update_today(monkeypatch):
     monkeypatch.setenv("UPDATE_NOW", "2026-08-27T20:45:00Z")
     assert clock.now() == utc(2026, 8, 27, 20, 45) and clock.today() == date(2026, 8, 27)
     monkeypatch.setenv("UPDATE_NOW", "2026-08-27T20:45:00")
-    with pytest.raises(ValueError, match="no time zone"):
+    with pytest.raises(ConfigError, match="no time zone"):
         clock.now()
     monkeypatch.delenv("UPDATE_NOW")
     monkeypatch.delenv("UPDATE_TODAY")

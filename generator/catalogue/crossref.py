@@ -7,10 +7,12 @@ worded with its line and the nearest valid name.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from generator.catalogue import conditions
-from generator.catalogue.claims import TESTS
+from generator.catalogue.claims import TESTS, ClaimConfig, ClaimTest
 from generator.catalogue.desk import desk_problems
 from generator.catalogue.formulas import DeskPeriodOp, ScaleOp, SeriesOp, nodes, references
 from generator.catalogue.grammar import SERIES_ID
@@ -20,193 +22,255 @@ from generator.catalogue.sentences import sentence_problem
 from generator.catalogue.yaml_lines import Located
 
 
+@dataclass
+class Reporter:
+    """Collects problems worded "<file>:<line>: <message>", the line looked up from a YAML path."""
+
+    doc: Located
+    problems: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        return display(self.doc.path)
+
+    def at(self, path: tuple[object, ...], message: str) -> None:
+        self.problems.append(f"{self.where}:{self.doc.line(path)}: {message}")
+
+    def extend(self, problems: list[str]) -> None:
+        self.problems += problems
+
+    def scope(self, base: tuple[object, ...], label: str) -> Scope:
+        return Scope(self, base, label)
+
+
+@dataclass
+class Scope:
+    """One entry (an indicator, a claim): its problems read "<label>, field '<field>': ..."."""
+
+    reporter: Reporter
+    base: tuple[object, ...]
+    label: str
+
+    def report(self, loc: tuple[object, ...], field: str, message: str) -> None:
+        self.reporter.at(self.base + loc, f"{self.label}, field {field!r}: {message}")
+
+
 def cross_check(
     doc: Located,
     config: Config,
     events: Sequence[Event] | None = None,
 ) -> list[str]:
     """The checks that need the whole file: references, duplicates, conditions."""
-    where = display(doc.path)
-    problems: list[str] = []
-    seen: dict[str, int] = {}
-    series_ids = sorted(config.series)
-    for series_id in series_ids:
+    reporter = Reporter(doc)
+    _check_series(reporter, config)
+    _check_releases(reporter, config)
+    _check_indicators(reporter, config)
+    _check_regime(reporter, config)
+    _check_ladder(reporter, config, events)
+    _check_groups(reporter, config)
+    _check_ladder_assets(reporter, config)
+    _check_attribution(reporter, config)
+    reporter.extend(claim_problems(doc, config, events))
+    reporter.extend(answer_problems(doc, config))
+    _check_desk(reporter, config)
+    return reporter.problems
+
+
+def _check_series(reporter: Reporter, config: Config) -> None:
+    for series_id in sorted(config.series):
         if not SERIES_ID.fullmatch(series_id):
-            problems.append(
-                f"{where}:{doc.line(('series', series_id))}: series id {series_id!r} is "
-                "malformed: use upper-case A-Z, 0-9, '_', '-' and '.' (as the source spells it)"
+            reporter.at(
+                ("series", series_id),
+                f"series id {series_id!r} is malformed: use upper-case A-Z, 0-9, '_', '-' and "
+                "'.' (as the source spells it)",
             )
             continue
-        spec = config.series[series_id]
         try:
-            spec.fetcher(series_id)
+            config.series[series_id].fetcher(series_id)
         except ValueError as error:
-            line = doc.line(("series", series_id, "source"))
-            problems.append(f"{where}:{line}: series {series_id!r}, field 'source': {error}")
+            reporter.at(
+                ("series", series_id, "source"), f"series {series_id!r}, field 'source': {error}"
+            )
+
+
+def _check_releases(reporter: Reporter, config: Config) -> None:
+    """Each series' `release:` names one declared under `releases:`."""
     release_ids = sorted(config.releases)
     for series_id, spec in config.series.items():
         if spec.release is not None and spec.release not in config.releases:
-            problems.append(
-                f"{where}:{doc.line(('series', series_id, 'release'))}: series {series_id!r}, "
-                f"field 'release': {suggest('release', spec.release, release_ids)} "
-                "(declare it under releases:)"
+            reporter.at(
+                ("series", series_id, "release"),
+                f"series {series_id!r}, field 'release': "
+                f"{suggest('release', spec.release, release_ids)} (declare it under releases:)",
             )
+
+
+def _check_indicators(reporter: Reporter, config: Config) -> None:
+    seen: dict[str, int] = {}
     for index, indicator in enumerate(config.indicators):
-        base = ("indicators", index)
-        label = f"indicator {indicator.id!r}"
-
-        def report(
-            loc: tuple[object, ...],
-            field: str,
-            message: str,
-            _base: tuple[object, ...] = base,
-            _label: str = label,
-        ) -> None:
-            problems.append(
-                f"{where}:{doc.line(_base + loc)}: {_label}, field {field!r}: {message}"
-            )
-
+        scope = reporter.scope(("indicators", index), f"indicator {indicator.id!r}")
         if indicator.id in seen:
-            report(
+            scope.report(
                 ("id",), "id", f"duplicate id: already used by indicator #{seen[indicator.id] + 1}"
             )
         seen.setdefault(indicator.id, index)
-        defined: list[str] = []
-        for name, quantity in indicator.quantities.items():
-            for ref in references(quantity.formula):
-                if ref in defined:
-                    continue
-                if ref in config.series:
-                    continue
-                later = ref in indicator.quantities
-                hint = (
-                    "quantities can only use quantities defined above them"
-                    if later
-                    else suggest("series or quantity", ref, series_ids + defined)
-                )
-                report(("quantities", name, "formula"), f"quantities.{name}.formula", hint)
-            defined.append(name)
-        names = list(indicator.quantities)
-        for card_field, card_ref in (
-            ("card.value", indicator.card.value),
-            ("card.change", indicator.card.change),
-            ("card.percentile", indicator.card.percentile),
-        ):
-            if card_ref is not None and card_ref not in indicator.quantities:
-                report(
-                    tuple(card_field.split(".")), card_field, suggest("quantity", card_ref, names)
-                )
-        for position, ref in enumerate(indicator.chart.plot):
-            if ref not in indicator.quantities:
-                report(("chart", "plot", position), "chart.plot", suggest("quantity", ref, names))
-                continue
-            owner = raw_level_of(indicator.quantities[ref].formula, indicator, config)
-            if owner is not None and not config.series[owner].redistribute:
-                report(
-                    ("chart", "plot", position),
-                    "chart.plot",
-                    f"quantity {ref!r} is the raw level of {owner!r}, whose owner's terms forbid "
-                    "redistribution (redistribute: false): plot a derived quantity instead",
-                )
-        for position, rule in enumerate(indicator.status):
-            problem = sentence_problem(rule.say, names)
-            if problem:
-                report(("status", position, "say"), f"status[{position}].say", problem)
-            loc = ("status", position, "when")
-            try:
-                used = conditions.parse(rule.when).names
-            except conditions.ConditionError as exc:
-                report(loc, f"status[{position}].when", str(exc))
-                continue
-            for name in sorted(used - set(names)):
-                report(loc, f"status[{position}].when", suggest("quantity", name, names))
-    if config.regime is not None:
-        for position, item in enumerate(config.regime.inputs):
-            problem = _quantity_problem(config, item.indicator, item.quantity, "inputs.")
-            if problem:
-                line = doc.line(("regime", "inputs", position))
-                problems.append(f"{where}:{line}: regime, {problem}")
-    if config.ladder is not None:
-        ladder = config.ladder
-        for field, name in (("level", ladder.level), ("change", ladder.change)):
-            problem = _quantity_problem(config, ladder.indicator, name, "", field)
-            if problem:
-                problems.append(f"{where}:{doc.line(('ladder', field))}: ladder, {problem}")
-        for position, driver in enumerate(ladder.also):
-            problem = _quantity_problem(config, driver.indicator, driver.level, "", "level")
-            if problem:
-                line = doc.line(("ladder", "also", position, "level"))
-                problems.append(f"{where}:{line}: ladder, also[{position}], {problem}")
-            for index, asset in enumerate(driver.assets):
-                if asset not in config.series:
-                    line = doc.line(("ladder", "also", position, "assets", index))
-                    message = suggest("series", asset, list(config.series))
-                    problems.append(f"{where}:{line}: ladder, also[{position}].assets: {message}")
-        if events is not None:
-            ids = [e.id for e in events if e.id]
-            for position, event_id in enumerate(ladder.events):
-                if event_id not in ids:
-                    line = doc.line(("ladder", "events", position))
-                    message = (
-                        suggest("event id", event_id, ids)
-                        + " (give the event an id: in events.yml)"
-                    )
-                    problems.append(f"{where}:{line}: ladder, field 'events': {message}")
-    problems += declared_list_problems(doc, config, where)
-    problems += claim_problems(doc, config, events)
-    problems += answer_problems(doc, config)
-    if config.desk is not None:
-        problems += desk_problems(doc, config.desk, where)
-        problems += _desk_table_problems(doc, config, where)
-    for index, indicator in enumerate(config.indicators):
-        for name, quantity in indicator.quantities.items():
-            uses_desk = any(isinstance(n, DeskPeriodOp) for n in nodes(quantity.formula))
-            if config.desk is None and uses_desk:
-                line = doc.line(("indicators", index, "quantities", name, "formula"))
-                problems.append(
-                    f"{where}:{line}: indicator {indicator.id!r}, field "
-                    f"'quantities.{name}.formula': op desk_period needs the Desk's periods: "
-                    "add a `desk:` section (see the Config reference)"
-                )
-    return problems
+        _check_formulas(scope, indicator, config)
+        _check_card_and_chart(scope, indicator, config)
+        _check_status(scope, indicator)
 
 
-def declared_list_problems(doc: Located, config: Config, where: str) -> list[str]:
-    """What used to be lists in code, now in the catalogue: each indicator's `group:` against
-    `groups:`, the ladder's assets and the attribution's series against `series:`, and the
-    attribution's pages against the indicator ids. A name the build would otherwise drop (an
-    asset left off the ladder, a card in no home section) is refused here, with its line."""
-    problems: list[str] = []
+def _check_formulas(scope: Scope, indicator: IndicatorConfig, config: Config) -> None:
+    """Each formula reads series or quantities defined above it."""
     series_ids = sorted(config.series)
+    defined: list[str] = []
+    for name, quantity in indicator.quantities.items():
+        for ref in references(quantity.formula):
+            if ref in defined or ref in config.series:
+                continue
+            hint = (
+                "quantities can only use quantities defined above them"
+                if ref in indicator.quantities
+                else suggest("series or quantity", ref, series_ids + defined)
+            )
+            scope.report(("quantities", name, "formula"), f"quantities.{name}.formula", hint)
+        defined.append(name)
+
+
+def _check_card_and_chart(scope: Scope, indicator: IndicatorConfig, config: Config) -> None:
+    """The card and chart name quantities; a chart never plots a series it may not redistribute."""
+    names = list(indicator.quantities)
+    for card_field, card_ref in (
+        ("card.value", indicator.card.value),
+        ("card.change", indicator.card.change),
+        ("card.percentile", indicator.card.percentile),
+    ):
+        if card_ref is not None and card_ref not in indicator.quantities:
+            scope.report(
+                tuple(card_field.split(".")), card_field, suggest("quantity", card_ref, names)
+            )
+    for position, ref in enumerate(indicator.chart.plot):
+        if ref not in indicator.quantities:
+            scope.report(("chart", "plot", position), "chart.plot", suggest("quantity", ref, names))
+            continue
+        owner = raw_level_of(indicator.quantities[ref].formula, indicator, config)
+        if owner is not None and not config.series[owner].redistribute:
+            scope.report(
+                ("chart", "plot", position),
+                "chart.plot",
+                f"quantity {ref!r} is the raw level of {owner!r}, whose owner's terms forbid "
+                "redistribution (redistribute: false): plot a derived quantity instead",
+            )
+
+
+def _check_status(scope: Scope, indicator: IndicatorConfig) -> None:
+    """Status rules: a sentence and a condition over the indicator's quantities."""
+    names = list(indicator.quantities)
+    for position, rule in enumerate(indicator.status):
+        problem = sentence_problem(rule.say, names)
+        if problem:
+            scope.report(("status", position, "say"), f"status[{position}].say", problem)
+        loc = ("status", position, "when")
+        try:
+            used = conditions.parse(rule.when).names
+        except conditions.ConditionError as exc:
+            scope.report(loc, f"status[{position}].when", str(exc))
+            continue
+        for name in sorted(used - set(names)):
+            scope.report(loc, f"status[{position}].when", suggest("quantity", name, names))
+
+
+def _check_regime(reporter: Reporter, config: Config) -> None:
+    if config.regime is None:
+        return
+    for position, item in enumerate(config.regime.inputs):
+        problem = _quantity_problem(config, item.indicator, item.quantity, "inputs.")
+        if problem:
+            reporter.at(("regime", "inputs", position), f"regime, {problem}")
+
+
+def _check_ladder(reporter: Reporter, config: Config, events: Sequence[Event] | None) -> None:
+    ladder = config.ladder
+    if ladder is None:
+        return
+    for field, name in (("level", ladder.level), ("change", ladder.change)):
+        problem = _quantity_problem(config, ladder.indicator, name, "", field)
+        if problem:
+            reporter.at(("ladder", field), f"ladder, {problem}")
+    _check_ladder_drivers(reporter, config)
+    if events is None:
+        return
+    ids = [e.id for e in events if e.id]
+    for position, event_id in enumerate(ladder.events):
+        if event_id not in ids:
+            message = suggest("event id", event_id, ids) + " (give the event an id: in events.yml)"
+            reporter.at(("ladder", "events", position), f"ladder, field 'events': {message}")
+
+
+def _check_ladder_drivers(reporter: Reporter, config: Config) -> None:
+    """`ladder: also:`: each driver's level quantity, and its assets among the series."""
+    if config.ladder is None:
+        return
+    for position, driver in enumerate(config.ladder.also):
+        problem = _quantity_problem(config, driver.indicator, driver.level, "", "level")
+        if problem:
+            reporter.at(
+                ("ladder", "also", position, "level"), f"ladder, also[{position}], {problem}"
+            )
+        for index, asset in enumerate(driver.assets):
+            if asset not in config.series:
+                message = suggest("series", asset, list(config.series))
+                reporter.at(
+                    ("ladder", "also", position, "assets", index),
+                    f"ladder, also[{position}].assets: {message}",
+                )
+
+
+# What used to be lists in code, now in the catalogue: each indicator's `group:` against
+# `groups:`, the ladder's assets and the attribution's series against `series:`, and the
+# attribution's pages against the indicator ids. A name the build would otherwise drop (an asset
+# left off the ladder, a card in no home section) is refused here, with its line.
+
+
+def _check_groups(reporter: Reporter, config: Config) -> None:
     groups = list(dict.fromkeys(g.id for g in config.groups))
     for position, group in enumerate(config.groups):
         if group.id in [g.id for g in config.groups[:position]]:
-            line = doc.line(("groups", position, "id"))
-            problems.append(f"{where}:{line}: groups, field 'id': duplicate group {group.id!r}")
+            reporter.at(
+                ("groups", position, "id"), f"groups, field 'id': duplicate group {group.id!r}"
+            )
     for index, indicator in enumerate(config.indicators):
         if indicator.group not in groups:
-            line = doc.line(("indicators", index, "group"))
-            problems.append(
-                f"{where}:{line}: indicator {indicator.id!r}, field 'group': "
+            reporter.at(
+                ("indicators", index, "group"),
+                f"indicator {indicator.id!r}, field 'group': "
                 f"{suggest('group', indicator.group, groups)} (the declared groups are "
-                f"{', '.join(groups)}; declare it in groups: to add a home section)"
+                f"{', '.join(groups)}; declare it in groups: to add a home section)",
             )
-    if config.ladder is not None:
-        seen: list[str] = []
-        for position, asset in enumerate(config.ladder.assets):
-            line = doc.line(("ladder", "assets", position, "series"))
-            if asset.series not in config.series:
-                problems.append(
-                    f"{where}:{line}: ladder, field 'assets[{position}].series': "
-                    f"{suggest('series', asset.series, series_ids)} (declare its prices in "
-                    "series: first)"
-                )
-            elif asset.series in seen:
-                problems.append(
-                    f"{where}:{line}: ladder, field 'assets[{position}].series': "
-                    f"{asset.series!r} is listed twice; each asset once, in the article's order"
-                )
-            seen.append(asset.series)
+
+
+def _check_ladder_assets(reporter: Reporter, config: Config) -> None:
+    if config.ladder is None:
+        return
+    seen: list[str] = []
+    for position, asset in enumerate(config.ladder.assets):
+        path = ("ladder", "assets", position, "series")
+        field = f"ladder, field 'assets[{position}].series'"
+        if asset.series not in config.series:
+            reporter.at(
+                path,
+                f"{field}: {suggest('series', asset.series, sorted(config.series))} (declare "
+                "its prices in series: first)",
+            )
+        elif asset.series in seen:
+            reporter.at(
+                path,
+                f"{field}: {asset.series!r} is listed twice; each asset once, in the article's "
+                "order",
+            )
+        seen.append(asset.series)
+
+
+def _check_attribution(reporter: Reporter, config: Config) -> None:
     parts = config.attribution.series
     for part, series_id in (
         ("reserves", parts.reserves),
@@ -215,19 +279,36 @@ def declared_list_problems(doc: Located, config: Config, where: str) -> list[str
         ("rrp", parts.rrp),
     ):
         if series_id not in config.series:
-            line = doc.line(("attribution", "series", part))
-            problems.append(
-                f"{where}:{line}: attribution, field 'series.{part}': "
-                f"{suggest('series', series_id, series_ids)} (name a series declared in series:)"
+            reporter.at(
+                ("attribution", "series", part),
+                f"attribution, field 'series.{part}': "
+                f"{suggest('series', series_id, sorted(config.series))} (name a series declared "
+                "in series:)",
             )
     ids = [i.id for i in config.indicators]
     for position, page in enumerate(config.attribution.pages):
         if page not in ids:
-            line = doc.line(("attribution", "pages", position))
-            problems.append(
-                f"{where}:{line}: attribution, field 'pages': {suggest('indicator', page, ids)}"
+            reporter.at(
+                ("attribution", "pages", position),
+                f"attribution, field 'pages': {suggest('indicator', page, ids)}",
             )
-    return problems
+
+
+def _check_desk(reporter: Reporter, config: Config) -> None:
+    """The desk section, its table, and every formula that needs the Desk's periods."""
+    if config.desk is not None:
+        reporter.extend(desk_problems(reporter.doc, config.desk, reporter.where))
+        reporter.extend(_desk_table_problems(reporter.doc, config, reporter.where))
+    for index, indicator in enumerate(config.indicators):
+        for name, quantity in indicator.quantities.items():
+            uses_desk = any(isinstance(n, DeskPeriodOp) for n in nodes(quantity.formula))
+            if config.desk is None and uses_desk:
+                reporter.at(
+                    ("indicators", index, "quantities", name, "formula"),
+                    f"indicator {indicator.id!r}, field 'quantities.{name}.formula': op "
+                    "desk_period needs the Desk's periods: add a `desk:` section (see the Config "
+                    "reference)",
+                )
 
 
 def _desk_table_problems(doc: Located, config: Config, where: str) -> list[str]:
@@ -295,82 +376,97 @@ def claim_problems(
     its parameters, the outputs its conditions and its evidence sentence use."""
     if config.claims is None:
         return []
-    where = display(doc.path)
-    problems: list[str] = []
+    reporter = Reporter(doc)
     seen: set[str] = set()
     for index, claim in enumerate(config.claims.items):
-        base = ("claims", "items", index)
-
-        def report(
-            loc: tuple[object, ...],
-            field: str,
-            message: str,
-            _base: tuple[object, ...] = base,
-            _id: str = claim.id,
-        ) -> None:
-            problems.append(
-                f"{where}:{doc.line(_base + loc)}: claim {_id!r}, field {field!r}: {message}"
-            )
-
+        scope = reporter.scope(("claims", "items", index), f"claim {claim.id!r}")
         if claim.id in seen:
-            report(("id",), "id", "duplicate id")
+            scope.report(("id",), "id", "duplicate id")
         seen.add(claim.id)
         test = TESTS.get(claim.test)
         if test is None:
-            report(("test",), "test", suggest("test", claim.test, sorted(TESTS)))
+            scope.report(("test",), "test", suggest("test", claim.test, sorted(TESTS)))
             continue
-        for role in sorted(set(test.inputs) - set(claim.reads)):
-            report(("reads",), "reads", f"test {claim.test!r} needs input {role!r}")
-        for role, ref in claim.reads.items():
-            if role not in test.inputs:
-                report(("reads", role), "reads", suggest("input", role, list(test.inputs)))
-                continue
-            indicator, _, quantity = ref.partition(".")
-            problem = _quantity_problem(config, indicator, quantity, "reads.")
-            if problem:
-                names = _quantities_of(config, indicator)
-                known = f" (it has {', '.join(names)})" if names else ""
-                report(
-                    ("reads", role),
-                    f"reads.{role}",
-                    f"{ref!r}: {problem.split(': ', 1)[-1]}{known}; write indicator.quantity",
-                )
-        for name in sorted(set(claim.params) - set(test.params)):
-            report(("params", name), "params", suggest("parameter", name, list(test.params)))
-        assets = claim.params.get("assets", [])
-        for asset in assets if isinstance(assets, list) else [assets]:
-            if str(asset) not in config.series:
-                report(
-                    ("params", "assets"),
-                    "params.assets",
-                    suggest("series", str(asset), sorted(config.series)),
-                )
-        ids = [e.id for e in events or [] if e.id]
-        named = claim.params.get("events", [])
-        for event_id in named if isinstance(named, list) and events is not None else []:
-            if event_id not in ids:
-                report(("params", "events"), "params.events", suggest("event id", event_id, ids))
-        since = claim.params.get("since")
-        if isinstance(since, str) and events is not None and since not in ids:
-            report(("params", "since"), "params.since", suggest("event id", since, ids))
-        outputs = list(test.outputs)
-        for field, text in claim.conditions().items():
-            try:
-                used = conditions.parse(text).names
-            except conditions.ConditionError as exc:
-                report((field,), field, str(exc))
-                continue
-            for name in sorted(used - set(outputs)):
-                report((field,), field, suggest("output", name, outputs))
-        for name in claim.needs:
-            if name not in outputs:
-                report(("needs",), "needs", suggest("output", name, outputs))
-        for field in ("evidence", "why_inconclusive"):
-            text = getattr(claim, field)
-            problem = sentence_problem(text, outputs) if text else None
-            if problem:
-                report((field,), field, problem)
-    return problems
+        _check_claim_reads(scope, claim, test, config)
+        _check_claim_params(scope, claim, test, config, events)
+        _check_claim_outputs(scope, claim, test)
+    return reporter.problems
+
+
+def _check_claim_reads(scope: Scope, claim: ClaimConfig, test: ClaimTest, config: Config) -> None:
+    """Each input the test needs is read, from an existing ``indicator.quantity``."""
+    for role in sorted(set(test.inputs) - set(claim.reads)):
+        scope.report(("reads",), "reads", f"test {claim.test!r} needs input {role!r}")
+    for role, ref in claim.reads.items():
+        if role not in test.inputs:
+            scope.report(("reads", role), "reads", suggest("input", role, list(test.inputs)))
+            continue
+        indicator, _, quantity = ref.partition(".")
+        problem = _quantity_problem(config, indicator, quantity, "reads.")
+        if problem:
+            names = _quantities_of(config, indicator)
+            known = f" (it has {', '.join(names)})" if names else ""
+            scope.report(
+                ("reads", role),
+                f"reads.{role}",
+                f"{ref!r}: {problem.split(': ', 1)[-1]}{known}; write indicator.quantity",
+            )
+
+
+def _check_claim_params(
+    scope: Scope,
+    claim: ClaimConfig,
+    test: ClaimTest,
+    config: Config,
+    events: Sequence[Event] | None,
+) -> None:
+    """Parameters the test declares; the series and events they name exist."""
+    for name in sorted(set(claim.params) - set(test.params)):
+        scope.report(("params", name), "params", suggest("parameter", name, list(test.params)))
+    assets = claim.params.get("assets", [])
+    for asset in assets if isinstance(assets, list) else [assets]:
+        if str(asset) not in config.series:
+            scope.report(
+                ("params", "assets"),
+                "params.assets",
+                suggest("series", str(asset), sorted(config.series)),
+            )
+    ids = [e.id for e in events or [] if e.id]
+    named = claim.params.get("events", [])
+    for event_id in named if isinstance(named, list) and events is not None else []:
+        if event_id not in ids:
+            scope.report(("params", "events"), "params.events", suggest("event id", event_id, ids))
+    since = claim.params.get("since")
+    if isinstance(since, str) and events is not None and since not in ids:
+        scope.report(("params", "since"), "params.since", suggest("event id", since, ids))
+
+
+def _check_claim_outputs(scope: Scope, claim: ClaimConfig, test: ClaimTest) -> None:
+    """Conditions, needs and sentences use only the outputs the test computes."""
+    outputs = list(test.outputs)
+    for field, text in claim.conditions().items():
+        try:
+            used = conditions.parse(text).names
+        except conditions.ConditionError as exc:
+            scope.report((field,), field, str(exc))
+            continue
+        for name in sorted(used - set(outputs)):
+            scope.report((field,), field, suggest("output", name, outputs))
+    for name in claim.needs:
+        if name not in outputs:
+            scope.report(("needs",), "needs", suggest("output", name, outputs))
+    for field in ("evidence", "why_inconclusive"):
+        text = getattr(claim, field)
+        problem = sentence_problem(text, outputs) if text else None
+        if problem:
+            scope.report((field,), field, problem)
+
+
+def _quantities_of(config: Config, indicator_id: str) -> list[str]:
+    try:
+        return list(config.indicator(indicator_id).quantities)
+    except KeyError:
+        return []
 
 
 def answer_problems(doc: Located, config: Config) -> list[str]:
@@ -413,10 +509,3 @@ def answer_problems(doc: Located, config: Config) -> list[str]:
                     f"{where}:{line}: answer {part.id!r}, field '{field}.when': {message}"
                 )
     return problems
-
-
-def _quantities_of(config: Config, indicator_id: str) -> list[str]:
-    try:
-        return list(config.indicator(indicator_id).quantities)
-    except KeyError:
-        return []

@@ -21,6 +21,8 @@ from generator.catalogue.models import Config
 from generator.catalogue.sources import SOURCE_MODELS, SOURCES
 
 if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
+
     from generator.catalogue.yaml_lines import Located
 
 
@@ -180,61 +182,70 @@ def pydantic_problems(doc: Located, error: ValidationError) -> list[str]:
     for item, found in items:
         if found.string_branch and any(p[: len(found.path)] == found.path for p in other_paths):
             continue
-        path = found.path
-        message = item["msg"].removeprefix("Value error, ")
-        kind = item["type"]
-        if kind == "extra_forbidden":
-            message = f"unknown key {path[-1]!r}" if path else "unknown key"
-            if found.owner is not None and path:
-                message += did_you_mean(str(path[-1]), found.owner.model_fields)
-            path = path[:-1]
-        elif kind == "union_tag_invalid" and path and path[-1] == "fetch":
-            named = str(item.get("ctx", {}).get("tag"))
-            message = f"unknown source {named!r}" + (
-                did_you_mean(named, SOURCES) or f": use one of {', '.join(SOURCES)}"
-            )
-        elif kind == "union_tag_not_found" and path and path[-1] == "fetch":
-            message = f"a fetch: block needs 'source:', one of {', '.join(SOURCES)}"
-        elif kind == "union_tag_invalid":
-            tag = item.get("ctx", {}).get("tag")
-            message = f"unknown operation {tag!r}: use one of {', '.join(sorted(OPERATIONS))}"
-        elif kind == "union_tag_not_found":
-            message = f"an operation needs 'op:', one of {', '.join(sorted(OPERATIONS))}"
-        elif (
-            kind in {"model_attributes_type", "dict_type", "model_type"}
-            and path
-            and (path[-1] in OPERAND_FIELDS or isinstance(path[-1], int))
-        ):
-            message = FORMULA_HINT
-        elif found.string_branch:
-            message = FORMULA_HINT
-        elif (
-            kind == "missing"
-            and path
-            and path[-1] == "source"
-            and path[:-1] + ("fetch",) in {p[: len(path)] for p in other_paths}
-        ):
-            continue  # the fetch: block would name the source; its own error says why not
-        elif kind == "missing" and path:
-            message = f"required field {path[-1]!r} is missing"
-            path = path[:-1]
-        elif kind == "too_short":
-            least = str(item.get("ctx", {}).get("min_length", 1))
-            message = f"needs at least {least} item(s); it has {len(item.get('input') or [])}"
-        elif kind in PLAIN_TYPE_ERRORS:
-            message = f"{item.get('input')!r} is not {PLAIN_TYPE_ERRORS[kind]}"
-        elif kind == "literal_error":
-            allowed = item.get("ctx", {}).get("expected", "").replace("'", "")
-            message = f"{item.get('input')!r} is not allowed: use {allowed}"
-        key = (path, message)
-        if key in seen:
+        reworded = _reword(item, found, other_paths)
+        if reworded is None or reworded in seen:
             continue
-        seen.add(key)
+        seen.add(reworded)
+        path, message = reworded
         context, field = _context(path, doc.data)
         line = doc.line(found.path)
         label = ", ".join(part for part in (context, f"field {field!r}" if field else "") if part)
         problems.append(f"{where}:{line}: {label + ': ' if label else ''}{message}")
     return problems
+
+
+def _reword(
+    item: ErrorDetails, found: _Where, other_paths: set[tuple[object, ...]]
+) -> tuple[tuple[object, ...], str] | None:
+    """The path a problem is reported at and its message in the catalogue's words, or None when
+    another error of the same value already says why."""
+    path = found.path
+    kind = item["type"]
+    if kind == "extra_forbidden":
+        message = f"unknown key {path[-1]!r}" if path else "unknown key"
+        if found.owner is not None and path:
+            message += did_you_mean(str(path[-1]), found.owner.model_fields)
+        return path[:-1], message
+    if kind in {"union_tag_invalid", "union_tag_not_found"}:
+        return path, _tag_message(item, path)
+    shape_error = kind in {"model_attributes_type", "dict_type", "model_type"}
+    if (shape_error and path and (path[-1] in OPERAND_FIELDS or isinstance(path[-1], int))) or (
+        found.string_branch
+    ):
+        return path, FORMULA_HINT
+    if kind == "missing" and path:
+        if path[-1] == "source" and path[:-1] + ("fetch",) in {p[: len(path)] for p in other_paths}:
+            return None  # the fetch: block would name the source; its own error says why not
+        return path[:-1], f"required field {path[-1]!r} is missing"
+    return path, _value_message(item)
+
+
+def _tag_message(item: ErrorDetails, path: tuple[object, ...]) -> str:
+    """A tagged union's missing or unknown tag: a source under fetch:, else a formula's op."""
+    tag = item.get("ctx", {}).get("tag")
+    if path and path[-1] == "fetch":
+        if item["type"] == "union_tag_invalid":
+            return f"unknown source {str(tag)!r}" + (
+                did_you_mean(str(tag), SOURCES) or f": use one of {', '.join(SOURCES)}"
+            )
+        return f"a fetch: block needs 'source:', one of {', '.join(SOURCES)}"
+    if item["type"] == "union_tag_invalid":
+        return f"unknown operation {tag!r}: use one of {', '.join(sorted(OPERATIONS))}"
+    return f"an operation needs 'op:', one of {', '.join(sorted(OPERATIONS))}"
+
+
+def _value_message(item: ErrorDetails) -> str:
+    """A bad value: too few items, the wrong type, a value outside a list, else pydantic's words."""
+    kind = item["type"]
+    if kind == "too_short":
+        least = str(item.get("ctx", {}).get("min_length", 1))
+        return f"needs at least {least} item(s); it has {len(item.get('input') or [])}"
+    if kind in PLAIN_TYPE_ERRORS:
+        return f"{item.get('input')!r} is not {PLAIN_TYPE_ERRORS[kind]}"
+    if kind == "literal_error":
+        allowed = item.get("ctx", {}).get("expected", "").replace("'", "")
+        return f"{item.get('input')!r} is not allowed: use {allowed}"
+    return item["msg"].removeprefix("Value error, ")
 
 
 def _inner_model(annotation: object) -> type[BaseModel] | None:

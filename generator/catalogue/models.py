@@ -379,16 +379,17 @@ class GroupConfig(Strict):
 
 # Today's sections, in order: the default of `groups:`.
 DEFAULT_GROUPS = (
-    ("liquidity", "Fed liquidity", False),
-    ("funding", "Funding markets", True),
-    ("labour", "Labour market", False),
-    ("equities", "Equities", True),
-    ("crypto", "Crypto", False),
+    ("liquidity", "Fed liquidity", False, False),
+    ("funding", "Funding markets", True, False),
+    ("labour", "Labour market", False, False),
+    ("equities", "Equities", True, False),
+    ("crypto", "Crypto", False, False),
+    ("global", "Global liquidity", False, True),
 )
 
 
 def default_groups() -> list[GroupConfig]:
-    return [GroupConfig(id=i, title=t, with_previous=w) for i, t, w in DEFAULT_GROUPS]
+    return [GroupConfig(id=i, title=t, with_previous=w, heading=h) for i, t, w, h in DEFAULT_GROUPS]
 
 
 class SiteConfig(Strict):

@@ -284,20 +284,33 @@ def _block(value: object) -> str:
     ).strip()
 
 
+_PLAIN_NAMES: tuple[tuple[object, str], ...] = (
+    (str, "text"),
+    (bool, "true or false"),
+    (int, "whole number"),
+    (float, "number"),
+    (date, "date (YYYY-MM-DD)"),
+)
+
+
 def type_name(annotation: object) -> str:
     """A reader's name for a field type: 'number', 'one of: line, area, bar', 'formula'."""
+    plain = next((name for kind, name in _PLAIN_NAMES if annotation is kind), None)
+    if plain is not None:
+        return plain
+    generic = _generic_name(annotation)
+    if generic is not None:
+        return generic
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        title = next((t for t, _, m in SECTIONS if m is annotation), annotation.__name__)
+        return f"[{title}](#{title.replace(' ', '-')})"
+    return str(annotation)
+
+
+def _generic_name(annotation: object) -> str | None:
+    """The name of a parametrised type (Literal, Annotated, unions, containers), else None."""
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
-    if annotation is str:
-        return "text"
-    if annotation is bool:
-        return "true or false"
-    if annotation is int:
-        return "whole number"
-    if annotation is float:
-        return "number"
-    if annotation is date:
-        return "date (YYYY-MM-DD)"
     if origin is Literal:
         return "one of: " + ", ".join(str(a) for a in args)
     if origin is typing.Annotated:
@@ -314,7 +327,4 @@ def type_name(annotation: object) -> str:
         return "[" + ", ".join(type_name(a) for a in args) + "]"
     if origin is dict:
         return f"mapping of name to {type_name(args[1])}"
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        title = next((t for t, _, m in SECTIONS if m is annotation), annotation.__name__)
-        return f"[{title}](#{title.replace(' ', '-')})"
-    return str(annotation)
+    return None

@@ -52,7 +52,7 @@ def accept(root: Path, series_id: str) -> int:
         outcome = nightly.Outcome(
             series_id, "fresh", added=added, revisions=revisions, merged=merged
         )
-        nightly._commit(store, config, [outcome])  # noqa: SLF001 - the one write path
+        nightly._commit(store, config, [outcome])  # the one write path (private on purpose)
         print(
             f"{series_id}: accepted the held reply: +{added} rows, {len(revisions)} revised "
             "(the old values are in its revision file)"

@@ -74,6 +74,29 @@ def problems(config: Config, selected: list[str]) -> list[str]:
     return found
 
 
+def _by_host(config: Config, selected: list[str]) -> dict[str, list[str]]:
+    """The selected series per host, in catalogue order."""
+    by_host: dict[str, list[str]] = {}
+    for series_id in selected:
+        host = sources.host(config.series[series_id].fetcher(series_id))
+        by_host.setdefault(host, []).append(series_id)
+    return by_host
+
+
+def _run_hosts(hosts: list[list[str]], worker: Callable[[list[str]], None]) -> None:
+    """One thread per host (none at all for a single host or max_hosts() 1); the first error a
+    worker raised is raised here once all have stopped."""
+    if len(hosts) <= 1 or max_hosts() == 1:  # no thread at all: one host after another
+        for series_ids in hosts:
+            worker(series_ids)
+        return
+    with ThreadPoolExecutor(max_workers=min(max_hosts(), len(hosts))) as pool:
+        futures = [pool.submit(worker, ids) for ids in hosts]
+        errors = [f.exception() for f in futures if f.exception() is not None]
+    if errors:
+        raise errors[0]  # type: ignore[misc]
+
+
 def run_by_host(
     config: Config,
     selected: list[str],
@@ -85,10 +108,7 @@ def run_by_host(
     is called (under a lock) as each finishes. Returns the results in ``selected`` order. The
     first exception a worker raises stops every worker before its next series and is raised
     here."""
-    by_host: dict[str, list[str]] = {}
-    for series_id in selected:
-        host = sources.host(config.series[series_id].fetcher(series_id))
-        by_host.setdefault(host, []).append(series_id)
+    by_host = _by_host(config, selected)
     results: dict[str, T] = {}
     lock = threading.Lock()
     stop = threading.Event()
@@ -113,14 +133,5 @@ def run_by_host(
         if config.series[first].fetcher(first).key_variable() is not None:
             worker([first])
             series_ids.pop(0)
-    by_host = {host: ids for host, ids in by_host.items() if ids}
-    if len(by_host) <= 1 or max_hosts() == 1:  # no thread at all: one host after another
-        for series_ids in by_host.values():
-            worker(series_ids)
-    else:
-        with ThreadPoolExecutor(max_workers=min(max_hosts(), len(by_host))) as pool:
-            futures = [pool.submit(worker, ids) for ids in by_host.values()]
-            errors = [f.exception() for f in futures if f.exception() is not None]
-        if errors:
-            raise errors[0]  # type: ignore[misc]
+    _run_hosts([ids for ids in by_host.values() if ids], worker)
     return [results[series_id] for series_id in selected if series_id in results]

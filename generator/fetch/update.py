@@ -201,7 +201,7 @@ def _update_series(series_id: str, spec: SeriesConfig, stored: pd.Series | None)
         return Outcome(
             series_id, no_data, failed=True, message=error.message + tries, unreachable=silent
         )
-    except Exception as error:  # noqa: BLE001 - a bug in one source must not stop the others
+    except Exception as error:  # a bug in one source must not stop the others
         reason = f"unexpected {type(error).__name__}: {clean(error, 80)}"
         return Outcome(series_id, no_data, failed=True, message=reason)
     try:

@@ -62,33 +62,59 @@ def claim_reads(
         then = by_id.get(indicator_id)
         if then is None:
             return None
-        prints: dict[date, date] = {}
-        for series_id in then.series:
-            for day, known in first_prints(snapshot.revisions.get(series_id, [])).items():
-                if known <= cutoff:
-                    prints[day] = max(known, prints.get(day, known))
-                    if series_id not in used:
-                        used.append(series_id)
+        prints = _first_prints_by(then, snapshot, cutoff, used)
         if not prints:
             return None
-        values: dict[pd.Timestamp, float] = {}
-        for known in sorted(set(prints.values())):
-            vintage = as_published(snapshot, config, known)
-            result = evaluate_one(config, then.config, vintage.series)
-            got = result.quantities.get(quantity, pd.Series(dtype="float64"))
-            for day in [d for d, k in prints.items() if k == known]:
-                stamp = pd.Timestamp(day)
-                if stamp in got.index:
-                    values[stamp] = float(got[stamp])
-            releases.add(known)
-        first = min(values) if values else None
-        published = then.quantities.get(quantity, pd.Series(dtype="float64"))
-        for stamp in published.index:
-            if first is not None and stamp > first and stamp not in values:
-                unchecked.add(stamp.date())
+        values = _values_as_first_printed(config, snapshot, then, quantity, prints)
+        releases.update(prints.values())
+        unchecked.update(_unchecked(then.quantities.get(quantity), values))
         index = pd.DatetimeIndex(sorted(values), name="date").as_unit("ns")
         reads[role] = pd.Series([values[s] for s in index], index=index, dtype="float64")
     return VintageRead(reads, used, sorted(releases), sorted(unchecked))
+
+
+def _first_prints_by(
+    then: IndicatorResult, snapshot: Snapshot, cutoff: date, used: list[str]
+) -> dict[date, date]:
+    """Each date of the indicator's series first published by ``cutoff`` -> the day it was
+    (the latest over its series); the series that contributed are added to ``used``."""
+    prints: dict[date, date] = {}
+    for series_id in then.series:
+        for day, known in first_prints(snapshot.revisions.get(series_id, [])).items():
+            if known <= cutoff:
+                prints[day] = max(known, prints.get(day, known))
+                if series_id not in used:
+                    used.append(series_id)
+    return prints
+
+
+def _values_as_first_printed(
+    config: Config,
+    snapshot: Snapshot,
+    then: IndicatorResult,
+    quantity: str,
+    prints: dict[date, date],
+) -> dict[pd.Timestamp, float]:
+    """The quantity at each date, evaluated on the vintage of the day that date was first
+    published (one evaluation per release day)."""
+    values: dict[pd.Timestamp, float] = {}
+    for known in sorted(set(prints.values())):
+        vintage = as_published(snapshot, config, known)
+        result = evaluate_one(config, then.config, vintage.series)
+        got = result.quantities.get(quantity, pd.Series(dtype="float64"))
+        for day in [d for d, k in prints.items() if k == known]:
+            stamp = pd.Timestamp(day)
+            if stamp in got.index:
+                values[stamp] = float(got[stamp])
+    return values
+
+
+def _unchecked(published: pd.Series | None, values: dict[pd.Timestamp, float]) -> set[date]:
+    """Dates published after the first checked one whose first release is not on record."""
+    if published is None or not values:
+        return set()
+    first = min(values)
+    return {stamp.date() for stamp in published.index if stamp > first and stamp not in values}
 
 
 def _quantity(by_id: dict[str, IndicatorResult], ref: str) -> pd.Series:

@@ -180,7 +180,7 @@ def trial_problems(config: Config, results: list[IndicatorResult]) -> list[tuple
             for label, context in trials:
                 try:
                     render(rule.say, context)
-                except Exception as error:  # noqa: BLE001 - any failure is the finding
+                except Exception as error:
                     reason = str(error).splitlines()[0][:120] if str(error) else ""
                     problems.append(
                         (

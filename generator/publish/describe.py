@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from generator.catalogue.formulas import (
     BreadthOp,
     ChangeOp,
@@ -31,67 +34,82 @@ def describe(operand: object) -> str:
     """A formula in plain notation for the indicator pages, e.g. 'WALCL − WTREGEN'."""
     if isinstance(operand, str):
         return operand
-    w = _window_text(operand)
-    match operand:
-        case SeriesOp():
-            return operand.id
-        case ScaleOp():
-            return f"{_paren(operand.of)} × {operand.factor:g}"
-        case SpreadOp():
-            core = f"{_paren(operand.a)} − {_paren(operand.b)}"
-            return core if operand.scale == 1 else f"({core}) × {operand.scale:g}"
-        case RatioOp():
-            return f"{_paren(operand.a)} / {_paren(operand.b)}"
-        case DifferenceOp():
-            return " − ".join(_paren(o) for o in operand.of)
-        case SumOp():
-            return " + ".join(_paren(o) for o in operand.of)
-        case ChangeOp():
-            return f"change of {describe(operand.of)} over {w}"
-        case PctChangeOp():
-            return f"percent change of {describe(operand.of)} over {w}"
-        case RollingMeanOp():
-            return f"mean of {describe(operand.of)} over {w}"
-        case RollingSumOp():
-            return f"sum of {describe(operand.of)} over {w}"
-        case RollingStdOp():
-            return f"standard deviation of {describe(operand.of)} over {w}"
-        case ZScoreOp():
-            return f"z-score of {describe(operand.of)} over {w}"
-        case PercentileOp():
-            span = "its whole history" if operand.window == "all" else operand.window
-            return f"percentile of {describe(operand.of)} in {span}"
-        case CountOp():
-            test = f"> {operand.above:g}" if operand.above is not None else f"< {operand.below:g}"
-            return f"count of {describe(operand.of)} {test} over {w}"
-        case ResampleOp():
-            tail = ", complete periods only" if operand.complete_only else ""
-            return f"{operand.how} of {describe(operand.of)} per {operand.freq}{tail}"
-        case DeskPeriodOp():
-            what = "sum" if operand.how == "sum" else "fall"
-            return f"{what} of {describe(operand.of)} per Desk period, complete periods only"
-        case SpliceOp():
-            return f"{describe(operand.before)} before {operand.at}, then {describe(operand.after)}"
-        case DrawdownOp():
-            return f"percent below the running peak of {describe(operand.of)}"
-        case FxSplitOp():
-            what = "the balance sheet" if operand.part == "balance_sheet" else "the exchange rate"
-            return f"part of the change of {_converted(operand)} from {what} moving"
-        case ConvertOp():
-            return _converted(operand)
-        case BreadthOp():
-            names = ", ".join(describe(o) for o in operand.of)
-            return f"percent of {names} that rose over {w}"
+    for op, words in _WORDS.items():
+        if isinstance(operand, op):
+            return words(operand)
     return type(operand).__name__
 
 
-def _converted(operand: ConvertOp) -> str:
+def _spread(op: SpreadOp) -> str:
+    core = f"{_paren(op.a)} − {_paren(op.b)}"
+    return core if op.scale == 1 else f"({core}) × {op.scale:g}"
+
+
+def _percentile(op: PercentileOp) -> str:
+    span = "its whole history" if op.window == "all" else op.window
+    return f"percentile of {describe(op.of)} in {span}"
+
+
+def _count(op: CountOp) -> str:
+    test = f"> {op.above:g}" if op.above is not None else f"< {op.below:g}"
+    return f"count of {describe(op.of)} {test} over {_window_text(op)}"
+
+
+def _resample(op: ResampleOp) -> str:
+    tail = ", complete periods only" if op.complete_only else ""
+    return f"{op.how} of {describe(op.of)} per {op.freq}{tail}"
+
+
+def _desk_period(op: DeskPeriodOp) -> str:
+    what = "sum" if op.how == "sum" else "fall"
+    return f"{what} of {describe(op.of)} per Desk period, complete periods only"
+
+
+def _over(words: str) -> Callable[[Any], str]:
+    """'<words> of <operand> over <window>', for the rolling and change operations."""
+    return lambda op: f"{words} of {describe(op.of)} over {_window_text(op)}"
+
+
+def _fx_split(op: FxSplitOp) -> str:
+    what = "the balance sheet" if op.part == "balance_sheet" else "the exchange rate"
+    return f"part of the change of {_converted(op)} from {what} moving"
+
+
+def _converted(operand: ConvertOp | FxSplitOp) -> str:
     sign = "×" if operand.how == "multiply" else "/"
     when = (
         "its month's last day" if operand.rate_on == "month_end" else "its date or the last before"
     )
     scaled = "" if operand.factor == 1 else f" × {operand.factor:g}"
     return f"{_paren(operand.of)} {sign} {_paren(operand.rate)}{scaled} (the rate of {when})"
+
+
+# One entry per operation, in the order the isinstance tests ran as a match statement.
+_WORDS: dict[type, Callable[[Any], str]] = {
+    SeriesOp: lambda op: str(op.id),
+    ScaleOp: lambda op: f"{_paren(op.of)} × {op.factor:g}",
+    SpreadOp: _spread,
+    RatioOp: lambda op: f"{_paren(op.a)} / {_paren(op.b)}",
+    DifferenceOp: lambda op: " − ".join(_paren(o) for o in op.of),
+    SumOp: lambda op: " + ".join(_paren(o) for o in op.of),
+    ChangeOp: _over("change"),
+    PctChangeOp: _over("percent change"),
+    RollingMeanOp: _over("mean"),
+    RollingSumOp: _over("sum"),
+    RollingStdOp: _over("standard deviation"),
+    ZScoreOp: _over("z-score"),
+    PercentileOp: _percentile,
+    CountOp: _count,
+    ResampleOp: _resample,
+    DeskPeriodOp: _desk_period,
+    SpliceOp: lambda op: f"{describe(op.before)} before {op.at}, then {describe(op.after)}",
+    DrawdownOp: lambda op: f"percent below the running peak of {describe(op.of)}",
+    FxSplitOp: _fx_split,
+    ConvertOp: lambda op: _converted(op),
+    BreadthOp: lambda op: (
+        f"percent of {', '.join(describe(o) for o in op.of)} that rose over {_window_text(op)}"
+    ),
+}
 
 
 def _paren(operand: object) -> str:

@@ -58,6 +58,14 @@ def arithmetic(step: Step, hide: frozenset[str] = frozenset(), root: bool = Fals
     ``hide`` withheld; the ``root`` step's value is the published number, always shown)."""
     values = [_value(i, hide) for i in step.inputs]
     result = format_exact(step.value) if root else _value(step, hide)
+    line = _copied(step, values, result)
+    if line is None:
+        line = _combined(step, values, result)
+    return line if line is not None else _windowed(step, result)
+
+
+def _copied(step: Step, values: list[str], result: str) -> str | None:
+    """A stored row, a quantity, a splice or a rescaling; None for any other op."""
     op = step.op
     if op == "series":
         return f"{_where(step)} = {result} (stored row)"
@@ -71,6 +79,12 @@ def arithmetic(step: Step, hide: frozenset[str] = frozenset(), root: bool = Fals
     if op == "spread":
         factor = format_exact(float(step.params["factor"]))
         return f"({values[0]} − {values[1]}) × {factor} = {result}"
+    return None
+
+
+def _combined(step: Step, values: list[str], result: str) -> str | None:
+    """Arithmetic on two or more listed values, or a percentile's rank; None otherwise."""
+    op = step.op
     if op in _TWO and len(values) == 2:
         return _TWO[op].format(a=values[0], b=values[1]) + f" = {result}"
     if op in ("difference", "sum"):
@@ -84,6 +98,12 @@ def arithmetic(step: Step, hide: frozenset[str] = frozenset(), root: bool = Fals
             f"{values[0]} is above {below:,} of {step.read:,} values ({_span(step)}) and equal "
             f"to {equal:,} (itself included): (below + (equal + 1) ÷ 2) ÷ n × 100 = {result}"
         )
+    return None
+
+
+def _windowed(step: Step, result: str) -> str:
+    """A statistic over a window of values: what, how many, which dates."""
+    op = step.op
     what = _WINDOW.get(op) or str(step.params.get("how", op))
     if op == "count":
         bound = next(k for k in ("above", "below") if k in step.params)

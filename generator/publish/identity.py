@@ -86,7 +86,7 @@ _Loader.add_multi_constructor("tag:", _other)
 
 
 def read_mkdocs_yml(path: Path) -> dict[str, Any]:
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - safe loader
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     return data if isinstance(data, dict) else {}
 
 

@@ -177,49 +177,53 @@ def _parse_line_by_line(text: str, where: str) -> pd.Series:
     for line_number, row in enumerate(reader, start=2):
         if not row:
             continue
+        at = f"{where}:{line_number}"
         if len(row) != 2:
-            raise StoreError(
-                f"{where}:{line_number}: expected 2 fields (date,value), found {len(row)}"
-            )
+            raise StoreError(f"{at}: expected 2 fields (date,value), found {len(row)}")
         raw_date, raw_value = row[0].strip(), row[1].strip()
-        if not ISO_DATE.match(raw_date):
-            raise StoreError(f"{where}:{line_number}: {raw_date!r} is not an ISO date (YYYY-MM-DD)")
-        try:
-            day = date.fromisoformat(raw_date)
-        except ValueError:
-            raise StoreError(
-                f"{where}:{line_number}: {raw_date!r} is not a real calendar date"
-            ) from None
-        if not MIN_DAY <= day <= MAX_DAY:
-            raise StoreError(
-                f"{where}:{line_number}: date {raw_date} is outside {MIN_DAY} to {MAX_DAY}, "
-                "the range dates can be computed with"
-            )
-        if previous is not None and day <= previous:
-            problem = "repeats" if day == previous else "comes before"
-            raise StoreError(
-                f"{where}:{line_number}: date {raw_date} {problem} the previous row ({previous}); "
-                "dates must be sorted and unique"
-            )
-        if raw_value == "":
-            value = math.nan
-        else:
-            try:
-                value = float(raw_value)
-            except ValueError:
-                raise StoreError(
-                    f"{where}:{line_number}: value {raw_value!r} on {raw_date} is not a number "
-                    "(leave it empty when missing)"
-                ) from None
-            if not math.isfinite(value):
-                raise StoreError(
-                    f"{where}:{line_number}: value {raw_value!r} on {raw_date} is not finite"
-                )
+        day = _row_date(raw_date, previous, at)
         dates.append(day)
-        values.append(value)
+        values.append(_row_value(raw_value, raw_date, at))
         previous = day
     index = pd.DatetimeIndex(pd.to_datetime(dates), name="date").as_unit("ns")
     return pd.Series(values, index=index, dtype="float64")
+
+
+def _row_date(raw_date: str, previous: date | None, at: str) -> date:
+    """A row's date: ISO, a real day, within the computable range, after the previous row."""
+    if not ISO_DATE.match(raw_date):
+        raise StoreError(f"{at}: {raw_date!r} is not an ISO date (YYYY-MM-DD)")
+    try:
+        day = date.fromisoformat(raw_date)
+    except ValueError:
+        raise StoreError(f"{at}: {raw_date!r} is not a real calendar date") from None
+    if not MIN_DAY <= day <= MAX_DAY:
+        raise StoreError(
+            f"{at}: date {raw_date} is outside {MIN_DAY} to {MAX_DAY}, "
+            "the range dates can be computed with"
+        )
+    if previous is not None and day <= previous:
+        problem = "repeats" if day == previous else "comes before"
+        raise StoreError(
+            f"{at}: date {raw_date} {problem} the previous row ({previous}); "
+            "dates must be sorted and unique"
+        )
+    return day
+
+
+def _row_value(raw_value: str, raw_date: str, at: str) -> float:
+    """A row's value: empty (missing, NaN) or a finite number."""
+    if raw_value == "":
+        return math.nan
+    try:
+        value = float(raw_value)
+    except ValueError:
+        raise StoreError(
+            f"{at}: value {raw_value!r} on {raw_date} is not a number (leave it empty when missing)"
+        ) from None
+    if not math.isfinite(value):
+        raise StoreError(f"{at}: value {raw_value!r} on {raw_date} is not finite")
+    return value
 
 
 STATUSES = ("fresh", "stale", "unavailable")

@@ -89,39 +89,51 @@ def parse_revisions_csv(text: str, where: str) -> list[Revision]:
                 f"{where}:{line}: expected {len(HEADER)} fields ({','.join(HEADER)}), "
                 f"found {len(cells)}"
             )
-        day = _day(cells[0], where, line, "date")
-        try:
-            value = float(cells[1])
-        except ValueError:
-            raise StoreError(
-                f"{where}:{line}: value {cells[1]!r} on {cells[0]} is not a number"
-            ) from None
-        if not math.isfinite(value):
-            raise StoreError(f"{where}:{line}: value {cells[1]!r} on {cells[0]} is not finite")
-        start = _day(cells[2], where, line, "known_from")
-        end = _day(cells[3], where, line, "known_to")
-        if end < start:
-            raise StoreError(
-                f"{where}:{line}: known_to {end} is before known_from {start} on {day}; "
-                "a value stops being current after it became known"
-            )
-        if cells[4] not in BASES:
-            raise StoreError(
-                f"{where}:{line}: basis {cells[4]!r} on {day} is not one of {', '.join(BASES)}"
-            )
-        row = Revision(day, value, start, end, cells[4])
-        if rows and (row.day, row.known_from) < (rows[-1].day, rows[-1].known_from):
-            raise StoreError(
-                f"{where}:{line}: rows must be sorted by date, then known_from "
-                f"({day} {start} comes after {rows[-1].day} {rows[-1].known_from})"
-            )
-        if rows and rows[-1].day == day and start < rows[-1].known_to:
-            raise StoreError(
-                f"{where}:{line}: {day} known from {start}, before the previous value of the "
-                f"same date stopped being current ({rows[-1].known_to}): two values at once"
-            )
+        row = _revision(cells, where, line)
+        if rows:
+            _check_follows(rows[-1], row, f"{where}:{line}")
         rows.append(row)
     return rows
+
+
+def _revision(cells: list[str], where: str, line: int) -> Revision:
+    """One row's fields, each checked: dates, a finite value, its period, a known basis."""
+    day = _day(cells[0], where, line, "date")
+    try:
+        value = float(cells[1])
+    except ValueError:
+        raise StoreError(
+            f"{where}:{line}: value {cells[1]!r} on {cells[0]} is not a number"
+        ) from None
+    if not math.isfinite(value):
+        raise StoreError(f"{where}:{line}: value {cells[1]!r} on {cells[0]} is not finite")
+    start = _day(cells[2], where, line, "known_from")
+    end = _day(cells[3], where, line, "known_to")
+    if end < start:
+        raise StoreError(
+            f"{where}:{line}: known_to {end} is before known_from {start} on {day}; "
+            "a value stops being current after it became known"
+        )
+    if cells[4] not in BASES:
+        raise StoreError(
+            f"{where}:{line}: basis {cells[4]!r} on {day} is not one of {', '.join(BASES)}"
+        )
+    return Revision(day, value, start, end, cells[4])
+
+
+def _check_follows(last: Revision, row: Revision, at: str) -> None:
+    """Rows sorted by date then known_from, and one date's values never current at once."""
+    day, start = row.day, row.known_from
+    if (day, start) < (last.day, last.known_from):
+        raise StoreError(
+            f"{at}: rows must be sorted by date, then known_from "
+            f"({day} {start} comes after {last.day} {last.known_from})"
+        )
+    if last.day == day and start < last.known_to:
+        raise StoreError(
+            f"{at}: {day} known from {start}, before the previous value of the "
+            f"same date stopped being current ({last.known_to}): two values at once"
+        )
 
 
 def current_known_from(

@@ -149,95 +149,119 @@ class FakeServer:
         return None
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
+        """The request handler class, bound to this fake."""
+        return type("Handler", (_Handler,), {"fake": self})
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
 
-            def log_message(self, *args: object) -> None:  # keep pytest output clean
-                pass
+def _faulted(reply: Reply, fault: Reply) -> Reply:
+    """The route's reply as a fault changes it: its own body (and status and type) when it has
+    one, its headers on top, and its way of sending."""
+    own = fault.body is not None
+    return Reply(
+        fault.status if own else reply.status,
+        fault.body if own else reply.body,
+        fault.content_type if own else reply.content_type,
+        {**reply.headers, **fault.headers},
+        fault.truncate,
+        trickle=fault.trickle,
+        huge=fault.huge,
+        trickle_headers=fault.trickle_headers,
+    )
 
-            def do_GET(self) -> None:
-                parsed = urllib.parse.urlsplit(self.path)
-                query = dict(urllib.parse.parse_qsl(parsed.query, keep_blank_values=True))
-                fake.headers = {name.lower(): value for name, value in self.headers.items()}
-                series = fake.series_of(parsed.path, query)
-                with fake._lock:
-                    fake.log.append(Logged(parsed.path, query, series, time.monotonic()))
-                if fake.latency:
-                    time.sleep(fake.latency)
-                fault = fake._pick_fault(series)
-                if fault is not None and fault.hang:
-                    fake._stopping.wait(fault.hang)
-                    self.close_connection = True
-                    return
-                if fault is not None and fault.redirect_to:
-                    self.send_response(302)
-                    self.send_header("Location", fault.redirect_to + self.path)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                reply = fake.route(parsed.path, query)
-                if fault is not None:
-                    body = fault.body if fault.body is not None else reply.body
-                    reply = Reply(
-                        fault.status if fault.body is not None else reply.status,
-                        body,
-                        fault.content_type if fault.body is not None else reply.content_type,
-                        {**reply.headers, **fault.headers},
-                        fault.truncate,
-                        trickle=fault.trickle,
-                        huge=fault.huge,
-                        trickle_headers=fault.trickle_headers,
-                    )
-                body = reply.body or b""
-                if reply.truncate is not None:
-                    body = body[: reply.truncate]
-                if reply.trickle_headers:
-                    head = (
-                        f"HTTP/1.1 {reply.status} Slow\r\nContent-Type: {reply.content_type}\r\n"
-                        f"Content-Length: {len(body)}\r\n\r\n"
-                    ).encode()
-                    self.close_connection = True
-                    try:
-                        self._send(head + body, Reply(trickle=reply.trickle_headers))
-                    except OSError:
-                        pass
-                    return
-                self.send_response(reply.status)
-                self.send_header("Content-Type", reply.content_type)
-                if not reply.huge:  # a huge body is sent without a length, as streams are
-                    self.send_header("Content-Length", str(len(body)))
-                for name, value in reply.headers.items():
-                    self.send_header(name, value)
-                if reply.huge:
-                    self.send_header("Connection", "close")
-                    self.close_connection = True
-                self.end_headers()
-                try:
-                    sent = self._send(body, reply)
-                except OSError:  # the client gave up, as it should
-                    sent = 0
-                    self.close_connection = True
-                with fake._lock:
-                    fake.bytes_sent += sent
 
-            def _send(self, body: bytes, reply: Reply) -> int:
-                if reply.huge:
-                    chunk = b" " * 65536
-                    sent = 0
-                    while sent < reply.huge and not fake._stopping.is_set():
-                        self.wfile.write(chunk)
-                        sent += len(chunk)
-                    return sent
-                if reply.trickle:
-                    for index in range(len(body)):
-                        if fake._stopping.wait(reply.trickle):
-                            return index
-                        self.wfile.write(body[index : index + 1])
-                        self.wfile.flush()
-                    return len(body)
-                self.wfile.write(body)
-                return len(body)
+class _Handler(BaseHTTPRequestHandler):
+    """Serves one fake: logs the request, applies a queued fault, sends the route's reply."""
 
-        return Handler
+    protocol_version = "HTTP/1.1"
+    fake: FakeServer  # set per fake by FakeServer._handler
+
+    def log_message(self, *args: object) -> None:  # keep pytest output clean
+        pass
+
+    def do_GET(self) -> None:
+        fake = self.fake
+        parsed = urllib.parse.urlsplit(self.path)
+        query = dict(urllib.parse.parse_qsl(parsed.query, keep_blank_values=True))
+        fake.headers = {name.lower(): value for name, value in self.headers.items()}
+        series = fake.series_of(parsed.path, query)
+        with fake._lock:
+            fake.log.append(Logged(parsed.path, query, series, time.monotonic()))
+        if fake.latency:
+            time.sleep(fake.latency)
+        fault = fake._pick_fault(series)
+        if fault is not None and self._answered_by(fault):
+            return
+        reply = fake.route(parsed.path, query)
+        if fault is not None:
+            reply = _faulted(reply, fault)
+        body = reply.body or b""
+        if reply.truncate is not None:
+            body = body[: reply.truncate]
+        if reply.trickle_headers:
+            self._trickle_all(reply, body)
+            return
+        self._reply(reply, body)
+
+    def _answered_by(self, fault: Reply) -> bool:
+        """A fault that replaces the reply: a hang (then close), or a redirect."""
+        if fault.hang:
+            self.fake._stopping.wait(fault.hang)
+            self.close_connection = True
+            return True
+        if fault.redirect_to:
+            self.send_response(302)
+            self.send_header("Location", fault.redirect_to + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return True
+        return False
+
+    def _trickle_all(self, reply: Reply, body: bytes) -> None:
+        """Status line, headers and body one byte at a time."""
+        head = (
+            f"HTTP/1.1 {reply.status} Slow\r\nContent-Type: {reply.content_type}\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        self.close_connection = True
+        try:
+            self._send(head + body, Reply(trickle=reply.trickle_headers))
+        except OSError:
+            pass
+
+    def _reply(self, reply: Reply, body: bytes) -> None:
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        if not reply.huge:  # a huge body is sent without a length, as streams are
+            self.send_header("Content-Length", str(len(body)))
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        if reply.huge:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        try:
+            sent = self._send(body, reply)
+        except OSError:  # the client gave up, as it should
+            sent = 0
+            self.close_connection = True
+        with self.fake._lock:
+            self.fake.bytes_sent += sent
+
+    def _send(self, body: bytes, reply: Reply) -> int:
+        fake = self.fake
+        if reply.huge:
+            chunk = b" " * 65536
+            sent = 0
+            while sent < reply.huge and not fake._stopping.is_set():
+                self.wfile.write(chunk)
+                sent += len(chunk)
+            return sent
+        if reply.trickle:
+            for index in range(len(body)):
+                if fake._stopping.wait(reply.trickle):
+                    return index
+                self.wfile.write(body[index : index + 1])
+                self.wfile.flush()
+            return len(body)
+        self.wfile.write(body)
+        return len(body)

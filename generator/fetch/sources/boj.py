@@ -90,6 +90,18 @@ def fetch_spec(spec: SourceSpec, series_id: str, since: date | None) -> pd.Serie
 def _read(payload: object, spec: BojSource, rows: dict[date, float]) -> object:
     if not isinstance(payload, dict) or "STATUS" not in payload:
         raise BadReply(f"{LABEL} reply has no STATUS")
+    _check_status(payload, spec)
+    results = payload.get("RESULTSET")
+    if not isinstance(results, list):
+        raise BadReply(f"{LABEL} reply has no RESULTSET list")
+    for result in results:
+        _read_result(result, spec, rows)
+    return payload.get("NEXTPOSITION")
+
+
+def _check_status(payload: dict[str, object], spec: BojSource) -> None:
+    """STATUS 200 passes; a server error is transient, an unknown series not found, the rest
+    a refusal."""
     status, message_id = payload.get("STATUS"), str(payload.get("MESSAGEID") or "")
     message = net.clean(payload.get("MESSAGE") or "", 100)
     if status in (500, 503):
@@ -98,23 +110,22 @@ def _read(payload: object, spec: BojSource, rows: dict[date, float]) -> object:
         if message_id == "M181013E":
             raise NotFound(f"{LABEL} has no series {spec.db} {spec.code} ({message_id})")
         raise SourceError(f"{LABEL} refused the request (STATUS {status} {message_id}: {message})")
-    results = payload.get("RESULTSET")
-    if not isinstance(results, list):
-        raise BadReply(f"{LABEL} reply has no RESULTSET list")
-    for result in results:
-        values = result.get("VALUES") if isinstance(result, dict) else None
-        dates = values.get("SURVEY_DATES") if isinstance(values, dict) else None
-        numbers = values.get("VALUES") if isinstance(values, dict) else None
-        if not isinstance(dates, list) or not isinstance(numbers, list):
-            raise BadReply(f"{LABEL} reply has a result without SURVEY_DATES and VALUES")
-        if len(dates) != len(numbers):
-            raise BadReply(f"{LABEL} sent dates and values of different lengths")
-        for raw_day, raw in zip(dates, numbers, strict=True):
-            day = _day(raw_day, spec.frequency)
-            if day in rows:
-                raise BadReply(f"{LABEL} sent {day} more than once")
-            rows[day] = _value(raw, day)
-    return payload.get("NEXTPOSITION")
+
+
+def _read_result(result: object, spec: BojSource, rows: dict[date, float]) -> None:
+    """One RESULTSET entry's dates and values into ``rows``, each date once."""
+    values = result.get("VALUES") if isinstance(result, dict) else None
+    dates = values.get("SURVEY_DATES") if isinstance(values, dict) else None
+    numbers = values.get("VALUES") if isinstance(values, dict) else None
+    if not isinstance(dates, list) or not isinstance(numbers, list):
+        raise BadReply(f"{LABEL} reply has a result without SURVEY_DATES and VALUES")
+    if len(dates) != len(numbers):
+        raise BadReply(f"{LABEL} sent dates and values of different lengths")
+    for raw_day, raw in zip(dates, numbers, strict=True):
+        day = _day(raw_day, spec.frequency)
+        if day in rows:
+            raise BadReply(f"{LABEL} sent {day} more than once")
+        rows[day] = _value(raw, day)
 
 
 def _day(raw: object, frequency: str) -> date:

@@ -144,12 +144,7 @@ def with_retries(call: Callable[[], T], config: Settings) -> T:
     not_tonight: list[str] = []
 
     def should_retry(state: RetryCallState) -> bool:
-        error = state.outcome.exception() if state.outcome else None
-        if isinstance(error, Transient):
-            asked = error.retry_after
-            if asked is not None and asked > config.max_wait:
-                return False
-        elif not (isinstance(error, KeyRejected) and state.attempt_number == 1):
+        if not _retryable(state, config):
             return False
         pause = wait(state)
         if pause >= budget.time_left():  # the wait alone would pass tonight's budget
@@ -158,11 +153,7 @@ def with_retries(call: Callable[[], T], config: Settings) -> T:
         return True
 
     def wait(state: RetryCallState) -> float:
-        error = state.outcome.exception() if state.outcome else None
-        asked = getattr(error, "retry_after", None)
-        if asked is not None:
-            return float(min(asked, config.max_wait))
-        return float(min(config.wait * 2 ** (state.attempt_number - 1), config.max_wait))
+        return _wait(state, config)
 
     retrying = Retrying(
         stop=stop_after_attempt(config.attempts), retry=should_retry, wait=wait, reraise=True
@@ -179,6 +170,25 @@ def with_retries(call: Callable[[], T], config: Settings) -> T:
             error.message += f"; {not_tonight[-1]}: not tonight"
         raise
     raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
+
+
+def _retryable(state: RetryCallState, config: Settings) -> bool:
+    """A transient error (unless the server asks for a longer wait than allowed), or a rejected
+    key on its first attempt."""
+    error = state.outcome.exception() if state.outcome else None
+    if isinstance(error, Transient):
+        asked = error.retry_after
+        return asked is None or asked <= config.max_wait
+    return isinstance(error, KeyRejected) and state.attempt_number == 1
+
+
+def _wait(state: RetryCallState, config: Settings) -> float:
+    """The server's Retry-After, else exponential backoff; never more than ``max_wait``."""
+    error = state.outcome.exception() if state.outcome else None
+    asked = getattr(error, "retry_after", None)
+    if asked is not None:
+        return float(min(asked, config.max_wait))
+    return float(min(config.wait * 2 ** (state.attempt_number - 1), config.max_wait))
 
 
 def network_error(label: str, error: BaseException, timeout: float) -> SourceError:
