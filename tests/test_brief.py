@@ -304,7 +304,7 @@ def test_home_brief_survives_a_broken_newest_post(real, tmp_path: Path):
 
     config, results, regime = real
     (tmp_path / "2026-08-20.md").write_text("---\nreport: [1, 2]\n---\n")
-    lines = home_brief(config, regime, results, tmp_path)
+    lines, _ = home_brief(config, regime, results, tmp_path)
     assert "there is no earlier report" in lines[1]
 
 
@@ -326,11 +326,11 @@ def test_home_brief_never_compares_with_the_report_of_its_own_data(real, tmp_pat
     now = {r.id: r.status.level for r in results if r.status}
     assert now["reserves"] == "watch"
     _post(tmp_path / "2026-08-21.md", {**now, "reserves": "calm"})
-    lines = home_brief(config, regime, results, tmp_path)
+    lines, _ = home_brief(config, regime, results, tmp_path)
     assert (
         lines[1] == "Changes: none to compare yet; the report of 21 Aug 2026 shows this same data."
     )
     assert not any("21 Aug 2026:" in line for line in lines[1:])
     _post(tmp_path / "2026-08-14.md", {**now, "reserves": "stress"})
-    lines = home_brief(config, regime, results, tmp_path)
+    lines, _ = home_brief(config, regime, results, tmp_path)
     assert lines[1] == "Bank reserves since 14 Aug 2026: stress → watch (better)."

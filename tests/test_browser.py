@@ -352,12 +352,15 @@ def test_palette_toggle_survives_a_corrupt_stored_choice(server: str, browser):
 
 
 def test_rss_feed_opens_as_a_readable_page(server: str, page):
-    """The XSL view renders each report's HTML instead of printing its tags."""
-    tab, _ = page
+    """No XSLT stylesheet since the generator writes the feeds (h23pub: Chromium warned in red
+    before running one): the browser shows the feed's XML tree, every report named in it."""
+    tab, watch = page
     tab.goto(f"{server}feed_rss_created.xml", wait_until="load")
     text = tab.inner_text("body")
-    assert "This is an RSS feed" in text
-    assert "Liquidity regime" in text and "<p>" not in text
+    assert "The document tree is shown below" in text
+    assert "<rss" in text and "Liquidity regime" in text
+    assert "xml-stylesheet" not in text
+    assert not watch.errors, watch.errors
 
 
 @pytest.mark.parametrize("indicator", IDS)
@@ -413,7 +416,11 @@ def test_axe_finds_nothing_serious_or_critical(server: str, browser, width: int,
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    context = browser.new_context(viewport={"width": width, "height": 844}, color_scheme=scheme)
+    # The site's Content-Security-Policy (issue 25) refuses an injected inline script: axe is
+    # the test's own, so the context bypasses the policy.
+    context = browser.new_context(
+        viewport={"width": width, "height": 844}, color_scheme=scheme, bypass_csp=True
+    )
     tab = context.new_page()
     findings = []
     for path in AXE_PAGES:

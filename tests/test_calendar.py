@@ -7,6 +7,7 @@ from each release's rule (EDT is UTC-4 in August)."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -99,9 +100,14 @@ def test_the_brief_line_reads_as_the_issue_asks(built_project: Path):
     home = (built_project / "site" / "index.md").read_text()
     lines = [line for line in home.splitlines() if line.startswith("- Near a threshold: the ")]
     assert lines and all(" could turn " in line for line in lines)
-    # Fed balance sheet reads WALCL (H.4.1): its flip is named with that release's next date
+    # each flip is named with the next date of the release its indicator reads (which flips are
+    # nearest depends on the data; SOFR minus IORB reads IORB, whose next release is Thu 27 Aug)
+    named = re.compile(
+        r"^- Near a threshold: the .+ of (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} \w{3} "
+    )
+    assert all(named.match(line) for line in lines), lines
     assert any(
-        line.startswith("- Near a threshold: the H.4.1 of Thu 27 Aug could turn Fed balance sheet")
+        line.startswith("- Near a threshold: the IORB of Thu 27 Aug could turn SOFR minus IORB")
         for line in lines
     ), lines
 

@@ -52,7 +52,12 @@ def due_ids(schedule: Schedule, fetched: datetime | None, now: datetime) -> set[
 @pytest.mark.parametrize("release_id", sorted(CONFIG.releases))
 def test_due_after_each_release_until_fetched_and_never_before(release_id):
     schedule = load_schedule(CONFIG, FIXTURE / "data")
-    members = {s for s, spec in CONFIG.series.items() if spec.release == release_id}
+    # a series kept by hand (source: manual) is never due: no run can fetch it
+    members = {
+        s
+        for s, spec in CONFIG.series.items()
+        if spec.release == release_id and spec.source != "manual"
+    }
     for occurrence in schedule.occurrences(release_id, date(2026, 1, 1), date(2026, 12, 31)):
         before = occurrence.at + due.SETTLE - timedelta(minutes=1)
         previous = schedule.latest_before(release_id, occurrence.at - timedelta(seconds=1))

@@ -70,6 +70,8 @@ def copy_repository(target: Path) -> Path:
         ".git", ".venv", "node_modules", "public", ".cache", "__pycache__", ".pytest_cache"
     )
     shutil.copytree(ROOT, target, ignore=ignore, symlinks=True)
+    # the chart libraries the build copies into the site (installed once, by `npm ci`)
+    (target / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
     return target
 
 

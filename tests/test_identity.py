@@ -28,7 +28,8 @@ def test_the_name_is_escaped_for_html_attributes_and_nothing_else_changes(tmp_pa
     name = data["site_name"]
     # no tag, no raw quote or ampersand, no control character: safe unescaped in an attribute
     assert "<" not in name and '"' not in name and "'" not in name and "\x07" not in name
-    assert html.unescape(name) == 'Tom & Jerry\'s "\u2039b\u203aWatch\u2039/b\u203a"'
+    # (quotes become look-alike typographic quotes first: render.no_markup, issue 25)
+    assert html.unescape(name) == "Tom & Jerry\u2019s \u201d\u2039b\u203aWatch\u2039/b\u203a\u201d"
     assert data["site_description"] == "Why \u2039now\u203a?"
     # a second run changes nothing (the build rewrites mkdocs.yml only when the name changes)
     assert not identity.sync_mkdocs_yml(path, SiteConfig(name=NASTY, tagline="Why <now>?"))
@@ -53,10 +54,12 @@ def test_settings_read_site_url_feeds_and_blog_as_mkdocs_does(tmp_path: Path, mo
     assert identity.settings(tmp_path).site_url == "https://user.github.io/repo/"
 
 
-def test_the_site_builds_with_no_hook_and_no_feed_plugin():
-    """Zensical runs no hooks and refused the RSS plugin's second instance: neither is used."""
+def test_the_site_builds_with_one_hook_and_no_feed_plugin():
+    """Zensical runs no hooks and refused the RSS plugin's second instance: no feed plugin is
+    used, and one hook is left, the Content-Security-Policy's (its hashes need the finished
+    HTML; moving it after `mkdocs build` is recorded in docs/architecture.md as to do)."""
     config = identity.read_mkdocs_yml(ROOT / "mkdocs.yml")
-    assert "hooks" not in config
+    assert config.get("hooks") == ["hooks/csp.py"]
     names = [next(iter(p)) if isinstance(p, dict) else p for p in config["plugins"]]
     assert names == ["search", "blog"]
-    assert not list((ROOT / "hooks").glob("*.py"))
+    assert [p.name for p in (ROOT / "hooks").glob("*.py")] == ["csp.py"]

@@ -180,7 +180,7 @@ def test_a_manual_series_is_never_fetched_and_check_says_when_it_is_overdue(proj
         entry("PBOC_ASSETS", "{source: manual, every: 1m, lag: 45d, how: the PBoC's website}"),
     )
     folder = project / "data" / "series" / "manual"
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)
     (folder / "PBOC_ASSETS.csv").write_bytes(b"date,value\n2026-05-01,440000\n2026-06-01,445000\n")
     before = data_files(project)
     run = run_update(project, env, "--only", "PBOC_ASSETS", "SOFR")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from generator.catalogue import conditions
 from generator.catalogue.claims import TESTS, ClaimConfig, ClaimTest
+from generator.catalogue.declared import check_attribution, check_groups, check_ladder_assets
 from generator.catalogue.desk import desk_problems
 from generator.catalogue.formulas import DeskPeriodOp, ScaleOp, SeriesOp, nodes, references
 from generator.catalogue.grammar import SERIES_ID
@@ -67,9 +68,9 @@ def cross_check(
     _check_indicators(reporter, config)
     _check_regime(reporter, config)
     _check_ladder(reporter, config, events)
-    _check_groups(reporter, config)
-    _check_ladder_assets(reporter, config)
-    _check_attribution(reporter, config)
+    check_groups(reporter, config)
+    check_ladder_assets(reporter, config)
+    check_attribution(reporter, config)
     reporter.extend(claim_problems(doc, config, events))
     reporter.extend(answer_problems(doc, config))
     _check_desk(reporter, config)
@@ -223,75 +224,6 @@ def _check_ladder_drivers(reporter: Reporter, config: Config) -> None:
                     ("ladder", "also", position, "assets", index),
                     f"ladder, also[{position}].assets: {message}",
                 )
-
-
-# What used to be lists in code, now in the catalogue: each indicator's `group:` against
-# `groups:`, the ladder's assets and the attribution's series against `series:`, and the
-# attribution's pages against the indicator ids. A name the build would otherwise drop (an asset
-# left off the ladder, a card in no home section) is refused here, with its line.
-
-
-def _check_groups(reporter: Reporter, config: Config) -> None:
-    groups = list(dict.fromkeys(g.id for g in config.groups))
-    for position, group in enumerate(config.groups):
-        if group.id in [g.id for g in config.groups[:position]]:
-            reporter.at(
-                ("groups", position, "id"), f"groups, field 'id': duplicate group {group.id!r}"
-            )
-    for index, indicator in enumerate(config.indicators):
-        if indicator.group not in groups:
-            reporter.at(
-                ("indicators", index, "group"),
-                f"indicator {indicator.id!r}, field 'group': "
-                f"{suggest('group', indicator.group, groups)} (the declared groups are "
-                f"{', '.join(groups)}; declare it in groups: to add a home section)",
-            )
-
-
-def _check_ladder_assets(reporter: Reporter, config: Config) -> None:
-    if config.ladder is None:
-        return
-    seen: list[str] = []
-    for position, asset in enumerate(config.ladder.assets):
-        path = ("ladder", "assets", position, "series")
-        field = f"ladder, field 'assets[{position}].series'"
-        if asset.series not in config.series:
-            reporter.at(
-                path,
-                f"{field}: {suggest('series', asset.series, sorted(config.series))} (declare "
-                "its prices in series: first)",
-            )
-        elif asset.series in seen:
-            reporter.at(
-                path,
-                f"{field}: {asset.series!r} is listed twice; each asset once, in the article's "
-                "order",
-            )
-        seen.append(asset.series)
-
-
-def _check_attribution(reporter: Reporter, config: Config) -> None:
-    parts = config.attribution.series
-    for part, series_id in (
-        ("reserves", parts.reserves),
-        ("fed_assets", parts.fed_assets),
-        ("tga", parts.tga),
-        ("rrp", parts.rrp),
-    ):
-        if series_id not in config.series:
-            reporter.at(
-                ("attribution", "series", part),
-                f"attribution, field 'series.{part}': "
-                f"{suggest('series', series_id, sorted(config.series))} (name a series declared "
-                "in series:)",
-            )
-    ids = [i.id for i in config.indicators]
-    for position, page in enumerate(config.attribution.pages):
-        if page not in ids:
-            reporter.at(
-                ("attribution", "pages", position),
-                f"attribution, field 'pages': {suggest('indicator', page, ids)}",
-            )
 
 
 def _check_desk(reporter: Reporter, config: Config) -> None:

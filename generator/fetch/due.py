@@ -66,7 +66,7 @@ def due_series(
     ``GIVE_UP``) is after their last fetch that changed them, in catalogue order."""
     found: list[Due] = []
     for series_id, spec in config.series.items():
-        if spec.release is None:
+        if spec.release is None or spec.source == "manual":  # kept by hand: never fetched
             continue
         latest = schedule.latest_before(spec.release, now - SETTLE)
         if latest is None or now - latest.at > GIVE_UP:

@@ -238,11 +238,38 @@ class Tracer:
                 part = node.after if day >= pd.Timestamp(node.at) else node.before
                 step.inputs = [self.trace(part, day)] if part is not None else []
                 step.params["at"] = node.at.isoformat()
+            case ops.FxSplitOp():
+                self._fx_split(node, day, step)
+            case ops.ConvertOp():
+                step.inputs = [self.trace(node.of, day), self._rate(node, day)]
+                step.params["how"] = node.how
+            case ops.BreadthOp():
+                # each balance sheet as it stood on the day (its change is its own window's)
+                step.inputs = [self._aligned(o, day) for o in node.of]
             case ops.DrawdownOp():
                 values = self.values(node.of)
                 upto = values[values.index <= day]
                 peak = upto.index[int(np.argmax(upto.to_numpy()))]
                 step.inputs = [self.trace(node.of, day), self.trace(node.of, peak)]
+
+    def _rate(self, node: ops.ConvertOp, day: pd.Timestamp) -> Step:
+        """The exchange rate a conversion used: that of the value's date, or of its month's last
+        day (``rate_on``), each the last known on or before it."""
+        on = day if node.rate_on != "month_end" else day + pd.offsets.MonthEnd(0)
+        return self._aligned(node.rate, on)
+
+    def _fx_split(self, node: ops.FxSplitOp, day: pd.Timestamp, step: Step) -> None:
+        """The two local levels and the two rates the split of a change reads."""
+        values = self.values(node.of)
+        position = int(values.index.get_loc(day))
+        before = values.index[max(position - 1, 0)]
+        step.inputs = [
+            self.trace(node.of, day),
+            self.trace(node.of, before),
+            self._rate(node, day),
+            self._rate(node, before),
+        ]
+        step.params["part"] = node.part
 
     def _earlier(self, node: ops.ChangeOp | ops.PctChangeOp, day: pd.Timestamp) -> Step:
         """The level a change subtracts, at the position ``transforms`` subtracts it."""

@@ -113,13 +113,15 @@ def citable(
     result: IndicatorResult, config: Config, sources: list[Source], site_url: str, sentence: str
 ) -> Citable:
     fetched = [s.fetched_at for s in sources if s.fetched_at]
+    # The newest date the chart's own data has (a plotted quantity may run past the card's).
+    shown = [d for d in (result.latest_date(q) for q in result.config.chart.plot) if d]
     return Citable(
         id=result.id,
         title=result.config.title,
         site_name=config.site.name,
         page_url=f"{site_url}indicators/{result.id}/",
         sentence=sentence,
-        as_of=result.as_of,
+        as_of=max(shown) if shown else result.as_of,
         fetched=max(fetched) if fetched else None,
         sources=sources,
     )

@@ -27,8 +27,9 @@ from typing import Any
 
 from feedgen.feed import FeedGenerator
 
+from generator.publish import answer
 from generator.publish.identity import Feed, Settings
-from generator.publish.render import front_matter
+from generator.publish.render import front_matter, html_text, no_markup
 
 POST_TIME = time(6, 0)
 LENGTH = 30  # the newest posts in each feed
@@ -181,7 +182,10 @@ def updated_name(name: str) -> str:
 
 
 def feed_files(settings: Settings, site_name: str, posts: list[Post]) -> dict[str, bytes]:
-    """Every feed file by its name under the site root."""
+    """Every feed file by its name under the site root. The site name as the pages print it
+    (``no_markup``: look-alike quotes and brackets), since many feed readers show a channel's
+    title as HTML."""
+    site_name = no_markup(site_name)
     files: dict[str, bytes] = {}
     for feed in settings.feeds:
         rss = rss_xml(settings, site_name, feed, posts)
@@ -191,3 +195,21 @@ def feed_files(settings: Settings, site_name: str, posts: list[Post]) -> dict[st
             files[name] = content
             files[updated_name(name)] = content
     return files
+
+
+def item_html(
+    opening: answer.Lead | None, regime_line: str, headline: dict[str, Any], summary: str
+) -> str:
+    """A feed item's HTML: the lead first (the answer, the regime, the arrows), then the
+    summary; posts written before the lead keep their regime line and its reasons."""
+    if opening is None:
+        return (
+            f"<p>{html_text(regime_line)} {html_text(headline['text'])}</p>"
+            f"<p>{html_text(summary)}</p>"
+        )
+    answer_text = " ".join(opening.sentences)
+    first = f"<p><strong>{html_text(answer_text)}</strong></p>" if answer_text else ""
+    return (
+        f"{first}<p>{html_text(opening.regime_text)} {html_text(opening.changes_text)}</p>"
+        f"<p>{html_text(summary)}</p>"
+    )

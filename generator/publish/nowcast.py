@@ -240,7 +240,8 @@ def extend_spec(spec: dict[str, Any], result: IndicatorResult, view: View) -> di
             },
             {
                 "transform": [{"filter": "datum.kind != 'Published'"}],
-                "mark": {"type": "text", "align": "left", "dx": 6, "dy": -8, "fontSize": 11},
+                # left of the point: the estimate is the chart's last date, at the plot's edge
+                "mark": {"type": "text", "align": "right", "dx": -6, "dy": -8, "fontSize": 11},
                 "encoding": {"x": x, "y": y, "text": {"value": "estimate"}, "color": colour},
             },
         ],

@@ -35,13 +35,14 @@ from generator.publish import (
     brief,
     changes,
     charts,
+    feeds,
     images,
     pages,
     revised,
 )
 from generator.publish import posts as post_files
 from generator.publish.format import format_date, format_number
-from generator.publish.render import environment, html_text
+from generator.publish.render import environment
 from generator.snapshot import freshness
 from generator.snapshot.load import load_snapshot
 from generator.snapshot.lock import exclusive
@@ -457,7 +458,7 @@ def render_post(
         title=title,
         day=day,
         description=f"{opening.text} {summary}" if opening else f"{regime_line} {summary}",
-        feed_html=feed_html(opening, regime_line, headline, summary),
+        feed_html=feeds.item_html(opening, regime_line, headline, summary),
         lead=opening,
         image=drawn[0].path if drawn else None,
         alert=comparison.alert,
@@ -476,24 +477,6 @@ def render_post(
         as_of_labels={r.id: pages.as_of_label(r) for r in results},
         lead_image=drawn[0] if drawn and drawn[0].path.endswith("/regime.png") else None,
         charts=[i for i in drawn if not i.path.endswith("/regime.png")],
-    )
-
-
-def feed_html(
-    opening: answer.Lead | None, regime_line: str, headline: dict[str, Any], summary: str
-) -> str:
-    """A feed item's HTML: the lead first (the answer, the regime, the arrows), then the
-    summary; posts written before the lead keep their regime line and its reasons."""
-    if opening is None:
-        return (
-            f"<p>{html_text(regime_line)} {html_text(headline['text'])}</p>"
-            f"<p>{html_text(summary)}</p>"
-        )
-    answer_text = " ".join(opening.sentences)
-    first = f"<p><strong>{html_text(answer_text)}</strong></p>" if answer_text else ""
-    return (
-        f"{first}<p>{html_text(opening.regime_text)} {html_text(opening.changes_text)}</p>"
-        f"<p>{html_text(summary)}</p>"
     )
 
 
