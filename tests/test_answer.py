@@ -15,6 +15,7 @@ from generator.catalogue.load import load_config, load_events
 from generator.measure import indicators
 from generator.publish import answer
 from generator.publish.changes import IndicatorState, ReportState, compare
+from generator.publish.format import Number
 from generator.snapshot.load import load_snapshot
 from generator.snapshot.store import Store
 from tests.conftest import FIXTURE, copy_project, run_generator
@@ -89,7 +90,7 @@ def state(day: int, regime: str, score: float, **levels: str) -> ReportState:
         day=date(2026, 8, day),
         regime=regime,
         score=score,
-        indicators={k: IndicatorState(v, "1", None) for k, v in levels.items()},
+        indicators={k: IndicatorState(v, Number(1.0), None) for k, v in levels.items()},
     )
 
 

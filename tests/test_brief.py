@@ -240,10 +240,14 @@ def test_brief_lines_are_short_and_complete(real):
 
 def test_changes_have_a_direction():
     from generator.publish import changes
+    from generator.publish.format import Number
 
     def state(day: str, regime: str, level: str) -> changes.ReportState:
         return changes.ReportState(
-            pd.Timestamp(day).date(), regime, 0.0, {"x": changes.IndicatorState(level, "1", None)}
+            pd.Timestamp(day).date(),
+            regime,
+            0.0,
+            {"x": changes.IndicatorState(level, Number(1.0), None)},
         )
 
     before, after = state("2026-08-20", "neutral", "watch"), state("2026-08-21", "tight", "stress")

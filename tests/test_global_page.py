@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from generator.publish import global_page
+from generator.publish.format import Number
 from tests.test_global import CONFIG, RESULTS
 
 
@@ -34,8 +35,12 @@ def test_split_rows_are_the_parts_of_the_latest_change_and_add_up():
     assert total == float(result.quantity("change_1m")[june])
     rows = global_page.split_rows(result)
     assert [r["part"] for r in rows][-1] == "Monthly change"
-    assert rows[-1]["value"] == "−285"
-    assert rows[0] == {"part": "Fed: balance sheet moved", "value": "+31"}
+    assert str(rows[-1]["value"]) == "−285"
+    assert (rows[0]["part"], str(rows[0]["value"])) == ("Fed: balance sheet moved", "+31")
+    # Numbers until the template: the value itself, dated and named for its explanation.
+    last = rows[-1]["value"]
+    assert isinstance(last, Number) and last.explain == f"{result.id}.change_1m"
+    assert last.value == float(result.quantity("change_1m").iloc[-1])
     # Indicators without an fx_split quantity get no table.
     assert global_page.split_rows(RESULTS["m2"]) == []
 

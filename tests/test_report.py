@@ -16,6 +16,7 @@ import yaml
 
 from generator.catalogue.messages import ConfigError
 from generator.publish import changes, images
+from generator.publish.format import Number
 from generator.publish.report import LEAD_MARK, POSTS, report, report_day
 from tests import test_browser
 from tests.conftest import ROOT, copy_project, run_generator
@@ -56,8 +57,8 @@ def state(day: str, regime: str, **levels: str | None) -> changes.ReportState:
         regime=regime,
         score=0.1,
         indicators={
-            key: changes.IndicatorState(level, f"{key} value {day}", None)
-            for key, level in levels.items()
+            key: changes.IndicatorState(level, Number(int(day[-2:]) * 100 + i, "bn USD", 0), None)
+            for i, (key, level) in enumerate(levels.items())
         },
     )
 
@@ -68,9 +69,7 @@ def test_status_changes_come_first_and_make_an_alert():
     result = changes.compare(before, after, {"b": "Bitcoin"})
     assert [row.id for row in result.rows] == ["b", "c", "a"]
     assert [row.changed for row in result.rows] == [True, True, False]
-    assert (
-        result.rows[0].then == "b value 2026-08-20" and result.rows[0].now == "b value 2026-08-21"
-    )
+    assert (str(result.rows[0].then), str(result.rows[0].now)) == ("2,001 bn USD", "2,101 bn USD")
     assert result.alert and not result.regime_changed
     text = changes.summary(result, before, after)
     assert "2 indicators changed status: Bitcoin (calm to stress); c (watch to calm)" in text
@@ -92,7 +91,7 @@ def test_regime_change_alone_is_an_alert_and_no_change_is_not():
 def test_first_report_has_nothing_to_compare_and_is_no_alert():
     result = changes.compare(None, state("2026-08-21", "tight", a="stress"), {})
     assert not result.alert and result.previous is None
-    assert result.rows[0].then == "n/a"
+    assert str(result.rows[0].then) == "n/a"
 
 
 def test_state_round_trips_through_front_matter_yaml():
@@ -100,9 +99,10 @@ def test_state_round_trips_through_front_matter_yaml():
         date(2026, 8, 21),
         "neutral",
         -0.4361,
-        {"x": changes.IndicatorState(None, "n/a", None)},
+        {"x": changes.IndicatorState(None, Number(None), None)},
     )
-    original.indicators["y"] = changes.IndicatorState("calm", "−2.0 bp", date(2026, 8, 20))
+    day = date(2026, 8, 20)
+    original.indicators["y"] = changes.IndicatorState("calm", Number(-2.04, "bp", 1, day), day)
     dumped = yaml.safe_dump(original.to_meta(), allow_unicode=True)
     back = changes.ReportState.from_meta(original.day, yaml.safe_load(dumped))
     assert back.indicators == original.indicators

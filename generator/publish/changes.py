@@ -2,16 +2,19 @@
 
 A report's state (regime, and each indicator's status and displayed value) is stored in the
 post's own front matter, so the next night compares with what readers were actually shown,
-even after the data behind it has been revised. Pure functions: no files, no Jinja.
+even after the data behind it has been revised. The value is stored as a number with its unit
+and decimals (``value: 6745.699``, ``unit: bn USD``, ``decimals: 0``), which formats to exactly
+the text readers saw; posts written before stored that text ("6,746 bn USD"), and are read back
+into the same number (``format.parse_displayed``). Pure functions: no files, no Jinja.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from generator.publish.format import format_date
+from generator.publish.format import Number, format_date, parse_displayed
 
 NO_STATUS = "no status"
 
@@ -19,8 +22,45 @@ NO_STATUS = "no status"
 @dataclass(frozen=True)
 class IndicatorState:
     level: str | None  # calm | watch | stress, None when there is no data
-    value: str  # as displayed, e.g. "6,746 bn USD"
+    value: Number  # the card's value, shown as "6,746 bn USD"
     as_of: date | None
+
+    def to_meta(self) -> dict[str, Any]:
+        """Stored as a number: the value as computed, and the unit and decimals it was shown
+        with, so the next night prints exactly what readers saw."""
+        number = self.value
+        return {
+            "level": self.level,
+            "value": None if number.missing else number.value,
+            "unit": number.unit,
+            "decimals": number.decimals,
+            "as_of": self.as_of,
+        }
+
+    @classmethod
+    def from_meta(cls, entry: dict[str, Any]) -> IndicatorState:
+        """The state ``to_meta`` stored; a post written before states were numbers holds the
+        displayed text as ``value`` and is read back into that number (``ValueError`` when the
+        text is not a displayed number)."""
+        as_of = entry.get("as_of")
+        day = as_of if isinstance(as_of, date) else None
+        return cls(level=entry.get("level"), value=_number(entry, day), as_of=day)
+
+
+def _number(entry: dict[str, Any], day: date | None) -> Number:
+    """A stored value: a number with ``unit`` and ``decimals``; the displayed text of an older
+    post; missing (``null`` or no ``value``) as ``n/a``."""
+    value = entry.get("value")
+    if isinstance(value, str):
+        return replace(parse_displayed(value), date=day)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+        raise ValueError(f"value {value!r} is not a number")
+    places = entry.get("decimals", 1)
+    if isinstance(places, bool) or not isinstance(places, int) or not 0 <= places <= 12:
+        raise ValueError(f"decimals {places!r} is not a whole number from 0 to 12")
+    return Number(
+        None if value is None else float(value), str(entry.get("unit") or ""), places, day
+    )
 
 
 @dataclass(frozen=True)
@@ -35,24 +75,16 @@ class ReportState:
         return {
             "regime": self.regime,
             "score": None if self.score is None else round(self.score, 3),
-            "indicators": {
-                key: {"level": s.level, "value": s.value, "as_of": s.as_of}
-                for key, s in self.indicators.items()
-            },
+            "indicators": {key: s.to_meta() for key, s in self.indicators.items()},
         }
 
     @classmethod
     def from_meta(cls, day: date, meta: dict[str, Any]) -> ReportState:
         """The state stored by ``to_meta``; tolerant of missing keys in older posts."""
-        indicators = {}
-        for key, entry in (meta.get("indicators") or {}).items():
-            entry = entry or {}
-            as_of = entry.get("as_of")
-            indicators[str(key)] = IndicatorState(
-                level=entry.get("level"),
-                value=str(entry.get("value", "n/a")),
-                as_of=as_of if isinstance(as_of, date) else None,
-            )
+        indicators = {
+            str(key): IndicatorState.from_meta(entry or {})
+            for key, entry in (meta.get("indicators") or {}).items()
+        }
         score = meta.get("score")
         return cls(
             day=day,
@@ -66,8 +98,8 @@ class ReportState:
 class Row:
     id: str
     title: str
-    then: str
-    now: str
+    then: Number
+    now: Number
     then_level: str
     now_level: str
     changed: bool
@@ -102,7 +134,7 @@ def compare(
             Row(
                 id=key,
                 title=titles.get(key, key),
-                then=then.value if then else "n/a",
+                then=then.value if then else Number(None),
                 now=now.value,
                 then_level=_level(then.level) if then else "n/a",
                 now_level=_level(now.level),

@@ -9,6 +9,8 @@ as "minus" and which does not wrap away from its number.
 from __future__ import annotations
 
 import math
+import re
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -18,7 +20,7 @@ from generator.catalogue.models import IndicatorConfig
 
 MISSING = "n/a"
 # Units that take no space before them, or no unit text at all.
-_GLUED_UNITS = {"%": "%", "percentile": ""}
+_GLUED_UNITS = {"%": "%", "percentile": "", "": ""}
 
 
 def is_missing(value: object) -> bool:
@@ -128,3 +130,77 @@ def quantity_text(indicator: IndicatorConfig, name: str, value: float, signed: b
     if is_missing(value):
         return MISSING
     return with_unit(format_number(value, decimals(indicator, name), signed), unit(indicator, name))
+
+
+@dataclass(frozen=True)
+class Number:
+    """A published number as data until the last step: what ``publish/`` hands the templates
+    and stores as a report's state, so a figure keeps its value, unit, decimals, date and the
+    name of its explanation (``INDICATOR.QUANTITY``, as ``generator explain`` and
+    ``api/explain/<indicator>.json`` name it) instead of being a string with nothing attached.
+    It is written out here and only here: ``str()`` (what ``{{ x|h }}`` and ``{{ x|md }}``
+    print) gives the value with its unit, ``figure`` the value alone (the card prints its unit
+    apart). ``None`` or NaN prints as ``n/a``."""
+
+    value: float | None
+    unit: str = ""
+    decimals: int = 1
+    date: date | None = None
+    explain: str | None = None
+    signed: bool = False
+
+    @property
+    def missing(self) -> bool:
+        return is_missing(self.value)
+
+    @property
+    def figure(self) -> str:
+        """The value alone: '6,746', '−2.0', '+12.5' (signed)."""
+        return format_number(self.value, self.decimals, self.signed)
+
+    @property
+    def text(self) -> str:
+        """The value with its unit: '6,746 bn USD', '4.2%'; 'n/a' when missing."""
+        return MISSING if self.missing else with_unit(self.figure, self.unit)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def quantity_number(
+    indicator: IndicatorConfig,
+    indicator_id: str,
+    name: str,
+    value: float | None,
+    day: date | None = None,
+    signed: bool = False,
+) -> Number:
+    """A quantity's value as a ``Number``: its unit and decimals, and the explanation's name."""
+    return Number(
+        None if value is None or is_missing(value) else float(value),
+        unit(indicator, name),
+        decimals(indicator, name),
+        day,
+        f"{indicator_id}.{name}",
+        signed,
+    )
+
+
+_DISPLAYED = re.compile(r"(?P<figure>[+\u2212-]?[0-9][0-9,]*(?:\.(?P<places>[0-9]+))?)(?P<rest>.*)")
+
+
+def parse_displayed(text: str) -> Number:
+    """A number back from the text ``Number.text`` printed ('6,746 bn USD' -> 6746, 'bn USD',
+    0 decimals; '4.2%' -> 4.2, '%', 1; 'n/a' -> missing), for report states stored as display
+    strings before they were stored as numbers: formatted again, it prints the same text, so
+    the next night shows readers what they were shown. ``ValueError`` for any other text."""
+    if text == MISSING:
+        return Number(None)
+    found = _DISPLAYED.fullmatch(text)
+    rest = found.group("rest") if found else ""
+    if found is None or not (rest == "" or rest == "%" or rest.startswith(" ")):
+        raise ValueError(f"not a displayed number: {text[:40]!r}")
+    figure = found.group("figure")
+    value = float(figure.replace("\u2212", "-").replace(",", ""))
+    places = found.group("places")
+    return Number(value, rest.strip(), len(places) if places else 0, signed=figure[0] == "+")

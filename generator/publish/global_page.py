@@ -17,8 +17,8 @@ import pandas as pd
 
 from generator.catalogue.formulas import FxSplitOp, SumOp
 from generator.measure.indicators import IndicatorResult
-from generator.publish.format import format_date, format_number
-from generator.publish.pages import as_of_label, latest_value_text, narrative
+from generator.publish.format import Number, format_date
+from generator.publish.pages import as_of_label, latest_value, narrative
 from generator.publish.sentences import sentence
 
 GROUP = "global"
@@ -47,7 +47,7 @@ def parts_of(result: IndicatorResult, name: str) -> list[str]:
     return [name]
 
 
-def split_rows(result: IndicatorResult) -> list[dict[str, str]]:
+def split_rows(result: IndicatorResult) -> list[dict[str, str | Number]]:
     """Where the card's latest change came from, for an indicator with an ``fx_split``
     quantity: every part the change adds up (each bank's balance sheet moving, each exchange
     rate moving) on the change's own date, then the change itself; the rows add up to it."""
@@ -59,12 +59,12 @@ def split_rows(result: IndicatorResult) -> list[dict[str, str]]:
     if when is None:
         return []
     stamp = pd.Timestamp(when)
-    rows = []
+    rows: list[dict[str, str | Number]] = []
     for name in [*parts_of(result, change), change]:
         series = result.quantity(name)
         value = float(series[stamp]) if stamp in series.index else math.nan
-        text = "n/a" if math.isnan(value) else format_number(value, 0, signed=True)
-        rows.append({"part": quantities[name].label, "value": text})
+        number = Number(value, decimals=0, date=when, explain=f"{result.id}.{name}", signed=True)
+        rows.append({"part": quantities[name].label, "value": number})
     return rows
 
 
@@ -97,7 +97,7 @@ def page_context(
                 "title": result.config.title,
                 "measures": result.config.measures,
                 "sentence": sentence(result) if result.has_data else "",
-                "value": latest_value_text(result) if result.has_data else "n/a",
+                "value": latest_value(result) if result.has_data else Number(None),
                 "as_of": as_of_label(result),
                 "figure": rebased(figures.get(result.id)),
                 "spec": f"charts/{result.id}.vl.json",

@@ -23,12 +23,12 @@ from generator.measure.regime import Component, Regime
 from generator.publish import charts, scorecard
 from generator.publish.describe import describe
 from generator.publish.format import (
-    decimals,
+    Number,
     format_as_of,
     format_date,
     format_number,
     is_monthly,
-    quantity_text,
+    quantity_number,
     unit,
 )
 from generator.publish.render import front_matter
@@ -37,8 +37,20 @@ from generator.snapshot.store import SeriesRecord
 from generator.snapshot.vintages import Revision, first_prints
 
 
+def _value(
+    result: IndicatorResult,
+    name: str,
+    value: float | None,
+    day: date | None = None,
+    signed: bool = False,
+) -> Number:
+    """A quantity's value as the templates receive it: a ``Number``, written out only by
+    ``publish/format``."""
+    return quantity_number(result.config, result.id, name, value, day, signed)
+
+
 def _value_text(result: IndicatorResult, name: str, value: float, signed: bool = False) -> str:
-    return quantity_text(result.config, name, value, signed)
+    return str(_value(result, name, value, signed=signed))
 
 
 def card(result: IndicatorResult, href: str) -> dict[str, Any]:
@@ -56,7 +68,7 @@ def card(result: IndicatorResult, href: str) -> dict[str, Any]:
         "stale_since": min(result.stale.values()) if result.stale else None,
         "overdue_since": min(result.overdue.values()) if result.overdue else None,
         "unit": unit(result.config, value_name),
-        "value": format_number(result.latest(value_name), decimals(result.config, value_name)),
+        "value": _value(result, value_name, result.latest(value_name), result.as_of),
         "change": None,
         "change_label": None,
         "percentile": None,
@@ -64,10 +76,17 @@ def card(result: IndicatorResult, href: str) -> dict[str, Any]:
         "spark": charts.sparkline_svg(result.quantities[value_name]),
     }
     if spec.change:
-        context["change"] = _value_text(result, spec.change, result.latest(spec.change), True)
+        context["change"] = _value(
+            result, spec.change, result.latest(spec.change), result.latest_date(spec.change), True
+        )
         context["change_label"] = result.config.quantities[spec.change].label
     if spec.percentile:
-        context["percentile"] = format_number(result.latest(spec.percentile), 0)
+        context["percentile"] = Number(
+            result.latest(spec.percentile),
+            decimals=0,
+            date=result.latest_date(spec.percentile),
+            explain=f"{result.id}.{spec.percentile}",
+        )
         context["percentile_label"] = result.config.quantities[spec.percentile].label
     return context
 
@@ -82,20 +101,20 @@ def indicator_page(
     quantities = []
     for name, quantity in result.config.quantities.items():
         latest_date = result.latest_date(name)
-        month = year = "n/a"
+        month = year = Number(None)
         if latest_date is not None:
             stamp = pd.Timestamp(latest_date)
-            _, before = result.value_at(name, stamp - pd.DateOffset(weeks=4))
-            _, year_before = result.value_at(name, stamp - pd.DateOffset(years=1))
-            month = _value_text(result, name, before)
-            year = _value_text(result, name, year_before)
+            when, before = result.value_at(name, stamp - pd.DateOffset(weeks=4))
+            year_when, year_before = result.value_at(name, stamp - pd.DateOffset(years=1))
+            month = _value(result, name, before, when)
+            year = _value(result, name, year_before, year_when)
         quantities.append(
             {
                 "name": name,
                 "label": quantity.label,
                 "formula": describe(quantity.formula),
                 "unit": unit(result.config, name),
-                "latest": _value_text(result, name, result.latest(name)),
+                "latest": _value(result, name, result.latest(name), latest_date),
                 "latest_date": latest_date,
                 "month_ago": month,
                 "year_ago": year,
@@ -425,10 +444,15 @@ def narrative_paragraphs(
     return paragraphs
 
 
+def latest_value(result: IndicatorResult) -> Number:
+    """The card's headline value, as a report states and stores it (missing without data)."""
+    name = result.config.card.value
+    return _value(result, name, result.latest(name), result.as_of)
+
+
 def latest_value_text(result: IndicatorResult) -> str:
     """The card's headline value with its unit, as a report states it (``n/a`` without data)."""
-    name = result.config.card.value
-    return _value_text(result, name, result.latest(name))
+    return str(latest_value(result))
 
 
 def latest_report(posts: Path, until: date | None = None) -> dict[str, Any] | None:

@@ -292,7 +292,7 @@ def state_of(
         indicators={
             r.id: changes.IndicatorState(
                 level=r.status.level if r.status else None,
-                value=pages.latest_value_text(r),
+                value=pages.latest_value(r),
                 as_of=r.as_of,
             )
             for r in results
