@@ -117,7 +117,12 @@ def test_a_revision_of_a_published_series_shows_old_and_new():
         (3.62, 3.65, date(2026, 8, 28)),
     ]
     page = revisions.page_context(rows)["rows"][0]
-    assert (page["old"], page["new"], page["basis"]) == ("3.65", "3.7", "the night update saw it")
+    assert (str(page["old"]), str(page["new"]), page["basis"]) == (
+        "3.65",
+        "3.7",
+        "the night update saw it",
+    )
+    assert (page["old"].value, page["new"].value) == (3.65, 3.7)
 
 
 def test_an_unavailable_series_is_flagged_like_a_stale_one(tmp_path: Path):

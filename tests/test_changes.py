@@ -44,6 +44,24 @@ def test_state_is_stored_as_a_number_with_its_unit_and_decimals():
     assert back.value.value == 6745.699 and str(back.value) == "6,746 bn USD"
 
 
+@pytest.mark.parametrize(
+    ("value", "decimals", "stored"),
+    [
+        (6745.6990000000005, 0, 6745.699),
+        (-2.0000000000000018, 1, -2.0),
+        (10.079999999999878, 1, 10.08),
+        # a hair below a rounding boundary: rounded to 9 decimals it would print 0.5, not 0.4
+        (0.4499999999999, 1, 0.4499999999999),
+    ],
+)
+def test_a_stored_value_drops_binary_noise_but_never_changes_the_figure(
+    value: float, decimals: int, stored: float
+):
+    state = changes.IndicatorState("calm", Number(value, "bn USD", decimals), None)
+    assert state.to_meta()["value"] == stored
+    assert Number(stored, "bn USD", decimals).figure == Number(value, "bn USD", decimals).figure
+
+
 def test_a_missing_value_is_stored_as_null_and_reads_as_n_a():
     state = changes.ReportState(
         DAY, None, None, {"x": changes.IndicatorState(None, Number(float("nan"), "bp"), None)}

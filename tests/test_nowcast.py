@@ -270,7 +270,8 @@ def test_reserves_chart_shows_the_dashed_estimate_and_says_so(view):
     score = next(
         s for s in view.scores if s.target == "reserves" and s.horizon == "friday"
     )  # made on Saturday 22 Aug: judged by the estimates made early in the week
-    assert card["mae"] == f"{score.mae:.0f}"
+    assert card["mae"].value == score.mae and card["mae"].figure == f"{score.mae:,.0f}"
+    assert card["value"].value == view.estimate.values["reserves"]
     assert 'marked "estimate": the week to 26 Aug 2026' in nowcast_text.note(result, view)
     # An indicator the nowcast does not estimate is left as it was.
     other = next(r for r in results if r.id == "sofr-iorb-spread")

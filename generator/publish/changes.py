@@ -31,7 +31,7 @@ class IndicatorState:
         number = self.value
         return {
             "level": self.level,
-            "value": None if number.missing else number.value,
+            "value": _stored(number),
             "unit": number.unit,
             "decimals": number.decimals,
             "as_of": self.as_of,
@@ -45,6 +45,20 @@ class IndicatorState:
         as_of = entry.get("as_of")
         day = as_of if isinstance(as_of, date) else None
         return cls(level=entry.get("level"), value=_number(entry, day), as_of=day)
+
+
+# Decimals a stored value keeps: enough for any unit the site shows, few enough to drop the
+# binary noise of arithmetic (6745.6990000000005 is stored as 6745.699).
+STORED_DECIMALS = 9
+
+
+def _stored(number: Number) -> float | None:
+    """The value as stored: rounded to ``STORED_DECIMALS``, unless that rounding would print
+    another figure (a value a hair from a rounding boundary), then as computed."""
+    if number.value is None or number.missing:
+        return None
+    rounded = round(number.value, STORED_DECIMALS)
+    return rounded if replace(number, value=rounded).figure == number.figure else number.value
 
 
 def _number(entry: dict[str, Any], day: date | None) -> Number:

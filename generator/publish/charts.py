@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import altair as alt
-import numpy as np
 import pandas as pd
 
 from generator.catalogue.models import ChartConfig, Event
@@ -84,8 +83,7 @@ def frame_to_csv(frame: pd.DataFrame, decimals: dict[str, int]) -> str:
             columns.append(frame[column].dt.strftime("%Y-%m-%d").to_numpy(dtype=str))
             continue
         values = frame[column].to_numpy(dtype="float64")
-        text = np.char.mod(f"%.{decimals.get(column, 4)}f", values)
-        columns.append(np.where(np.isnan(values), "", text))
+        columns.append(fmt.csv_numbers(values, decimals.get(column, 4)))
     rows = [",".join(cells) for cells in zip(*columns, strict=True)]
     return csv_cells.line(frame.columns) + "".join(row + "\n" for row in rows)
 

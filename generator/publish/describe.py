@@ -28,6 +28,7 @@ from generator.catalogue.formulas import (
     SumOp,
     ZScoreOp,
 )
+from generator.publish.format import format_constant
 
 
 def describe(operand: object) -> str:
@@ -42,7 +43,7 @@ def describe(operand: object) -> str:
 
 def _spread(op: SpreadOp) -> str:
     core = f"{_paren(op.a)} − {_paren(op.b)}"
-    return core if op.scale == 1 else f"({core}) × {op.scale:g}"
+    return core if op.scale == 1 else f"({core}) × {format_constant(op.scale)}"
 
 
 def _percentile(op: PercentileOp) -> str:
@@ -51,7 +52,10 @@ def _percentile(op: PercentileOp) -> str:
 
 
 def _count(op: CountOp) -> str:
-    test = f"> {op.above:g}" if op.above is not None else f"< {op.below:g}"
+    if op.above is not None:
+        test = f"> {format_constant(op.above)}"
+    else:
+        test = f"< {format_constant(op.below)}"
     return f"count of {describe(op.of)} {test} over {_window_text(op)}"
 
 
@@ -80,14 +84,14 @@ def _converted(operand: ConvertOp | FxSplitOp) -> str:
     when = (
         "its month's last day" if operand.rate_on == "month_end" else "its date or the last before"
     )
-    scaled = "" if operand.factor == 1 else f" × {operand.factor:g}"
+    scaled = "" if operand.factor == 1 else f" × {format_constant(operand.factor)}"
     return f"{_paren(operand.of)} {sign} {_paren(operand.rate)}{scaled} (the rate of {when})"
 
 
 # One entry per operation, in the order the isinstance tests ran as a match statement.
 _WORDS: dict[type, Callable[[Any], str]] = {
     SeriesOp: lambda op: str(op.id),
-    ScaleOp: lambda op: f"{_paren(op.of)} × {op.factor:g}",
+    ScaleOp: lambda op: f"{_paren(op.of)} × {format_constant(op.factor)}",
     SpreadOp: _spread,
     RatioOp: lambda op: f"{_paren(op.a)} / {_paren(op.b)}",
     DifferenceOp: lambda op: " − ".join(_paren(o) for o in op.of),

@@ -16,7 +16,7 @@ from generator.catalogue.models import Config
 from generator.measure import desk
 from generator.measure.indicators import IndicatorResult
 from generator.publish import csv_cells
-from generator.publish.format import format_date, format_number
+from generator.publish.format import Number, csv_number, format_date, format_number
 
 COLUMNS = ("period_start", "period_end", "bills_bought", "reinvested", "rmp", "announced_rmp")
 API_VERSION = 1
@@ -72,9 +72,7 @@ def page_context(
 
 
 def _cell(value: float | None) -> str:
-    if value is None or math.isnan(value):
-        return ""
-    return f"{value:.{DIGITS}f}"
+    return csv_number(value, DIGITS)
 
 
 def periods_csv(rows: Sequence[desk.PeriodRow]) -> str:
@@ -173,12 +171,14 @@ def page_table(rows: Sequence[desk.PeriodRow], labels: dict[str, str]) -> dict[s
         "rows": [
             {
                 "period": f"{format_date(r.period.start)} to {format_date(r.period.end)}",
-                "bought": format_number(r.bought, 1),
-                "reinvested": format_number(r.reinvested, 1),
-                "rmp": format_number(r.rmp, 1),
-                "announced": format_number(r.period.rmp, 0) if r.period.rmp is not None else "",
+                "bought": Number(r.bought, decimals=1, date=r.period.end),
+                "reinvested": Number(r.reinvested, decimals=1, date=r.period.end),
+                "rmp": Number(r.rmp, decimals=1, date=r.period.end),
+                "announced": "" if r.period.rmp is None else Number(r.period.rmp, decimals=0),
                 "source": r.period.source,
-                "checks": [format_number(r.checks[c], 1, signed=True) for c in checks],
+                "checks": [
+                    Number(r.checks[c], decimals=1, date=r.period.end, signed=True) for c in checks
+                ],
             }
             for r in reversed(rows)
         ],

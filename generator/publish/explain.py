@@ -15,7 +15,7 @@ from generator.catalogue import models as cfg
 from generator.measure.lineage import Explanation, Row, Step
 from generator.publish.api import api_json
 from generator.publish.describe import describe
-from generator.publish.format import format_date, format_exact, unit
+from generator.publish.format import format_count, format_date, format_exact, unit
 
 # How each operation's arithmetic reads, given its inputs' values (a, b, ...).
 _TWO = {"change": "{a} − {b}", "pct_change": "({a} ÷ {b} − 1) × 100", "ratio": "{a} ÷ {b}"}
@@ -95,8 +95,9 @@ def _combined(step: Step, values: list[str], result: str) -> str | None:
     if op == "percentile":
         below, equal = int(step.params["below"]), int(step.params["equal"])
         return (
-            f"{values[0]} is above {below:,} of {step.read:,} values ({_span(step)}) and equal "
-            f"to {equal:,} (itself included): (below + (equal + 1) ÷ 2) ÷ n × 100 = {result}"
+            f"{values[0]} is above {format_count(below)} of {format_count(step.read)} values "
+            f"({_span(step)}) and equal to {format_count(equal)} (itself included): "
+            f"(below + (equal + 1) ÷ 2) ÷ n × 100 = {result}"
         )
     return None
 
@@ -108,7 +109,7 @@ def _windowed(step: Step, result: str) -> str:
     if op == "count":
         bound = next(k for k in ("above", "below") if k in step.params)
         what = f"values {bound} {format_exact(float(step.params[bound]))}"
-    return f"{what} of {step.read:,} values ({_span(step)}) = {result}"
+    return f"{what} of {format_count(step.read)} values ({_span(step)}) = {result}"
 
 
 def _span(step: Step) -> str:
@@ -133,7 +134,7 @@ def lines(
     elided = step.read - len(step.inputs)
     for index, child in enumerate(step.inputs):
         if elided > 0 and index == 3:
-            out.append(f"{indent * (depth + 1)}… {elided:,} more values, not listed")
+            out.append(f"{indent * (depth + 1)}… {format_count(elided)} more values, not listed")
         out.extend(lines(child, depth + 1, indent, hide))
     return out
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -43,6 +44,43 @@ def format_exact(value: float | None, places: int = 6) -> str:
         return MISSING
     text = f"{value:,.{places}f}".rstrip("0").rstrip(".")
     return ("0" if text in ("-0", "") else text).replace("-", "\u2212")
+
+
+def format_count(count: int) -> str:
+    """A count of things, grouped: 10000 -> '10,000' (draws, values read)."""
+    return f"{count:,}"
+
+
+def format_percent(share: float, decimals: int = 0) -> str:
+    """A share as a percentage: 0.05 -> '5%', 0.8 -> '80%' (a test's level, its power)."""
+    return f"{share:.{decimals}%}"
+
+
+def format_significant(value: float, digits: int = 2) -> str:
+    """``digits`` significant digits, for a level that is a fraction of another: 0.4167 ->
+    '0.42', 5.0 -> '5'."""
+    return f"{value:.{digits}g}"
+
+
+def format_constant(value: float | None) -> str:
+    """A constant of a formula as the config writes it, without trailing zeros: 100.0 ->
+    '100', 0.001 -> '0.001'."""
+    return MISSING if value is None else f"{value:g}"
+
+
+def csv_number(value: float | None, places: int) -> str:
+    """A CSV cell: fixed point with ``places`` decimals, ASCII minus, no grouping (a
+    spreadsheet reads it as a number); empty when missing."""
+    if value is None or is_missing(value):
+        return ""
+    return f"{value:.{places}f}"
+
+
+def csv_numbers(values: Sequence[float] | np.ndarray, places: int) -> np.ndarray:
+    """A whole CSV column as ``csv_number`` writes each cell, at array speed."""
+    array = np.asarray(values, dtype="float64")
+    text = np.char.mod(f"%.{places}f", array)
+    return np.where(np.isnan(array), "", text)
 
 
 def format_date(value: date | None) -> str:

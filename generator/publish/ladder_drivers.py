@@ -14,7 +14,7 @@ from generator.catalogue.crossref import series_used
 from generator.catalogue.models import Config
 from generator.measure.ladder import ALPHA, MAX_LAG, POWER, PRIMARY_WEEKS, detectable_r
 from generator.measure.ladder_drivers import DriverTest
-from generator.publish.format import format_date, format_number
+from generator.publish.format import format_date, format_number, format_percent
 from generator.publish.ladder_page import lag_rows, primary_rows
 
 
@@ -29,7 +29,7 @@ def primary_sentence(test: DriverTest, names: Mapping[str, str]) -> str:
     if pooled is None or math.isnan(pooled.r):
         return f"Primary test for {label}: too few common weeks to run it."
     first, last = PRIMARY_WEEKS
-    level = f"{ALPHA:.0%}"
+    level = f"{format_percent(ALPHA)}"
     if pooled.p_value >= ALPHA:
         verdict = f"not significant at {level}"
     elif pooled.r > 0:
@@ -42,7 +42,8 @@ def primary_sentence(test: DriverTest, names: Mapping[str, str]) -> str:
         f"week against that week's change in {label}, on {pooled.n} weeks to "
         f"{format_date(pooled.last)}: r = {format_number(pooled.r, 3, signed=True)}, HAC "
         f"p-value {format_number(pooled.p_value, 3)}, {verdict} (with {pooled.n} weeks it "
-        f"finds r of {format_number(pooled.detectable, 2)} with {POWER:.0%} probability)."
+        f"finds r of {format_number(pooled.detectable, 2)} with {format_percent(POWER)} "
+        "probability)."
     )
 
 
@@ -54,8 +55,8 @@ def scan_sentence(test: DriverTest, names: Mapping[str, str]) -> str:
     weeks = min(r.observations for r in valid)
     power = (
         f" With {weeks} weeks the scan finds a correlation of "
-        f"{format_number(detectable_r(weeks), 2)} with {POWER:.0%} probability at the corrected "
-        "level; smaller effects are likely to be missed."
+        f"{format_number(detectable_r(weeks), 2)} with {format_percent(POWER)} probability at "
+        "the corrected level; smaller effects are likely to be missed."
     )
     significant = [r for r in valid if r.significant]
     if not significant:

@@ -26,7 +26,13 @@ from generator.measure.ladder import (
     Primary,
     detectable_r,
 )
-from generator.publish.format import format_date, format_number
+from generator.publish.format import (
+    format_count,
+    format_date,
+    format_number,
+    format_percent,
+    format_significant,
+)
 
 SAME_WEEK = "0 wk (same week: moving together)"
 
@@ -65,7 +71,7 @@ def primary_rows(
                 "to": format_date(p.last),
                 "r": format_number(p.r, 3, signed=True),
                 "p_value": format_number(p.p_value, 3),
-                "level": f"{level * 100:.2g}%",
+                "level": f"{format_significant(level * 100)}%",
                 "significant": _significant(p, level),
                 "detectable": format_number(detectable_r(p.n, tests), 2),
             }
@@ -94,7 +100,7 @@ def _primary_sentence(ladder: Ladder) -> str:
     if pooled is None or math.isnan(pooled.r):
         return "Primary test: too few common weeks to run it."
     first, last = PRIMARY_WEEKS
-    level = f"{ALPHA:.0%}"
+    level = f"{format_percent(ALPHA)}"
     verdict = (
         f"not significant at {level}"
         if pooled.p_value >= ALPHA
@@ -110,7 +116,7 @@ def _primary_sentence(ladder: Ladder) -> str:
         f"liquidity, on {pooled.n} common weeks to {format_date(pooled.last)}: "
         f"r = {format_number(pooled.r, 3, signed=True)}, HAC p-value "
         f"{format_number(pooled.p_value, 3)}, {verdict} (with {pooled.n} weeks it finds r of "
-        f"{format_number(pooled.detectable, 2)} with {POWER:.0%} probability)."
+        f"{format_number(pooled.detectable, 2)} with {format_percent(POWER)} probability)."
     )
 
 
@@ -157,8 +163,8 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
     power = (
         f" With {min(r.observations for r in valid)} to {max(r.observations for r in valid)} "
         f"weeks per asset, the scan finds a correlation of {format_number(smallest, 2)} with "
-        f"{POWER:.0%} probability at the corrected level; smaller effects, which may exist, are "
-        "likely to be missed."
+        f"{format_percent(POWER)} probability at the corrected level; smaller effects, which may "
+        "exist, are likely to be missed."
         if valid
         else ""
     )
@@ -183,11 +189,13 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
     if math.isnan(tau):
         order_text = "Too few assets to compare orders."
     elif tau >= 0.8:
-        order_text = f"The order of peak lags matches the article's (Kendall's tau {tau:.2f})."
+        order_text = (
+            f"The order of peak lags matches the article's (Kendall's tau {format_number(tau, 2)})."
+        )
     else:
         order_text = (
-            f"The order of peak lags does not match the article's (Kendall's tau {tau:.2f}, where "
-            "1 would be the same order)"
+            "The order of peak lags does not match the article's (Kendall's tau "
+            f"{format_number(tau, 2)}, where 1 would be the same order)"
             + (
                 ", and the peaks are not significant, so the order is weak evidence either way."
                 if not significant
@@ -238,8 +246,8 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
         f"The order is compared on one common sample: the {len(weeks)} weeks from "
         f"{format_date(weeks[0].date())} to {format_date(weeks[-1].date())} in which every asset "
         f"has a price (with {len(weeks)} weeks, |r| of "
-        f"{format_number(detectable_r(len(weeks)), 2)} is found with {POWER:.0%} probability "
-        f"after the correction for {MAX_LAG + 1} lags)."
+        f"{format_number(detectable_r(len(weeks)), 2)} is found with {format_percent(POWER)} "
+        f"probability after the correction for {MAX_LAG + 1} lags)."
         if weeks is not None and len(weeks)
         else "The assets share too few weeks for a common sample; each uses its own."
     )
@@ -271,10 +279,10 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
     lag0 = {r.asset for r in ladder.common if r.peak_lag == 0}
     low, high = placebo.coverage_range(ladder.abnormal)
     coverage_text = (
-        f"Each interval's promise is checked: {placebo.CHECK_DRAWS:,} further random sets of "
-        "Fridays per asset, drawn independently of those the intervals are built from, were "
-        "each treated as if they were the turns; at every horizon the 90% interval contained "
-        "zero in "
+        f"Each interval's promise is checked: {format_count(placebo.CHECK_DRAWS)} further random "
+        "sets of Fridays per asset, drawn independently of those the intervals are built from, "
+        "were each treated as if they were the turns; at every horizon the 90% interval "
+        "contained zero in "
         f"{format_number(low, 1)}% to {format_number(high, 1)}% of them (nominal 90%; the last "
         "column, median / mean)."
         if ladder.abnormal
@@ -297,7 +305,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
         "summary": summary,
         "primary": _primary_rows(ladder),
         "primary_weeks": f"{first} to {last}",
-        "placebo_draws": f"{placebo.PLACEBO_DRAWS:,}",
+        "placebo_draws": f"{format_count(placebo.PLACEBO_DRAWS)}",
         "coverage_text": coverage_text,
         "common_text": common_text,
         "common": common,
@@ -305,11 +313,11 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
         "since": ladder.since,
         "until": ladder.until,
         "lags": lags,
-        "threshold": f"{threshold:.4f}",
+        "threshold": f"{format_number(threshold, 4)}",
         "beyond": "" if beyond is None else format_number(beyond, 2),
         "article_order": " → ".join(ladder.names.values()),
         "asset_count": _count(len(ladder.names)),
-        "single_level": f"{ALPHA * 100 / max(len(ladder.names), 1):.2g}%",
+        "single_level": f"{format_significant(ALPHA * 100 / max(len(ladder.names), 1))}%",
         "observed_order": " → ".join(
             ladder.names[a] + (" (lag 0)" if a in lag0 else "") for a in ladder.order
         )

@@ -23,7 +23,7 @@ from generator.catalogue.models import Config
 from generator.measure import nowcast
 from generator.measure.indicators import IndicatorResult
 from generator.publish.api import api_json
-from generator.publish.format import format_date, format_number
+from generator.publish.format import Number, format_date, format_number
 from generator.publish.render import write_text
 from generator.snapshot import freshness
 from generator.snapshot.load import Snapshot
@@ -301,10 +301,11 @@ def card(result: IndicatorResult, view: View) -> dict[str, Any] | None:
     estimate = view.estimate
     horizon = horizon_of(estimate)
     typical = next((s for s in view.scores if s.target == target and s.horizon == horizon), None)
+    unit = result.config.unit
     return {
-        "value": format_number(estimate.values[target], result.config.decimals),
+        "value": Number(estimate.values[target], unit, result.config.decimals, estimate.week),
         "week": format_date(estimate.week),
-        "mae": format_number(typical.mae, 0) if typical else None,
+        "mae": Number(typical.mae, unit, 0) if typical else None,
         "horizon": CARD_HORIZONS[horizon] if typical else None,
     }
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from generator.catalogue.models import Config
 from generator.measure.indicators import IndicatorResult
-from generator.publish.format import format_date, format_number
+from generator.publish.format import Number, format_date
 from generator.snapshot.store import Store, format_value
 from generator.snapshot.vintages import Revision
 
@@ -102,14 +102,20 @@ BASIS_WORDS = {
 }
 
 
-def value_text(value: float | None, withheld: bool) -> str:
+def value_number(value: float | None, withheld: bool, day: date | None = None) -> Number | str:
+    """A stored value with the decimals it is stored with (3.65 shows as 3.65, 3.7 as 3.7), or
+    "withheld" for a series whose owner forbids redistribution."""
     if withheld:
         return "withheld"
     if value is None:
-        return format_number(None)
+        return Number(None)
     text = format_value(value)
     decimals = len(text.split(".")[1]) if "." in text and "e" not in text else 0
-    return format_number(value, decimals)
+    return Number(value, decimals=decimals, date=day)
+
+
+def value_text(value: float | None, withheld: bool) -> str:
+    return str(value_number(value, withheld))
 
 
 def held(config: Config, store: Store) -> list[dict[str, Any]]:
@@ -156,8 +162,8 @@ def page_context(
             {
                 "series": r.series,
                 "date": format_date(r.day),
-                "old": value_text(r.old, r.withheld),
-                "new": value_text(r.new, r.withheld),
+                "old": value_number(r.old, r.withheld, r.day),
+                "new": value_number(r.new, r.withheld, r.day),
                 "known_from": format_date(r.known_from),
                 "replaced": format_date(r.replaced),
                 "basis": BASIS_WORDS[r.basis],
