@@ -40,8 +40,7 @@ class IndicatorState:
     @classmethod
     def from_meta(cls, entry: dict[str, Any]) -> IndicatorState:
         """The state ``to_meta`` stored; a post written before states were numbers holds the
-        displayed text as ``value`` and is read back into that number (``ValueError`` when the
-        text is not a displayed number)."""
+        displayed text as ``value`` and is read back into that number (see ``_number``)."""
         as_of = entry.get("as_of")
         day = as_of if isinstance(as_of, date) else None
         return cls(level=entry.get("level"), value=_number(entry, day), as_of=day)
@@ -63,10 +62,15 @@ def _stored(number: Number) -> float | None:
 
 def _number(entry: dict[str, Any], day: date | None) -> Number:
     """A stored value: a number with ``unit`` and ``decimals``; the displayed text of an older
-    post; missing (``null`` or no ``value``) as ``n/a``."""
+    post; missing (``null`` or no ``value``) as ``n/a``, and so is text that is not a displayed
+    number (hand-edited), so one odd value does not discard a post's levels. A value of
+    another type, or bad decimals, raises ``ValueError`` (``posts.read_state`` names the line)."""
     value = entry.get("value")
     if isinstance(value, str):
-        return replace(parse_displayed(value), date=day)
+        try:
+            return replace(parse_displayed(value), date=day)
+        except ValueError:  # text no report wrote: shown as n/a, the levels still compare
+            return Number(None, date=day)
     if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
         raise ValueError(f"value {value!r} is not a number")
     places = entry.get("decimals", 1)
