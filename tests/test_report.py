@@ -172,7 +172,10 @@ def test_report_writes_one_post_with_image_and_rerun_changes_nothing(project: Pa
     assert meta["title"] == f"21 Aug 2026: regime {meta['report']['regime']}"
     assert "categories" not in meta  # a first report is no alert
     assert set(meta["report"]["indicators"]) >= {"fed-assets", "btc", "sofr-iorb-spread"}
-    assert meta["report"]["indicators"]["btc"]["value"] == "78,335 USD"
+    btc = meta["report"]["indicators"]["btc"]
+    # stored as a number: the close of 21 Aug 2026 in the frozen BTC-USD CSV, shown as 78,335
+    assert (btc["value"], btc["unit"], btc["decimals"]) == (78335.19, "USD", 0)
+    assert str(changes.IndicatorState.from_meta(btc).value) == "78,335 USD"
     # the feed item opens with the lead: the answer, then the regime and what changed
     feed = meta["rss"]["feed_description"]
     assert feed.startswith("<p><strong>") and "</strong></p><p>Regime: " in feed
@@ -273,6 +276,13 @@ def test_the_committed_post_of_21_aug_2026_is_reproduced_from_a_later_snapshot(t
     nightly(root)
     assert report(root, "2026-08-21") == 0
     rebuilt = front_matter(post)["report"]
+    # The committed post stores values as displayed text, a new one as numbers: compared as
+    # read, each value as printed.
+    for block in (committed, rebuilt):
+        block["indicators"] = {
+            key: (s.level, str(s.value), s.as_of)
+            for key, s in changes.ReportState.from_meta(date(2026, 8, 21), block).indicators.items()
+        }
     # Issue 19 redefined two indicators after the post was written: fed-bills reads reserve
     # management purchases per Desk period (was all bills bought per calendar month) and the
     # reserves status reads the 26-week change in ordinary weekly moves (was the 13-week
@@ -352,11 +362,9 @@ def test_report_uses_only_what_was_known_on_its_date(project: Path):
     report(project, "2026-08-20")
     indicators = front_matter(project / POSTS / "2026-08-20.md")["report"]["indicators"]
     # 73,033 USD is 41% below the peak (stress); a day later 78,335 USD is 37% below it (calm).
-    assert indicators["btc"] == {
-        "level": "stress",
-        "value": "73,033 USD",
-        "as_of": date(2026, 8, 20),
-    }
+    btc = indicators["btc"]
+    assert (btc["level"], btc["as_of"]) == ("stress", date(2026, 8, 20))
+    assert str(changes.IndicatorState.from_meta(btc).value) == "73,033 USD"
 
 
 def test_report_compares_with_what_the_previous_post_showed(project: Path):
@@ -367,7 +375,7 @@ def test_report_compares_with_what_the_previous_post_showed(project: Path):
     earlier = posts / "2026-08-20.md"
     text = earlier.read_text()
     stored = r"(  btc:\n      level: )stress\n      value: [^\n]+"
-    text, edits = re.subn(stored, r"\1watch\n      value: 70,000 USD", text)
+    text, edits = re.subn(stored, r"\1watch\n      value: 70000.4", text)
     assert edits == 1
     earlier.write_text(text)
     report(project, "2026-08-21")
