@@ -249,3 +249,19 @@ def test_each_card_number_names_an_explanation_of_the_same_value():
             assert (traced.day, traced.value) == (number.date, number.value), number
             checked += 1
     assert checked >= 20
+
+
+def test_no_template_formats_a_number_itself():
+    """Templates print a ``Number`` (``{{ n|h }}``, ``{{ n.figure|h }}``) or pass a float to the
+    ``num``/``signed`` filters, which call format.py; Jinja's own ``format`` and ``round``
+    filters, or printf-style ``%`` in a template, would be a second home."""
+    own = re.compile(r"\|\s*(?:format|round|filesizeformat)\b|['\"]%[-+ #0-9.]*[dfeEgG]['\"]\s*%")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()[:80]}"
+        for path in sorted((ROOT / "templates").glob("*.j2"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if own.search(line)
+    ]
+    assert not found, "\n".join(found)
+    assert own.search("{{ x|round(1) }}") and own.search("{{ '%.1f'|format(x) }}")
+    assert own.search("{{ '%.2f' % x }}")
