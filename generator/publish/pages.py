@@ -1,7 +1,9 @@
-"""Page contexts: turn indicator results into the plain values the templates print.
+"""Page contexts: turn indicator results into the values the templates print.
 
-Formatting decisions (decimals, units, which comparisons to show) live here so templates stay
-declarative and golden files change only when a number or a word really changes.
+Which values and comparisons to show is decided here; a number leaves as a ``format.Number``
+(value, unit, decimals, date, explanation name), written out by ``publish/format`` only when a
+template prints it, so templates stay declarative and golden files change only when a number
+or a word really changes.
 """
 
 from __future__ import annotations
