@@ -449,6 +449,19 @@ CASES: dict[str, tuple[str, list[tuple[str, ...]]]] = {
         "indicators.yml",
         [("pages: [reserves, net-liquidity]", "pages: [reserve, net-liquidity]")],
     ),
+    "nowcast-unknown-series": (
+        "indicators.yml",
+        [("    reserves: WRESBAL  ", "    reserves: WRESBALL ")],
+    ),
+    "nowcast-unknown-indicator": (
+        "indicators.yml",
+        [
+            (
+                "- {indicator: net-liquidity, quantity: net,",
+                "- {indicator: net-liquidty, quantity: net,",
+            )
+        ],
+    ),
     "group-not-declared": (
         "indicators.yml",
         [("  - id: bnb-btc\n", "    group: crypto\n", "    group: credit\n")],
