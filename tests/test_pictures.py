@@ -126,3 +126,25 @@ def test_the_regime_sentence_names_its_window(years: int):
             f"Liquidity regime score, weekly, last two years, {month(shown)} to {month(last)} "
             f"(full history from {month(first)} in the interactive chart and the data): "
         ), sentence
+
+
+def test_the_attribution_sentence_names_its_two_years_and_the_quarterly_history():
+    from generator.measure import attribution
+    from generator.publish import attribution as attribution_text
+
+    frame = attribution.attribution(SNAPSHOT.series, CONFIG.attribution.series)
+    since = attribution_text.chart_since(frame)
+    spec = attribution_text.attribution_spec("../data/liquidity-attribution.csv", since)
+    cut = spec_window(spec)
+    weeks = [d.date() for d in frame.index]
+    assert cut is not None and cut == date.fromisoformat(since)
+    shown = [d for d in weeks if d >= cut]
+    assert 100 <= len(shown) <= 106  # two years of weeks
+    sentence = attribution_text.chart_sentence(frame, since)
+    assert sentence.startswith(
+        f"Weekly change in reserves by source, bn USD, last two years, {month(shown[0])} to "
+        f"{month(shown[-1])} (full history by quarter from {month(weeks[0])} in the "
+        "interactive chart and the data): "
+    ), sentence
+    whole = attribution_text.chart_sentence(frame[frame.index >= pd.Timestamp(since)], since)
+    assert "last two years" not in whole and "full history" not in whole
