@@ -118,9 +118,9 @@ def test_every_catalogue_source_has_a_module_with_the_source_interface():
 # A rule or constant written twice drifts: the brief or the ladder page would disagree with the
 # numbers. Each of these has one home; a copy elsewhere fails here with its file and line.
 HOMES = {
-    # the status rule that holds (indicators.rule_for); claims evaluate their own conditions
-    # (claims and the home page's answer evaluate their own `when:` rules, not status rules)
-    "evaluate a status rule": ("measure/indicators.py", "measure/claims.py", "publish/answer.py"),
+    # every `when:` (status rules, the answer's parts, claims' rules) is decided by
+    # conditions.holds / first_holding, nowhere else
+    "evaluate a status rule": ("catalogue/conditions.py",),
     # the ladder's test level (ladder.ALPHA)
     "the 5% level": ("measure/ladder.py",),
     # a clip of z-scores (regime.Z_CLIP)

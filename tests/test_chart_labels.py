@@ -127,7 +127,8 @@ def test_chart_sentence_says_what_latest_value_date_and_direction(built_project:
     found = re.search(r'<span class="lw-chart-sentence">([^<]+)</span>', html)
     assert found
     assert found.group(1).startswith(
-        "SOFR minus IORB, daily, Aug 2023 to Aug 2026: \u22122.0 bp on 20 Aug 2026, up from"
+        "SOFR minus IORB, daily, last two years, Aug 2024 to Aug 2026 (full history from Aug 2023 "
+        "in the interactive chart and the data): \u22122.0 bp on 20 Aug 2026, up from"
     ), found.group(1)
     assert found.group(1).endswith("; 20-day mean \u22121.0 bp.")
 

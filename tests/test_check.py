@@ -27,7 +27,7 @@ CASES: dict[str, tuple[str, list[tuple[str, ...]]]] = {
         [("card: {value: spread, change: mean_20d}", "card: {value: spread, change: mean_20d")],
     ),
     "yaml-tab-indent": ("indicators.yml", [("    title: Fed balance sheet", "\ttitle: Fed bs")]),
-    "yaml-not-a-mapping": ("indicators.yml", [("series:\n", "- series:\n")]),
+    "yaml-not-a-mapping": ("indicators.yml", [("\nseries:\n", "\n- series:\n")]),
     "unknown-key-with-hint": ("indicators.yml", [("    title: Bitcoin\n", "    titel: Bitcoin\n")]),
     "unknown-key-in-series": (
         "indicators.yml",
@@ -448,6 +448,19 @@ CASES: dict[str, tuple[str, list[tuple[str, ...]]]] = {
     "attribution-unknown-page": (
         "indicators.yml",
         [("pages: [reserves, net-liquidity]", "pages: [reserve, net-liquidity]")],
+    ),
+    "nowcast-unknown-series": (
+        "indicators.yml",
+        [("    reserves: WRESBAL  ", "    reserves: WRESBALL ")],
+    ),
+    "nowcast-unknown-indicator": (
+        "indicators.yml",
+        [
+            (
+                "- {indicator: net-liquidity, quantity: net,",
+                "- {indicator: net-liquidty, quantity: net,",
+            )
+        ],
     ),
     "group-not-declared": (
         "indicators.yml",

@@ -141,7 +141,7 @@ def poisoned(made_on: date) -> nowcast.Inputs:
     for sid, values in INPUTS.series.items():
         copy = values.copy()
         stamps = copy.index.date
-        if sid == "TGA_DTS":
+        if sid == "tga_daily":
             late = [next_weekday(d) > made_on for d in stamps]
         elif sid in nowcast.H41:
             late = [d + timedelta(days=1) > made_on for d in stamps]
@@ -167,8 +167,8 @@ def test_a_row_known_on_the_day_does_move_the_estimate():
     """The poisoning test can fail: the DTS of Tuesday 18 Aug is out on Wednesday 19 Aug."""
     made_on = date(2026, 8, 19)
     inputs = poisoned(made_on)
-    inputs.series["TGA_DTS"] = inputs.series["TGA_DTS"].copy()
-    inputs.series["TGA_DTS"][pd.Timestamp("2026-08-18")] += 70_000  # +70 bn
+    inputs.series["tga_daily"] = inputs.series["tga_daily"].copy()
+    inputs.series["tga_daily"][pd.Timestamp("2026-08-18")] += 70_000  # +70 bn
     moved = nowcast.nowcast(nowcast.Inputs(inputs.series, {}, inputs.lags), made_on)
     clean = nowcast.nowcast(INPUTS, made_on)
     assert moved is not None and clean is not None
@@ -180,10 +180,10 @@ def test_a_row_known_on_the_day_does_move_the_estimate():
 def test_a_value_revised_later_is_read_as_it_stood():
     """WALCL of 12 Aug revised on 25 Aug: an estimate of 19 Aug reads the first value."""
     week = date(2026, 8, 12)
-    current = INPUTS.series["WALCL"][pd.Timestamp(week)]
+    current = INPUTS.series["fed_assets"][pd.Timestamp(week)]
     first = current - 5_000  # 5 bn lower as first published
     revision = Revision(week, first, week + timedelta(days=1), date(2026, 8, 25), "seen")
-    revisions = {**INPUTS.revisions, "WALCL": [revision]}
+    revisions = {**INPUTS.revisions, "fed_assets": [revision]}
     inputs = nowcast.Inputs(dict(INPUTS.series), revisions, dict(INPUTS.lags))
     then = nowcast.nowcast(inputs, date(2026, 8, 19))
     today = nowcast.nowcast(INPUTS, date(2026, 8, 19))

@@ -18,10 +18,12 @@ Grammar::
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import operator
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 COMPARE = {
     ast.Lt: operator.lt,
@@ -75,6 +77,38 @@ def parse(text: str) -> Condition:
     names: set[str] = set()
     _check(tree, text.strip(), names, top=True)
     return Condition(text.strip(), tree, frozenset(names))
+
+
+class Ruled(Protocol):
+    """Anything chosen by a ``when:``: a status rule, a rule of an ``answer:`` part."""
+
+    @property
+    def when(self) -> str: ...
+
+
+R = TypeVar("R", bound=Ruled)
+
+
+@functools.lru_cache(maxsize=2048)
+def _parsed(text: str) -> Condition:
+    """A condition parsed once per build: the same few dozen are decided thousands of times
+    (every indicator on every past day of a report, the flips, the answer)."""
+    return parse(text)
+
+
+def holds(text: str, values: Mapping[str, float]) -> bool:
+    """Whether the condition ``text`` holds for these values (a missing or NaN name makes a
+    comparison false): the one way every ``when:`` is decided."""
+    return _parsed(text).evaluate(values)
+
+
+def first_holding(rules: Sequence[R], values: Mapping[str, float]) -> R | None:
+    """The first rule whose ``when:`` holds, or None: how an indicator's status and each part
+    of the answer are chosen, so the two cannot disagree on the same values."""
+    for rule in rules:
+        if holds(rule.when, values):
+            return rule
+    return None
 
 
 def _check_finite(node: ast.Constant, text: str) -> None:

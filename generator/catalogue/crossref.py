@@ -13,7 +13,12 @@ from dataclasses import dataclass
 
 from generator.catalogue import conditions
 from generator.catalogue.claims import TESTS, ClaimConfig, ClaimTest
-from generator.catalogue.declared import check_attribution, check_groups, check_ladder_assets
+from generator.catalogue.declared import (
+    check_attribution,
+    check_groups,
+    check_ladder_assets,
+    check_nowcast,
+)
 from generator.catalogue.desk import desk_problems
 from generator.catalogue.formulas import DeskPeriodOp, ScaleOp, SeriesOp, nodes, references
 from generator.catalogue.grammar import SERIES_ID
@@ -71,6 +76,7 @@ def cross_check(
     check_groups(reporter, config)
     check_ladder_assets(reporter, config)
     check_attribution(reporter, config)
+    check_nowcast(reporter, config)
     reporter.extend(claim_problems(doc, config, events))
     reporter.extend(answer_problems(doc, config))
     _check_desk(reporter, config)

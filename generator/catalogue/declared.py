@@ -78,3 +78,41 @@ def check_attribution(reporter: Reporter, config: Config) -> None:
                 ("attribution", "pages", position),
                 f"attribution, field 'pages': {suggest('indicator', page, ids)}",
             )
+
+
+def check_nowcast(reporter: Reporter, config: Config) -> None:
+    """Each part's series is declared; each chart names an indicator, one of its quantities,
+    and is listed once (a renamed series or indicator would otherwise drop the estimate)."""
+    if config.nowcast is None:
+        return
+    for part, series_id in config.nowcast.series.parts().items():
+        if series_id not in config.series:
+            reporter.at(
+                ("nowcast", "series", part),
+                f"nowcast, field 'series.{part}': "
+                f"{suggest('series', series_id, sorted(config.series))} (name a series declared "
+                "in series:)",
+            )
+    by_id = {i.id: i for i in config.indicators}
+    seen: list[str] = []
+    for position, chart in enumerate(config.nowcast.charts):
+        field = f"nowcast, field 'charts[{position}]"
+        if chart.indicator not in by_id:
+            reporter.at(
+                ("nowcast", "charts", position, "indicator"),
+                f"{field}.indicator': {suggest('indicator', chart.indicator, list(by_id))}",
+            )
+        elif chart.quantity not in by_id[chart.indicator].quantities:
+            names = list(by_id[chart.indicator].quantities)
+            reporter.at(
+                ("nowcast", "charts", position, "quantity"),
+                f"{field}.quantity': {suggest('quantity', chart.quantity, names)} (indicator "
+                f"{chart.indicator!r} has {', '.join(names)})",
+            )
+        elif chart.indicator in seen:
+            reporter.at(
+                ("nowcast", "charts", position, "indicator"),
+                f"{field}.indicator': {chart.indicator!r} is listed twice; a chart shows one "
+                "estimate",
+            )
+        seen.append(chart.indicator)

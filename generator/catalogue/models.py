@@ -24,6 +24,7 @@ from generator.catalogue.grammar import (
     check_duration,
     check_url,
 )
+from generator.catalogue.nowcast import NowcastConfig
 from generator.catalogue.releases import ReleaseConfig, check_release_id
 from generator.catalogue.sources import SOURCES, Fetch, SourceName, SourceSpec, resolve
 
@@ -416,6 +417,11 @@ class Config(Strict):
         AttributionConfig(),
         description="The attribution of weekly changes in reserves (Fed assets, TGA, ON RRP, "
         "other) and the pages that show it",
+    )
+    nowcast: NowcastConfig | None = Field(
+        NowcastConfig(),
+        description="The estimate of this week's reserves and net liquidity before the H.4.1: "
+        "the series it reads and the charts it continues (null: no estimate)",
     )
     groups: list[GroupConfig] = Field(
         default_factory=default_groups,

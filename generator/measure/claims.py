@@ -442,7 +442,7 @@ def judge(
     needs = claim.needs or list(values)[:1]
     if any(math.isnan(values.get(name, math.nan)) for name in needs):
         return Judgement(UNTESTABLE, ctx.cutoff, evidence, basis, vintage)
-    holds = {k: conditions.parse(v).evaluate(values) for k, v in claim.conditions().items()}
+    holds = {k: conditions.holds(v, values) for k, v in claim.conditions().items()}
     if holds.get("inconclusive"):
         verdict = INCONCLUSIVE
     elif holds["supported"]:

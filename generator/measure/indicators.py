@@ -253,8 +253,6 @@ def judge(result: IndicatorResult) -> None:
 
 def rule_for(indicator: cfg.IndicatorConfig, values: dict[str, float]) -> cfg.StatusRule | None:
     """The first status rule that holds for these values: the one rule, used for the latest
-    values and for the "what would flip it" values alike (``measure/flips``)."""
-    for rule in indicator.status:
-        if conditions.parse(rule.when).evaluate(values):
-            return rule
-    return None
+    values and for the "what would flip it" values alike (``measure/flips``); decided by
+    ``conditions.first_holding``, as the answer's parts are (``measure/answer``)."""
+    return conditions.first_holding(indicator.status, values)

@@ -9,7 +9,8 @@ known days before the H.4.1 that shows reserves falling by as much.
 
 The estimate of week W (Thursday W-6 to Wednesday W), made on day D, starts from the last
 published H.4.1 week W0 = W - 7 and adds the changes since, each aligned as the H.4.1 defines
-the figure it estimates:
+the figure it estimates (the ids are the defaults of ``nowcast: series:`` in
+``indicators.yml``, which names the series of each part; the code knows only the parts):
 
 - **reserves** (WRESBAL, the week average of the seven calendar days to Wednesday, as the
   reserves card and chart show it) = WRESBAL(W0) + change in the week-average Fed assets
@@ -50,20 +51,21 @@ import pandas as pd
 from pandas.tseries.offsets import CustomBusinessDay
 
 from generator.catalogue.models import Config
+from generator.catalogue.nowcast import TARGETS as TARGETS
+from generator.catalogue.nowcast import NowcastSeries
 from generator.snapshot import vintages
 from generator.snapshot.holidays import FedHolidays
 from generator.snapshot.load import Snapshot
 from generator.snapshot.store import Store
 from generator.snapshot.vintages import Revision
 
-# The H.4.1 series (millions USD, dated on the Wednesday, known on the Thursday after).
-H41 = ("WRESBAL", "WRBWFRBL", "WALCL", "WTREGEN")
-TGA, RRP, BILLS = "TGA_DTS", "RRPONTSYD", "FED_RMP_BILL_PURCHASES"
+# The inputs are keyed by their part in the estimate, never by series id: ``nowcast: series:``
+# in indicators.yml names the series of each part (``catalogue/nowcast.py``).
+# The H.4.1 parts (millions USD, dated on the Wednesday, known on the Thursday after).
+H41 = ("reserves", "reserves_wednesday", "fed_assets", "tga_week")
+TGA, RRP, BILLS = "tga_daily", "rrp", "purchases"
 DAILY = (TGA, RRP, BILLS)
-SERIES = H41 + DAILY
-TARGETS = ("reserves", "reserves_wednesday", "net_liquidity")
-# The H.4.1 figure each target is scored against (net liquidity is computed from three).
-PUBLISHED = {"reserves": "WRESBAL", "reserves_wednesday": "WRBWFRBL"}
+PARTS = H41 + DAILY
 # Estimates scored per week: made on W-5 (the Friday after the previous release), on W and on
 # the release Thursday W+1 before the H.4.1 (daily data of that day, no H.4.1 of week W).
 HORIZONS = {"friday": -5, "wednesday": 0, "release": 1}
@@ -73,7 +75,8 @@ BUSINESS_DAY = CustomBusinessDay(calendar=FedHolidays())
 
 @dataclass
 class Inputs:
-    """The series the nowcast reads, today's vintage, with their revision files and lags."""
+    """The series the nowcast reads, keyed by part (``PARTS``), today's vintage, with their
+    revision files and lags."""
 
     series: dict[str, pd.Series]
     revisions: dict[str, list[Revision]] = field(default_factory=dict)
@@ -113,28 +116,37 @@ class Estimate:
 
 
 def gather(config: Config, snapshot: Snapshot, store: Store) -> Inputs:
-    """The nowcast's inputs: from the snapshot where ``indicators.yml`` declares them, else
-    from the store as the manifest records them (``TGA_DTS`` is data, not an indicator input).
-    Lags: ``published_after:`` where declared, one day for the H.4.1 series otherwise."""
+    """The nowcast's inputs, keyed by part, each read from the series ``nowcast: series:``
+    names: from the snapshot when an indicator reads it, else from the store as the manifest
+    records it. Lags: ``published_after:`` where declared, one day for the H.4.1 parts
+    otherwise. No inputs when ``nowcast:`` is null."""
     series: dict[str, pd.Series] = {}
     revisions: dict[str, list[Revision]] = {}
     lags: dict[str, int] = {}
-    for sid in SERIES:
+    if config.nowcast is None:
+        return Inputs(series)
+    for part, sid in series_ids(config.nowcast.series).items():
         spec = config.series.get(sid)
         if sid in snapshot.series:
-            series[sid] = snapshot.series[sid]
-            revisions[sid] = snapshot.revisions.get(sid, [])
+            series[part] = snapshot.series[sid]
+            revisions[part] = snapshot.revisions.get(sid, [])
         else:
             record = store.records.get(sid)
             if record is None or not store.exists(record.source, sid):
                 continue
-            series[sid] = store.load(record.source, sid).dropna()
-            revisions[sid] = store.load_revisions(record.source, sid)
+            series[part] = store.load(record.source, sid).dropna()
+            revisions[part] = store.load_revisions(record.source, sid)
         if spec is not None:
-            lags[sid] = spec.published_after
-        elif sid in H41:
-            lags[sid] = H41_LAG
+            lags[part] = spec.published_after
+        elif part in H41:
+            lags[part] = H41_LAG
     return Inputs(series, revisions, lags)
+
+
+def series_ids(names: NowcastSeries) -> dict[str, str]:
+    """Part -> the series id that plays it, in ``PARTS`` order."""
+    parts = names.parts()
+    return {part: parts[part] for part in PARTS}
 
 
 def next_business_day(day: pd.Timestamp) -> pd.Timestamp:
@@ -247,17 +259,17 @@ def _estimate(data: Arrays, made_on: date) -> Estimate | None:
     at = {s: float(_at(data[s], stamp) or 0.0) / 1000.0 for s in H41}
     settled = float(assets[-1] - assets[6])
     values = {
-        "reserves": at["WRESBAL"] + change(assets) - change(tga) - change(rrp),
-        "reserves_wednesday": at["WRBWFRBL"]
+        "reserves": at["reserves"] + change(assets) - change(tga) - change(rrp),
+        "reserves_wednesday": at["reserves_wednesday"]
         + settled
         - float(tga[-1] - tga[6])
         - float(rrp[-1] - rrp[6]),
-        "net_liquidity": at["WALCL"] + settled - float(tga[7:].mean()) - float(rrp[-1]),
+        "net_liquidity": at["fed_assets"] + settled - float(tga[7:].mean()) - float(rrp[-1]),
     }
     published = {
-        "reserves": at["WRESBAL"],
-        "reserves_wednesday": at["WRBWFRBL"],
-        "net_liquidity": at["WALCL"] - at["WTREGEN"] - float(rrp[6]),
+        "reserves": at["reserves"],
+        "reserves_wednesday": at["reserves_wednesday"],
+        "net_liquidity": at["fed_assets"] - at["tga_week"] - float(rrp[6]),
     }
     tga_last = pd.Timestamp(data[TGA][0][-1])
     return Estimate(
@@ -280,7 +292,7 @@ def nowcast(inputs: Inputs, made_on: date) -> Estimate | None:
 def published_figures(inputs: Inputs, week: date) -> dict[str, float] | None:
     """Week ``week``'s figures as first published, on its release day (the H.4.1 and ON RRP
     as known then), in bn USD; None when the week is not published in full."""
-    release = week + timedelta(days=inputs.lags.get("WALCL", H41_LAG))
+    release = week + timedelta(days=inputs.lags.get("fed_assets", H41_LAG))
     data = _known_arrays(inputs, release)
     stamp = np.datetime64(pd.Timestamp(week), "ns")
     found = {s: _at(data[s], stamp) if s in data else None for s in H41}
@@ -294,9 +306,9 @@ def published_figures(inputs: Inputs, week: date) -> dict[str, float] | None:
     if len(at) < len(H41):
         return None
     return {
-        "reserves": at["WRESBAL"],
-        "reserves_wednesday": at["WRBWFRBL"],
-        "net_liquidity": at["WALCL"] - at["WTREGEN"] - float(rrp_values[where]),
+        "reserves": at["reserves"],
+        "reserves_wednesday": at["reserves_wednesday"],
+        "net_liquidity": at["fed_assets"] - at["tga_week"] - float(rrp_values[where]),
     }
 
 
@@ -310,7 +322,7 @@ def backtest(inputs: Inputs, since: date | None = None) -> pd.DataFrame:
     if any(sid not in inputs.series for sid in (*H41, TGA, RRP)):
         return _frame(rows)
     first = inputs.series[TGA].index[0] + pd.Timedelta(days=13)
-    weeks = inputs.series["WRESBAL"].index
+    weeks = inputs.series["reserves"].index
     weeks = weeks[(weeks >= first) & (weeks.day_of_week == 2)]
     if since is not None:
         weeks = weeks[weeks >= pd.Timestamp(since)]

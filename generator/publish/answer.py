@@ -11,13 +11,12 @@ templates escape it for their sink (``md`` for pages, ``html_text`` for feeds).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from generator.catalogue import conditions
 from generator.catalogue.models import Config
+from generator.measure import answer as decide
 from generator.measure.indicators import IndicatorResult
 from generator.publish.brief import ORDER, REGIME_ORDER
 from generator.publish.changes import Comparison, ReportState
@@ -62,40 +61,13 @@ class Lead:
         return " ".join([*self.sentences, self.regime_text, self.changes_text]).strip()
 
 
-def read_values(
-    config: Config, results: list[IndicatorResult]
-) -> tuple[dict[str, float], dict[str, date | None]]:
-    """The latest value and its date of each name in ``answer.reads`` (NaN when missing: a
-    condition on it is then false, as in status rules)."""
-    values: dict[str, float] = {}
-    dates: dict[str, date | None] = {}
-    if config.answer is None:
-        return values, dates
-    by_id = {r.id: r for r in results}
-    for name, ref in config.answer.reads.items():
-        indicator, _, quantity = ref.partition(".")
-        result = by_id.get(indicator)
-        if result is None or quantity not in result.quantities:
-            values[name], dates[name] = math.nan, None
-            continue
-        values[name], dates[name] = result.latest(quantity), result.latest_date(quantity)
-    return values, dates
-
-
 def sentences(config: Config, results: list[IndicatorResult]) -> list[str]:
-    """One sentence per part of ``answer:``: its first rule whose ``when:`` holds."""
-    if config.answer is None:
-        return []
-    values, dates = read_values(config, results)
-    known = [d for d in dates.values() if d is not None]
-    context = placeholders(values, max(known) if known else None, dates)
-    said = []
-    for part in config.answer.parts:
-        for rule in part.rules:
-            if conditions.parse(rule.when).evaluate(values):
-                said.append(render(rule.say, context))
-                break
-    return said
+    """One sentence per part of ``answer:``: its first rule whose ``when:`` holds, chosen in
+    ``measure/answer`` (as a card's status is), worded here."""
+    reads = decide.read_values(config, results)
+    known = [d for d in reads.dates.values() if d is not None]
+    context = placeholders(reads.values, max(known) if known else None, reads.dates)
+    return [render(rule.say, context) for rule in decide.chosen(config, reads.values)]
 
 
 def arrows(
@@ -169,10 +141,11 @@ def trial_problems(config: Config, results: list[IndicatorResult]) -> list[tuple
     status sentences: a rule renders first on the night it holds)."""
     if config.answer is None:
         return []
-    values, dates = read_values(config, results)
-    real = placeholders(values, None, dates)
+    reads = decide.read_values(config, results)
+    real = placeholders(reads.values, None, reads.dates)
     trials = [("the latest values", real)] + [
-        (f"every value = {value!r}", {**real, **dict.fromkeys(values, value)}) for value in EXTREMES
+        (f"every value = {value!r}", {**real, **dict.fromkeys(reads.values, value)})
+        for value in EXTREMES
     ]
     problems = []
     for index, part in enumerate(config.answer.parts):

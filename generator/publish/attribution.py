@@ -163,16 +163,23 @@ def driver_sentence(driver: Driver | None) -> str | None:
 
 def chart_sentence(frame: pd.DataFrame, since: str) -> str:
     """The chart's text alternative: what it shows, the latest week and its largest part, e.g.
-    'Weekly change in reserves by source, bn USD, Aug 2024 to Aug 2026: −16.8 bn USD in the
-    week to 19 Aug 2026, the largest part the Treasury General Account (−23.0 bn USD).'"""
+    'Weekly change in reserves by source, bn USD, last two years, Aug 2024 to Aug 2026 (full
+    history by quarter from Jan 2015 in the interactive chart and the data): −16.8 bn USD in
+    the week to 19 Aug 2026, the largest part the Treasury General Account (−23.0 bn USD).'"""
     shown = frame[frame.index >= pd.Timestamp(since)]
     if shown.empty:
         return "Weekly change in reserves by source: no data to draw."
     last = shown.iloc[-1]
     part = str(last[list(PARTS)].abs().idxmax())
+    span = f"{shown.index[0]:%b %Y} to {shown.index[-1]:%b %Y}"
+    if len(shown) < len(frame):  # the picture shows two years; say where the rest starts
+        span = (
+            f"last two years, {span} (full history by quarter from {frame.index[0]:%b %Y} in "
+            "the interactive chart and the data)"
+        )
     return (
-        f"Weekly change in reserves by source, bn USD, {shown.index[0]:%b %Y} to "
-        f"{shown.index[-1]:%b %Y}: {format_number(float(last['reserves_change']), 1, signed=True)}"
+        f"Weekly change in reserves by source, bn USD, {span}: "
+        f"{format_number(float(last['reserves_change']), 1, signed=True)}"
         f" bn USD in the week to {format_date(shown.index[-1].date())}, the largest part "
         f"{NAMES[part]} ({format_number(float(last[part]), 1, signed=True)} bn USD)."
     )

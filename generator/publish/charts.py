@@ -209,6 +209,12 @@ def recent_start(start: pd.Timestamp | None, end: pd.Timestamp | None) -> pd.Tim
     return first if (first - start).days > RECENT_SLACK_DAYS else None
 
 
+def default_window(frame: pd.DataFrame) -> pd.Timestamp | None:
+    """The first day an indicator or regime chart shows before the reader asks for its full
+    history, or None when it shows it all: what the spec filters and the sentence says."""
+    return recent_start(*_span(frame))
+
+
 def chart_params(recent: pd.Timestamp | None) -> list[alt.Parameter]:
     """The halo colour, and the full-history switch when the chart has a default window."""
     return [halo_param(), window_param()] if recent is not None else [halo_param()]

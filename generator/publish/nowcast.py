@@ -29,12 +29,11 @@ from generator.snapshot import freshness
 from generator.snapshot.load import Snapshot
 from generator.snapshot.store import Store
 
-# indicator id -> (nowcast target, the quantity its chart and card show)
-SHOWN = {"reserves": ("reserves", "reserves"), "net-liquidity": ("net_liquidity", "net")}
+# What each target is, its series named from ``nowcast: series:`` (parts in braces).
 TARGET_NAMES = {
-    "reserves": "Reserves (week average, WRESBAL)",
-    "reserves_wednesday": "Reserves (Wednesday level, WRBWFRBL)",
-    "net_liquidity": "Net liquidity (WALCL - WTREGEN - ON RRP)",
+    "reserves": "Reserves (week average, {reserves})",
+    "reserves_wednesday": "Reserves (Wednesday level, {reserves_wednesday})",
+    "net_liquidity": "Net liquidity ({fed_assets} - {tga_week} - ON RRP)",
 }
 HORIZON_NAMES = {
     "friday": "Friday after the previous release",
@@ -65,6 +64,25 @@ class View:
     estimate: nowcast.Estimate | None
     errors: pd.DataFrame
     scores: list[nowcast.Score] = field(default_factory=list)
+    # indicator id -> (target, the quantity its chart and card show), from `nowcast: charts:`
+    shown: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # the target -> its name in the methodology table, with the series ids of this config
+    names: dict[str, str] = field(default_factory=dict)
+
+
+def shown_of(config: Config) -> dict[str, tuple[str, str]]:
+    """Indicator id -> (target, quantity) for each chart ``nowcast: charts:`` lists."""
+    if config.nowcast is None:
+        return {}
+    return {c.indicator: (c.target, c.quantity) for c in config.nowcast.charts}
+
+
+def names_of(config: Config) -> dict[str, str]:
+    """Each target's name in the methodology table, naming this config's series."""
+    if config.nowcast is None:
+        return {}
+    parts = config.nowcast.series.parts()
+    return {target: text.format(**parts) for target, text in TARGET_NAMES.items()}
 
 
 def made_on(store: Store, as_of: date | None) -> date | None:
@@ -83,11 +101,12 @@ def compute(
     backtest (a few seconds) is cached under ``cache`` by the bytes of its inputs."""
     inputs = nowcast.gather(config, snapshot, store)
     day = made_on(store, as_of)
+    shown, names = shown_of(config), names_of(config)
     if day is None:
-        return View(None, nowcast.backtest(nowcast.Inputs({})))
+        return View(None, nowcast.backtest(nowcast.Inputs({})), [], shown, names)
     estimate = nowcast.nowcast(inputs, day)
     errors = _cached_backtest(inputs, day, cache)
-    return View(estimate, errors, nowcast.scores(errors))
+    return View(estimate, errors, nowcast.scores(errors), shown, names)
 
 
 def _cached_backtest(inputs: nowcast.Inputs, day: date, cache: Path | None) -> pd.DataFrame:
@@ -172,9 +191,9 @@ def _shown(view: View, result: IndicatorResult) -> tuple[str, str] | None:
     """The target and quantity an indicator shows, when today's estimate continues its line:
     the base week is the indicator's last date and its value agrees (a fork that redefines
     the indicator gets no dashed segment that does not belong to its line)."""
-    if result.id not in SHOWN or view.estimate is None or not result.has_data:
+    if result.id not in view.shown or view.estimate is None or not result.has_data:
         return None
-    target, quantity = SHOWN[result.id]
+    target, quantity = view.shown[result.id]
     if quantity not in result.quantities or result.quantities[quantity].empty:
         return None
     last = result.quantities[quantity]
@@ -336,7 +355,7 @@ def methodology_table(view: View) -> str:
     ]
     for s in view.scores:
         lines.append(
-            f"| {TARGET_NAMES[s.target]} | {HORIZON_NAMES[s.horizon]} | {s.n} | "
+            f"| {view.names.get(s.target, s.target)} | {HORIZON_NAMES[s.horizon]} | {s.n} | "
             f"{format_number(s.mae, 1)} | {format_number(s.median, 1)} | "
             f"{format_number(s.p90, 1)} | {format_number(s.naive_mae, 1)} |"
         )

@@ -22,6 +22,7 @@ import pandas as pd
 from generator.catalogue.models import ChartConfig
 from generator.measure.indicators import IndicatorResult
 from generator.publish.annotations import HALO, HALO_DARK, HALO_LIGHT, WINDOW
+from generator.publish.charts import default_window
 from generator.publish.format import format_date, format_number, quantity_text
 from generator.publish.images import compact_png, inline_data, without_control_characters
 from generator.publish.render import cache_bytes
@@ -132,6 +133,20 @@ def _span(dates: pd.Series) -> str:
     return f"{dates.iloc[0]:%b %Y} to {dates.iloc[-1]:%b %Y}"
 
 
+def _shown_span(dates: pd.Series, recent: pd.Timestamp | None) -> str:
+    """The span the picture draws, in words. A chart that opens on the last two years says so
+    and where its full history starts ('last two years, Aug 2024 to Aug 2026 (full history
+    from Aug 2021 in the interactive chart and the data)'): naming the whole span under a
+    picture of two years told the reader something the picture does not show."""
+    if recent is None:
+        return _span(dates)
+    shown = dates[dates >= recent]
+    return (
+        f"last two years, {_span(shown)} (full history from {dates.iloc[0]:%b %Y} in the "
+        "interactive chart and the data)"
+    )
+
+
 def _direction(now: float, before: float) -> str:
     if now > before:
         return "up"
@@ -140,20 +155,38 @@ def _direction(now: float, before: float) -> str:
     return "unchanged"
 
 
+def _head(title: str, frame: pd.DataFrame, recent: pd.Timestamp | None) -> str:
+    """'SOFR minus IORB, daily, last two years, Aug 2024 to Aug 2026 (full history ...)'."""
+    dates = frame["date"]
+    if "period_start" not in frame:
+        shown = _shown_span(dates, recent)
+        return ", ".join(part for part in (title, _frequency(dates), shown) if part)
+    # each row sums a period: say so, and from its first day (the window keeps rows by date)
+    starts = frame["period_start"]
+    first = starts[dates >= recent] if recent is not None else starts
+    head = (
+        f"{title}, per period, {format_date(first.iloc[0].date())} to "
+        f"{format_date(dates.iloc[-1].date())}"
+    )
+    if recent is None:
+        return head
+    return f"{head} (the last two years; full history from {format_date(starts.iloc[0].date())})"
+
+
 def chart_sentence(result: IndicatorResult, chart: ChartConfig, frame: pd.DataFrame) -> str:
-    """E.g. 'SOFR minus IORB, daily, Aug 2023 to Aug 2026: −2.0 bp on 20 Aug 2026, up from
-    −5.0 bp a year earlier; 20-day mean −1.0 bp.'"""
+    """E.g. 'SOFR minus IORB, daily, last two years, Aug 2024 to Aug 2026 (full history from
+    Aug 2023 in the interactive chart and the data): −2.0 bp on 20 Aug 2026, up from −5.0 bp a
+    year earlier; 20-day mean −1.0 bp.' It describes the picture: a chart that opens on the
+    last two years is described, and compared, within them."""
     title = result.config.title
     if frame.empty:
         return f"{title}: no data to draw."
-    dates = frame["date"]
-    if "period_start" in frame:  # each row sums a period: say so, and from its first day
-        first_day = format_date(frame["period_start"].iloc[0].date())
-        head = f"{title}, per period, {first_day} to {format_date(dates.iloc[-1].date())}"
-    else:
-        head = ", ".join(part for part in (title, _frequency(dates), _span(dates)) if part)
+    recent = default_window(frame)
+    head = _head(title, frame, recent)
     first, *others = chart.plot
     series = frame[["date", first]].dropna()
+    if recent is not None:  # compare within what the picture shows
+        series = series[series["date"] >= recent]
     if series.empty:
         return f"{head}: no recent value."
     last_date, last = series["date"].iloc[-1], float(series[first].iloc[-1])
@@ -187,8 +220,8 @@ def regime_sentence(frame: pd.DataFrame) -> str:
     dates, scores = frame["date"], frame["score"]
     last = float(scores.iloc[-1])
     text = (
-        f"Liquidity regime score, weekly, {_span(dates)}: {format_number(last, 2, True)} on "
-        f"{format_date(dates.iloc[-1].date())}"
+        f"Liquidity regime score, weekly, {_shown_span(dates, default_window(frame))}: "
+        f"{format_number(last, 2, True)} on {format_date(dates.iloc[-1].date())}"
     )
     earlier = frame[dates <= dates.iloc[-1] - pd.DateOffset(years=1)]
     if not earlier.empty:

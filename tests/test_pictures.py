@@ -1,0 +1,150 @@
+"""The sentence under a chart says what its picture shows.
+
+Charts open on the last two years, the full history a click away; the sentence under each
+(also the picture's text alternative and the embed page's caption) used to name the whole span
+("Aug 2016 to Aug 2026") under a picture of two years. Here the window is found by separate
+code (calendar arithmetic on the frozen chart frames), checked against the filter the chart
+spec applies, and the sentence must name that window and where the full history starts, or
+the whole span when the chart shows it all.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime
+
+import pandas as pd
+import pytest
+
+from generator.catalogue.load import load_config, load_events
+from generator.measure import indicators
+from generator.publish import charts, pictures
+from generator.snapshot.load import load_snapshot
+from generator.snapshot.store import Store
+from tests.conftest import FIXTURE
+
+EVENTS = load_events(FIXTURE / "events.yml")
+CONFIG = load_config(FIXTURE / "indicators.yml", EVENTS)
+SNAPSHOT = load_snapshot(CONFIG, Store(FIXTURE / "data"))
+RESULTS = [r for r in indicators.evaluate(CONFIG, SNAPSHOT.series) if r.has_data]
+FILTER = re.compile(r"lw_all \|\| time\(datum\.date\) >= (\d+)")
+
+
+def two_years_before(day: date) -> date:
+    """The same calendar day two years earlier (29 Feb -> 28 Feb)."""
+    try:
+        return day.replace(year=day.year - 2)
+    except ValueError:
+        return day.replace(year=day.year - 2, day=28)
+
+
+def by_hand_window(first: date, last: date) -> date | None:
+    """The first day shown by default: two years before the last, unless the chart is at most
+    45 days longer than that (then it shows everything)."""
+    start = two_years_before(last)
+    return start if (start - first).days > 45 else None
+
+
+def spec_window(spec: dict[str, object]) -> date | None:
+    found = FILTER.findall(json.dumps(spec))
+    if not found:
+        return None
+    assert len(set(found)) == 1  # every layer cuts at the same day
+    return datetime.fromtimestamp(int(found[0]) / 1000, tz=UTC).date()
+
+
+def month(day: date | pd.Timestamp) -> str:
+    return f"{day:%b %Y}"
+
+
+@pytest.mark.parametrize("result", RESULTS, ids=lambda r: r.id)
+def test_the_sentence_names_the_window_the_chart_shows(result: indicators.IndicatorResult):
+    chart = result.config.chart
+    frame = charts.chart_frame(result, chart)
+    dates = [d.date() for d in frame["date"]]
+    firsts = [d.date() for d in frame["period_start"]] if "period_start" in frame else dates
+    window = by_hand_window(min(firsts), max(dates))
+    spec = charts.chart_spec(result, chart, frame, f"../data/{result.id}.csv", EVENTS)
+    assert spec_window(spec) == window, result.id
+    sentence = pictures.chart_sentence(result, chart, frame)
+    if window is None:
+        assert "last two years" not in sentence and "full history" not in sentence
+        if "period_start" not in frame:
+            assert f", {month(min(dates))} to {month(max(dates))}: " in sentence
+        return
+    shown = [d for d in dates if d >= window]
+    if "period_start" in frame:
+        assert "(the last two years; full history from" in sentence
+        return
+    assert (
+        f"last two years, {month(min(shown))} to {month(max(dates))} (full history from "
+        f"{month(min(dates))} in the interactive chart and the data): "
+    ) in sentence, sentence
+    assert f"{month(min(dates))} to" not in sentence.replace(f"{month(min(shown))} to", "")
+
+
+def test_windowed_and_whole_charts_are_both_in_the_frozen_catalogue():
+    kinds = set()
+    for result in RESULTS:
+        frame = charts.chart_frame(result, result.config.chart)
+        kinds.add(charts.default_window(frame) is not None)
+    assert kinds == {True, False}
+
+
+def test_the_comparison_a_year_earlier_is_read_inside_the_window():
+    result = next(r for r in RESULTS if r.id == "reserves")
+    frame = charts.chart_frame(result, result.config.chart)
+    rows = [(d.date(), v) for d, v in zip(frame["date"], frame["reserves"], strict=True)]
+    last_day, last = rows[-1]
+    year_before = last_day.replace(year=last_day.year - 1)
+    before = [v for d, v in rows if d <= year_before][-1]
+    sentence = pictures.chart_sentence(result, result.config.chart, frame)
+    assert f"{last:,.0f} bn USD on" in sentence
+    assert f"from {before:,.0f} bn USD a year earlier" in sentence
+
+
+def regime_frame(years: int) -> pd.DataFrame:
+    days = pd.date_range(end="2026-08-21", periods=years * 52, freq="W-FRI")
+    return pd.DataFrame({"date": days, "score": [0.01 * i for i in range(len(days))]})
+
+
+@pytest.mark.parametrize("years", [10, 2, 1])
+def test_the_regime_sentence_names_its_window(years: int):
+    frame = regime_frame(years)
+    first, last = frame["date"].iloc[0].date(), frame["date"].iloc[-1].date()
+    window = by_hand_window(first, last)
+    spec = charts.regime_spec(frame, "../data/regime.csv", EVENTS, 0.5, -0.5)
+    assert spec_window(spec) == window
+    sentence = pictures.regime_sentence(frame)
+    if window is None:
+        assert sentence.startswith(f"Liquidity regime score, weekly, {month(first)} to ")
+        assert "last two years" not in sentence
+    else:
+        shown = min(d.date() for d in frame["date"] if d.date() >= window)
+        assert sentence.startswith(
+            f"Liquidity regime score, weekly, last two years, {month(shown)} to {month(last)} "
+            f"(full history from {month(first)} in the interactive chart and the data): "
+        ), sentence
+
+
+def test_the_attribution_sentence_names_its_two_years_and_the_quarterly_history():
+    from generator.measure import attribution
+    from generator.publish import attribution as attribution_text
+
+    frame = attribution.attribution(SNAPSHOT.series, CONFIG.attribution.series)
+    since = attribution_text.chart_since(frame)
+    spec = attribution_text.attribution_spec("../data/liquidity-attribution.csv", since)
+    cut = spec_window(spec)
+    weeks = [d.date() for d in frame.index]
+    assert cut is not None and cut == date.fromisoformat(since)
+    shown = [d for d in weeks if d >= cut]
+    assert 100 <= len(shown) <= 106  # two years of weeks
+    sentence = attribution_text.chart_sentence(frame, since)
+    assert sentence.startswith(
+        f"Weekly change in reserves by source, bn USD, last two years, {month(shown[0])} to "
+        f"{month(shown[-1])} (full history by quarter from {month(weeks[0])} in the "
+        "interactive chart and the data): "
+    ), sentence
+    whole = attribution_text.chart_sentence(frame[frame.index >= pd.Timestamp(since)], since)
+    assert "last two years" not in whole and "full history" not in whole
