@@ -26,7 +26,7 @@ ALLOWED = {
     "publish": {"catalogue", "snapshot", "measure", "publish"},
     "fetch": {"catalogue", "snapshot", "fetch"},
 }
-WIRING = {"__init__", "__main__", "cli", "build", "check", "explain", "writers"}
+WIRING = {"__init__", "__main__", "cli", "build", "check", "explain", "writers", "run", "outputs"}
 NETWORK = ("urllib.request", "http.client", "socket", "fredapi", "requests", "urllib3")
 MAX_LINES = 500
 

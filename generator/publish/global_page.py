@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 from generator.catalogue.formulas import FxSplitOp, SumOp
 from generator.measure.indicators import IndicatorResult
+from generator.publish.contexts import Figure, GlobalSection
 from generator.publish.format import format_date, format_number
 from generator.publish.pages import as_of_label, latest_value_text, narrative
 from generator.publish.sentences import sentence
@@ -29,7 +31,7 @@ def members(results: list[IndicatorResult]) -> list[IndicatorResult]:
     return [r for r in results if r.config.group == GROUP]
 
 
-def home_section(results: list[IndicatorResult]) -> dict[str, Any] | None:
+def home_section(results: list[IndicatorResult]) -> GlobalSection | None:
     """The home page's paragraph: every global indicator's sentence, and the page's address."""
     found = members(results)
     if not found:
@@ -74,7 +76,7 @@ def _month(result: IndicatorResult) -> str:
     return when.strftime("%B %Y") if when else ""
 
 
-def rebased(figure: dict[str, Any] | None) -> dict[str, Any] | None:
+def rebased(figure: Figure | None) -> Figure | None:
     """An indicator page's figure (pictures under ``../charts/``) for a page at the site's root."""
     if figure is None:
         return None
@@ -85,9 +87,7 @@ def rebased(figure: dict[str, Any] | None) -> dict[str, Any] | None:
     return moved
 
 
-def page_context(
-    results: list[IndicatorResult], figures: dict[str, dict[str, Any]]
-) -> dict[str, Any]:
+def page_context(results: list[IndicatorResult], figures: Mapping[str, Figure]) -> dict[str, Any]:
     """Context for global.md: one section per global indicator, in config order."""
     sections = []
     for result in members(results):

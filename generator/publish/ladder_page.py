@@ -11,7 +11,7 @@ together, never as responding first."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from generator.measure import placebo
@@ -146,8 +146,15 @@ def significant_beyond(ladder: Ladder, tests: int = MAX_LAG + 1) -> float | None
     return None if math.isnan(value) else value
 
 
-def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
-    """Context for ladder.md: tables of lags, order and event returns, in words as well."""
+def ladder_page(
+    ladder: Ladder,
+    chart: str,
+    csv: str,
+    figure: Mapping[str, Any] | None = None,
+    drivers: Sequence[Mapping[str, Any]] = (),
+) -> dict[str, Any]:
+    """Context for ladder.md: tables of lags, order and event returns, in words as well;
+    ``figure``: the lag chart's pictures, ``drivers``: a section per ``ladder: also:`` driver."""
     threshold = ALPHA / (MAX_LAG + 1)
     beyond = significant_beyond(ladder)
     lags = lag_rows(ladder.lags, ladder.names)
@@ -321,4 +328,6 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
         "fall_text": fall_text,
         "chart": chart,
         "csv": csv,
+        "figure": figure,
+        "drivers": list(drivers),
     }
