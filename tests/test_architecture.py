@@ -125,7 +125,29 @@ HOMES = {
     "the 5% level": ("measure/ladder.py",),
     # a clip of z-scores (regime.Z_CLIP)
     "a numeric clip": (),
+    # a stored series' states (models.SeriesStatus) and a claim's verdicts (models.Verdict):
+    # each spelled in full in one Literal; a copy of the whole set, or a verdict word, is not
+    "the series statuses": ("catalogue/models.py",),
+    "the verdicts": ("catalogue/models.py",),
 }
+NUMBERS = {"the 5% level", "a numeric clip"}
+SERIES_STATUSES = {"fresh", "stale", "unavailable"}
+VERDICTS = {"supported", "not supported", "inconclusive", "not testable"}
+
+
+def _literal_facts(node: ast.AST) -> list[str]:
+    """The sets of words spelled in a tuple, list or set literal, and the verdict words only a
+    verdict uses ("supported" alone is also a claim's rule name)."""
+    found = []
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        words = {e.value for e in node.elts if isinstance(e, ast.Constant)}
+        if SERIES_STATUSES <= words:
+            found.append("the series statuses")
+        if VERDICTS <= words:
+            found.append("the verdicts")
+    if isinstance(node, ast.Constant) and node.value in ("not supported", "not testable"):
+        found.append("the verdicts")
+    return found
 
 
 def _copies(tree: ast.AST) -> list[tuple[int, str]]:
@@ -142,6 +164,7 @@ def _copies(tree: ast.AST) -> list[tuple[int, str]]:
                 found.append((node.lineno, "a numeric clip"))
         if isinstance(node, ast.Constant) and node.value == 0.05:
             found.append((node.lineno, "the 5% level"))
+        found += [(getattr(node, "lineno", 0), fact) for fact in _literal_facts(node)]
     return found
 
 
@@ -149,9 +172,15 @@ def test_each_rule_and_constant_has_one_home():
     problems = []
     for path in _modules():
         where = path.relative_to(PACKAGE).as_posix()
-        if where.startswith("fetch/"):
-            continue  # network timings, not analysis facts
         for line, fact in _copies(ast.parse(path.read_text())):
+            if where.startswith("fetch/") and fact in NUMBERS:
+                continue  # network timings, not analysis facts
             if where not in HOMES[fact]:
                 problems.append(f"generator/{where}:{line}: restates {fact}; import it instead")
     assert problems == []
+
+
+def test_one_home_catches_a_copied_status_set_and_verdict():
+    copied = ast.parse('STATES = ("fresh", "stale", "unavailable")\nWORD = "not testable"\n')
+    assert {fact for _, fact in _copies(copied)} == {"the series statuses", "the verdicts"}
+    assert _copies(ast.parse('if status in ("stale", "unavailable"): pass\n')) == []

@@ -22,17 +22,14 @@ import pandas as pd
 from generator.catalogue import conditions
 from generator.catalogue.claims import TESTS, ClaimConfig
 from generator.catalogue.desk import DeskConfig
-from generator.catalogue.models import Config, Event
+from generator.catalogue.models import VERDICTS, Config, Event, Verdict
 from generator.measure import desk, easing, ladder
 from generator.measure.indicators import IndicatorResult
 from generator.measure.transforms import last_on_or_before
 from generator.measure.vintage_reads import VintageRead
 
-SUPPORTED = "supported"
-NOT_SUPPORTED = "not supported"
-INCONCLUSIVE = "inconclusive"
-UNTESTABLE = "not testable"
-VERDICTS = (SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE, UNTESTABLE)
+# The verdicts (their one home is catalogue.models.Verdict), named for the code deciding them.
+SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE, UNTESTABLE = VERDICTS
 # The ladder's sample, lags and level are the ladder's own (measure/ladder), so a claim about
 # the ladder is judged on the same test the ladder page shows.
 LADDER_SINCE = ladder.SINCE
@@ -64,7 +61,7 @@ VERDICT_BASES = {LATEST: "latest", RULE: "publication rule", VINTAGE: "first rel
 
 @dataclass
 class Judgement:
-    verdict: str
+    verdict: Verdict
     cutoff: date
     evidence: Evidence
     basis: str = RULE

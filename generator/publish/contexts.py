@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, NotRequired, TypedDict
 
-from generator.catalogue.models import Level, SiteConfig
+from generator.catalogue.models import Level, SiteConfig, Verdict
 
 # A page's context as ``outputs.Page`` passes it to ``render(**context)``.
 Context = Mapping[str, object]
@@ -191,9 +191,9 @@ class ScorecardRow(TypedDict):
     id: str
     link: str
     rule: str
-    written: str
+    written: Verdict
     written_level: str
-    now: str
+    now: Verdict
     now_level: str
     as_of_written: date | None
     as_of_now: date | None
