@@ -129,6 +129,9 @@ HOMES = {
     # each spelled in full in one Literal; a copy of the whole set, or a verdict word, is not
     "the series statuses": ("catalogue/models.py",),
     "the verdicts": ("catalogue/models.py",),
+    # a claim parameter's default (catalogue/claims.Param: `params.get("months", 3)` was the
+    # measure's own copy, free to disagree with what check and the reference page say)
+    "a claim parameter's default": (),
 }
 NUMBERS = {"the 5% level", "a numeric clip"}
 SERIES_STATUSES = {"fresh", "stale", "unavailable"}
@@ -165,6 +168,15 @@ def _copies(tree: ast.AST) -> list[tuple[int, str]]:
         if isinstance(node, ast.Constant) and node.value == 0.05:
             found.append((node.lineno, "the 5% level"))
         found += [(getattr(node, "lineno", 0), fact) for fact in _literal_facts(node)]
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "params"
+            and len(node.args) == 2
+        ):
+            found.append((node.lineno, "a claim parameter's default"))
     return found
 
 
@@ -184,3 +196,5 @@ def test_one_home_catches_a_copied_status_set_and_verdict():
     copied = ast.parse('STATES = ("fresh", "stale", "unavailable")\nWORD = "not testable"\n')
     assert {fact for _, fact in _copies(copied)} == {"the series statuses", "the verdicts"}
     assert _copies(ast.parse('if status in ("stale", "unavailable"): pass\n')) == []
+    default = ast.parse('months = int(params.get("months", 3))\n')
+    assert _copies(default) == [(1, "a claim parameter's default")]

@@ -155,7 +155,7 @@ def reference_context(catalogue: dict[str, Any]) -> dict[str, Any]:
         {
             "name": name,
             "inputs": ", ".join(test.inputs),
-            "params": ", ".join(test.params) or "none",
+            "params": ", ".join(test.param_names) or "none",
             "outputs": ", ".join(test.outputs),
             "text": test.describe,
         }
