@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any, NotRequired, TypedDict
+from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 from generator.catalogue.models import Level, SiteConfig, Verdict
+
+if TYPE_CHECKING:  # both modules build contexts from here
+    from generator.publish.answer import Lead
+    from generator.publish.pages import Paragraph
 
 # A page's context as ``outputs.Page`` passes it to ``render(**context)``.
 Context = Mapping[str, object]
@@ -145,7 +149,7 @@ class PageParts(TypedDict):
     cite: Cite | None
     revised: str | None
     attribution: AttributionBlock | None
-    desk: dict[str, Any] | None
+    desk: DeskSection | None
     explain: list[ExplainBlock] | None
     explain_json: str
 
@@ -244,7 +248,7 @@ class GlobalSection(TypedDict):
 class Home(TypedDict):
     site: SiteConfig
     headline: Headline
-    narrative: list[Any]  # pages.Paragraph
+    narrative: list[Paragraph]
     cards: list[Card]
     regime_chart: str | None
     regime_figure: Figure | None
@@ -252,6 +256,166 @@ class Home(TypedDict):
     claims: str
     latest_report: LatestReport | None
     brief: list[str]
-    lead: Any  # answer.Lead
-    calendar: dict[str, Any]
+    lead: Lead
+    calendar: CalendarPage
     global_section: GlobalSection | None
+
+
+class CalendarIndicator(TypedDict):
+    id: str
+    title: str
+
+
+class CalendarRow(TypedDict):
+    """One release on the calendar page and the home panel."""
+
+    id: str
+    name: str
+    title: str
+    link: str | None
+    next: str
+    basis: str
+    later: list[str]
+    series: list[str]
+    indicators: list[CalendarIndicator]
+    claims: list[str]
+
+
+class CalendarPage(TypedDict):
+    as_of: str
+    as_of_day: str
+    rows: list[CalendarRow]
+    panel: list[CalendarRow]
+
+
+class HeldReply(TypedDict):
+    """A reply the revision gate held for review."""
+
+    series: str
+    changed: int
+    since: str
+    reason: str
+
+
+class RevisionRow(TypedDict):
+    series: str
+    date: str
+    old: str
+    new: str
+    known_from: str
+    replaced: str
+    basis: str
+
+
+class RevisionsPage(TypedDict):
+    held: list[HeldReply]
+    total: int
+    shown: int
+    withheld: list[str]
+    rows: list[RevisionRow]
+
+
+class SplitRow(TypedDict):
+    """One part of a global indicator's latest change in dollars."""
+
+    part: str
+    value: str
+
+
+class GlobalPageSection(TypedDict):
+    id: str
+    title: str
+    measures: str
+    sentence: str | None
+    value: str
+    as_of: str
+    figure: Figure | None
+    spec: str
+    csv: str
+    split: list[SplitRow]
+    split_month: str
+
+
+class GlobalPage(TypedDict):
+    sections: list[GlobalPageSection]
+    until: str
+
+
+class DeskRow(TypedDict):
+    period: str
+    bought: str
+    reinvested: str
+    rmp: str
+    announced: str
+    source: str | None
+    checks: list[str]
+
+
+class DeskTable(TypedDict):
+    columns: list[str]
+    rows: list[DeskRow]
+
+
+class DeskSection(TypedDict):
+    """The Desk's periods on the indicator page ``desk: table:`` names."""
+
+    sentence: str
+    table: DeskTable
+    csv: str
+    columns: str
+
+
+# A row of the ladder page's tables (primary tests, lag scan, averages): text and counts.
+LadderRow = dict[str, str | int]
+
+
+class SeriesNote(TypedDict):
+    series: str
+    note: str | None  # only series with a note are listed
+
+
+class DriverSection(TypedDict):
+    """One ``ladder: also:`` driver's section of the ladder page."""
+
+    title: str
+    label: str
+    indicator: str
+    change: str
+    since: date | None
+    until: date | None
+    primary_sentence: str
+    scan_sentence: str
+    primary: list[LadderRow]
+    lags: list[LadderRow]
+    left_out: str
+    notes: list[SeriesNote]
+
+
+class LadderPage(TypedDict):
+    skew_example: str
+    summary: str
+    primary: list[LadderRow]
+    primary_weeks: str
+    placebo_draws: str
+    coverage_text: str
+    common_text: str
+    common: list[dict[str, str]]
+    abnormal: list[LadderRow]
+    since: date
+    until: date
+    lags: list[LadderRow]
+    threshold: str
+    beyond: str
+    article_order: str
+    asset_count: str
+    single_level: str
+    observed_order: str
+    order_text: str
+    turns: list[date]
+    events: list[dict[str, str]]
+    average: list[LadderRow]
+    fall_text: str
+    chart: str
+    csv: str
+    figure: Figure | None
+    drivers: list[DriverSection]

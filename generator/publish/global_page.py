@@ -12,13 +12,18 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Mapping
-from typing import Any
 
 import pandas as pd
 
 from generator.catalogue.formulas import FxSplitOp, SumOp
 from generator.measure.indicators import IndicatorResult
-from generator.publish.contexts import Figure, GlobalSection
+from generator.publish.contexts import (
+    Figure,
+    GlobalPage,
+    GlobalPageSection,
+    GlobalSection,
+    SplitRow,
+)
 from generator.publish.format import format_date, format_number
 from generator.publish.pages import as_of_label, latest_value_text, narrative
 from generator.publish.sentences import sentence
@@ -49,7 +54,7 @@ def parts_of(result: IndicatorResult, name: str) -> list[str]:
     return [name]
 
 
-def split_rows(result: IndicatorResult) -> list[dict[str, str]]:
+def split_rows(result: IndicatorResult) -> list[SplitRow]:
     """Where the card's latest change came from, for an indicator with an ``fx_split``
     quantity: every part the change adds up (each bank's balance sheet moving, each exchange
     rate moving) on the change's own date, then the change itself; the rows add up to it."""
@@ -61,7 +66,7 @@ def split_rows(result: IndicatorResult) -> list[dict[str, str]]:
     if when is None:
         return []
     stamp = pd.Timestamp(when)
-    rows = []
+    rows: list[SplitRow] = []
     for name in [*parts_of(result, change), change]:
         series = result.quantity(name)
         value = float(series[stamp]) if stamp in series.index else math.nan
@@ -87,9 +92,9 @@ def rebased(figure: Figure | None) -> Figure | None:
     return moved
 
 
-def page_context(results: list[IndicatorResult], figures: Mapping[str, Figure]) -> dict[str, Any]:
+def page_context(results: list[IndicatorResult], figures: Mapping[str, Figure]) -> GlobalPage:
     """Context for global.md: one section per global indicator, in config order."""
-    sections = []
+    sections: list[GlobalPageSection] = []
     for result in members(results):
         sections.append(
             {

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from generator.measure import placebo
 from generator.measure.ladder import (
@@ -26,6 +25,7 @@ from generator.measure.ladder import (
     Primary,
     detectable_r,
 )
+from generator.publish.contexts import DriverSection, Figure, LadderPage, LadderRow
 from generator.publish.format import format_date, format_number
 
 SAME_WEEK = "0 wk (same week: moving together)"
@@ -150,9 +150,9 @@ def ladder_page(
     ladder: Ladder,
     chart: str,
     csv: str,
-    figure: Mapping[str, Any] | None = None,
-    drivers: Sequence[Mapping[str, Any]] = (),
-) -> dict[str, Any]:
+    figure: Figure | None = None,
+    drivers: Sequence[DriverSection] = (),
+) -> LadderPage:
     """Context for ladder.md: tables of lags, order and event returns, in words as well;
     ``figure``: the lag chart's pictures, ``drivers``: a section per ``ladder: also:`` driver."""
     threshold = ALPHA / (MAX_LAG + 1)
@@ -259,7 +259,7 @@ def ladder_page(
         }
         for r in ladder.common
     ]
-    abnormal = [
+    abnormal: list[LadderRow] = [
         {
             "asset": ladder.names[a.asset],
             "horizon": a.horizon,
