@@ -16,12 +16,12 @@ from datetime import date
 from pathlib import Path
 
 from generator.outputs import Page, home_brief, outputs
-from generator.publish import vega_bundle
+from generator.publish import identity, vega_bundle
 from generator.publish.render import environment
 from generator.run import judge_claims, load, measure, written_on
 from generator.snapshot.lock import exclusive
 from generator.snapshot.store import leftovers
-from generator.writers import draw, write_publishing
+from generator.writers import draw
 
 __all__ = ["BuildReport", "build", "home_brief", "judge_claims", "written_on"]
 
@@ -65,11 +65,12 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:
     drawn = draw(run, out)
     report.charts = len(drawn.indicators)
     clock.lap("charts")
+    # The site's name and tagline into mkdocs.yml (outside site/), before the feeds read it.
+    identity.sync_mkdocs_yml(root / "mkdocs.yml", run.config.site)
     env = environment(root / "templates")
     made = outputs(run, drawn)
     for item in made:
         item.write(out, env)
-    write_publishing(root, run.config, out, as_of)
     report.pages = sum(1 for item in made if isinstance(item, Page))
     _swap_in(out, root / "site")
     vega_bundle.ensure(root / "site" / "assets" / "js", root)

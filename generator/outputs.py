@@ -23,10 +23,13 @@ from generator.measure import regime as analysis
 from generator.publish import (
     answer,
     api,
+    archive,
     brief,
     calendar,
     changes,
+    feeds,
     global_page,
+    identity,
     ladder_page,
     pages,
     report,
@@ -104,6 +107,7 @@ def outputs(run: Run, drawn: Drawn) -> list[Output]:
         *ladder_pages(run, drawn),
         scorecard_page(run),
         reference_page(run),
+        *publishing_files(run),
     ]
 
 
@@ -252,6 +256,22 @@ def reference_page(run: Run) -> Page:
     catalogue = load_catalogue(run.root / "indicators.yml")
     context = reference.reference_context(catalogue)
     return Page("config-reference.md", "config_reference.md.j2", context)
+
+
+def publishing_files(run: Run) -> list[Output]:
+    """What the MkDocs hooks did, made before any theme runs: the report feeds (RSS 2.0 and
+    JSON Feed 1.1) in the site root, and the nightly copies of the API under ``api/archive/``.
+    Read after ``identity.sync_mkdocs_yml``: a feed's description is ``mkdocs.yml``'s."""
+    settings = identity.settings(run.root)
+    posts = feeds.read_posts(run.site / settings.blog_dir / "posts", run.as_of)
+    found: list[Output] = [
+        File(name, content)
+        for name, content in feeds.feed_files(settings, run.config.site.name, posts).items()
+    ]
+    found += [
+        File(name, text) for name, text in archive.published_files(run.root, run.as_of).items()
+    ]
+    return found
 
 
 def home_brief(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +20,9 @@ from generator.measure.indicators import IndicatorResult
 from generator.publish import annotations as event_notes
 from generator.publish import (
     api,
-    archive,
     charts,
     citable,
     csv_cells,
-    feeds,
     identity,
     ladder_page,
     pictures,
@@ -145,18 +142,6 @@ def write_indicator_chart(
         figure=shown,
         cite=cite.context,
     )
-
-
-def write_publishing(root: Path, config: Config, out: Path, as_of: date | None) -> None:
-    """What the MkDocs hooks did, done before any theme runs: the site's name into
-    ``mkdocs.yml``, and the report feeds (RSS 2.0 and JSON Feed 1.1) into the site root; and
-    the nightly copies of the API under ``api/archive/``."""
-    identity.sync_mkdocs_yml(root / "mkdocs.yml", config.site)
-    settings = identity.settings(root)
-    posts = feeds.read_posts(root / "site" / settings.blog_dir / "posts", as_of)
-    write_files(out, feeds.feed_files(settings, config.site.name, posts))
-    for name, text in archive.published_files(root, as_of).items():
-        write_text(out / name, text)
 
 
 def write_files(out: Path, files: dict[str, bytes]) -> None:
