@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator.catalogue.models import Config, GroupConfig
+from generator.catalogue.models import Config, GroupConfig, Verdict
 from generator.measure import claims as claims_measure
 from generator.measure.claims import ClaimResult
 from generator.measure.indicators import IndicatorResult
@@ -366,7 +366,7 @@ def as_of_label(result: IndicatorResult) -> str:
 
 
 # How a verdict shows: its colour is a status level's (none for a claim that cannot be tested).
-VERDICT_LEVEL = {
+VERDICT_LEVEL: dict[Verdict, str] = {
     claims_measure.SUPPORTED: "calm",
     claims_measure.NOT_SUPPORTED: "stress",
     claims_measure.INCONCLUSIVE: "watch",
