@@ -56,7 +56,7 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:
     report = BuildReport()
     clock = _Laps(report.timings)
     loaded = load(root, as_of)
-    report.missing_series = loaded[3].missing
+    report.missing_series = loaded.snapshot.missing
     clock.lap("load")
     run = measure(root, as_of, loaded)
     clock.lap("indicators")

@@ -58,7 +58,17 @@ class Run:
         return written_on(self.config)
 
 
-def load(root: Path, as_of: date | None) -> tuple[list[Event], Config, Store, Snapshot]:
+@dataclass(frozen=True)
+class Loaded:
+    """What ``load`` read: the catalogue and the snapshot, before any measurement."""
+
+    events: list[Event]
+    config: Config
+    store: Store
+    snapshot: Snapshot
+
+
+def load(root: Path, as_of: date | None) -> Loaded:
     """The catalogue and the snapshot (``build --as-of``: as it would have been on that day)."""
     events = load_events(root / "events.yml")
     config = load_config(root / "indicators.yml", events)
@@ -66,16 +76,12 @@ def load(root: Path, as_of: date | None) -> tuple[list[Event], Config, Store, Sn
     snapshot = load_snapshot(config, store)
     if as_of is not None:
         snapshot = known_on(snapshot, as_of)
-    return events, config, store, snapshot
+    return Loaded(events, config, store, snapshot)
 
 
-def measure(
-    root: Path,
-    as_of: date | None,
-    loaded: tuple[list[Event], Config, Store, Snapshot],
-) -> Run:
+def measure(root: Path, as_of: date | None, loaded: Loaded) -> Run:
     """Every measurement of the build, from what ``load`` read."""
-    events, config, store, snapshot = loaded
+    events, config, store, snapshot = loaded.events, loaded.config, loaded.store, loaded.snapshot
     results = indicators.evaluate(config, snapshot.series, snapshot.stale, snapshot.overdue)
     weekly_parts = attribution.attribution(snapshot.series, config.attribution.series)
     return Run(
