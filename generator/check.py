@@ -7,6 +7,7 @@ build would be wrong) from notes (the build works, a series just has no data yet
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,110 +25,184 @@ from generator.publish import answer, posts, sentences
 from generator.snapshot import freshness, verify
 from generator.snapshot.clock import today
 from generator.snapshot.load import load_snapshot
-from generator.snapshot.store import Store, StoreError, leftovers
+from generator.snapshot.store import SeriesRecord, Store, StoreError, leftovers
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 2
 
 
-def check(root: Path) -> int:  # noqa: C901 - split by the lead after the merges
-    errors: list[str] = []
-    notes: list[str] = []
-    config = events = None
+@dataclass
+class Findings:
+    """What ``check`` found: errors (the build would be wrong) and notes (it works, a series
+    just has no data yet), each list in the order the sections found them."""
+
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def error(self, *found: str | None) -> None:
+        self.errors += [problem for problem in found if problem]
+
+    def note(self, line: str) -> None:
+        self.notes.append(line)
+
+    def print(self) -> int:
+        for line in self.errors:
+            print(f"error: {line}", file=sys.stderr)
+        for line in self.notes:
+            print(f"note: {line}", file=sys.stderr)
+        if self.errors:
+            print(f"{len(self.errors)} problem(s) found", file=sys.stderr)
+            return EXIT_PROBLEMS
+        print("indicators.yml, events.yml and data/ are consistent", file=sys.stderr)
+        return EXIT_OK
+
+
+def check(root: Path) -> int:
+    """Every section below, in order; the sentences are tried only on an otherwise clean
+    project (a broken one would fail them for the same reason twice)."""
+    found = Findings()
+    config = load_section(root, found)
+    store = Store(root / "data")
+    if config is not None:
+        data_sections(root / "indicators.yml", config, store, found)
+    # The committed nightly posts: one MkDocs or the next report cannot read stops every night.
+    found.errors += posts.problems(root / posts.POSTS)
+    if config is not None and not found.errors:
+        found.errors += sentence_trials(root / "indicators.yml", config, store)
+    leftovers_section(root, found)
+    return found.print()
+
+
+def data_sections(path: Path, config: Config, store: Store, found: Findings) -> None:
+    """The snapshot against the configuration ``path`` holds: series, manifest, freshness,
+    the ladder's assets and the Desk's rhythm."""
+    try:
+        records = store.records
+    except StoreError as exc:
+        found.error(str(exc))
+        records = {}
+    loaded = series_section(config, store, records, found)
+    manifest_section(config, store, records, found)
+    freshness_section(config, store, records, loaded, found)
+    if config.ladder is not None:
+        found.errors += ladder_without_data(path, config, loaded, store)
+    if config.desk is not None:
+        found.errors += desk_rhythm(path, config, loaded)
+
+
+def load_section(root: Path, found: Findings) -> Config | None:
+    """events.yml and indicators.yml (every quantity a claim reads is checked with its line);
+    the configuration's problems first, then the events'."""
+    events = None
     event_errors: list[str] = []
     try:
         events = load_events(root / "events.yml")
     except ConfigError as exc:
         event_errors = exc.problems
+    config = None
     try:
-        # Every quantity a claim reads (claims: in indicators.yml) is checked with its line.
         config = load_config(root / "indicators.yml", events)
     except ConfigError as exc:
-        errors.extend(exc.problems)
-    errors.extend(event_errors)
-    if config is not None:
-        store = Store(root / "data")
+        found.errors.extend(exc.problems)
+    found.errors.extend(event_errors)
+    return config
+
+
+def series_section(
+    config: Config, store: Store, records: dict[str, SeriesRecord], found: Findings
+) -> dict[str, pd.Series]:
+    """Each declared series: its file present (or a note saying how to get it), readable,
+    plausible, matching the manifest; stale or held for review noted. Returns those read."""
+    loaded: dict[str, pd.Series] = {}
+    for series_id, spec in config.series.items():
+        record = records.get(series_id)
+        if not store.exists(spec.source, series_id):
+            _absent(config, store, series_id, record, found)
+            continue
         try:
-            records = store.records
+            loaded[series_id] = store.load(spec.source, series_id)
         except StoreError as exc:
-            errors.append(str(exc))
-            records = {}
-        loaded: dict[str, pd.Series] = {}
-        for series_id, spec in config.series.items():
-            users = [i.id for i in config.indicators if series_id in series_used(i, config)]
-            if not store.exists(spec.source, series_id):
-                record = records.get(series_id)
-                missing = verify.matches_manifest(store, series_id, record) if record else None
-                if missing:
-                    errors.append(missing)
-                    continue
-                if spec.optional:
-                    continue
-                where = store.relative(store.path_for(spec.source, series_id))
-                used = f" (used by {', '.join(users)})" if users else ""
-                notes.append(
-                    f"series {series_id!r} has no data yet{used}: {where} is missing; "
-                    "run make update"
-                )
-                continue
-            record = records.get(series_id)
-            try:
-                loaded[series_id] = store.load(spec.source, series_id)
-            except StoreError as exc:
-                errors.append(str(exc))
-            else:
-                where = store.relative(store.path_for(spec.source, series_id))
-                errors += _problems(
-                    verify.future_row(loaded[series_id], where),
-                    verify.outside_plausible(loaded[series_id], where, spec.plausible),
-                    verify.matches_manifest(store, series_id, record) if record else None,
-                    verify.revisions_problem(store, spec.source, series_id, loaded[series_id]),
-                )
-            if record is not None and record.status == "stale":
-                notes.append(f"series {series_id!r} is stale since {record.stale_since}")
-            if store.held_path_for(spec.source, series_id).exists():
-                notes.append(
-                    f"series {series_id!r} has a reply held for review "
-                    f"({store.relative(store.held_path_for(spec.source, series_id))}): check the "
-                    f"source, then `python -m generator accept {series_id}`"
-                )
-        for series_id, record in records.items():
-            # Kept by the manifest after leaving the config: its file, if any, must still match.
-            if series_id not in config.series and store.exists(record.source, series_id):
-                errors += _problems(verify.matches_manifest(store, series_id, record))
-        checked = freshness.last_update([r.fetched_at for r in records.values()])
-        manual = {s: f for s in loaded if isinstance(f := _fetcher(config, s), ManualSource)}
-        notes += [manual_note(store, s, spec, loaded[s]) for s, spec in manual.items()]
-        automatic = {s: values for s, values in loaded.items() if s not in manual}
-        for series_id, last in freshness.overdue(automatic, checked).items():
-            spacing = freshness.usual_spacing_days(loaded[series_id])
-            notes.append(
-                f"series {series_id!r} has no observation since {last} although it usually has "
-                f"one every {spacing:g} day(s): its source may have stopped publishing it"
+            found.error(str(exc))
+        else:
+            where = store.relative(store.path_for(spec.source, series_id))
+            found.error(
+                verify.future_row(loaded[series_id], where),
+                verify.outside_plausible(loaded[series_id], where, spec.plausible),
+                verify.matches_manifest(store, series_id, record) if record else None,
+                verify.revisions_problem(store, spec.source, series_id, loaded[series_id]),
             )
-    if config is not None and config.ladder is not None:
-        errors += ladder_without_data(root / "indicators.yml", config, loaded, store)
-    if config is not None and config.desk is not None:
-        errors += desk_rhythm(root / "indicators.yml", config, loaded)
-    # The committed nightly posts: one MkDocs or the next report cannot read stops every night.
-    errors += posts.problems(root / posts.POSTS)
-    if config is not None and not errors:
-        errors += sentence_trials(root / "indicators.yml", config, store)
+        _state_notes(store, series_id, spec.source, record, found)
+    return loaded
+
+
+def _absent(
+    config: Config, store: Store, series_id: str, record: SeriesRecord | None, found: Findings
+) -> None:
+    """A series without its file: an error if the manifest says it has one, else a note
+    naming the indicators that wait for it (none for an optional series)."""
+    spec = config.series[series_id]
+    missing = verify.matches_manifest(store, series_id, record) if record else None
+    if missing:
+        found.error(missing)
+        return
+    if spec.optional:
+        return
+    users = [i.id for i in config.indicators if series_id in series_used(i, config)]
+    where = store.relative(store.path_for(spec.source, series_id))
+    used = f" (used by {', '.join(users)})" if users else ""
+    found.note(f"series {series_id!r} has no data yet{used}: {where} is missing; run make update")
+
+
+def _state_notes(
+    store: Store, series_id: str, source: str, record: SeriesRecord | None, found: Findings
+) -> None:
+    if record is not None and record.status == "stale":
+        found.note(f"series {series_id!r} is stale since {record.stale_since}")
+    held = store.held_path_for(source, series_id)
+    if held.exists():
+        found.note(
+            f"series {series_id!r} has a reply held for review ({store.relative(held)}): check "
+            f"the source, then `python -m generator accept {series_id}`"
+        )
+
+
+def manifest_section(
+    config: Config, store: Store, records: dict[str, SeriesRecord], found: Findings
+) -> None:
+    """Series kept by the manifest after leaving the config: a file, if any, must still match."""
+    for series_id, record in records.items():
+        if series_id not in config.series and store.exists(record.source, series_id):
+            found.error(verify.matches_manifest(store, series_id, record))
+
+
+def freshness_section(
+    config: Config,
+    store: Store,
+    records: dict[str, SeriesRecord],
+    loaded: dict[str, pd.Series],
+    found: Findings,
+) -> None:
+    """Series kept by hand (when the next value is due) and fetched series that look stopped."""
+    checked = freshness.last_update([r.fetched_at for r in records.values()])
+    manual = {s: f for s in loaded if isinstance(f := _fetcher(config, s), ManualSource)}
+    for series_id, spec in manual.items():
+        found.note(manual_note(store, series_id, spec, loaded[series_id]))
+    automatic = {s: values for s, values in loaded.items() if s not in manual}
+    for series_id, last in freshness.overdue(automatic, checked).items():
+        spacing = freshness.usual_spacing_days(loaded[series_id])
+        found.note(
+            f"series {series_id!r} has no observation since {last} although it usually has "
+            f"one every {spacing:g} day(s): its source may have stopped publishing it"
+        )
+
+
+def leftovers_section(root: Path, found: Findings) -> None:
     for folder in ("data", "site"):
         for leftover in leftovers(root / folder):
-            notes.append(
+            found.note(
                 f"{leftover.relative_to(root)}: a temp file left by a killed run; never read, "
                 "the next update or build removes it"
             )
-    for line in errors:
-        print(f"error: {line}", file=sys.stderr)
-    for line in notes:
-        print(f"note: {line}", file=sys.stderr)
-    if errors:
-        print(f"{len(errors)} problem(s) found", file=sys.stderr)
-        return EXIT_PROBLEMS
-    print("indicators.yml, events.yml and data/ are consistent", file=sys.stderr)
-    return EXIT_OK
 
 
 def _fetcher(config: Config, series_id: str) -> SourceSpec | None:
@@ -238,7 +313,3 @@ def _series_of(
         if name in formulas and depth < 20:
             out |= _series_of(formulas[name], formulas, series, depth + 1)
     return out
-
-
-def _problems(*found: str | None) -> list[str]:
-    return [problem for problem in found if problem]

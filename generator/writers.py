@@ -6,7 +6,8 @@ rule lives here; each writer joins a ``measure`` result to a ``publish`` formatt
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,33 +16,132 @@ import pandas as pd
 from generator.catalogue.models import Config
 from generator.measure import ladder, lineage
 from generator.measure import regime as analysis
+from generator.measure.indicators import IndicatorResult
 from generator.publish import annotations as event_notes
 from generator.publish import (
-    archive,
+    api,
     charts,
+    citable,
     csv_cells,
-    feeds,
     identity,
     ladder_page,
     pictures,
 )
 from generator.publish import attribution as attribution_text
 from generator.publish import explain as explain_text
+from generator.publish import nowcast as nowcast_text
+from generator.publish.contexts import Cite, ExplainBlock, Figure
+from generator.publish.format import csv_decimals, is_monthly, with_period_column
 from generator.publish.render import write_text
+from generator.run import Run
 from generator.snapshot.load import Snapshot
 from generator.snapshot.store import Store
 
 
-def write_publishing(root: Path, config: Config, out: Path, as_of: date | None) -> None:
-    """What the MkDocs hooks did, done before any theme runs: the site's name into
-    ``mkdocs.yml``, and the report feeds (RSS 2.0 and JSON Feed 1.1) into the site root; and
-    the nightly copies of the API under ``api/archive/``."""
-    identity.sync_mkdocs_yml(root / "mkdocs.yml", config.site)
-    settings = identity.settings(root)
-    posts = feeds.read_posts(root / "site" / settings.blog_dir / "posts", as_of)
-    write_files(out, feeds.feed_files(settings, config.site.name, posts))
-    for name, text in archive.published_files(root, as_of).items():
-        write_text(out / name, text)
+@dataclass(frozen=True)
+class IndicatorChart:
+    """One indicator's chart as its page links and shows it."""
+
+    chart: str  # the Vega-Lite spec, relative to the indicator page
+    csv: str  # the CSV it draws
+    note: str  # the line under the chart (events, references, the estimate)
+    figure: Figure  # the pictures and their sentence (``figure``)
+    cite: Cite  # the download, checksum, citation and embed (``citable.publish``)
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """What the charts stage wrote and the pages show: each indicator's chart (indicators
+    without data have none), the attribution's and the analysis charts' figures, and the
+    indicator pages' "How this number was made" blocks."""
+
+    indicators: dict[str, IndicatorChart]
+    attribution: Figure | None
+    analysis: dict[str, Figure]
+    explanations: dict[str, list[ExplainBlock]]
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """What every chart is drawn with: the spec and picture caches (under ``.cache``, keyed by
+    everything a chart is drawn from), the site's address and the snapshot's provenance
+    (``data/provenance.json``, None without one) for the downloads' README."""
+
+    specs: Path
+    pictures: Path
+    site_url: str
+    provenance: dict[str, Any] | None
+
+
+def drawing(run: Run) -> Drawing:
+    path = run.store.root / "provenance.json"
+    return Drawing(
+        specs=run.root / ".cache" / "specs",
+        pictures=run.root / ".cache" / "pictures",
+        site_url=identity.settings(run.root).site_url,
+        provenance=json.loads(run.store.read_text(path)) if path.exists() else None,
+    )
+
+
+def draw(run: Run, out: Path) -> Drawn:
+    """Every chart of the build with its CSV, spec, pictures and downloads, into ``out``."""
+    how = drawing(run)
+    drawn = {
+        result.id: write_indicator_chart(out, run, result, how)
+        for result in run.results
+        if result.has_data
+    }
+    return Drawn(
+        indicators=drawn,
+        attribution=write_attribution(out, how.specs, how.pictures, run.attribution),
+        analysis=write_analysis_charts(
+            out, how.specs, how.pictures, run.config, run.events, run.regime, run.ladder
+        ),
+        explanations=write_explanations(out, run.config, run.results, run.snapshot, run.store),
+    )
+
+
+def write_indicator_chart(
+    out: Path, run: Run, result: IndicatorResult, how: Drawing
+) -> IndicatorChart:
+    """One indicator's CSV, spec (with the dashed estimate), API file, pictures, download and
+    embed page."""
+    chart = result.config.chart
+    frame = charts.chart_frame(result, chart)
+    decimals = {name: csv_decimals(result.config, name) for name in chart.plot}
+    csv_text = charts.frame_to_csv(frame, decimals)
+    if is_monthly(result.quantity(chart.plot[0]).index):
+        csv_text = with_period_column(csv_text)  # a month is dated as a month
+    write_text(out / "data" / f"{result.id}.csv", csv_text)
+    url = f"../data/{result.id}.csv"
+    spec = charts.cached(
+        how.specs,
+        charts.spec_key(result, chart, frame, url, run.events),
+        lambda: charts.chart_spec(result, chart, frame, url, run.events),
+    )
+    spec = nowcast_text.extend_spec(spec, result, run.estimate)  # the dashed estimate
+    write_text(out / "charts" / f"{result.id}.vl.json", charts.spec_json(spec))
+    api_path = out / "api" / "indicators" / f"{result.id}.json"
+    write_text(api_path, api.api_json(api.indicator_data(result, frame)))
+    note = charts.chart_note(result, chart, frame, run.events)
+    note += nowcast_text.note(result, run.estimate)
+    picture = pictures.render(spec, {url: csv_text}, how.pictures)
+    write_picture(out / "charts", result.id, picture)
+    sentence = pictures.chart_sentence(result, chart, frame)
+    sentence += nowcast_text.estimate_sentence(result, run.estimate)
+    shown = figure("../charts/", result.id, picture, sentence)
+    cite = citable.publish(
+        result, run.config, (run.store.records, how.provenance), how.site_url,
+        shown, (csv_text, picture.png),
+    )  # fmt: skip
+    write_files(out, cite.files)
+    return IndicatorChart(
+        chart=f"../charts/{result.id}.vl.json",
+        csv=url,
+        note=note,
+        figure=shown,
+        cite=cite.context,
+    )
 
 
 def write_files(out: Path, files: dict[str, bytes]) -> None:
@@ -52,7 +152,7 @@ def write_files(out: Path, files: dict[str, bytes]) -> None:
 
 def write_attribution(
     site: Path, cache: Path | None, image_cache: Path | None, frame: pd.DataFrame
-) -> dict[str, Any] | None:
+) -> Figure | None:
     """data/liquidity-attribution.csv (every week) and its stacked bar chart (two years), with
     its pictures; returns the figure for the pages, or None without data."""
     if frame.empty:
@@ -75,12 +175,12 @@ def write_attribution(
 
 def write_explanations(
     out: Path, config: Config, results: list[Any], snapshot: Snapshot, store: Store
-) -> dict[str, list[dict[str, Any]]]:
+) -> dict[str, list[ExplainBlock]]:
     """``api/explain/<id>.json`` for each indicator with data, and its page's blocks."""
     provenance = lineage.Provenance(
         snapshot.revisions, {k: r.fetched_at for k, r in store.records.items()}
     )
-    blocks: dict[str, list[dict[str, Any]]] = {}
+    blocks: dict[str, list[ExplainBlock]] = {}
     hide = explain_text.withheld(config)
     for result in results:
         if not result.has_data:
@@ -95,9 +195,9 @@ def write_explanations(
     return blocks
 
 
-def figure(base: str, name: str, picture: pictures.Picture, sentence: str) -> dict[str, Any]:
+def figure(base: str, name: str, picture: pictures.Picture, sentence: str) -> Figure:
     """What a template needs to show a chart's pictures: their files, sizes and sentence."""
-    context: dict[str, Any] = {
+    context: Figure = {
         "png": f"{base}{name}.png",
         "sentence": sentence,
         "pictures": [],
@@ -139,11 +239,11 @@ def write_analysis_charts(
     events: list[Any],
     regime: analysis.Regime | None,
     risk_ladder: ladder.Ladder | None,
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, Figure]:
     """Data, specs and pictures for the regime history (home) and the lead/lag chart (ladder
     page), and their figures. The home page sits one level above the indicator pages, hence
     its own base path."""
-    figures: dict[str, dict[str, Any]] = {}
+    figures: dict[str, Figure] = {}
     if regime is not None and config.regime is not None:
         history = regime.history[
             regime.history.index >= regime.history.index[-1] - pd.DateOffset(years=10)

@@ -26,7 +26,7 @@ ALLOWED = {
     "publish": {"catalogue", "snapshot", "measure", "publish"},
     "fetch": {"catalogue", "snapshot", "fetch"},
 }
-WIRING = {"__init__", "__main__", "cli", "build", "check", "explain", "writers"}
+WIRING = {"__init__", "__main__", "cli", "build", "check", "explain", "writers", "run", "outputs"}
 NETWORK = ("urllib.request", "http.client", "socket", "fredapi", "requests", "urllib3")
 MAX_LINES = 500
 
@@ -125,7 +125,32 @@ HOMES = {
     "the 5% level": ("measure/ladder.py",),
     # a clip of z-scores (regime.Z_CLIP)
     "a numeric clip": (),
+    # a stored series' states (models.SeriesStatus) and a claim's verdicts (models.Verdict):
+    # each spelled in full in one Literal; a copy of the whole set, or a verdict word, is not
+    "the series statuses": ("catalogue/models.py",),
+    "the verdicts": ("catalogue/models.py",),
+    # a claim parameter's default (catalogue/claims.Param: `params.get("months", 3)` was the
+    # measure's own copy, free to disagree with what check and the reference page say)
+    "a claim parameter's default": (),
 }
+NUMBERS = {"the 5% level", "a numeric clip"}
+SERIES_STATUSES = {"fresh", "stale", "unavailable"}
+VERDICTS = {"supported", "not supported", "inconclusive", "not testable"}
+
+
+def _literal_facts(node: ast.AST) -> list[str]:
+    """The sets of words spelled in a tuple, list or set literal, and the verdict words only a
+    verdict uses ("supported" alone is also a claim's rule name)."""
+    found = []
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        words = {e.value for e in node.elts if isinstance(e, ast.Constant)}
+        if SERIES_STATUSES <= words:
+            found.append("the series statuses")
+        if VERDICTS <= words:
+            found.append("the verdicts")
+    if isinstance(node, ast.Constant) and node.value in ("not supported", "not testable"):
+        found.append("the verdicts")
+    return found
 
 
 def _copies(tree: ast.AST) -> list[tuple[int, str]]:
@@ -142,6 +167,16 @@ def _copies(tree: ast.AST) -> list[tuple[int, str]]:
                 found.append((node.lineno, "a numeric clip"))
         if isinstance(node, ast.Constant) and node.value == 0.05:
             found.append((node.lineno, "the 5% level"))
+        found += [(getattr(node, "lineno", 0), fact) for fact in _literal_facts(node)]
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "params"
+            and len(node.args) == 2
+        ):
+            found.append((node.lineno, "a claim parameter's default"))
     return found
 
 
@@ -149,9 +184,17 @@ def test_each_rule_and_constant_has_one_home():
     problems = []
     for path in _modules():
         where = path.relative_to(PACKAGE).as_posix()
-        if where.startswith("fetch/"):
-            continue  # network timings, not analysis facts
         for line, fact in _copies(ast.parse(path.read_text())):
+            if where.startswith("fetch/") and fact in NUMBERS:
+                continue  # network timings, not analysis facts
             if where not in HOMES[fact]:
                 problems.append(f"generator/{where}:{line}: restates {fact}; import it instead")
     assert problems == []
+
+
+def test_one_home_catches_a_copied_status_set_and_verdict():
+    copied = ast.parse('STATES = ("fresh", "stale", "unavailable")\nWORD = "not testable"\n')
+    assert {fact for _, fact in _copies(copied)} == {"the series statuses", "the verdicts"}
+    assert _copies(ast.parse('if status in ("stale", "unavailable"): pass\n')) == []
+    default = ast.parse('months = int(params.get("months", 3))\n')
+    assert _copies(default) == [(1, "a claim parameter's default")]

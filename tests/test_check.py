@@ -234,6 +234,12 @@ CASES: dict[str, tuple[str, list[tuple[str, ...]]]] = {
         [("(complete >= 3 and pace >= 30", "(complete >= 3 and pac >= 30")],
     ),
     "claim-unknown-test": ("indicators.yml", [("test: desk_pace", "test: desk_rate")]),
+    # a parameter of the wrong kind (catalogue/claims.Param): refused with its line, not a
+    # ValueError from int() halfway through the build
+    "claim-param-wrong-kind": (
+        "indicators.yml",
+        [("params: {periods: 3}", "params: {periods: three}"), ("{year: 2025}", "{year: 2025.5}")],
+    ),
     "claim-bad-evidence-placeholder": (
         "indicators.yml",
         [

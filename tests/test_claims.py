@@ -10,6 +10,7 @@ days to 30 Dec 2025; the Russell 2000 / S&P 500 ratio stood at percentile 5 on 3
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 from datetime import date
@@ -262,6 +263,40 @@ def test_adp_now_by_hand_on_todays_vintage():
     assert judged.evidence.values["negative"] == (year < 0).sum() == 4
     assert judged.evidence.values["worst"] == year.min() == -53  # March 2025, today
     assert judged.verdict == "supported"
+
+
+def test_a_parameter_left_out_takes_the_default_the_catalogue_declares(monkeypatch):
+    """measure/claims reads parameters only through ``TESTS[test].arguments``: the ADP claim
+    without ``year`` counts 2025's months (the declared default), and with the declared default
+    moved to 2024 it counts 2024's, each checked by hand against the raw CSV."""
+    change = raw("fred", "ADPMNUSNERSA").diff() / 1000
+    claim = next(c for c in CONFIG.claims.items if c.id == "adp-negative-2025")
+    bare = claim.model_copy(update={"params": {}})
+    ctx = claims.Context(cutoff=NOW, events={}, policy=[], prices={})
+
+    def counted() -> tuple[float, float]:
+        values = claims.judge(bare, RESULTS, ctx).evidence.values
+        return values["known"], values["negative"]
+
+    year = change["2025-01-01":"2025-12-31"]
+    assert TESTS["negative_months"].arguments({}) == {"year": 2025}
+    assert counted() == (len(year), (year < 0).sum()) == (12, 4)
+    declared = TESTS["negative_months"].params[0]
+    moved = dataclasses.replace(declared, default=2024)
+    monkeypatch.setitem(
+        TESTS, "negative_months", dataclasses.replace(TESTS["negative_months"], params=(moved,))
+    )
+    year = change["2024-01-01":"2024-12-31"]
+    assert counted() == (len(year), (year < 0).sum())
+    assert len(year) == 12
+
+
+def test_a_parameter_of_the_wrong_kind_is_named():
+    whole = TESTS["monthly_pace"].params[0]
+    assert whole.problem(3.0) is None
+    assert whole.problem(2.5) == "expected a whole number, got 2.5"
+    assert whole.problem("three") == "expected a whole number, got 'three'"
+    assert TESTS["fall_first"].params[0].problem("SP500") == "expected a list of names, got 'SP500'"
 
 
 def first_release_changes() -> pd.Series:

@@ -153,7 +153,7 @@ def test_a_build_that_crashes_halfway_leaves_the_last_good_pages(tmp_path, monke
         raise RuntimeError("crash after the charts and the home page were made")
 
     with monkeypatch.context() as patched:
-        patched.setattr(build_module.pages, "scorecard_page", crash)
+        patched.setattr("generator.publish.pages.scorecard_page", crash)
         with pytest.raises(RuntimeError):
             build_module.build(root, quiet=True)
     assert site_files(root) == good

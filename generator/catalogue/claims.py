@@ -15,21 +15,65 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from pydantic import Field, field_validator
 
 from generator.catalogue.grammar import INDICATOR_ID, Strict
 
+# A parameter's value as YAML gives it (``ClaimConfig.params``).
+ParamValue = float | date | str | list[str]
+# What a parameter holds: a whole number (months, weeks, a year), a number, a day (a date, or
+# for ``since`` an event id of events.yml) or a list of names (series ids, event ids).
+ParamKind = Literal["whole", "number", "day", "names"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a test: its name, what it holds and its default. ``default=None``
+    means the test's own data decides (``since``: from the first observation)."""
+
+    name: str
+    kind: ParamKind
+    default: ParamValue | None = None
+
+    def problem(self, value: object) -> str | None:
+        """Why ``value`` cannot be this parameter (None when it can)."""
+        if self.kind == "whole" and not (
+            isinstance(value, int | float) and not isinstance(value, bool) and value == int(value)
+        ):
+            return f"expected a whole number, got {value!r}"
+        if self.kind == "number" and (
+            not isinstance(value, int | float) or isinstance(value, bool)
+        ):
+            return f"expected a number, got {value!r}"
+        if self.kind == "day" and not isinstance(value, date | str):
+            return f"expected a date YYYY-MM-DD, got {value!r}"
+        if self.kind == "names" and not isinstance(value, list):
+            return f"expected a list of names, got {value!r}"
+        return None
+
 
 @dataclass(frozen=True)
 class ClaimTest:
     """What a test reads (roles, each bound to ``indicator.quantity`` by a claim), what it
-    outputs (names a rule and the evidence sentence may use) and the parameters it takes."""
+    outputs (names a rule and the evidence sentence may use) and the parameters it takes,
+    with their kinds and defaults (the one home of both: ``measure/claims.py`` reads them
+    through ``arguments``)."""
 
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
-    params: tuple[str, ...] = ()
+    params: tuple[Param, ...] = ()
     describe: str = ""
+
+    @property
+    def param_names(self) -> list[str]:
+        return [p.name for p in self.params]
+
+    def arguments(self, given: dict[str, ParamValue]) -> dict[str, ParamValue | None]:
+        """Every parameter of the test: the claim's value, else the declared default."""
+        found = {p.name: given.get(p.name, p.default) for p in self.params}
+        return {k: list(v) if isinstance(v, list) else v for k, v in found.items()}
 
 
 # Output names shared by the lead/lag tests: the exploratory scan, then the primary test.
@@ -49,7 +93,7 @@ TESTS: dict[str, ClaimTest] = {
     "monthly_pace": ClaimTest(
         inputs=("flows",),
         outputs=("pace", "average", "complete", "partial", "start", "last_month"),
-        params=("months",),
+        params=(Param("months", "whole", 3),),
         describe=(
             "Sums flows by calendar month. The month purchases began and the month still under "
             "way are partial and left out; a complete month with no flow counts as zero. "
@@ -70,7 +114,7 @@ TESTS: dict[str, ClaimTest] = {
             "underway_share",
             "underway_expected",
         ),
-        params=("periods",),
+        params=(Param("periods", "whole", 3),),
         describe=(
             "Reserve management purchases per Desk period (desk:): rmp is the per-period "
             "quantity (bills bought less agency principal reinvested), flows the operations, "
@@ -97,7 +141,7 @@ TESTS: dict[str, ClaimTest] = {
             "moves_26w",
             "moves_13w",
         ),
-        params=("since", "regime_from"),
+        params=(Param("since", "day"), Param("regime_from", "day")),
         describe=(
             "A level's change since a date (the last observation before it; weeks_since: "
             "over how many weeks), over 26 and 13 weeks, and its percentile among "
@@ -115,7 +159,7 @@ TESTS: dict[str, ClaimTest] = {
     "negative_months": ClaimTest(
         inputs=("change",),
         outputs=("negative", "known", "worst"),
-        params=("year",),
+        params=(Param("year", "whole", 2025),),
         describe=(
             "Months of `year` with a negative change (negative), how many of its months were "
             "published (known) and the largest fall (worst)."
@@ -129,7 +173,7 @@ TESTS: dict[str, ClaimTest] = {
     "peak_order": ClaimTest(
         inputs=("driver",),
         outputs=(*_LADDER, "ordered", "lag_1", "lag_2", "lag_3", "r_1", "r_2", "r_3"),
-        params=("assets",),
+        params=(Param("assets", "names", []),),
         describe=(
             "Lead/lag correlations of the driver's weekly change with each asset's weekly "
             "returns 0-12 weeks later, on ONE common sample of weeks for all `assets`. "
@@ -144,7 +188,11 @@ TESTS: dict[str, ClaimTest] = {
     "peak_window": ClaimTest(
         inputs=("driver",),
         outputs=(*_LADDER, "inside", "assets", "share"),
-        params=("assets", "low", "high"),
+        params=(
+            Param("assets", "names", []),
+            Param("low", "number", 1),
+            Param("high", "number", 5),
+        ),
         describe=(
             "As peak_order, but counts the assets whose significant peak lag lies between "
             "`low` and `high` weeks (inside) out of all `assets`, and inside / assets in percent."
@@ -164,7 +212,12 @@ TESTS: dict[str, ClaimTest] = {
             "policy_p_value",
             "policy_needed",
         ),
-        params=("assets", "weeks", "events", "effect"),
+        params=(
+            Param("assets", "names", []),
+            Param("weeks", "whole", 2),
+            Param("events", "names", []),
+            Param("effect", "number", 75),
+        ),
         describe=(
             "Easing starts in two groups. The Fed's policy easing starts: the events of "
             "events.yml of kind policy marked `easing: true` (and any ids named in `events`), "
@@ -189,9 +242,7 @@ class ClaimConfig(Strict):
         default_factory=dict,
         description="The test's inputs, each bound to indicator.quantity (reserves.reserves)",
     )
-    params: dict[str, float | date | str | list[str]] = Field(
-        default_factory=dict, description="The test's parameters"
-    )
+    params: dict[str, ParamValue] = Field(default_factory=dict, description="The test's parameters")
     supported: str = Field(description="When the claim is supported, over the test's outputs")
     not_supported: str | None = Field(
         None,

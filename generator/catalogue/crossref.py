@@ -358,9 +358,14 @@ def _check_claim_params(
     config: Config,
     events: Sequence[Event] | None,
 ) -> None:
-    """Parameters the test declares; the series and events they name exist."""
-    for name in sorted(set(claim.params) - set(test.params)):
-        scope.report(("params", name), "params", suggest("parameter", name, list(test.params)))
+    """Parameters the test declares, of the kind it declares; the series and events they name
+    exist."""
+    for name in sorted(set(claim.params) - set(test.param_names)):
+        scope.report(("params", name), "params", suggest("parameter", name, test.param_names))
+    for param in test.params:
+        problem = param.problem(claim.params[param.name]) if param.name in claim.params else None
+        if problem:
+            scope.report(("params", param.name), f"params.{param.name}", problem)
     assets = claim.params.get("assets", [])
     for asset in assets if isinstance(assets, list) else [assets]:
         if str(asset) not in config.series:

@@ -177,6 +177,14 @@ LEVELS: tuple[Level, ...] = get_args(Level)
 RegimeLabel = Literal["easing", "neutral", "tight"]
 REGIME_LABELS: tuple[RegimeLabel, ...] = get_args(RegimeLabel)
 REGIME_LEVEL: dict[RegimeLabel, Level] = dict(zip(REGIME_LABELS, LEVELS, strict=True))
+# A stored series' state in the manifest (``data/manifest.json``): fresh (its last update
+# succeeded), stale (it failed; the last good rows are kept) or unavailable (no data yet).
+# ``update`` sets it, ``load`` and ``check`` read it, the pages show it.
+SeriesStatus = Literal["fresh", "stale", "unavailable"]
+SERIES_STATUSES: tuple[SeriesStatus, ...] = get_args(SeriesStatus)
+# A claim's verdict, in the order the scorecard tallies them (supported first).
+Verdict = Literal["supported", "not supported", "inconclusive", "not testable"]
+VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 
 
 class StatusRule(Strict):

@@ -12,7 +12,7 @@ import types
 import typing
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import yaml
 from pydantic import BaseModel
@@ -103,7 +103,34 @@ class Operation:
     example: str
 
 
-def reference_context(catalogue: dict[str, Any]) -> dict[str, Any]:
+class ChartKind(TypedDict):
+    name: str
+    text: str
+    used_by: list[str]
+
+
+class TestRow(TypedDict):
+    """A claim test: its inputs, parameters and outputs joined for the table."""
+
+    name: str
+    inputs: str
+    params: str
+    outputs: str
+    text: str
+
+
+class ReferencePage(TypedDict):
+    """What ``config_reference.md.j2`` receives."""
+
+    tests: list[TestRow]
+    sections: list[Section]
+    operations: list[Operation]
+    sources: list[Operation]
+    chart_kinds: list[ChartKind]
+    rule_examples: list[str]
+
+
+def reference_context(catalogue: dict[str, Any]) -> ReferencePage:
     """Everything the template shows; ``catalogue`` is the raw YAML of the shipped file."""
     samples = _samples(catalogue)
     sections = [
@@ -137,7 +164,7 @@ def reference_context(catalogue: dict[str, Any]) -> dict[str, Any]:
         )
         for name, model in SOURCE_MODELS.items()
     ]
-    kinds = []
+    kinds: list[ChartKind] = []
     for kind, text in CHART_KINDS.items():
         users = [
             item.get("id", "?")
@@ -151,11 +178,11 @@ def reference_context(catalogue: dict[str, Any]) -> dict[str, Any]:
         for rule in (item.get("status") or [])[:1]
         if isinstance(rule, dict)
     ][:3]
-    tests = [
+    tests: list[TestRow] = [
         {
             "name": name,
             "inputs": ", ".join(test.inputs),
-            "params": ", ".join(test.params) or "none",
+            "params": ", ".join(test.param_names) or "none",
             "outputs": ", ".join(test.outputs),
             "text": test.describe,
         }

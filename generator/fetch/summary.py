@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
 
+from generator.catalogue.models import SERIES_STATUSES
 from generator.fetch.sources.net import redact
 from generator.snapshot.store import format_value
 
@@ -69,10 +70,7 @@ def print_summary(outcomes: list[Outcome], stream: TextIO) -> None:
             f"{outcome.status:<11}  {_describe(outcome)}".rstrip()
             + "\n"
         )
-    counts = {
-        status: sum(o.status == status for o in outcomes)
-        for status in ("fresh", "stale", "unavailable")
-    }
+    counts = {status: sum(o.status == status for o in outcomes) for status in SERIES_STATUSES}
     failed = sum(o.failed for o in outcomes)
     stream.write(
         f"{len(outcomes)} series: {counts['fresh']} fresh, {counts['stale']} stale, "

@@ -36,7 +36,7 @@ import pandas as pd
 from generator.catalogue.grammar import SERIES_ID
 from generator.catalogue.load import load_config
 from generator.catalogue.messages import ConfigError
-from generator.catalogue.models import Config, SeriesConfig
+from generator.catalogue.models import Config, SeriesConfig, SeriesStatus
 from generator.fetch import gate, plan, sources
 from generator.fetch.budget import Breaker, Budget, active, priority
 from generator.fetch.sources import KeyRejected, NotFound, SourceError
@@ -70,7 +70,7 @@ class Outcome:
     """What happened to one series; ``merged`` is the new content when the file must change."""
 
     series_id: str
-    status: str  # fresh | stale | unavailable
+    status: SeriesStatus
     failed: bool = False
     added: int = 0
     revisions: list[tuple[date, float, float]] = field(default_factory=list)
@@ -116,7 +116,7 @@ def _update(root: Path, only: list[str] | None, keyless: bool, deadline: float |
             host_left = left[hosts[series_id]]
             left[hosts[series_id]] -= 1
         if skip:
-            status = "stale" if series_id in stored else "unavailable"
+            status: SeriesStatus = "stale" if series_id in stored else "unavailable"
             return Outcome(series_id, status, failed=True, message=skip)
         budget.start_series(host_left)  # a fair share of the time left, per host thread
         outcome = _update_series(series_id, spec, stored.get(series_id))
@@ -185,7 +185,7 @@ def _update_series(series_id: str, spec: SeriesConfig, stored: pd.Series | None)
     since = None
     if valid is not None and len(valid):
         since = valid.index[-1].date() - timedelta(days=spec.revision_days)
-    no_data = "unavailable" if stored is None else "stale"
+    no_data: SeriesStatus = "unavailable" if stored is None else "stale"
     try:
         fetched = sources.fetch(spec.fetcher(series_id), series_id, since)
     except KeyRejected as error:

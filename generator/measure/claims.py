@@ -22,17 +22,14 @@ import pandas as pd
 from generator.catalogue import conditions
 from generator.catalogue.claims import TESTS, ClaimConfig
 from generator.catalogue.desk import DeskConfig
-from generator.catalogue.models import Config, Event
+from generator.catalogue.models import VERDICTS, Config, Event, Verdict
 from generator.measure import desk, easing, ladder
 from generator.measure.indicators import IndicatorResult
 from generator.measure.transforms import last_on_or_before
 from generator.measure.vintage_reads import VintageRead
 
-SUPPORTED = "supported"
-NOT_SUPPORTED = "not supported"
-INCONCLUSIVE = "inconclusive"
-UNTESTABLE = "not testable"
-VERDICTS = (SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE, UNTESTABLE)
+# The verdicts (their one home is catalogue.models.Verdict), named for the code deciding them.
+SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE, UNTESTABLE = VERDICTS
 # The ladder's sample, lags and level are the ladder's own (measure/ladder), so a claim about
 # the ladder is judged on the same test the ladder page shows.
 LADDER_SINCE = ladder.SINCE
@@ -64,7 +61,7 @@ VERDICT_BASES = {LATEST: "latest", RULE: "publication rule", VINTAGE: "first rel
 
 @dataclass
 class Judgement:
-    verdict: str
+    verdict: Verdict
     cutoff: date
     evidence: Evidence
     basis: str = RULE
@@ -133,7 +130,7 @@ def monthly_pace(reads: dict[str, pd.Series], params: dict[str, Any], ctx: Conte
     if flows.empty:
         return _nan("monthly_pace")
     complete, partial = month_sums(flows, ctx.cutoff)
-    months = int(params.get("months", 3))
+    months = int(params["months"])
     recent = complete.iloc[-months:]
     first_month = flows.index[0].to_period("M").to_timestamp()
     start = partial[partial.index == first_month]
@@ -160,7 +157,7 @@ def desk_pace(reads: dict[str, pd.Series], params: dict[str, Any], ctx: Context)
     """RMP per complete Desk period and, for the period under way, what had been announced and
     bought so far (``measure/desk.py`` does the arithmetic)."""
     rmp = reads["rmp"][reads["rmp"].index <= pd.Timestamp(ctx.cutoff)]
-    count = int(params.get("periods", 3))
+    count = int(params["periods"])
     recent = rmp.iloc[-count:]
     values = _nan("desk_pace").values
     dates: dict[str, date | None] = {}
@@ -194,12 +191,12 @@ def level_trend(reads: dict[str, pd.Series], params: dict[str, Any], ctx: Contex
         return _nan("level_trend")
     last_at, last = level.index[-1], float(level.iloc[-1])
     # ``since`` is a date or an event id from events.yml (the one home of event dates)
-    start = params.get("since", level.index[0].date())
+    start = params["since"] or level.index[0].date()
     since = pd.Timestamp(ctx.events.get(start, start) if isinstance(start, str) else start)
     base_date, base = last_on_or_before(level, since - pd.Timedelta(days=1))
     date_26, value_26 = last_on_or_before(level, last_at - pd.Timedelta(weeks=26))
     date_13, value_13 = last_on_or_before(level, last_at - pd.Timedelta(weeks=13))
-    regime_from = pd.Timestamp(params.get("regime_from", level.index[0].date()))
+    regime_from = pd.Timestamp(params["regime_from"] or level.index[0].date())
     regime = level[level.index >= regime_from]
     move_date, move = last_on_or_before(reads["move"], last_at)
     move = move if move > 0 else math.nan
@@ -236,7 +233,7 @@ def spread_sign(reads: dict[str, pd.Series], params: dict[str, Any], ctx: Contex
 
 def negative_months(reads: dict[str, pd.Series], params: dict[str, Any], ctx: Context) -> Evidence:
     change = reads["change"]
-    year = int(params.get("year", 2025))
+    year = int(params["year"])
     months = change[change.index.year == year]
     if months.empty:
         return _nan("negative_months")
@@ -266,7 +263,7 @@ def percentile_low(reads: dict[str, pd.Series], params: dict[str, Any], ctx: Con
 def _ladder_common(
     reads: dict[str, pd.Series], params: dict[str, Any], ctx: Context
 ) -> dict[str, Any] | None:
-    assets = list(params.get("assets", []))
+    assets = list(params["assets"])
     driver = reads["driver"]
     # Keyed by the driver's identity; the memo holds the driver, so the id cannot be reused.
     key = ("ladder_common", tuple(assets), id(driver))
@@ -358,7 +355,7 @@ def peak_window(reads: dict[str, pd.Series], params: dict[str, Any], ctx: Contex
     found = _ladder_common(reads, params, ctx)
     if found is None:
         return _nan("peak_window")
-    low, high = float(params.get("low", 1)), float(params.get("high", 5))
+    low, high = float(params["low"]), float(params["high"])
     values = dict(found["values"])
     values["inside"] = float(
         sum(r.significant and low <= (r.peak_lag or -1) <= high for r in found["results"])
@@ -376,18 +373,18 @@ def fall_first(reads: dict[str, pd.Series], params: dict[str, Any], ctx: Context
     reverse repo, not from the Fed, so pooling them with the Fed's own decisions would let 17
     Treasury-cash swings speak for "easing" (issue 19); the claim is judged on the policy
     group, the upturns are shown beside it."""
-    assets = [a for a in params.get("assets", []) if a in ctx.prices]
-    weeks = int(params.get("weeks", 2))
+    assets = [a for a in params["assets"] if a in ctx.prices]
+    weeks = int(params["weeks"])
     cutoff = pd.Timestamp(ctx.cutoff)
     upturns = [t for t in ladder.published_turns(reads["turns"]) if t >= LADDER_SINCE]
-    policy = list(ctx.policy) + [ctx.events[e] for e in params.get("events", []) if e in ctx.events]
+    policy = list(ctx.policy) + [ctx.events[e] for e in params["events"] if e in ctx.events]
     prices = {a: ctx.prices[a] for a in assets}
     turned = easing.falls(upturns, prices, weeks, cutoff)
     decided = easing.falls([p for p in policy if p >= LADDER_SINCE], prices, weeks, cutoff)
     if turned[0] == 0 and decided[0] == 0:
         return _nan("fall_first")
     base = easing.base_rate(prices, weeks, cutoff, LADDER_SINCE)
-    effect = float(params.get("effect", 75)) / 100.0
+    effect = float(params["effect"]) / 100.0
     values = {
         **easing.fall_values("", turned[:2], base),
         **easing.fall_values("policy_", decided[:2], base),
@@ -435,7 +432,8 @@ def judge(
     on ``vintage``'s first releases when the snapshot has them."""
     reads = vintage.reads if vintage is not None else _reads(claim, results)
     basis = VINTAGE if vintage is not None else basis
-    evidence = RUNNERS[claim.test](reads, dict(claim.params), ctx) if reads is not None else None
+    params = TESTS[claim.test].arguments(claim.params)
+    evidence = RUNNERS[claim.test](reads, params, ctx) if reads is not None else None
     if evidence is None:
         return Judgement(UNTESTABLE, ctx.cutoff, _nan(claim.test), basis, vintage)
     values = evidence.values

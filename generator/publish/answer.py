@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from generator.catalogue.models import Config
 from generator.measure import answer as decide
 from generator.measure.indicators import IndicatorResult
 from generator.publish.brief import ORDER, REGIME_ORDER
 from generator.publish.changes import Comparison, ReportState
+from generator.publish.contexts import Headline
 from generator.publish.format import format_date, format_number
 from generator.publish.sentences import EXTREMES, placeholders, render
 
@@ -106,7 +106,7 @@ def _way(now: int | None, then: int | None) -> str:
 
 def lead(
     config: Config,
-    headline: dict[str, Any],
+    headline: Headline,
     results: list[IndicatorResult],
     comparison: Comparison | None,
     previous: ReportState | None,

@@ -21,6 +21,7 @@ from icalendar import Calendar, Event
 
 from generator.catalogue.crossref import series_used
 from generator.catalogue.models import Config
+from generator.publish.contexts import CalendarPage, CalendarRow
 from generator.snapshot import clock
 from generator.snapshot.releases import Occurrence, Schedule, releases_read
 
@@ -108,9 +109,9 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def page_context(items: list[Entry], now: datetime) -> dict[str, Any]:
+def page_context(items: list[Entry], now: datetime) -> CalendarPage:
     """The calendar page's and the home panel's context (plain text; templates escape)."""
-    rows = []
+    rows: list[CalendarRow] = []
     for item in items:
         nxt = item.next
         rows.append(

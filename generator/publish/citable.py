@@ -28,6 +28,7 @@ from typing import Any
 from generator.catalogue.crossref import series_used
 from generator.catalogue.models import Config
 from generator.measure.indicators import IndicatorResult
+from generator.publish.contexts import Cite, Figure, PictureSource
 from generator.publish.format import format_date
 from generator.publish.render import html_text
 from generator.snapshot.store import SeriesRecord
@@ -210,17 +211,15 @@ def snippet(item: Citable, site_url: str) -> str:
     )
 
 
-def embed_html(item: Citable, picture: dict[str, Any]) -> str:
+def embed_html(item: Citable, picture: Figure) -> str:
     """The standalone embed page; ``picture`` is the page figure (``build.figure``)."""
     by_class = {p["classes"]: p for p in picture["pictures"]}
 
-    def src(dark: bool, narrow: bool) -> dict[str, Any]:
+    def src(dark: bool, narrow: bool) -> PictureSource:
         for classes, entry in by_class.items():
             if ("lw-picture-dark" in classes) == dark and ("lw-narrow" in classes) == narrow:
-                found: dict[str, Any] = entry
-                return found
-        first: dict[str, Any] = picture["pictures"][0]
-        return first
+                return entry
+        return picture["pictures"][0]
 
     wide, dark = src(False, False), src(True, False)
     narrow, narrow_dark = src(False, True), src(True, True)
@@ -272,7 +271,7 @@ STYLE = (
 )
 
 
-def _src(picture: dict[str, Any]) -> str:
+def _src(picture: PictureSource) -> str:
     """A picture's path on an indicator page (``../charts/x.svg``): the same from embed/."""
     return html_text(picture["src"])
 
@@ -280,11 +279,11 @@ def _src(picture: dict[str, Any]) -> str:
 @dataclass(frozen=True)
 class Published:
     files: dict[str, bytes]  # path under the site root -> bytes
-    context: dict[str, Any]  # what the indicator page shows: links, checksum, citation, snippet
+    context: Cite  # what the indicator page shows: links, checksum, citation, snippet
 
 
 def for_chart(
-    item: Citable, site_url: str, csv_text: str, png: bytes, picture: dict[str, Any], columns: str
+    item: Citable, site_url: str, csv_text: str, png: bytes, picture: Figure, columns: str
 ) -> Published:
     """The download, its checksum file and the embed page of one indicator's chart."""
     data = bundle(
@@ -296,7 +295,7 @@ def for_chart(
         f"downloads/{item.id}.zip.sha256": f"{digest}  {item.id}.zip\n".encode(),
         f"embed/{item.id}.html": embed_html(item, picture).encode("utf-8"),
     }
-    context = {
+    context: Cite = {
         "zip": f"../downloads/{item.id}.zip",
         "sha256": digest,
         "citation": item.citation,
@@ -311,7 +310,7 @@ def publish(
     config: Config,
     known: tuple[dict[str, SeriesRecord], dict[str, Any] | None],
     site_url: str,
-    picture: dict[str, Any],
+    picture: Figure,
     chart: tuple[str, bytes],
 ) -> Published:
     """Everything citable of one indicator's chart; ``known``: the manifest's records and the

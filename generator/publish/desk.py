@@ -16,6 +16,7 @@ from generator.catalogue.models import Config
 from generator.measure import desk
 from generator.measure.indicators import IndicatorResult
 from generator.publish import csv_cells
+from generator.publish.contexts import DeskSection, DeskTable
 from generator.publish.format import Number, csv_number, format_date, format_number
 
 COLUMNS = ("period_start", "period_end", "bills_bought", "reinvested", "rmp", "announced_rmp")
@@ -54,7 +55,7 @@ def rows_of(config: Config, results: Sequence[IndicatorResult]) -> list[desk.Per
 
 def page_context(
     config: Config, result: IndicatorResult, rows: Sequence[desk.PeriodRow]
-) -> dict[str, Any] | None:
+) -> DeskSection | None:
     """The periods section of the indicator that ``desk.table`` names (None on the others)."""
     table = config.desk.table if config.desk is not None else None
     if not rows or table is None or table.indicator != result.id:
@@ -163,7 +164,7 @@ def plan_sentence(rows: Sequence[desk.PeriodRow]) -> str:
     return "".join(parts) + "."
 
 
-def page_table(rows: Sequence[desk.PeriodRow], labels: dict[str, str]) -> dict[str, Any]:
+def page_table(rows: Sequence[desk.PeriodRow], labels: dict[str, str]) -> DeskTable:
     """The periods table for the indicator page, newest first, formatted once here."""
     checks = list(rows[0].checks) if rows else []
     return {

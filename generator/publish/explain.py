@@ -14,6 +14,7 @@ from typing import Any
 from generator.catalogue import models as cfg
 from generator.measure.lineage import Explanation, Row, Step
 from generator.publish.api import api_json
+from generator.publish.contexts import ExplainBlock
 from generator.publish.describe import describe
 from generator.publish.format import format_count, format_date, format_exact, unit
 
@@ -252,9 +253,9 @@ def explained_quantities(indicator: cfg.IndicatorConfig) -> list[str]:
 
 def page_context(
     indicator: cfg.IndicatorConfig, explanations: list[Explanation], hide: frozenset[str]
-) -> list[dict[str, Any]]:
+) -> list[ExplainBlock]:
     """The indicator page's "How this number was made": one block per quantity."""
-    blocks = []
+    blocks: list[ExplainBlock] = []
     for item in explanations:
         label = indicator.quantities[item.quantity].label
         blocks.append(

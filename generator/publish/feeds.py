@@ -28,6 +28,7 @@ from typing import Any
 from feedgen.feed import FeedGenerator
 
 from generator.publish import answer
+from generator.publish.contexts import Headline
 from generator.publish.identity import Feed, Settings
 from generator.publish.render import front_matter, html_text, no_markup
 
@@ -198,7 +199,7 @@ def feed_files(settings: Settings, site_name: str, posts: list[Post]) -> dict[st
 
 
 def item_html(
-    opening: answer.Lead | None, regime_line: str, headline: dict[str, Any], summary: str
+    opening: answer.Lead | None, regime_line: str, headline: Headline, summary: str
 ) -> str:
     """A feed item's HTML: the lead first (the answer, the regime, the arrows), then the
     summary; posts written before the lead keep their regime line and its reasons."""

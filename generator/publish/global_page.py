@@ -11,12 +11,19 @@ from __future__ import annotations
 
 import copy
 import math
-from typing import Any
+from collections.abc import Mapping
 
 import pandas as pd
 
 from generator.catalogue.formulas import FxSplitOp, SumOp
 from generator.measure.indicators import IndicatorResult
+from generator.publish.contexts import (
+    Figure,
+    GlobalPage,
+    GlobalPageSection,
+    GlobalSection,
+    SplitRow,
+)
 from generator.publish.format import Number, format_date
 from generator.publish.pages import as_of_label, latest_value, narrative
 from generator.publish.sentences import sentence
@@ -29,7 +36,7 @@ def members(results: list[IndicatorResult]) -> list[IndicatorResult]:
     return [r for r in results if r.config.group == GROUP]
 
 
-def home_section(results: list[IndicatorResult]) -> dict[str, Any] | None:
+def home_section(results: list[IndicatorResult]) -> GlobalSection | None:
     """The home page's paragraph: every global indicator's sentence, and the page's address."""
     found = members(results)
     if not found:
@@ -47,7 +54,7 @@ def parts_of(result: IndicatorResult, name: str) -> list[str]:
     return [name]
 
 
-def split_rows(result: IndicatorResult) -> list[dict[str, str | Number]]:
+def split_rows(result: IndicatorResult) -> list[SplitRow]:
     """Where the card's latest change came from, for an indicator with an ``fx_split``
     quantity: every part the change adds up (each bank's balance sheet moving, each exchange
     rate moving) on the change's own date, then the change itself; the rows add up to it."""
@@ -59,7 +66,7 @@ def split_rows(result: IndicatorResult) -> list[dict[str, str | Number]]:
     if when is None:
         return []
     stamp = pd.Timestamp(when)
-    rows: list[dict[str, str | Number]] = []
+    rows: list[SplitRow] = []
     for name in [*parts_of(result, change), change]:
         series = result.quantity(name)
         value = float(series[stamp]) if stamp in series.index else math.nan
@@ -74,7 +81,7 @@ def _month(result: IndicatorResult) -> str:
     return when.strftime("%B %Y") if when else ""
 
 
-def rebased(figure: dict[str, Any] | None) -> dict[str, Any] | None:
+def rebased(figure: Figure | None) -> Figure | None:
     """An indicator page's figure (pictures under ``../charts/``) for a page at the site's root."""
     if figure is None:
         return None
@@ -85,11 +92,9 @@ def rebased(figure: dict[str, Any] | None) -> dict[str, Any] | None:
     return moved
 
 
-def page_context(
-    results: list[IndicatorResult], figures: dict[str, dict[str, Any]]
-) -> dict[str, Any]:
+def page_context(results: list[IndicatorResult], figures: Mapping[str, Figure]) -> GlobalPage:
     """Context for global.md: one section per global indicator, in config order."""
-    sections = []
+    sections: list[GlobalPageSection] = []
     for result in members(results):
         sections.append(
             {

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
 
 from generator.catalogue.crossref import series_used
 from generator.catalogue.models import Config
 from generator.measure.ladder import ALPHA, MAX_LAG, POWER, PRIMARY_WEEKS, detectable_r
 from generator.measure.ladder_drivers import DriverTest
+from generator.publish.contexts import DriverSection, SeriesNote
 from generator.publish.format import format_date, format_number, format_percent
 from generator.publish.ladder_page import lag_rows, primary_rows
 
@@ -71,13 +71,13 @@ def scan_sentence(test: DriverTest, names: Mapping[str, str]) -> str:
     return f"Exploratory scan: significant peaks for {_names(parts)}." + power
 
 
-def section(config: Config, test: DriverTest) -> dict[str, Any]:
+def section(config: Config, test: DriverTest) -> DriverSection:
     """Context for one driver's section of ladder.md."""
     driver = test.driver
     names = config.ladder.names if config.ladder is not None else {}
     assets = [names.get(a, a) for a in driver.assets]
     indicator = config.indicator(driver.indicator)
-    notes = [
+    notes: list[SeriesNote] = [
         {"series": series_id, "note": config.series[series_id].note}
         for series_id in series_used(indicator, config)
         if series_id in config.series and config.series[series_id].note

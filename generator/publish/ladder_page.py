@@ -11,8 +11,7 @@ together, never as responding first."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 from generator.measure import placebo
 from generator.measure.ladder import (
@@ -26,6 +25,7 @@ from generator.measure.ladder import (
     Primary,
     detectable_r,
 )
+from generator.publish.contexts import DriverSection, Figure, LadderPage, LadderRow
 from generator.publish.format import (
     format_count,
     format_date,
@@ -152,8 +152,15 @@ def significant_beyond(ladder: Ladder, tests: int = MAX_LAG + 1) -> float | None
     return None if math.isnan(value) else value
 
 
-def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
-    """Context for ladder.md: tables of lags, order and event returns, in words as well."""
+def ladder_page(
+    ladder: Ladder,
+    chart: str,
+    csv: str,
+    figure: Figure | None = None,
+    drivers: Sequence[DriverSection] = (),
+) -> LadderPage:
+    """Context for ladder.md: tables of lags, order and event returns, in words as well;
+    ``figure``: the lag chart's pictures, ``drivers``: a section per ``ladder: also:`` driver."""
     threshold = ALPHA / (MAX_LAG + 1)
     beyond = significant_beyond(ladder)
     lags = lag_rows(ladder.lags, ladder.names)
@@ -260,7 +267,7 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
         }
         for r in ladder.common
     ]
-    abnormal = [
+    abnormal: list[LadderRow] = [
         {
             "asset": ladder.names[a.asset],
             "horizon": a.horizon,
@@ -329,4 +336,6 @@ def ladder_page(ladder: Ladder, chart: str, csv: str) -> dict[str, Any]:
         "fall_text": fall_text,
         "chart": chart,
         "csv": csv,
+        "figure": figure,
+        "drivers": list(drivers),
     }

@@ -22,9 +22,8 @@ import pandas as pd
 from generator.catalogue.models import Config
 from generator.measure import nowcast
 from generator.measure.indicators import IndicatorResult
-from generator.publish.api import api_json
+from generator.publish.contexts import Estimate
 from generator.publish.format import Number, format_date, format_number
-from generator.publish.render import write_text
 from generator.snapshot import freshness
 from generator.snapshot.load import Snapshot
 from generator.snapshot.store import Store
@@ -311,7 +310,7 @@ def note(result: IndicatorResult, view: View) -> str:
     )
 
 
-def card(result: IndicatorResult, view: View) -> dict[str, Any] | None:
+def card(result: IndicatorResult, view: View) -> Estimate | None:
     """The card's estimate line: value, week, and the error it usually has."""
     shown = _shown(view, result)
     if shown is None or view.estimate is None:
@@ -360,10 +359,3 @@ def methodology_table(view: View) -> str:
             f"{format_number(s.p90, 1)} | {format_number(s.naive_mae, 1)} |"
         )
     return "\n".join(lines) + "\n"
-
-
-def write(site: Path, view: View) -> None:
-    """``data/nowcast-errors.csv``, ``api/nowcast.json`` and the methodology table."""
-    write_text(site / "data" / CSV, errors_csv(view.errors))
-    write_text(site / "api" / "nowcast.json", api_json(api_data(view)))
-    write_text(site / "snippets" / "nowcast-backtest.md", methodology_table(view))

@@ -13,16 +13,30 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from generator.catalogue.models import Config, GroupConfig
+from generator.catalogue.models import Config, GroupConfig, Verdict
 from generator.measure import claims as claims_measure
 from generator.measure.claims import ClaimResult
 from generator.measure.indicators import IndicatorResult
 from generator.measure.regime import Component, Regime
 from generator.publish import charts, scorecard
+from generator.publish.contexts import (
+    Card,
+    DataStatus,
+    Estimate,
+    Headline,
+    IndicatorPage,
+    LatestReport,
+    MissingRow,
+    PageParts,
+    QuantityRow,
+    ScorecardPage,
+    ScorecardRow,
+    SourceRow,
+    StatusRow,
+)
 from generator.publish.describe import describe
 from generator.publish.format import (
     Number,
@@ -55,10 +69,16 @@ def _value_text(result: IndicatorResult, name: str, value: float, signed: bool =
     return str(_value(result, name, value, signed=signed))
 
 
-def card(result: IndicatorResult, href: str) -> dict[str, Any]:
+def card(
+    result: IndicatorResult,
+    href: str,
+    revised: str | None = None,
+    estimate: Estimate | None = None,
+) -> Card:
+    """A home card; ``revised``: its revised mark, ``estimate``: the nowcast's line."""
     spec = result.config.card
     value_name = spec.value
-    context = {
+    context: Card = {
         "id": result.id,
         "title": result.config.title,
         "href": href,
@@ -76,6 +96,8 @@ def card(result: IndicatorResult, href: str) -> dict[str, Any]:
         "percentile": None,
         "percentile_label": None,
         "spark": charts.sparkline_svg(result.quantities[value_name]),
+        "revised": revised,
+        "estimate": estimate,
     }
     if spec.change:
         context["change"] = _value(
@@ -97,10 +119,10 @@ def indicator_page(
     result: IndicatorResult,
     config: Config,
     records: dict[str, SeriesRecord],
-    chart_link: str | None,
-    csv_link: str | None,
-) -> dict[str, Any]:
-    quantities = []
+    parts: PageParts,
+) -> IndicatorPage:
+    """An indicator page: its numbers, rules and sources, with ``parts`` made elsewhere."""
+    quantities: list[QuantityRow] = []
     for name, quantity in result.config.quantities.items():
         latest_date = result.latest_date(name)
         month = year = Number(None)
@@ -122,8 +144,8 @@ def indicator_page(
                 "year_ago": year,
             }
         )
-    sources = []
-    attributions = []
+    sources: list[SourceRow] = []
+    attributions: list[str] = []
     for series_id in result.series:
         spec = config.series[series_id]
         record = records.get(series_id)
@@ -145,7 +167,12 @@ def indicator_page(
         )
         if spec.attribution and spec.attribution not in attributions:
             attributions.append(spec.attribution)
+    missing: list[MissingRow] = [
+        {"id": s, "note": config.series[s].note or "Run `make update` to fetch it."}
+        for s in result.missing
+    ]
     return {
+        **parts,
         "id": result.id,
         "title": result.config.title,
         "level": result.status.level if result.status else None,
@@ -157,12 +184,7 @@ def indicator_page(
         "measures": result.config.measures,
         "thesis": result.config.thesis,
         "units_note": result.config.units_note,
-        "missing": [
-            {"id": s, "note": config.series[s].note or "Run `make update` to fetch it."}
-            for s in result.missing
-        ],
-        "chart": chart_link,
-        "csv": csv_link,
+        "missing": missing,
         "quantities": quantities,
         "rules": [{"when": r.when, "level": r.level} for r in result.config.status],
         "sources": sources,
@@ -184,7 +206,7 @@ def series_status(
     return record.status
 
 
-def headline(regime: Regime | None, results: list[IndicatorResult]) -> dict[str, Any]:
+def headline(regime: Regime | None, results: list[IndicatorResult]) -> Headline:
     """The regime line at the top of the home page, with the inputs that drove it."""
     if regime is None:
         return {
@@ -291,14 +313,14 @@ def data_status(
     results: list[IndicatorResult],
     overdue: dict[str, str] | None = None,
     revisions: dict[str, list[Revision]] | None = None,
-) -> dict[str, Any]:
+) -> DataStatus:
     used_by: dict[str, list[str]] = {}
     for result in results:
         for series_id in result.series:
             used_by.setdefault(series_id, []).append(result.id)
     ids = list(config.series) + sorted(s for s in records if s not in config.series)
-    rows = []
-    notes = []
+    rows: list[StatusRow] = []
+    notes: list[MissingRow] = []
     for series_id in ids:
         spec = config.series.get(series_id)
         record = records.get(series_id)
@@ -365,7 +387,7 @@ def as_of_label(result: IndicatorResult) -> str:
 
 
 # How a verdict shows: its colour is a status level's (none for a claim that cannot be tested).
-VERDICT_LEVEL = {
+VERDICT_LEVEL: dict[Verdict, str] = {
     claims_measure.SUPPORTED: "calm",
     claims_measure.NOT_SUPPORTED: "stress",
     claims_measure.INCONCLUSIVE: "watch",
@@ -375,9 +397,9 @@ VERDICT_LEVEL = {
 
 def scorecard_page(
     claims: list[ClaimResult], written: date | None, csv: str = "data/scorecard.csv"
-) -> dict[str, Any]:
+) -> ScorecardPage:
     """Context for scorecard.md: both verdicts of each claim side by side, with evidence."""
-    table = []
+    table: list[ScorecardRow] = []
     for row in scorecard.rows(claims):
         table.append(
             {
@@ -457,7 +479,7 @@ def latest_value_text(result: IndicatorResult) -> str:
     return str(latest_value(result))
 
 
-def latest_report(posts: Path, until: date | None = None) -> dict[str, Any] | None:
+def latest_report(posts: Path, until: date | None = None) -> LatestReport | None:
     """The newest report post (by its dated file name), for the home page's link to it; with
     ``until`` (``build --as-of``), the newest dated on or before it: a later one did not exist."""
     dated = sorted(p for p in posts.glob("*.md") if _is_iso_day(p.stem)) if posts.is_dir() else []

@@ -41,6 +41,7 @@ from generator.publish import (
     revised,
 )
 from generator.publish import posts as post_files
+from generator.publish.contexts import Headline
 from generator.publish.format import format_date, format_number
 from generator.publish.render import environment
 from generator.snapshot import freshness
@@ -480,7 +481,7 @@ def render_post(
     )
 
 
-def regime_text(headline: dict[str, Any]) -> str:
+def regime_text(headline: Headline) -> str:
     """'Liquidity regime: neutral (score −0.44), as of 21 Aug 2026.' as plain text."""
     score = headline["score"]
     scored = f" (score {format_number(score, 2, signed=True)})" if score is not None else ""

@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import pandas as pd
 
 from generator.catalogue.models import Config
 from generator.measure.indicators import IndicatorResult
+from generator.publish.contexts import HeldReply, RevisionsPage
 from generator.publish.format import Number, format_date
 from generator.snapshot.store import Store, format_value
 from generator.snapshot.vintages import Revision
@@ -118,11 +118,11 @@ def value_text(value: float | None, withheld: bool) -> str:
     return str(value_number(value, withheld))
 
 
-def held(config: Config, store: Store) -> list[dict[str, Any]]:
+def held(config: Config, store: Store) -> list[HeldReply]:
     """The replies the revision gate held for review (``fetch/gate.py``): series, how many
     values the reply would change, since when and why. Listed on the revision log until
     ``python -m generator accept ID`` applies one (or the series is fresh again)."""
-    found = []
+    found: list[HeldReply] = []
     for series_id, spec in config.series.items():
         reply = store.load_held(spec.source, series_id)
         if reply is None:
@@ -149,8 +149,8 @@ def held(config: Config, store: Store) -> list[dict[str, Any]]:
 
 
 def page_context(
-    rows: list[LoggedRevision], limit: int = 500, held: list[dict[str, Any]] | None = None
-) -> dict[str, Any]:
+    rows: list[LoggedRevision], limit: int = 500, held: list[HeldReply] | None = None
+) -> RevisionsPage:
     """``revisions.md``: the newest ``limit`` revisions as words, and how many there are,
     after the replies held for review."""
     return {

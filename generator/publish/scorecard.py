@@ -12,11 +12,11 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
+from generator.catalogue.models import VERDICTS, Verdict
 from generator.measure.claims import (
     INCONCLUSIVE,
     SUPPORTED,
     VERDICT_BASES,
-    VERDICTS,
     VINTAGE,
     ClaimResult,
     Judgement,
@@ -46,8 +46,8 @@ class ClaimRow:
     text: str
     rule: str
     link: str
-    written: str
-    now: str
+    written: Verdict
+    now: Verdict
     as_of_written: date | None
     as_of_now: date | None
     evidence_written: str
@@ -177,7 +177,7 @@ def rows(results: list[ClaimResult]) -> list[ClaimRow]:
     ]
 
 
-def _tally(verdicts: list[str]) -> str:
+def _tally(verdicts: list[Verdict]) -> str:
     """' (3 not supported, 2 inconclusive)': what the verdicts other than supported were."""
     parts = [f"{verdicts.count(v)} {v}" for v in VERDICTS[1:] if verdicts.count(v)]
     return f" ({', '.join(parts)})" if parts else ""
@@ -193,7 +193,7 @@ def count(judgements: list[Judgement]) -> str:
     if len(current) == len(judgements):
         return f"{held}{_tally(current)}"
     text = f"{held} current{_tally(current)}"
-    by_month: dict[str, list[str]] = {}
+    by_month: dict[str, list[Verdict]] = {}
     for judgement in judgements:
         if not judgement.current:
             month = format_month(judgement.evidence.as_of)

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from generator.catalogue.models import SERIES_STATUSES, SeriesStatus
+
 if TYPE_CHECKING:
     from generator.snapshot.vintages import Revision
 
@@ -53,7 +55,7 @@ class SeriesRecord:
     rows: int = 0
     fetched_at: str | None = None
     sha256: str | None = None
-    status: str = "fresh"  # fresh | stale | unavailable
+    status: SeriesStatus = "fresh"
     stale_since: str | None = None
     message: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -226,7 +228,7 @@ def _row_value(raw_value: str, raw_date: str, at: str) -> float:
     return value
 
 
-STATUSES = ("fresh", "stale", "unavailable")
+STATUSES = SERIES_STATUSES
 
 
 def _field_problem(name: str, value: object) -> str | None:
