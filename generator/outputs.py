@@ -27,6 +27,7 @@ from generator.publish import (
     brief,
     calendar,
     changes,
+    data_status,
     feeds,
     global_page,
     identity,
@@ -219,7 +220,7 @@ def attribution_block(run: Run, drawn: Drawn) -> AttributionBlock:
 
 def data_status_page(run: Run) -> Page:
     snapshot = run.snapshot
-    context = pages.data_status(
+    context = data_status.data_status(
         run.config, run.store.records, run.results, snapshot.overdue, snapshot.revisions
     )
     return Page("data-status.md", "data_status.md.j2", context)
