@@ -47,11 +47,27 @@ READY = """() => document.fonts.ready.then(() => Array.from(document.images)
 # is ready, and the tables, whose column widths Chromium settles differently from one load to
 # the next on a busy machine (their text is checked by the page tests).
 MASK = (".md-search", ".md-header__option", "article table")
+# The layout has settled: the page's height and the box of every table and heading unchanged
+# over ten polls 50 ms apart. Found: on a busy machine the ladder page was sometimes shot while
+# its first table still had its earlier height, so the grey mask covered the heading below it
+# and the picture flipped between two goldens from one run to the next.
+SETTLED = """() => new Promise(resolve => {
+  let last = null, same = 0;
+  const tick = () => {
+    const boxes = Array.from(document.querySelectorAll("article table, article h2"))
+      .map(e => { const r = e.getBoundingClientRect(); return [r.top, r.height]; });
+    const key = JSON.stringify([document.documentElement.scrollHeight, boxes]);
+    same = key === last ? same + 1 : 0;
+    last = key;
+    if (same >= 10) resolve(true); else setTimeout(tick, 50);
+  };
+  tick();
+})"""
 
 
 def _shot(tab, height: int, path: Path, factor: int) -> Image.Image:
     tab.wait_for_function(READY)
-    tab.wait_for_timeout(300)  # a frame or two for the last style changes
+    tab.evaluate(SETTLED)
     page_height = tab.evaluate("document.documentElement.scrollHeight")
     width = tab.viewport_size["width"]
     clip = {"x": 0, "y": 0, "width": width, "height": min(2 * height, page_height)}
