@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import fcntl
+import functools
+import io
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import traceback
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,11 +66,35 @@ GENERATED = (
 # draw all ~30 charts in four variants again (most of a build's time). Made once per run, so a
 # change to the drawing code is never hidden by a picture cached by an earlier run.
 CACHE_VARIABLE = "LW_TEST_BUILD_CACHE"
+# One folder per test run, made by the process that starts the run (pytest itself, or xdist's
+# controller before its workers start, which inherit the variable): the site every worker's
+# `built_project` shares lives there, so it is never one an earlier run built.
+RUN_VARIABLE = "LW_TEST_RUN"
+_MADE: list[str] = []  # the folders this process made, removed when its run ends
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):  # an xdist worker: its controller made both folders
+        return
     if not os.environ.get(CACHE_VARIABLE):
         os.environ[CACHE_VARIABLE] = tempfile.mkdtemp(prefix="lw-test-cache-")
+        _MADE.append(os.environ[CACHE_VARIABLE])
+    os.environ[RUN_VARIABLE] = tempfile.mkdtemp(prefix="lw-test-run-")
+    _MADE.append(os.environ[RUN_VARIABLE])
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    while _MADE:
+        shutil.rmtree(_MADE.pop(), ignore_errors=True)
+
+
+@contextlib.contextmanager
+def run_lock(name: str) -> Iterator[Path]:
+    """Hold an exclusive lock shared by every worker of this run; yields the run's folder."""
+    folder = Path(os.environ[RUN_VARIABLE])
+    with open(folder / f"{name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+        yield folder
 
 
 def copy_project(target: Path) -> Path:
@@ -101,20 +134,65 @@ def private_cache(root: Path) -> Path:
 
 
 def run_generator(
-    root: Path, *args: str, check: bool = True, env_extra: dict[str, str] | None = None
-) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env_extra or {})}
-    result = subprocess.run(
-        [sys.executable, "-m", "generator", "--root", str(root), *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    root: Path,
+    *args: str,
+    check: bool = True,
+    env_extra: dict[str, str] | None = None,
+    process: bool = False,
+) -> subprocess.CompletedProcess[str]:
+    """``python -m generator --root ROOT ARGS`` with its exit code, stdout and stderr.
+
+    In this process by default: ``cli.main`` with the environment, working folder and both
+    streams as a subprocess would have them, and an uncaught exception becomes exit 1 with its
+    traceback on stderr, as the interpreter would print it. A subprocess costs 2-3 s of
+    imports (pandas, scipy, statsmodels, altair) before any work, several minutes of the
+    suite's CPU. ``process=True`` where the process itself is under test: the data lock held
+    by another process, two runs at once, a kill."""
+    if process:
+        env = {**os.environ, "PYTHONPATH": str(ROOT), **(env_extra or {})}
+        result = subprocess.run(
+            [sys.executable, "-m", "generator", "--root", str(root), *args],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    else:
+        result = _run_in_process(root, list(args), env_extra or {})
     if check and result.returncode != 0:
         raise AssertionError(f"generator {args} failed:\n{result.stdout}\n{result.stderr}")
     return result
+
+
+def _run_in_process(
+    root: Path, args: list[str], env_extra: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    from generator.cli import main
+
+    argv = ["--root", str(root), *args]
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    out, err = io.StringIO(), io.StringIO()
+    os.environ.update(env_extra)
+    os.chdir(root)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(argv)
+            except SystemExit as exit:  # argparse's usage errors
+                code = exit.code if isinstance(exit.code, int) else 1
+                if exit.code is not None and not isinstance(exit.code, int):
+                    print(exit.code, file=sys.stderr)
+            except Exception:  # what the interpreter prints for an uncaught exception
+                traceback.print_exc(file=sys.stderr)
+                code = 1
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+    return subprocess.CompletedProcess(
+        ["generator", *argv], code or 0, out.getvalue(), err.getvalue()
+    )
 
 
 def run_mkdocs(root: Path, check: bool = True) -> subprocess.CompletedProcess:
@@ -159,13 +237,77 @@ BUILT_NOW = "2026-08-27T12:00:00Z"  # a Thursday: the H.4.1 is due at 16:30 ET
 
 
 @pytest.fixture(scope="session")
-def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real snapshot built end to end (generator + mkdocs --strict) in a private copy."""
-    root = copy_project(tmp_path_factory.mktemp("project"))
-    # the release calendar is as of "now": pinned, so the home page's panel is a golden too
-    run_generator(root, "build", env_extra={"UPDATE_NOW": BUILT_NOW})
-    run_mkdocs(root)
+def built_project() -> Path:
+    """The real snapshot built end to end (generator + mkdocs --strict) in a private copy,
+    once per run: the first worker to ask builds it under a lock while the others wait, and
+    all read the same folder (tests read it; none may change it)."""
+    with run_lock("built_project") as folder:
+        root = folder / "built_project"
+        done = folder / "built_project.done"
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)  # a worker whose build failed midway
+            copy_project(root)
+            # the release calendar is as of "now": pinned, so the home page's panel is a golden
+            run_generator(root, "build", env_extra={"UPDATE_NOW": BUILT_NOW})
+            run_mkdocs(root)
+            done.touch()
     return root
+
+
+# -- the browser tests' site server and browser: one of each per worker ---------------------
+# Session-scoped here rather than module-scoped in test_browser.py, so the eight modules that
+# drive Chromium launch it once per worker, not once per module.
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """``folder`` served on 127.0.0.1 (a free port) while the block runs; yields its URL."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def server(built_project: Path) -> Iterator[str]:
+    with serving(built_project / "public") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: install Debian's chromium (see .ci/run)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield instance
+        instance.close()
 
 
 # -- a project copy with fake sources on 127.0.0.1 (tests of update and the sources) ---------

@@ -18,7 +18,6 @@ from generator.publish.changes import IndicatorState, ReportState, compare
 from generator.snapshot.load import load_snapshot
 from generator.snapshot.store import Store
 from tests.conftest import FIXTURE, copy_project, run_generator
-from tests.test_browser import browser, server  # noqa: F401 - fixtures
 
 PHONE = {"width": 390, "height": 844}
 
@@ -125,8 +124,8 @@ def test_check_names_the_line_of_a_broken_answer(tmp_path):
 
 
 def test_on_a_phone_the_answer_the_regime_and_four_cards_are_within_two_screens(
-    server: str,  # noqa: F811
-    browser,  # noqa: F811
+    server: str,
+    browser,
     built_project: Path,
 ):
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)

@@ -9,18 +9,14 @@ attribute-list label injected a handler. ``check`` passed all of them.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import json
 import os
 import re
 import subprocess
 import sys
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +25,7 @@ import yaml
 
 from generator.publish.csp import MARK, inline_script_hashes, with_policy
 from tests import test_browser
-from tests.conftest import ROOT, copy_project, run_generator, run_mkdocs
+from tests.conftest import ROOT, copy_project, run_generator, run_mkdocs, serving
 
 # Markup, a Markdown link, an attribute list, an autolink, a formula start: each of them has
 # run, linked or evaluated somewhere before.
@@ -184,25 +180,11 @@ def test_every_feed_parses_and_carries_the_text_as_text(hostile_site: Path):
         assert title.startswith("LW\u201d style=\u201danimation-name:x\u201d"), (feed, title)
 
 
-@contextlib.contextmanager
-def serving(folder: Path) -> Iterator[str]:
-    handler = functools.partial(test_browser._QuietHandler, directory=str(folder))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-
-
 @pytest.fixture(scope="module")
 def hostile_server(hostile_site: Path) -> Iterator[str]:
     with serving(hostile_site / "public") as url:
         yield url
 
-
-browser = test_browser.browser
 
 WATCH = """
 window.__ran = [];
