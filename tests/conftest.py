@@ -6,14 +6,12 @@ import contextlib
 import difflib
 import fcntl
 import functools
-import io
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
-import traceback
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -138,20 +136,17 @@ def run_generator(
     *args: str,
     check: bool = True,
     env_extra: dict[str, str] | None = None,
-    process: bool = False,
+    fresh: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    """``python -m generator --root ROOT ARGS`` with its exit code, stdout and stderr.
-
-    In this process by default: ``cli.main`` with the environment, working folder and both
-    streams as a subprocess would have them, and an uncaught exception becomes exit 1 with its
-    traceback on stderr, as the interpreter would print it. A subprocess costs 2-3 s of
-    imports (pandas, scipy, statsmodels, altair) before any work, several minutes of the
-    suite's CPU. ``process=True`` where the process itself is under test: the data lock held
-    by another process, two runs at once, a kill."""
-    if process:
-        env = {**os.environ, "PYTHONPATH": str(ROOT), **(env_extra or {})}
+    """``python -m generator --root ROOT ARGS`` in a process of its own, with its exit code,
+    stdout and stderr. Forked from a server that imported the generator once (tests/forked.py:
+    a new interpreter spends 2-3 s importing before any work); ``fresh=True`` starts a new
+    interpreter, for a test that needs one (a hash seed of its own)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env_extra or {})}
+    argv = ["--root", str(root), *args]
+    if fresh:
         result = subprocess.run(
-            [sys.executable, "-m", "generator", "--root", str(root), *args],
+            [sys.executable, "-m", "generator", *argv],
             cwd=root,
             env=env,
             capture_output=True,
@@ -159,40 +154,12 @@ def run_generator(
             timeout=300,
         )
     else:
-        result = _run_in_process(root, list(args), env_extra or {})
+        from tests import forked
+
+        result = forked.run(argv, env, root, timeout=300)
     if check and result.returncode != 0:
         raise AssertionError(f"generator {args} failed:\n{result.stdout}\n{result.stderr}")
     return result
-
-
-def _run_in_process(
-    root: Path, args: list[str], env_extra: dict[str, str]
-) -> subprocess.CompletedProcess[str]:
-    from generator.cli import main
-
-    argv = ["--root", str(root), *args]
-    saved_env, saved_cwd = dict(os.environ), os.getcwd()
-    out, err = io.StringIO(), io.StringIO()
-    os.environ.update(env_extra)
-    os.chdir(root)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                code = main(argv)
-            except SystemExit as exit:  # argparse's usage errors
-                code = exit.code if isinstance(exit.code, int) else 1
-                if exit.code is not None and not isinstance(exit.code, int):
-                    print(exit.code, file=sys.stderr)
-            except Exception:  # what the interpreter prints for an uncaught exception
-                traceback.print_exc(file=sys.stderr)
-                code = 1
-    finally:
-        os.chdir(saved_cwd)
-        os.environ.clear()
-        os.environ.update(saved_env)
-    return subprocess.CompletedProcess(
-        ["generator", *argv], code or 0, out.getvalue(), err.getvalue()
-    )
 
 
 def run_mkdocs(root: Path, check: bool = True) -> subprocess.CompletedProcess:

@@ -10,10 +10,7 @@ attribute-list label injected a handler. ``check`` passed all of them.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -25,7 +22,7 @@ import yaml
 
 from generator.publish.csp import MARK, inline_script_hashes, with_policy
 from tests import test_browser
-from tests.conftest import ROOT, copy_project, run_generator, run_mkdocs, serving
+from tests.conftest import copy_project, run_generator, run_mkdocs, serving
 
 # Markup, a Markdown link, an attribute list, an autolink, a formula start: each of them has
 # run, linked or evaluated somewhere before.
@@ -101,15 +98,13 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     checked = run_generator(root, "check", check=False)
     assert checked.returncode == 0, checked.stderr  # the payloads are text, not errors
     run_generator(root, "build")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "UPDATE_TODAY": "2026-09-03"}
-    done = subprocess.run(
-        [sys.executable, "-m", "generator", "--root", str(root), "report", "--date", "2026-09-02"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    done = run_generator(
+        root,
+        "report",
+        "--date",
+        "2026-09-02",
         check=False,
+        env_extra={"UPDATE_TODAY": "2026-09-03"},
     )
     assert done.returncode == 0, done.stderr
     run_mkdocs(root)
