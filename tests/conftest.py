@@ -8,6 +8,7 @@ import fcntl
 import functools
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -71,6 +72,9 @@ RUN_VARIABLE = "LW_TEST_RUN"
 _MADE: list[str] = []  # the folders this process made, removed when its run ends
 
 
+_EARLY: list[subprocess.Popen[bytes]] = []  # the shared site's build, started before the workers
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):  # an xdist worker: its controller made both folders
         return
@@ -79,9 +83,29 @@ def pytest_configure(config: pytest.Config) -> None:
         _MADE.append(os.environ[CACHE_VARIABLE])
     os.environ[RUN_VARIABLE] = tempfile.mkdtemp(prefix="lw-test-run-")
     _MADE.append(os.environ[RUN_VARIABLE])
+    # The whole suite on xdist workers (`make test`): build the site the browser and build
+    # tests share now, beside the workers' first tests, rather than in the first worker that
+    # asks while the others wait. It takes the same lock as `built_project`; if it fails, the
+    # first worker to ask builds again and reports the error.
+    whole = config.args_source == pytest.Config.ArgsSource.TESTPATHS
+    if whole and getattr(config.option, "numprocesses", None):
+        _EARLY.append(
+            subprocess.Popen(
+                [sys.executable, "-c", "from tests.conftest import build_shared; build_shared()"],
+                cwd=ROOT,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,  # its own process group: ended with what it started
+            )
+        )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    for early in _EARLY:  # done long before, unless the run ended early
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(early.pid, signal.SIGKILL)
+        early.wait()
     while _MADE:
         shutil.rmtree(_MADE.pop(), ignore_errors=True)
 
@@ -206,8 +230,13 @@ BUILT_NOW = "2026-08-27T12:00:00Z"  # a Thursday: the H.4.1 is due at 16:30 ET
 @pytest.fixture(scope="session")
 def built_project() -> Path:
     """The real snapshot built end to end (generator + mkdocs --strict) in a private copy,
-    once per run: the first worker to ask builds it under a lock while the others wait, and
-    all read the same folder (tests read it; none may change it)."""
+    once per run: every worker reads the same folder (tests read it; none may change it)."""
+    return build_shared()
+
+
+def build_shared() -> Path:
+    """``built_project``'s site: built by the first process to ask (the early build of
+    ``pytest_configure`` or a worker) while the others wait on the lock, then only read."""
     with run_lock("built_project") as folder:
         root = folder / "built_project"
         done = folder / "built_project.done"
