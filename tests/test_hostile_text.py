@@ -24,6 +24,10 @@ from generator.publish.csp import MARK, inline_script_hashes, with_policy
 from tests import test_browser
 from tests.conftest import copy_project, run_generator, run_mkdocs, serving
 
+# One worker runs this module (`--dist loadgroup`): its module-scoped fixture (the hostile site,
+# built and served) is made once, not once in each worker that runs one of its tests.
+pytestmark = pytest.mark.xdist_group("hostile_text")
+
 # Markup, a Markdown link, an attribute list, an autolink, a formula start: each of them has
 # run, linked or evaluated somewhere before.
 PAYLOAD = '=x"><img src=x onerror=alert(1)>[l](javascript:alert(2)){: onclick=alert(3) }'
