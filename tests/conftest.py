@@ -101,6 +101,27 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``--dist loadgroup`` on pytest 9: pytest-xdist 3.8 names each ``xdist_group`` by
+    appending ``@group`` to ``item._nodeid``, which pytest 9 no longer reads (the id is
+    ``item._id``), so every group was silently scattered over the workers and a module-scoped
+    fixture was made in each. Done here again, where it did not take."""
+    if not (hasattr(config, "workerinput") and config.getvalue("loadgroup")):
+        return
+    from _pytest.nodeid import NodeId  # pytest 9's id; earlier pytests never get here
+
+    for item in items:
+        names = sorted(
+            {
+                str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                for m in item.iter_markers("xdist_group")
+            }
+        )
+        if names and "@" not in item.nodeid and hasattr(item, "_id"):
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     for early in _EARLY:  # done long before, unless the run ended early
         with contextlib.suppress(ProcessLookupError):
