@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import fcntl
+import functools
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,11 +65,79 @@ GENERATED = (
 # draw all ~30 charts in four variants again (most of a build's time). Made once per run, so a
 # change to the drawing code is never hidden by a picture cached by an earlier run.
 CACHE_VARIABLE = "LW_TEST_BUILD_CACHE"
+# One folder per test run, made by the process that starts the run (pytest itself, or xdist's
+# controller before its workers start, which inherit the variable): the site every worker's
+# `built_project` shares lives there, so it is never one an earlier run built.
+RUN_VARIABLE = "LW_TEST_RUN"
+_MADE: list[str] = []  # the folders this process made, removed when its run ends
+
+
+_EARLY: list[subprocess.Popen[bytes]] = []  # the shared site's build, started before the workers
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):  # an xdist worker: its controller made both folders
+        return
     if not os.environ.get(CACHE_VARIABLE):
         os.environ[CACHE_VARIABLE] = tempfile.mkdtemp(prefix="lw-test-cache-")
+        _MADE.append(os.environ[CACHE_VARIABLE])
+    os.environ[RUN_VARIABLE] = tempfile.mkdtemp(prefix="lw-test-run-")
+    _MADE.append(os.environ[RUN_VARIABLE])
+    # The whole suite on xdist workers (`make test`): build the site the browser and build
+    # tests share now, beside the workers' first tests, rather than in the first worker that
+    # asks while the others wait. It takes the same lock as `built_project`; if it fails, the
+    # first worker to ask builds again and reports the error.
+    whole = config.args_source == pytest.Config.ArgsSource.TESTPATHS
+    if whole and getattr(config.option, "numprocesses", None):
+        _EARLY.append(
+            subprocess.Popen(
+                [sys.executable, "-c", "from tests.conftest import build_shared; build_shared()"],
+                cwd=ROOT,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,  # its own process group: ended with what it started
+            )
+        )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``--dist loadgroup`` on pytest 9: pytest-xdist 3.8 names each ``xdist_group`` by
+    appending ``@group`` to ``item._nodeid``, which pytest 9 no longer reads (the id is
+    ``item._id``), so every group was silently scattered over the workers and a module-scoped
+    fixture was made in each. Done here again, where it did not take."""
+    if not (hasattr(config, "workerinput") and config.getvalue("loadgroup")):
+        return
+    from _pytest.nodeid import NodeId  # pytest 9's id; earlier pytests never get here
+
+    for item in items:
+        names = sorted(
+            {
+                str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                for m in item.iter_markers("xdist_group")
+            }
+        )
+        if names and "@" not in item.nodeid and hasattr(item, "_id"):
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for early in _EARLY:  # done long before, unless the run ended early
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(early.pid, signal.SIGKILL)
+        early.wait()
+    while _MADE:
+        shutil.rmtree(_MADE.pop(), ignore_errors=True)
+
+
+@contextlib.contextmanager
+def run_lock(name: str) -> Iterator[Path]:
+    """Hold an exclusive lock shared by every worker of this run; yields the run's folder."""
+    folder = Path(os.environ[RUN_VARIABLE])
+    with open(folder / f"{name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+        yield folder
 
 
 def copy_project(target: Path) -> Path:
@@ -101,17 +177,31 @@ def private_cache(root: Path) -> Path:
 
 
 def run_generator(
-    root: Path, *args: str, check: bool = True, env_extra: dict[str, str] | None = None
-) -> subprocess.CompletedProcess:
+    root: Path,
+    *args: str,
+    check: bool = True,
+    env_extra: dict[str, str] | None = None,
+    fresh: bool = False,
+) -> subprocess.CompletedProcess[str]:
+    """``python -m generator --root ROOT ARGS`` in a process of its own, with its exit code,
+    stdout and stderr. Forked from a server that imported the generator once (tests/forked.py:
+    a new interpreter spends 2-3 s importing before any work); ``fresh=True`` starts a new
+    interpreter, for a test that needs one (a hash seed of its own)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), **(env_extra or {})}
-    result = subprocess.run(
-        [sys.executable, "-m", "generator", "--root", str(root), *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    argv = ["--root", str(root), *args]
+    if fresh:
+        result = subprocess.run(
+            [sys.executable, "-m", "generator", *argv],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    else:
+        from tests import forked
+
+        result = forked.run(argv, env, root, timeout=300)
     if check and result.returncode != 0:
         raise AssertionError(f"generator {args} failed:\n{result.stdout}\n{result.stderr}")
     return result
@@ -159,13 +249,82 @@ BUILT_NOW = "2026-08-27T12:00:00Z"  # a Thursday: the H.4.1 is due at 16:30 ET
 
 
 @pytest.fixture(scope="session")
-def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real snapshot built end to end (generator + mkdocs --strict) in a private copy."""
-    root = copy_project(tmp_path_factory.mktemp("project"))
-    # the release calendar is as of "now": pinned, so the home page's panel is a golden too
-    run_generator(root, "build", env_extra={"UPDATE_NOW": BUILT_NOW})
-    run_mkdocs(root)
+def built_project() -> Path:
+    """The real snapshot built end to end (generator + mkdocs --strict) in a private copy,
+    once per run: every worker reads the same folder (tests read it; none may change it)."""
+    return build_shared()
+
+
+def build_shared() -> Path:
+    """``built_project``'s site: built by the first process to ask (the early build of
+    ``pytest_configure`` or a worker) while the others wait on the lock, then only read."""
+    with run_lock("built_project") as folder:
+        root = folder / "built_project"
+        done = folder / "built_project.done"
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)  # a worker whose build failed midway
+            copy_project(root)
+            # the release calendar is as of "now": pinned, so the home page's panel is a golden
+            run_generator(root, "build", env_extra={"UPDATE_NOW": BUILT_NOW})
+            run_mkdocs(root)
+            done.touch()
     return root
+
+
+# -- the browser tests' site server and browser: one of each per worker ---------------------
+# Session-scoped here rather than module-scoped in test_browser.py, so the eight modules that
+# drive Chromium launch it once per worker, not once per module.
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """``folder`` served on 127.0.0.1 (a free port) while the block runs; yields its URL."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def server(built_project: Path) -> Iterator[str]:
+    with serving(built_project / "public") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: install Debian's chromium (see .ci/run)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield instance
+        instance.close()
 
 
 # -- a project copy with fake sources on 127.0.0.1 (tests of update and the sources) ---------

@@ -19,7 +19,10 @@ from generator.publish.format import Number
 from generator.snapshot.load import load_snapshot
 from generator.snapshot.store import Store
 from tests.conftest import FIXTURE, copy_project, run_generator
-from tests.test_browser import browser, server  # noqa: F401 - fixtures
+
+# One worker runs this module (`--dist loadgroup`): its module-scoped fixture (the evaluated
+# snapshot) is made once, not once in each worker that runs one of its tests.
+pytestmark = pytest.mark.xdist_group("answer")
 
 PHONE = {"width": 390, "height": 844}
 
@@ -126,8 +129,8 @@ def test_check_names_the_line_of_a_broken_answer(tmp_path):
 
 
 def test_on_a_phone_the_answer_the_regime_and_four_cards_are_within_two_screens(
-    server: str,  # noqa: F811
-    browser,  # noqa: F811
+    server: str,
+    browser,
     built_project: Path,
 ):
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)

@@ -24,6 +24,10 @@ from generator.snapshot.load import load_snapshot
 from generator.snapshot.store import Store
 from tests.conftest import FIXTURE, copy_project
 
+# One worker runs this module (`--dist loadgroup`): its module-scoped fixture (the evaluated
+# snapshot) is made once, not once in each worker that runs one of its tests.
+pytestmark = pytest.mark.xdist_group("brief")
+
 
 @pytest.fixture(scope="module")
 def real() -> tuple:

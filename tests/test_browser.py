@@ -3,13 +3,9 @@ no request leaves 127.0.0.1. Driven by Playwright without a browser download."""
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import shutil
-import threading
-from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -18,49 +14,9 @@ import pytest
 from tests.conftest import ROOT
 from tests.test_config import IDS
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-sync",
-]
 # Marks actually drawn inside a chart: line/area paths, bar rects, points. An empty chart still
 # has an <svg> and axes, so these are what the test counts.
 MARKS = "g.mark-line path, g.mark-area path, g.mark-rect path, g.mark-symbol path"
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def server(built_project: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(built_project / "public"))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is missing: install Debian's chromium (see .ci/run)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield instance
-        instance.close()
 
 
 class PageWatch:
@@ -124,7 +80,7 @@ def test_indicator_page_chart_draws_marks(server: str, page, indicator: str):
 
 
 @pytest.mark.golden  # `make golden` also refreshes the README's screenshot
-def test_home_page_cards_and_screenshot(server: str, page, built_project: Path):
+def test_home_page_cards_and_screenshot(server: str, page, tmp_path: Path):
     tab, watch = page
     tab.goto(server, wait_until="load")
     cards = tab.locator("a.lw-card")
@@ -133,7 +89,7 @@ def test_home_page_cards_and_screenshot(server: str, page, built_project: Path):
     assert "Liquidity regime:" in tab.inner_text(".lw-headline")
     marks = charts_drawn(tab)
     assert len(marks) == 1 and marks[0] > 0, f"regime chart drew {marks} marks"
-    shot = built_project / "home.png"
+    shot = tmp_path / "home.png"
     tab.screenshot(path=str(shot), full_page=False)
     assert shot.stat().st_size > 10_000
     context = tab.context.browser.new_context(
@@ -146,7 +102,7 @@ def test_home_page_cards_and_screenshot(server: str, page, built_project: Path):
     dark_tab.locator("img.lw-picture-dark").first.scroll_into_view_if_needed()
     dark_tab.wait_for_function("() => document.querySelector('img.lw-picture-dark')?.complete")
     dark_tab.evaluate("() => window.scrollTo(0, 0)")
-    dark_shot = built_project / "home-dark.png"
+    dark_shot = tmp_path / "home-dark.png"
     dark_tab.screenshot(path=str(dark_shot), full_page=False)
     context.close()
     assert dark_shot.stat().st_size > 10_000

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests import chart_checks
-from tests.test_browser import PageWatch, browser, server  # noqa: F401 (fixtures)
+from tests.test_browser import PageWatch
 
 PAGES = [
     "",
@@ -56,8 +56,8 @@ def _drawn_problems(tab, path: str, state: str) -> list[str]:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [390, 1280])
 def test_each_figure_shows_one_true_chart_in_every_state(
-    server: str,  # noqa: F811
-    browser,  # noqa: F811
+    server: str,
+    browser,
     width: int,
     scheme: str,
 ):
@@ -108,7 +108,7 @@ def test_each_figure_shows_one_true_chart_in_every_state(
     assert not watch.errors, watch.errors
 
 
-def test_every_picture_is_a_true_chart(server: str, browser, built_project: Path):  # noqa: F811
+def test_every_picture_is_a_true_chart(server: str, browser, built_project: Path):
     """The same checks on every picture file (light and dark, wide and narrow): what a reader
     without JavaScript, a feed reader or a first view sees."""
     pictures = sorted((built_project / "public" / "charts").glob("*.svg"))
@@ -125,7 +125,7 @@ def test_every_picture_is_a_true_chart(server: str, browser, built_project: Path
 
 
 @pytest.mark.parametrize("phone", [True, False])
-def test_a_tap_or_pointer_near_a_point_shows_its_tooltip(server: str, browser, phone: bool):  # noqa: F811
+def test_a_tap_or_pointer_near_a_point_shows_its_tooltip(server: str, browser, phone: bool):
     """A tap 8 px off a point on a phone, or the pointer 20 px off it on a desktop, shows that
     point's tooltip (the nearest point, found by a Voronoi layer); it showed within 9 to 21 px
     of the line only."""

@@ -24,6 +24,10 @@ from generator.publish import feeds
 from generator.publish.report import LEAD_MARK, POSTS, report
 from tests.conftest import copy_project, run_generator, run_mkdocs
 
+# One worker runs this module (`--dist loadgroup`): its module-scoped fixture (the project with
+# its reports, built) is made once, not once in each worker that runs one of its tests.
+pytestmark = pytest.mark.xdist_group("feeds")
+
 SITE_URL = "https://liquidity-watch.example.org/"
 DAYS = ("2026-08-21", "2026-08-20", "2026-08-19")  # newest first
 # Control characters are refused by `check` now (issue 25; tests/golden/check/text-*), so the

@@ -9,18 +9,11 @@ attribute-list label injected a handler. ``check`` passed all of them.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import json
-import os
 import re
-import subprocess
-import sys
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +22,11 @@ import yaml
 
 from generator.publish.csp import MARK, inline_script_hashes, with_policy
 from tests import test_browser
-from tests.conftest import ROOT, copy_project, run_generator, run_mkdocs
+from tests.conftest import copy_project, run_generator, run_mkdocs, serving
+
+# One worker runs this module (`--dist loadgroup`): its module-scoped fixture (the hostile site,
+# built and served) is made once, not once in each worker that runs one of its tests.
+pytestmark = pytest.mark.xdist_group("hostile_text")
 
 # Markup, a Markdown link, an attribute list, an autolink, a formula start: each of them has
 # run, linked or evaluated somewhere before.
@@ -105,15 +102,13 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     checked = run_generator(root, "check", check=False)
     assert checked.returncode == 0, checked.stderr  # the payloads are text, not errors
     run_generator(root, "build")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "UPDATE_TODAY": "2026-09-03"}
-    done = subprocess.run(
-        [sys.executable, "-m", "generator", "--root", str(root), "report", "--date", "2026-09-02"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    done = run_generator(
+        root,
+        "report",
+        "--date",
+        "2026-09-02",
         check=False,
+        env_extra={"UPDATE_TODAY": "2026-09-03"},
     )
     assert done.returncode == 0, done.stderr
     run_mkdocs(root)
@@ -184,25 +179,11 @@ def test_every_feed_parses_and_carries_the_text_as_text(hostile_site: Path):
         assert title.startswith("LW\u201d style=\u201danimation-name:x\u201d"), (feed, title)
 
 
-@contextlib.contextmanager
-def serving(folder: Path) -> Iterator[str]:
-    handler = functools.partial(test_browser._QuietHandler, directory=str(folder))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-
-
 @pytest.fixture(scope="module")
 def hostile_server(hostile_site: Path) -> Iterator[str]:
     with serving(hostile_site / "public") as url:
         yield url
 
-
-browser = test_browser.browser
 
 WATCH = """
 window.__ran = [];

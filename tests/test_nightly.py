@@ -21,6 +21,11 @@ from generator.publish.report import POSTS
 from tests.conftest import copy_project, run_generator, run_mkdocs
 from tests.fakes.harness import environment, run_update, start_servers
 
+# One worker runs this module (`--dist loadgroup`): its module-scoped fixture (three nights of
+# update, report, build and MkDocs) is made once, not once in each worker that runs one of its
+# tests.
+pytestmark = pytest.mark.xdist_group("nightly")
+
 # The first night brings no new data, but issue 19 changed the reserves rule since the seed
 # report (stress on the 13-week change, now the 26-week change in ordinary weekly moves): it
 # reports that change as an alert. The second is quiet, the third a crash.

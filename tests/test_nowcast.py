@@ -23,6 +23,10 @@ from generator.snapshot.store import Store
 from generator.snapshot.vintages import Revision
 from tests.conftest import FIXTURE, ROOT
 
+# One worker runs this module (`--dist loadgroup`): its module-scoped fixture (the nowcast's
+# backtest) is made once, not once in each worker that runs one of its tests.
+pytestmark = pytest.mark.xdist_group("nowcast")
+
 EVENTS = load_events(FIXTURE / "events.yml")
 CONFIG = load_config(FIXTURE / "indicators.yml", EVENTS)
 STORE = Store(FIXTURE / "data")

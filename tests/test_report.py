@@ -18,7 +18,6 @@ from generator.catalogue.messages import ConfigError
 from generator.publish import changes, images
 from generator.publish.format import Number
 from generator.publish.report import LEAD_MARK, POSTS, report, report_day
-from tests import test_browser
 from tests.conftest import ROOT, copy_project, run_generator
 from tests.test_browser import PageWatch
 
@@ -42,10 +41,6 @@ def project(tmp_path: Path) -> Path:
     for path in sorted((root / POSTS).rglob("*"), reverse=True):
         path.unlink() if path.is_file() else path.rmdir()
     return root
-
-
-browser = test_browser.browser  # the browser tests' fixtures, for the report pages
-server = test_browser.server
 
 
 # -- the comparison, on its own --------------------------------------------------------------

@@ -22,7 +22,7 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 
 from tests.conftest import GOLDEN
-from tests.test_browser import PageWatch, browser, server  # noqa: F401 (fixtures)
+from tests.test_browser import PageWatch
 
 SCREENS = GOLDEN / "screens"
 PAGES = {
@@ -117,8 +117,8 @@ def _max_channel(delta: Image.Image) -> Image.Image:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("device", list(WIDTHS))
 def test_key_pages_look_as_reviewed(
-    server: str,  # noqa: F811
-    browser,  # noqa: F811
+    server: str,
+    browser,
     tmp_path: Path,
     device: str,
     scheme: str,

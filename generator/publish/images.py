@@ -9,12 +9,17 @@ are committed with its report.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import re
 import struct
 import zlib
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any, Literal
+
+from generator.publish.render import cache_bytes
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 WIDTH = 640  # CSS pixels; a report image is drawn at SCALE device pixels per CSS pixel
@@ -47,12 +52,16 @@ def render_png(
     scale: int = 1,
     theme: Literal["dark"] | None = None,
     width: int = WIDTH,
+    cache_dir: Path | None = None,
 ) -> bytes:
     """The spec drawn at a fixed width with its data inline; raises if a URL is left over.
 
     ``scale`` multiplies the pixels, not the layout, so a 2x image shown ``WIDTH`` CSS pixels
     wide looks like the 1x one, only sharp; ``theme="dark"`` is vl-convert's dark theme (an
     opaque dark background, light text), for readers whose system prefers a dark scheme.
+    With ``cache_dir``, a picture drawn before from the same spec, data, size, theme and
+    renderer is read back instead of drawn again (a report's four drawings of each chart at 2x
+    are most of its time, and a re-run night draws exactly the same ones).
     """
     import vl_convert
 
@@ -69,9 +78,20 @@ def render_png(
             param["value"] = True
         if isinstance(param, dict) and param.get("name") == "lw_halo" and theme == "dark":
             param["value"] = DARK_BACKGROUND  # labels outlined in the picture's own colour
+    version = getattr(vl_convert, "__version__", "unknown")
+    key = hashlib.sha256(
+        json.dumps(["report-png", version, scale, theme, drawn], sort_keys=True).encode()
+    ).hexdigest()
+    cached = None if cache_dir is None else cache_dir / f"{key}.report.png"
+    if cached is not None and cached.exists():
+        return cached.read_bytes()
     if theme is None:  # exactly the call earlier posts' images were made with
-        return compact_png(vl_convert.vegalite_to_png(drawn, scale=scale))
-    return compact_png(vl_convert.vegalite_to_png(drawn, scale=scale, theme=theme))
+        png = compact_png(vl_convert.vegalite_to_png(drawn, scale=scale))
+    else:
+        png = compact_png(vl_convert.vegalite_to_png(drawn, scale=scale, theme=theme))
+    if cached is not None:
+        cache_bytes(cached, png)
+    return png
 
 
 def png_size(data: bytes) -> tuple[int, int]:

@@ -9,6 +9,7 @@ post's front matter, so re-running a date rewrites the same bytes and never adds
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import subprocess
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import yaml
@@ -103,17 +104,19 @@ class Style:
     scale: int
     dark: bool = True
     narrow: bool = True
+    cache: Path | None = None  # the build's picture cache (images.render_png)
 
     def render(self, path: str, alt: str, spec: dict[str, Any], tables: dict[str, str]) -> Image:
-        png = images.render_png(spec, tables, self.scale)
-        dark = images.render_png(spec, tables, self.scale, "dark") if self.dark else None
+        def draw(scale: int, theme: Literal["dark"] | None, width: int = images.WIDTH) -> bytes:
+            return images.render_png(spec, tables, scale, theme, width, self.cache)
+
+        png = draw(self.scale, None)
+        dark = draw(self.scale, "dark") if self.dark else None
         narrow = None
         if self.narrow:
             narrow = {
-                ".narrow": images.render_png(spec, tables, images.SCALE, None, images.NARROW),
-                ".narrow.dark": images.render_png(
-                    spec, tables, images.SCALE, "dark", images.NARROW
-                ),
+                ".narrow": draw(images.SCALE, None, images.NARROW),
+                ".narrow.dark": draw(images.SCALE, "dark", images.NARROW),
             }
         return Image(path, alt, png, dark, self.scale, narrow)
 
@@ -162,7 +165,7 @@ def _report(root: Path, target: date) -> int:
     titles = {r.id: r.config.title for r in results}
     comparison = changes.compare(previous, current, titles)
     folder = target.isoformat()
-    style = style_of(posts, folder)
+    style = dataclasses.replace(style_of(posts, folder), cache=root / ".cache" / "pictures")
     drawn = regime_image(config, regime, events, folder, style) + change_images(
         results, comparison, events, folder, style
     )

@@ -1,4 +1,4 @@
-"""Run ``python -m generator update`` as a subprocess against the fakes, in a private copy.
+"""Run ``python -m generator update`` in its own process against the fakes, in a private copy.
 
 The copy holds only what ``update`` reads (``indicators.yml`` and ``data/``), so the real
 snapshot under the repository is never touched. The environment points every source at its
@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -171,14 +169,13 @@ def run_update(
     command_name: str = "update",
     timeout: float = 60,
 ) -> Run:
+    from tests import forked  # a process of its own, forked with the generator imported
+
     command = ["--root", str(project), command_name, *args]
     if kill:
-        argv = [sys.executable, "-c", KILLER, *command]
         env = {**env, "KILL_MODE": kill}
-    else:
-        argv = [sys.executable, "-m", "generator", *command]
     started = time.monotonic()
-    done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    done = forked.run(command, env, ROOT, timeout, script=KILLER if kill else None)
     return Run(done.returncode, done.stdout, done.stderr, time.monotonic() - started)
 
 

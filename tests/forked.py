@@ -1,0 +1,97 @@
+"""``python -m generator ...`` as a process of its own, without paying its imports each time.
+
+A fresh interpreter spends 1.5-3 s of CPU importing pandas, scipy, statsmodels and altair
+before a command does any work, and the suite runs about 150 commands (builds, checks,
+reports, updates against the fakes): minutes of a 2-core machine. Here each command runs in a
+child forked from a multiprocessing fork server that imported the generator once per test
+worker, so it still is a separate process, as the tests need: its own environment, working
+folder, exit code and output, locks another process holds, a SIGKILL that ends only it, and
+nothing left behind in the test's process. What it shares with its siblings is the state of
+the freshly imported modules, and the interpreter's hash seed: a test of builds being
+byte-identical across processes runs the second one with ``fresh=True`` (a new interpreter).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
+from multiprocessing.context import ForkServerContext
+from pathlib import Path
+
+# What the commands import, loaded once in the fork server (each import costs seconds).
+PRELOAD = [
+    "generator.cli",
+    "generator.build",
+    "generator.check",
+    "generator.explain",
+    "generator.fetch.update",
+    "generator.fetch.due",
+    "generator.publish.report",
+]
+
+_context: ForkServerContext | None = None
+
+
+def _forkserver() -> ForkServerContext:
+    global _context
+    if _context is None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__, *PRELOAD])
+        _context = context
+    return _context
+
+
+def run(
+    argv: list[str],
+    env: Mapping[str, str],
+    cwd: Path,
+    timeout: float,
+    script: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """``python -m generator ARGV`` (or ``python -c SCRIPT ARGV``) in a forked child with
+    exactly ``env`` and ``cwd``; its exit code (negative for a signal, as ``subprocess``
+    reports it) and the text it wrote to stdout and stderr."""
+    with tempfile.TemporaryDirectory(prefix="lw-run-") as folder:
+        out, err = Path(folder) / "stdout", Path(folder) / "stderr"
+        child = _forkserver().Process(
+            target=_child, args=(argv, dict(env), str(cwd), str(out), str(err), script)
+        )
+        child.start()
+        child.join(timeout)
+        if child.exitcode is None:
+            child.kill()
+            child.join()
+            raise subprocess.TimeoutExpired(["generator", *argv], timeout)
+        command = ["generator", *argv]
+        code = child.exitcode
+        stdout, stderr = out.read_text(encoding="utf-8"), err.read_text(encoding="utf-8")
+        return subprocess.CompletedProcess(command, code, stdout, stderr)
+
+
+def _child(
+    argv: list[str], env: dict[str, str], cwd: str, out: str, err: str, script: str | None
+) -> None:
+    """In the child: the environment, folder and streams a subprocess would have, then the
+    command. ``sys.exit`` sets the exit code; an uncaught exception prints its traceback to
+    stderr and exits 1 (multiprocessing does both as the interpreter would)."""
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    for fd, path in ((1, out), (2, err)):
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(handle, fd)
+        os.close(handle)
+    sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # open until the child exits
+    sys.stderr = open(2, "w", encoding="utf-8", closefd=False)
+    if script is not None:
+        sys.argv = ["-c", *argv]
+        exec(compile(script, "<string>", "exec"), {"__name__": "__main__"})
+        return
+    sys.argv = [sys.executable, *argv]
+    from generator.cli import main
+
+    sys.exit(main(argv))
