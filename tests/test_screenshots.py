@@ -47,6 +47,12 @@ READY = """() => document.fonts.ready.then(() => Array.from(document.images)
 # is ready, and the tables, whose column widths Chromium settles differently from one load to
 # the next on a busy machine (their text is checked by the page tests).
 MASK = (".md-search", ".md-header__option", "article table")
+# The masked tables also get one fixed height each (their scroller clipped to 240 px), so the
+# text below them lands in the same place every time. Found: the ladder page's first table
+# settled at one of two heights from one load to the next (both stable for seconds), which
+# moved everything under it and flipped the picture between two goldens.
+FIX_TABLES = """() => document.querySelectorAll("article .md-typeset__scrollwrap").forEach(w => {
+  w.style.height = "240px"; w.style.overflow = "hidden"; })"""
 # The layout has settled: the page's height and the box of every table and heading unchanged
 # over ten polls 50 ms apart. Found: on a busy machine the ladder page was sometimes shot while
 # its first table still had its earlier height, so the grey mask covered the heading below it
@@ -67,6 +73,7 @@ SETTLED = """() => new Promise(resolve => {
 
 def _shot(tab, height: int, path: Path, factor: int) -> Image.Image:
     tab.wait_for_function(READY)
+    tab.evaluate(FIX_TABLES)
     tab.evaluate(SETTLED)
     page_height = tab.evaluate("document.documentElement.scrollHeight")
     width = tab.viewport_size["width"]
