@@ -79,7 +79,8 @@ def test_due_follows_the_fetch_plan_so_a_series_kept_by_hand_is_never_due(tmp_pa
     same series with the same release is due from the NY Fed, never when kept by hand."""
     text = (FIXTURE / "indicators.yml").read_text()
     by_hand = text.replace(
-        "    fetch: {source: nyfed, dataset: repo}\n",
+        "    source: nyfed\n    release: repo_ops\n    fetch: {source: nyfed, dataset: repo}\n",
+        "    source: manual\n    release: repo_ops\n"
         "    fetch: {source: manual, every: 1d, lag: 1d, how: the NY Fed's repo results}\n",
     )
     assert by_hand != text
