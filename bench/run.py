@@ -152,6 +152,7 @@ def synthetic_config(n: int) -> dict:
     # No reserves or net-liquidity page here: the attribution chart is shown on none.
     return {
         "site": real.get("site", {}),
+        "releases": real.get("releases", {}),  # the series name theirs
         "series": real["series"],
         "indicators": indicators,
         "attribution": {"pages": []},

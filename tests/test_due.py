@@ -15,10 +15,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from generator.catalogue.load import load_config
-from generator.fetch import due
+from generator.fetch import due, plan
 from generator.fetch.sources import SourceError, fred
 from generator.snapshot.releases import Schedule, load_schedule
-from generator.snapshot.store import SeriesRecord
+from generator.snapshot.store import SeriesRecord, Store
 from tests.conftest import FIXTURE
 from tests.fakes.base import Reply
 from tests.fakes.fred_server import XML
@@ -53,11 +53,8 @@ def due_ids(schedule: Schedule, fetched: datetime | None, now: datetime) -> set[
 def test_due_after_each_release_until_fetched_and_never_before(release_id):
     schedule = load_schedule(CONFIG, FIXTURE / "data")
     # a series kept by hand (source: manual) is never due: no run can fetch it
-    members = {
-        s
-        for s, spec in CONFIG.series.items()
-        if spec.release == release_id and spec.source != "manual"
-    }
+    fetchable = set(plan.fetched(CONFIG, list(CONFIG.series)))
+    members = {s for s, spec in CONFIG.series.items() if spec.release == release_id} & fetchable
     for occurrence in schedule.occurrences(release_id, date(2026, 1, 1), date(2026, 12, 31)):
         before = occurrence.at + due.SETTLE - timedelta(minutes=1)
         previous = schedule.latest_before(release_id, occurrence.at - timedelta(seconds=1))
@@ -75,6 +72,34 @@ def test_due_after_each_release_until_fetched_and_never_before(release_id):
         following = schedule.next_after(release_id, occurrence.at)
         if following is not None and following.at > late:
             assert not members & due_ids(schedule, fetched, late)
+
+
+def test_due_follows_the_fetch_plan_so_a_series_kept_by_hand_is_never_due(tmp_path):
+    """One rule (``plan.fetched``) says what ``update`` fetches and so what can be due: the
+    same series with the same release is due from the NY Fed, never when kept by hand."""
+    text = (FIXTURE / "indicators.yml").read_text()
+    by_hand = text.replace(
+        "    source: nyfed\n    release: repo_ops\n    fetch: {source: nyfed, dataset: repo}\n",
+        "    source: manual\n    release: repo_ops\n"
+        "    fetch: {source: manual, every: 1d, lag: 1d, how: the NY Fed's repo results}\n",
+    )
+    assert by_hand != text
+    (tmp_path / "indicators.yml").write_text(by_hand)
+    kept = load_config(tmp_path / "indicators.yml")
+    assert kept.series["SRF_USAGE"].release == CONFIG.series["SRF_USAGE"].release == "repo_ops"
+    schedule = load_schedule(CONFIG, FIXTURE / "data")
+    latest = schedule.latest_before("repo_ops", utc(2026, 11, 12, 23, 0))
+    assert latest is not None
+    after = latest.at + due.SETTLE + timedelta(minutes=1)
+    never = {s: SeriesRecord(source=spec.source) for s, spec in CONFIG.series.items()}
+    fetched = {d.series_id for d in due.due_series(CONFIG, never, schedule, after)}
+    by_hand_due = {d.series_id for d in due.due_series(kept, never, schedule, after)}
+    assert "SRF_USAGE" in fetched and "SRF_USAGE" not in by_hand_due
+    assert fetched - {"SRF_USAGE"} == by_hand_due  # nothing else moved
+    for config, found in ((CONFIG, fetched), (kept, by_hand_due)):
+        assert found <= set(plan.fetched(config, list(config.series)))
+    manual = [s for s, spec in CONFIG.series.items() if spec.source == "manual" and spec.release]
+    assert manual and not set(manual) & fetched  # the PBoC's series have releases too
 
 
 def test_a_series_that_missed_a_whole_release_is_left_to_the_nightly_run():
@@ -164,10 +189,21 @@ def committed(project) -> dict[str, bytes]:
     return {k: v for k, v in data_files(project).items() if k != due.CHECKED}
 
 
+def fetched_with_the_rest(project) -> None:
+    """The snapshot does not know when STABLECOINS_TOTAL_USD was fetched (its upstream commit
+    carries no date), so it is due at every crypto close until a run records one. These tests
+    are about other series: record it as fetched with the rest, on 22 Aug 2026 at 16:12."""
+    store = Store(project / "data")
+    assert store.records["STABLECOINS_TOTAL_USD"].fetched_at is None
+    store.record("STABLECOINS_TOTAL_USD", fetched_at=store.records["SRF_USAGE"].fetched_at)
+    store.write_manifest()
+
+
 def test_a_late_release_changes_nothing_and_is_fetched_by_the_next_run(project, servers):
     servers.fred.release_calendar[20] = ["2026-08-20", "2026-08-27", "2026-09-03"]
     servers.fred.release_calendar[194] = ["2026-08-05", "2026-09-02"]
     servers.fred.today = "2026-08-27"
+    fetched_with_the_rest(project)
     env = environment(servers, UPDATE_NOW="2026-08-27T20:46:00Z")
     before = committed(project)
     run = run_update(project, env, "--due")
@@ -206,19 +242,22 @@ def test_a_late_release_changes_nothing_and_is_fetched_by_the_next_run(project, 
 
 def test_nothing_due_means_no_request_and_no_file_changed(project, servers):
     # Saturday 22 August 2026, 16:30 UTC: every release since Friday was fetched at 16:12
+    fetched_with_the_rest(project)
     env = environment(servers, UPDATE_NOW="2026-08-22T16:30:00Z")
     before = data_files(project)
     run = run_update(project, env, "--due", "--keyless")
     assert run.returncode == 0, run.output
     assert "2026-08-22 16:30 UTC: no series is due; nothing fetched" in run.stdout
     assert servers.requests() == 0 and data_files(project) == before
-    # the next crypto close (00:10 UTC, out by 00:25) makes BTC and ETH due, and only them
-    # (BNB-USD stopped in February 2026: left to the nightly run)
+    # the next crypto close (00:10 UTC, out by 00:25) makes BTC, ETH and the stablecoin supply
+    # (DefiLlama's chain "all") due, and only them (BNB-USD stopped in February 2026: left to
+    # the nightly run)
     env = environment(servers, UPDATE_NOW="2026-08-23T00:30:00Z")
     run = run_update(project, env, "--due", "--keyless")
     assert run.returncode == 0, run.output
     asked = {e.series for server in servers.all() for e in server.log}
-    assert asked == {"BTC-USD", "ETH-USD"}
+    assert asked == {"BTC-USD", "ETH-USD", "all"}
+    assert "due: STABLECOINS_TOTAL_USD (Crypto close of 2026-08-23 00:10 UTC)" in run.stdout
 
 
 def test_update_calendars_stores_fred_calendars_once(project, servers):

@@ -79,3 +79,18 @@ def test_sentence_filters_the_checker_allows_are_the_ones_the_build_has():
     assert set(sentences._SANDBOX.filters) >= set(SENTENCE_FILTERS)
     with pytest.raises(ValueError, match="sentence filters must be"):
         environment({"num": str})
+
+
+def test_a_sources_checked_text_is_text_not_a_duration():
+    """A source's string parameters are checked by their type (FredId, Name...): the page calls
+    them text, as it did when each had a validator of its own (an optional one was once
+    mistaken for a duration, the other Annotated text)."""
+    context = reference_context(load_catalogue(FIXTURE / "indicators.yml"))
+    types = {
+        (source.name, field.name): field.type
+        for source in context["sources"]
+        for field in source.fields
+    }
+    assert types["fred", "id"] == "text"
+    assert types["defillama", "chain"] == "text" and types["defillama", "peg"] == "text"
+    assert types["fiscaldata", "endpoint"] == "text"

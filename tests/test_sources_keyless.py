@@ -19,7 +19,7 @@ from tests.fakes.boj_server import BS01, FakeBoj
 from tests.fakes.csv_server import FakeCsv
 from tests.fakes.defillama_server import EUR, FakeDefiLlama
 from tests.fakes.fiscaldata_server import FakeFiscalData
-from tests.fakes.harness import add_series, data_files, manifest, run_update
+from tests.fakes.harness import add_series, data_files, manifest, run_update, series_bytes
 from tests.fakes.nyfed_server import rp_operation
 from tests.fakes.sdmx_server import FakeSdmx
 
@@ -119,7 +119,7 @@ def test_fiscal_data_tga_joins_the_old_and_new_row_forms_across_pages(project, e
         )
         rows = 4 * 3 + 2 * 2  # three new-form dates of four rows, two old ones of two
         assert len(fake.log) == -(-rows // page)
-        assert fake.log[0].query["filter"] == "record_date:gte:2005-01-01"
+        assert "filter" not in fake.log[0].query  # a first fetch asks for the whole history
         assert fake.log[0].query["fields"] == (
             "record_date,account_type,open_today_bal,close_today_bal"
         )
@@ -133,13 +133,13 @@ def test_defillama_sums_every_peg_and_drops_todays_moving_point(project, env):
         run = run_update(project, denv, "--only", "STABLES", "STABLES_USD")
         assert run.returncode == 0, run.output
         written = data_files(project)
-        assert written["series/defillama/STABLES.csv"] == (
+        assert written["series/defillama/STABLES_USD.csv"] == (
             b"date,value\n2026-08-18,281023456789\n2026-08-19,281456789012\n"
             b"2026-08-20,282001234567\n"
         )  # 2026-08-28 (UPDATE_TODAY) is still moving: left out
-        usd = 281023456789 - EUR  # the euro stablecoins' 250 m taken out by hand
-        assert written["series/defillama/STABLES_USD.csv"].startswith(
-            f"date,value\n2026-08-18,{usd:.0f}\n".encode()
+        every_peg = 281023456789 + EUR  # the euro stablecoins' 250 m added by hand
+        assert written["series/defillama/STABLES.csv"].startswith(
+            f"date,value\n2026-08-18,{every_peg:.0f}\n".encode()
         )
         assert {entry.path for entry in fake.log} == {"/stablecoincharts/all"}
 
@@ -172,6 +172,42 @@ def test_nyfed_sofr_percentile_repo_and_reverse_repo(project, env, servers):
         "/api/rp/repo/all/results/search.json",
         "/api/rp/reverserepo/all/results/search.json",
     }
+
+
+# The four series the snapshot once kept by hand, now fetched from their real sources: the
+# request each makes, and the fake's reply built from the stored rows in the source's wire form.
+MOVED = [
+    ("STABLECOINS_TOTAL_USD", "defillama", "/stablecoincharts/all"),
+    ("MSPD_BILLS", "fiscaldata", "/services/api/fiscal_service/v1/debt/mspd/mspd_table_1"),
+    ("SRF_USAGE", "nyfed", "/api/rp/repo/all/results/search.json"),
+    (
+        "TGA_DTS",
+        "fiscaldata",
+        "/services/api/fiscal_service/v1/accounting/dts/operating_cash_balance",
+    ),
+]
+
+
+@pytest.mark.parametrize(("series", "source", "path"), MOVED)
+def test_a_series_once_kept_by_hand_fetches_its_stored_rows_back_from_its_source(
+    project, servers, env, series, source, path
+):
+    stored = series_bytes(project, source, series)
+    assert manifest(project)[series]["source"] == source
+    # A fresh clone's first fetch: the whole history, byte for byte what the snapshot holds.
+    (project / "data" / "series" / source / f"{series}.csv").unlink()
+    run = run_update(project, env, "--only", series)
+    assert run.returncode == 0, run.output
+    assert series_bytes(project, source, series) == stored
+    fake = getattr(servers, source)
+    assert {entry.path for entry in fake.log} == {path}
+    # The nightly run over the stored file: the window asked for again, nothing changed.
+    before = data_files(project)
+    asked = len(fake.log)
+    again = run_update(project, env, "--only", series)
+    assert again.returncode == 0, again.output
+    assert data_files(project) == before
+    assert len(fake.log) > asked
 
 
 def test_a_manual_series_is_never_fetched_and_check_says_when_it_is_overdue(project, env):
@@ -288,7 +324,7 @@ ISSUE_22_SERIES = """
 PBOC_TOTAL_ASSETS:
   fetch: {source: manual, every: 1m, lag: 45d, how: "PBoC, Monetary Authority balance sheet"}
 CN_M2: {fetch: {source: manual, every: 1m, lag: 20d, how: "PBoC, Money Supply"}}
-STABLECOINS_TOTAL_USD: {fetch: {source: defillama}}
+STABLECOINS_TOTAL_USD: {fetch: {source: defillama, peg: peggedUSD}}
 MSPD_BILLS:
   fetch:
     source: fiscaldata
@@ -305,6 +341,8 @@ TGA_DTS:
     rows:
       - where: {account_type: Treasury General Account (TGA) Closing Balance}
         value: open_today_bal
+      - where: {account_type: Treasury General Account (TGA)}
+        value: close_today_bal
       - where: {account_type: Federal Reserve Account}
         value: close_today_bal
 ECBASSETSW: {source: fred}

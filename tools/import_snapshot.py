@@ -3,7 +3,9 @@
 Run once when the raw snapshot is refreshed (``python tools/import_snapshot.py ../shared/data``).
 It only re-lays the files out (``data/series/<source>/<ID>.csv``); values are copied verbatim so
 the committed snapshot stays traceable to the shared folder's provenance notes (summarised in
-``data/README.md``). Nothing is invented or filled in.
+``data/README.md``). Nothing is invented or filled in. The folder is the source
+``indicators.yml`` declares for the series (the shared manifest's ``bucket`` is only a
+suggestion: ``treasury`` and ``pboc`` name no source), the bucket for a series not declared.
 """
 
 from __future__ import annotations
@@ -17,14 +19,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from generator.catalogue.load import load_config  # noqa: E402
 from generator.snapshot.store import Store  # noqa: E402
 
 
 def main(shared: Path) -> None:
     manifest = json.loads((shared / "manifest.json").read_text())
     store = Store(ROOT / "data")
+    declared = {s: spec.source for s, spec in load_config(ROOT / "indicators.yml").series.items()}
     for series_id, meta in sorted(manifest["series"].items()):
-        target = store.path_for(meta["bucket"], series_id)
+        source = declared.get(series_id, meta["bucket"])
+        target = store.path_for(source, series_id)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shared / meta["file"], target)
         # The upstream commit that carried the newest rows is when the data was fetched.
@@ -38,7 +43,7 @@ def main(shared: Path) -> None:
         )
         store.record(
             series_id,
-            source=meta["bucket"],
+            source=source,
             title=meta["title"],
             units=meta["units"],
             frequency=meta["frequency"],

@@ -22,6 +22,7 @@ from pydantic_core import PydanticUndefined
 from generator.catalogue.answer import AnswerConfig, AnswerPart, AnswerRule
 from generator.catalogue.claims import TESTS, ClaimConfig, ClaimsConfig
 from generator.catalogue.formulas import OPERATIONS
+from generator.catalogue.grammar import Duration
 from generator.catalogue.models import (
     AttributionConfig,
     AttributionSeries,
@@ -340,9 +341,9 @@ def _generic_name(annotation: object) -> str | None:
     args = typing.get_args(annotation)
     if origin is Literal:
         return "one of: " + ", ".join(str(a) for a in args)
-    if origin is typing.Annotated:
+    if origin is typing.Annotated:  # a duration, or a source's checked text (FredId, Name...)
         base = type_name(args[0])
-        return "duration (30d, 13w, 12m, 10y)" if base == "text" else base
+        return "duration (30d, 13w, 12m, 10y)" if annotation == Duration else base
     if origin in (typing.Union, types.UnionType):
         names = [a for a in args if a is not type(None)]
         if str in names and any(typing.get_origin(a) is typing.Annotated for a in names):

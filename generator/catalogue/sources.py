@@ -20,7 +20,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, ClassVar, Literal, get_args
 
-from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from generator.catalogue.grammar import Duration, Strict, check_url, parse_duration
 
@@ -50,6 +57,25 @@ def _pattern(value: str, pattern: re.Pattern[str], what: str) -> str:
     return value
 
 
+def matching(pattern: re.Pattern[str], what: str) -> AfterValidator:
+    """A string parameter's check, declared once with its type: ``'x' is not <what>``."""
+    return AfterValidator(lambda value: _pattern(value, pattern, what))
+
+
+# The parameters' types: each validates its own text, so a model only names its fields.
+FredId = Annotated[str, matching(FRED_ID, "a FRED id (A-Z, 0-9, _)")]
+MarketSymbol = Annotated[str, matching(MARKET_SYMBOL, "a market symbol such as ^GSPC")]
+CryptoProduct = Annotated[str, matching(CRYPTO_PRODUCT, "a Coinbase product like BTC-USD")]
+SdmxKey = Annotated[str, matching(SDMX_KEY, "an SDMX key such as W.U2.C.T000000.Z5.Z01")]
+FiscalField = Annotated[str, matching(FIELD, "a Fiscal Data field name")]
+FiscalEndpoint = Annotated[
+    str, matching(FISCAL_ENDPOINT, "a Fiscal Data endpoint such as v1/accounting/dts/…")
+]
+Name = Annotated[str, matching(FIELD, "a name of letters and digits")]
+EnvName = Annotated[str, matching(ENV_NAME, "an environment variable name (A-Z, 0-9, _)")]
+Url = Annotated[str, AfterValidator(check_url)]
+
+
 class SourceSpec(Strict):
     """What every source model shares: its name and the variable holding its key, if any."""
 
@@ -67,12 +93,7 @@ class FredSource(SourceSpec):
     model_config = source_config("FRED", {"source": "fred", "id": "WALCL"})
     KEY_VARIABLE: ClassVar[str | None] = "FRED_API_KEY"
     source: Literal["fred"]
-    id: str | None = Field(None, description="FRED's series id; defaults to the series' own id")
-
-    @field_validator("id")
-    @classmethod
-    def _id(cls, value: str | None) -> str | None:
-        return None if value is None else _pattern(value, FRED_ID, "a FRED id (A-Z, 0-9, _)")
+    id: FredId | None = Field(None, description="FRED's series id; defaults to the series' own id")
 
 
 NyfedDataset = Literal[
@@ -120,12 +141,7 @@ class MarketSource(SourceSpec):
 
     model_config = source_config("Market", {"source": "market", "symbol": "^GSPC"})
     source: Literal["market"]
-    symbol: str = Field(description="Yahoo's symbol, e.g. ^GSPC")
-
-    @field_validator("symbol")
-    @classmethod
-    def _symbol(cls, value: str) -> str:
-        return _pattern(value, MARKET_SYMBOL, "a market symbol such as ^GSPC")
+    symbol: MarketSymbol = Field(description="Yahoo's symbol, e.g. ^GSPC")
 
 
 class CryptoSource(SourceSpec):
@@ -133,12 +149,7 @@ class CryptoSource(SourceSpec):
 
     model_config = source_config("Crypto", {"source": "crypto", "product": "BTC-USD"})
     source: Literal["crypto"]
-    product: str = Field(description="A Coinbase product, e.g. BTC-USD")
-
-    @field_validator("product")
-    @classmethod
-    def _product(cls, value: str) -> str:
-        return _pattern(value, CRYPTO_PRODUCT, "a Coinbase product like BTC-USD")
+    product: CryptoProduct = Field(description="A Coinbase product, e.g. BTC-USD")
 
 
 SDMX_ROOTS = {
@@ -163,7 +174,7 @@ class SdmxSource(SourceSpec):
     )
     root: str | None = Field(None, description="The service's address, up to before /data/")
     flow: str = Field(description="The dataflow id, e.g. ILM (optionally AGENCY,FLOW,VERSION)")
-    key: str = Field(description="The series key, dimensions joined by dots")
+    key: SdmxKey = Field(description="The series key, dimensions joined by dots")
     format: Literal["csv", "json"] = Field("csv", description="SDMX-CSV or SDMX-JSON")
     week_day: Literal[
         "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
@@ -181,11 +192,6 @@ class SdmxSource(SourceSpec):
         for part in value.split(","):
             _pattern(part, SDMX_ID, "an SDMX flow such as ILM or ECB,ILM,1.0")
         return value
-
-    @field_validator("key")
-    @classmethod
-    def _key(cls, value: str) -> str:
-        return _pattern(value, SDMX_KEY, "an SDMX key such as W.U2.C.T000000.Z5.Z01")
 
     @model_validator(mode="after")
     def _where(self) -> SdmxSource:
@@ -223,12 +229,7 @@ class FiscalRow(Strict):
     """Which rows carry the value: the fields they must match, and the field holding it."""
 
     where: dict[str, str] = Field(min_length=1, description="field: value the row must have")
-    value: str = Field(description="The field holding the value, e.g. open_today_bal")
-
-    @field_validator("value")
-    @classmethod
-    def _value(cls, value: str) -> str:
-        return _pattern(value, FIELD, "a Fiscal Data field name")
+    value: FiscalField = Field(description="The field holding the value, e.g. open_today_bal")
 
     @field_validator("where")
     @classmethod
@@ -258,22 +259,12 @@ class FiscalDataSource(SourceSpec):
         },
     )
     source: Literal["fiscaldata"]
-    endpoint: str = Field(description="The dataset's path after /services/api/fiscal_service/")
-    date_field: str = Field("record_date", description="The field holding the date")
+    endpoint: FiscalEndpoint = Field(
+        description="The dataset's path after /services/api/fiscal_service/"
+    )
+    date_field: FiscalField = Field("record_date", description="The field holding the date")
     rows: list[FiscalRow] = Field(min_length=1, description="The rows holding the value")
     scale: float = Field(1.0, description="Multiply every value by this")
-
-    @field_validator("endpoint")
-    @classmethod
-    def _endpoint(cls, value: str) -> str:
-        return _pattern(
-            value, FISCAL_ENDPOINT, "a Fiscal Data endpoint such as v1/accounting/dts/…"
-        )
-
-    @field_validator("date_field")
-    @classmethod
-    def _date_field(cls, value: str) -> str:
-        return _pattern(value, FIELD, "a Fiscal Data field name")
 
 
 class DefiLlamaSource(SourceSpec):
@@ -284,28 +275,18 @@ class DefiLlamaSource(SourceSpec):
     model_config = source_config("DefiLlama stablecoins", {"source": "defillama"})
     source: Literal["defillama"]
     stablecoin: int | None = Field(None, ge=1, description="One stablecoin's id (1 = USDT)")
-    chain: str | None = Field(None, description="One chain, e.g. Ethereum; all when left out")
-    peg: str = Field(
+    chain: Name | None = Field(None, description="One chain, e.g. Ethereum; all when left out")
+    peg: Name = Field(
         "all", description="Which peg's dollar value: peggedUSD, peggedEUR...; all sums them"
     )
-
-    @field_validator("chain", "peg")
-    @classmethod
-    def _names(cls, value: str | None) -> str | None:
-        return None if value is None else _pattern(value, FIELD, "a name of letters and digits")
 
 
 class CsvKey(Strict):
     """A key sent with the request: from an environment variable, never written in the YAML."""
 
-    variable: str = Field(description="The environment variable holding it, e.g. ACME_API_KEY")
+    variable: EnvName = Field(description="The environment variable holding it, e.g. ACME_API_KEY")
     query: str | None = Field(None, description="Sent as this query parameter")
     header: str | None = Field(None, description="Or sent in this request header")
-
-    @field_validator("variable")
-    @classmethod
-    def _variable(cls, value: str) -> str:
-        return _pattern(value, ENV_NAME, "an environment variable name (A-Z, 0-9, _)")
 
     @model_validator(mode="after")
     def _one_place(self) -> CsvKey:
@@ -327,7 +308,7 @@ class CsvSource(SourceSpec):
         },
     )
     source: Literal["csv"]
-    url: str = Field(description="The file's address (https://)")
+    url: Url = Field(description="The file's address (https://)")
     date_column: str = Field(description="The header of the date column")
     value_column: str = Field(description="The header of the value column")
     date_format: str | None = Field(
@@ -340,11 +321,6 @@ class CsvSource(SourceSpec):
     )
     scale: float = Field(1.0, description="Multiply every value by this")
     key: CsvKey | None = Field(None, description="The API key the file needs, if any")
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        return check_url(value)
 
     @model_validator(mode="after")
     def _key_over_https(self) -> CsvSource:

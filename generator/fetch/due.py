@@ -63,10 +63,13 @@ def due_series(
     config: Config, records: dict[str, SeriesRecord], schedule: Schedule, now: datetime
 ) -> list[Due]:
     """The series whose release's latest occurrence (at or before ``now - SETTLE``, within
-    ``GIVE_UP``) is after their last fetch that changed them, in catalogue order."""
+    ``GIVE_UP``) is after their last fetch that changed them, in catalogue order. Only series
+    ``update`` fetches (``plan.fetched``, the one rule) can be due: a series kept by hand has a
+    release for the calendar, but no run could bring its rows."""
     found: list[Due] = []
+    fetchable = set(plan.fetched(config, list(config.series)))  # the rule update applies
     for series_id, spec in config.series.items():
-        if spec.release is None or spec.source == "manual":  # kept by hand: never fetched
+        if spec.release is None or series_id not in fetchable:  # e.g. kept by hand
             continue
         latest = schedule.latest_before(spec.release, now - SETTLE)
         if latest is None or now - latest.at > GIVE_UP:

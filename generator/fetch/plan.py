@@ -7,7 +7,7 @@ write) reads as before, whichever sources a fork declares.
 Why threads per host: a night's run was a queue of a few dozen requests to five hosts, each
 waiting on the slowest (FRED paces itself at a second a request). Each host now has its own
 worker, which fetches its series one after another at that host's own pace (``net.pacer``;
-the legacy sources keep their module pacer, one host each), so FRED's pacing no longer delays
+FRED keeps its module pacer, one host), so FRED's pacing no longer delays
 the ECB or DefiLlama, and no host sees more than one request at a time from us.
 """
 

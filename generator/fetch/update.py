@@ -142,10 +142,10 @@ def _update(root: Path, only: list[str] | None, keyless: bool, deadline: float |
 
 
 def _select(config: Config, only: list[str] | None) -> list[str]:
-    """The series to fetch: all but those kept by hand (``source: manual``), or those named
-    (a manual one named is refused before any request by its module's ``check_id``)."""
+    """The series asked for: all, or those named (``plan.fetched`` then leaves out the ones
+    kept by hand)."""
     if not only:
-        return [name for name, spec in config.series.items() if spec.source != "manual"]
+        return list(config.series)
     unknown = [name for name in only if name not in config.series]
     if unknown:
         problems = []

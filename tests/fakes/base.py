@@ -1,20 +1,28 @@
 """A loopback HTTP server that tests drive: canned data, injected faults, a request log.
 
 Each fake source subclasses ``FakeServer`` and renders the same simple data model (``rows``:
-series id -> list of ``[date, value]`` strings, loaded from the project's CSVs) in its real
-wire format. Tests then mutate ``rows`` (new observations, revisions, duplicates, junk values)
-or queue faults (status replies, truncated bodies, replies that never come) per series.
+series id -> list of ``[date, value]`` strings) in its real wire format. What every fake
+shares lives here, once: the rows (its ``SAMPLE``, then, given a project's ``data/``, the CSVs
+of ``data/series/<SOURCE>/``), the address its ``<SOURCE>_API_ROOT`` is set to (``root``: the
+origin and the API's ``PREFIX``), the dates a request asks for (``window``), JSON replies, the
+server thread and the request handler. Tests then mutate ``rows`` (new observations,
+revisions, duplicates, junk values) or queue faults (status replies, truncated bodies, replies
+that never come) per series.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+EARLIEST, LATEST = "0000-00-00", "9999-99-99"  # ISO dates sort as text: the widest window
 
 
 @dataclass
@@ -48,6 +56,26 @@ class Logged:
     at: float
 
 
+def json_reply(body: object, status: int = 200) -> Reply:
+    """A JSON reply, as most sources send."""
+    return Reply(status, json.dumps(body).encode())
+
+
+def midnight_utc(day: str) -> int:
+    """The Unix time of a day's midnight UTC (how DefiLlama and Coinbase stamp days)."""
+    return int(datetime.combine(date.fromisoformat(day), datetime.min.time(), UTC).timestamp())
+
+
+def copied(rows: dict[str, list[list[str]]]) -> dict[str, list[list[str]]]:
+    """Mutable copies of a fake's sample rows, so a test's changes stay in its own fake."""
+    return {series: [list(row) for row in values] for series, values in rows.items()}
+
+
+def snapshot_rows(data_dir: Path, source: str) -> dict[str, list[list[str]]]:
+    """The rows a snapshot stores for one source (``data/series/<source>/``)."""
+    return load_rows(Path(data_dir) / "series" / source)
+
+
 def load_rows(folder: Path) -> dict[str, list[list[str]]]:
     """``date,value`` CSVs of a snapshot folder as mutable string rows."""
     rows: dict[str, list[list[str]]] = {}
@@ -64,8 +92,14 @@ def load_rows(folder: Path) -> dict[str, list[list[str]]]:
 class FakeServer:
     """ThreadingHTTPServer on 127.0.0.1 (free port) running in a daemon thread."""
 
-    def __init__(self, rows: dict[str, list[list[str]]]) -> None:
-        self.rows = rows
+    SOURCE = ""  # the snapshot folder a fake built on a project serves: data/series/<SOURCE>
+    PREFIX = ""  # the API's path after the origin: ``root`` is what <SOURCE>_API_ROOT is set to
+    SAMPLE: dict[str, list[list[str]]] = {}  # rows served before (or beside) a project's
+
+    def __init__(self, data_dir: Path | None = None) -> None:
+        self.rows = copied(self.SAMPLE)
+        if data_dir is not None:
+            self.rows.update(snapshot_rows(data_dir, self.SOURCE))
         self.faults: list[Fault] = []
         self.log: list[Logged] = []
         self.latency = 0.0
@@ -88,6 +122,11 @@ class FakeServer:
     @property
     def origin(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def root(self) -> str:
+        """What the source's ``<SOURCE>_API_ROOT`` (or a series' ``root:``) is set to."""
+        return f"{self.origin}{self.PREFIX}"
 
     def start(self) -> FakeServer:
         self._thread.start()
@@ -129,6 +168,13 @@ class FakeServer:
 
     def requests_for(self, series: str) -> list[Logged]:
         return [entry for entry in self.log if entry.series == series]
+
+    def window(self, query: dict[str, str], start: str, end: str | None = None) -> tuple[str, str]:
+        """The ISO dates a request asks for (query parameters ``start`` and ``end``), the widest
+        window when a parameter is left out or the test set ``ignore_range``."""
+        if self.ignore_range:
+            return EARLIEST, LATEST
+        return query.get(start, EARLIEST), query.get(end, LATEST) if end else LATEST
 
     # -- to implement -----------------------------------------------------------------------
     def series_of(self, path: str, query: dict[str, str]) -> str | None:

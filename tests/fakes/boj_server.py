@@ -11,9 +11,7 @@ the data 200 ``M181030I`` with an empty result; ``body_faults`` queues STATUS 50
 
 from __future__ import annotations
 
-import json
-
-from tests.fakes.base import FakeServer, Reply
+from tests.fakes.base import FakeServer, Reply, json_reply
 
 BS01 = "BS01/MABJMTA"  # the Bank's accounts: total assets, 100 million yen, monthly
 BS01_ROWS = [
@@ -25,8 +23,10 @@ BS01_ROWS = [
 
 
 class FakeBoj(FakeServer):
+    SAMPLE = {BS01: BS01_ROWS}
+
     def __init__(self) -> None:
-        super().__init__({BS01: [list(row) for row in BS01_ROWS]})
+        super().__init__()
         self.daily: set[str] = set()
         self.body_faults: list[int] = []
 
@@ -79,4 +79,4 @@ class FakeBoj(FakeServer):
             "NEXTPOSITION": None,
             "RESULTSET": results,
         }
-        return Reply(200, json.dumps(body).encode())
+        return json_reply(body)

@@ -7,20 +7,14 @@ and an unknown product answers 404 ``{"message": "NotFound"}``.
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 
-from tests.fakes.base import FakeServer, Reply, load_rows
+from tests.fakes.base import FakeServer, Reply, json_reply, midnight_utc
 
 TOO_MANY = (
     "granularity too small for the requested time range. "
     "Count of aggregations requested exceeds 300"
 )
-
-
-def _stamp(day: str) -> int:
-    return int(datetime.fromisoformat(day).replace(tzinfo=UTC).timestamp())
 
 
 def _parse_time(text: str) -> int:
@@ -35,10 +29,7 @@ def _number(value: str) -> object:
 
 
 class FakeCrypto(FakeServer):
-    """``origin`` is what CRYPTO_API_ROOT must be set to."""
-
-    def __init__(self, data_dir: Path) -> None:
-        super().__init__(load_rows(Path(data_dir) / "series" / "crypto"))
+    SOURCE = "crypto"
 
     def series_of(self, path: str, query: dict[str, str]) -> str | None:
         parts = path.strip("/").split("/")
@@ -54,12 +45,12 @@ class FakeCrypto(FakeServer):
             return Reply(400, b'{"message":"Unsupported granularity"}')
         start, end = _parse_time(query["start"]), _parse_time(query["end"])
         if (end - start) // 86400 + 1 > 300:
-            return Reply(400, json.dumps({"message": TOO_MANY}).encode())
+            return json_reply({"message": TOO_MANY}, 400)
         candles = []
         for day, value in self.rows[product]:
-            stamp = _stamp(day)
+            stamp = midnight_utc(day)
             if start <= stamp <= end:
                 close = _number(value)
                 candles.append([stamp, close, close, close, close, 1234.5])
         candles.reverse()
-        return Reply(200, json.dumps(candles).encode())
+        return json_reply(candles)

@@ -11,14 +11,12 @@ echo the key like this, which is why every declared key is redacted).
 
 from __future__ import annotations
 
-import json
-
-from tests.fakes.base import FakeServer, Reply
+from tests.fakes.base import FakeServer, Reply, json_reply
 
 
 class FakeCsv(FakeServer):
     def __init__(self, key: str = "") -> None:
-        super().__init__({})
+        super().__init__()
         self.key = key
         self.quota_spent = False
         self.day_first = False
@@ -35,11 +33,10 @@ class FakeCsv(FakeServer):
         if path.startswith("/keyed/"):
             sent = query.get("apikey", "")
             if sent != self.key:
-                body = {"message": f"Invalid API key '{sent}'"}
-                return Reply(401, json.dumps(body).encode())
+                return json_reply({"message": f"Invalid API key '{sent}'"}, 401)
             if self.quota_spent:
                 body = {"message": f"Quota exceeded for API key {sent}; upgrade your plan"}
-                return Reply(403, json.dumps(body).encode())
+                return json_reply(body, 403)
         if name is None or name not in self.rows:
             return Reply(404, b"<html><body>Not Found</body></html>", "text/html")
         lines = ["Daily closes (test data)", "Date,Close,Volume"]

@@ -2,19 +2,20 @@
 
 The reply is the live shape: a JSON array, one object per UTC day, ``date`` the day's midnight
 in Unix seconds as a string, with ``totalCirculating``, ``totalCirculatingUSD``,
-``totalMintedUSD`` and ``totalBridgedToUSD`` mappings per peg. ``rows["all"]`` holds the total
-dollar supply per day; the fake splits it into ``peggedUSD`` and a small ``peggedEUR`` part
-(``EUR_SHARE``), and lists today's still-moving point too, as DefiLlama does.
+``totalMintedUSD`` and ``totalBridgedToUSD`` mappings per peg. ``rows["all"]`` holds the
+dollar-pegged supply per day (``peggedUSD``, what ``STABLECOINS_TOTAL_USD`` stores); the fake
+adds a small ``peggedEUR`` part on top (``EUR``, in dollars), and lists today's still-moving
+point too, as DefiLlama does. Given a snapshot folder it serves that series' stored rows.
 """
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, date, datetime
+from pathlib import Path
 
-from tests.fakes.base import FakeServer, Reply
+from tests.fakes.base import FakeServer, Reply, json_reply, midnight_utc
 
-EUR = 250000000.0  # dollars of euro stablecoins per day, split out of each total
+EUR = 250000000.0  # dollars of euro stablecoins per day, on top of the dollar-pegged supply
+SERIES = "STABLECOINS_TOTAL_USD"  # the snapshot's series served as chain "all"
 ROWS = [
     ["2026-08-18", "281023456789"],
     ["2026-08-19", "281456789012"],
@@ -23,8 +24,13 @@ ROWS = [
 
 
 class FakeDefiLlama(FakeServer):
-    def __init__(self) -> None:
-        super().__init__({"all": [list(row) for row in ROWS]})
+    SOURCE = "defillama"
+    SAMPLE = {"all": ROWS}
+
+    def __init__(self, data_dir: Path | None = None) -> None:
+        super().__init__(data_dir)
+        if SERIES in self.rows:  # the snapshot's series is DefiLlama's chain "all"
+            self.rows["all"] = self.rows.pop(SERIES)
         self.today = "2026-08-28"
 
     def series_of(self, path: str, query: dict[str, str]) -> str | None:
@@ -35,20 +41,15 @@ class FakeDefiLlama(FakeServer):
         if chain is None or chain not in self.rows:
             return Reply(404, b'{"message":"chain not found"}')
         points = []
-        rows = self.rows[chain] + [[self.today, self.rows[chain][-1][1]]]
-        for day, value in rows:
-            stamp = int(
-                datetime.combine(date.fromisoformat(day), datetime.min.time(), UTC).timestamp()
-            )
-            total = float(value)
-            usd = {"peggedUSD": total - EUR, "peggedEUR": EUR}
+        for day, value in self.rows[chain] + [[self.today, self.rows[chain][-1][1]]]:
+            usd = {"peggedUSD": float(value), "peggedEUR": EUR}
             points.append(
                 {
-                    "date": str(stamp),
-                    "totalCirculating": {"peggedUSD": total - EUR, "peggedEUR": EUR / 1.1},
+                    "date": str(midnight_utc(day)),
+                    "totalCirculating": {"peggedUSD": float(value), "peggedEUR": EUR / 1.1},
                     "totalCirculatingUSD": usd,
                     "totalMintedUSD": usd,
                     "totalBridgedToUSD": {"peggedUSD": 0},
                 }
             )
-        return Reply(200, json.dumps(points).encode())
+        return json_reply(points)

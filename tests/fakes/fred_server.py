@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-from tests.fakes.base import FakeServer, Reply, load_rows
+from tests.fakes.base import FakeServer, Reply
 
 XML = "text/xml;charset=utf-8"
 PROLOG = '<?xml version="1.0" encoding="utf-8" ?>\n'
@@ -76,10 +76,11 @@ QUOTA = "Bad Request.  Quota exceeded, contact support now: "
 
 
 class FakeFred(FakeServer):
-    """``root`` is what FRED_API_ROOT must be set to."""
+    SOURCE = "fred"
+    PREFIX = "/fred"
 
     def __init__(self, data_dir: Path, api_key: str) -> None:
-        super().__init__(load_rows(Path(data_dir) / "series" / "fred"))
+        super().__init__(data_dir)
         self.api_key = api_key
         # series -> [date, value, realtime_start, realtime_end (inclusive)] of old vintages
         self.vintages: dict[str, list[tuple[str, str, str, str]]] = {}
@@ -92,10 +93,6 @@ class FakeFred(FakeServer):
         """A value of ``day`` current from ``start`` to ``end`` (inclusive); today's value of
         that day is then current from the day after ``end``."""
         self.vintages.setdefault(series, []).append((day, value, start, end))
-
-    @property
-    def root(self) -> str:
-        return f"{self.origin}/fred"
 
     def series_of(self, path: str, query: dict[str, str]) -> str | None:
         if path == "/fred/release/dates":

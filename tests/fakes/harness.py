@@ -11,10 +11,13 @@ import json
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
+from tests.fakes.base import FakeServer
 from tests.fakes.crypto_server import FakeCrypto
+from tests.fakes.defillama_server import FakeDefiLlama
+from tests.fakes.fiscaldata_server import FakeFiscalData
 from tests.fakes.fred_server import FakeFred
 from tests.fakes.market_server import FakeMarket
 from tests.fakes.nyfed_server import FakeNyFed
@@ -96,9 +99,11 @@ class Servers:
     nyfed: FakeNyFed
     market: FakeMarket
     crypto: FakeCrypto
+    defillama: FakeDefiLlama
+    fiscaldata: FakeFiscalData
 
-    def all(self) -> list:
-        return [self.fred, self.nyfed, self.market, self.crypto]
+    def all(self) -> list[FakeServer]:
+        return [getattr(self, field.name) for field in fields(self)]
 
     def requests(self) -> int:
         return sum(len(server.log) for server in self.all())
@@ -121,7 +126,14 @@ def make_project(tmp_path: Path) -> Path:
 
 def start_servers(project: Path, key: str = KEY) -> Servers:
     data = project / "data"
-    servers = Servers(FakeFred(data, key), FakeNyFed(data), FakeMarket(data), FakeCrypto(data))
+    servers = Servers(
+        FakeFred(data, key),
+        FakeNyFed(data),
+        FakeMarket(data),
+        FakeCrypto(data),
+        FakeDefiLlama(data),
+        FakeFiscalData(data),
+    )
     for server in servers.all():
         server.start()
     return servers
@@ -138,10 +150,8 @@ def environment(servers: Servers, key: str | None = KEY, **overrides: str | None
     env.update(NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
     env["PYTHONPATH"] = str(ROOT)
     env["UPDATE_TODAY"] = TODAY
-    env["FRED_API_ROOT"] = servers.fred.root
-    env["NYFED_API_ROOT"] = servers.nyfed.origin
-    env["MARKET_API_ROOT"] = servers.market.origin
-    env["CRYPTO_API_ROOT"] = servers.crypto.origin
+    for server in servers.all():
+        env[f"{server.SOURCE.upper()}_API_ROOT"] = server.root
     for prefix in PREFIXES:
         env.update(
             {

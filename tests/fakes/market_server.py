@@ -7,14 +7,12 @@ answers HTTP 404 with ``{"chart": {"result": null, "error": {"code": "Not Found"
 
 from __future__ import annotations
 
-import json
 import struct
 import urllib.parse
 from datetime import date, datetime, time
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tests.fakes.base import FakeServer, Reply, load_rows
+from tests.fakes.base import FakeServer, Reply, json_reply
 
 NEW_YORK = ZoneInfo("America/New_York")
 SYMBOLS = {"^GSPC": "SP500", "^RUT": "RUT"}
@@ -40,14 +38,11 @@ def _close(value: str) -> object:
 
 def not_found_reply() -> Reply:
     error = {"code": "Not Found", "description": "No data found, symbol may be delisted"}
-    return Reply(404, json.dumps({"chart": {"result": None, "error": error}}).encode())
+    return json_reply({"chart": {"result": None, "error": error}}, 404)
 
 
 class FakeMarket(FakeServer):
-    """``origin`` is what MARKET_API_ROOT must be set to."""
-
-    def __init__(self, data_dir: Path) -> None:
-        super().__init__(load_rows(Path(data_dir) / "series" / "market"))
+    SOURCE = "market"
 
     def series_of(self, path: str, query: dict[str, str]) -> str | None:
         symbol = urllib.parse.unquote(path.rsplit("/", 1)[-1])
@@ -88,5 +83,4 @@ class FakeMarket(FakeServer):
                 "adjclose": [{"adjclose": closes}],
             },
         }
-        payload = {"chart": {"result": [result], "error": None}}
-        return Reply(200, json.dumps(payload).encode())
+        return json_reply({"chart": {"result": [result], "error": None}})

@@ -5,7 +5,10 @@ Rates: ``/api/rates/<secured|unsecured>/<name>/search.json`` answers ``{"refRate
 one object per ``rates[name]`` row with ``effectiveDate``, ``type``, ``percentRate``, the
 1st/25th/75th/99th percentiles (the rate -0.05, -0.01, +0.01, +0.08) and ``volumeInBillions``.
 Repo and reverse repo: ``/api/rp/<repo|reverserepo>/all/results/search.json`` answers
-``{"repo": {"operations": [...]}}`` with ``operations[kind]`` (amounts in dollars).
+``{"repo": {"operations": [...]}}`` with ``rp[kind]`` (amounts in dollars) when a test set it,
+else, for repo, one Standing Repo Facility operation per row of ``SRF_USAGE`` (the first day
+with an amount taken split in a morning and an afternoon operation, and a small value exercise
+beside it, which the fetcher must leave out).
 
 ``/api/tsy/purchases/results/summary/search.json?startDate=&endDate=`` answers
 ``{"treasury": {"auctions": [...]}}`` with one "Outright Bill Purchase" result per row of
@@ -17,13 +20,13 @@ per-date sum is exercised.
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from pathlib import Path
 
-from tests.fakes.base import FakeServer, Reply, load_rows
+from tests.fakes.base import FakeServer, Reply, json_reply
 
 SERIES = "FED_RMP_BILL_PURCHASES"
+REPO_SERIES = "SRF_USAGE"
 
 
 def _dollars(value: str) -> str:
@@ -55,19 +58,21 @@ def operation(day: str, accepted: str, number: int, kind: str = "Outright Bill P
 
 
 class FakeNyFed(FakeServer):
-    """``origin`` is what NYFED_API_ROOT must be set to."""
+    SOURCE = "nyfed"
 
     def __init__(self, data_dir: Path) -> None:
-        super().__init__(load_rows(Path(data_dir) / "series" / "nyfed"))
+        super().__init__(data_dir)
         self.extra_operations: list[dict] = []
         self.rates: dict[str, list[list[str]]] = {}
-        self.rp: dict[str, list[dict]] = {"repo": [], "reverserepo": []}
+        self.rp: dict[str, list[dict] | None] = {"repo": None, "reverserepo": []}
 
     def series_of(self, path: str, query: dict[str, str]) -> str | None:
         if "/api/tsy/" in path:
             return SERIES
         parts = path.split("/")
-        return parts[4] if len(parts) > 4 and parts[2] in ("rates", "rp") else None
+        if len(parts) > 4 and parts[2] == "rp":
+            return parts[3]  # repo or reverserepo
+        return parts[4] if len(parts) > 4 and parts[2] == "rates" else None
 
     def operations(self) -> list[dict]:
         ops: list[dict] = [
@@ -85,6 +90,26 @@ class FakeNyFed(FakeServer):
                 ops.append(operation(day, "1200000000", number + 500, "Outright Coupon Purchase"))
         return ops + self.extra_operations
 
+    def repo_operations(self) -> list[dict]:
+        """``rp["repo"]`` when a test set it, else the operations ``SRF_USAGE`` sums."""
+        chosen = self.rp["repo"]
+        if chosen is not None:
+            return chosen
+        ops: list[dict] = []
+        for number, (day, value) in enumerate(self.rows.get(REPO_SERIES, []), start=1):
+            text = _dollars(value)
+            amount: object = int(text) if text.isdigit() else text  # junk passes through
+            if isinstance(amount, int) and amount > 0 and not any(o["note"] for o in ops):
+                half = amount // 2
+                ops += [
+                    rp_operation(day, "Repo", half, number),
+                    rp_operation(day, "Repo", amount - half, 9000 + number),
+                    rp_operation(day, "Repo", 1_000_000, 8000, note="Small value exercise"),
+                ]
+            else:
+                ops.append(rp_operation(day, "Repo", amount, number))
+        return ops
+
     def repeat_operation(self, day: str) -> None:
         """List one operation a second time (same operationId): a duplicated record."""
         self.extra_operations.append(
@@ -96,24 +121,21 @@ class FakeNyFed(FakeServer):
             return self.route_markets(path, query)
         if path != "/api/tsy/purchases/results/summary/search.json":
             return Reply(400, b'{"error":"invalid request"}')
-        start = query.get("startDate", "0000-00-00")
-        end = query.get("endDate", "9999-99-99")
-        if self.ignore_range:
-            start, end = "0000-00-00", "9999-99-99"
+        start, end = self.window(query, "startDate", "endDate")
         chosen = [op for op in self.operations() if start <= op["operationDate"] <= end]
-        return Reply(200, json.dumps({"treasury": {"auctions": chosen}}).encode())
+        return json_reply({"treasury": {"auctions": chosen}})
 
     def route_markets(self, path: str, query: dict[str, str]) -> Reply:
-        start = query.get("startDate", "0000-00-00")
-        end = query.get("endDate", "9999-99-99")
+        start, end = self.window(query, "startDate", "endDate")
         parts = path.split("/")
         if parts[2] == "rates" and parts[4] in self.rates and path.endswith("/search.json"):
             refs = [rate_object(parts[4], day, value) for day, value in self.rates[parts[4]]]
             chosen = [r for r in refs if start <= r["effectiveDate"] <= end]
-            return Reply(200, json.dumps({"refRates": chosen}).encode())
+            return json_reply({"refRates": chosen})
         if parts[2] == "rp" and parts[3] in self.rp and path.endswith("/results/search.json"):
-            ops = [op for op in self.rp[parts[3]] if start <= op["operationDate"] <= end]
-            return Reply(200, json.dumps({"repo": {"operations": ops}}).encode())
+            listed = self.repo_operations() if parts[3] == "repo" else self.rp[parts[3]] or []
+            ops = [op for op in listed if start <= op["operationDate"] <= end]
+            return json_reply({"repo": {"operations": ops}})
         return Reply(400, b'{"error":"invalid request"}')
 
 
@@ -132,7 +154,7 @@ def rate_object(name: str, day: str, value: str) -> dict:
     }
 
 
-def rp_operation(day: str, kind: str, accepted: int, number: int, note: str = "") -> dict:
+def rp_operation(day: str, kind: str, accepted: object, number: int, note: str = "") -> dict:
     """One repo ("Repo") or reverse repo ("Reverse Repo") operation result, amounts in dollars."""
     when = date.fromisoformat(day)
     return {

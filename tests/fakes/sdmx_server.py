@@ -38,14 +38,8 @@ def period_start(period: str) -> date:
 
 
 class FakeSdmx(FakeServer):
-    """``root`` is what a series' ``root:`` (or SDMX_API_ROOT) must be set to."""
-
-    def __init__(self) -> None:
-        super().__init__({ILM: [list(row) for row in ILM_ROWS]})
-
-    @property
-    def root(self) -> str:
-        return f"{self.origin}/service"
+    PREFIX = "/service"
+    SAMPLE = {ILM: ILM_ROWS}
 
     def series_of(self, path: str, query: dict[str, str]) -> str | None:
         parts = path.split("/")

@@ -11,13 +11,16 @@ parsing messages, and no message ever carries a URL: keys travel in URLs.
 from __future__ import annotations
 
 import importlib
+import math
 import os
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Protocol, cast
 
 import pandas as pd
 
 from generator.catalogue.sources import SOURCES, SourceSpec
+from generator.fetch.sources.redaction import clean
 from generator.snapshot.clock import today, today_overridden
 
 __all__ = ["today", "today_overridden"]
@@ -148,3 +151,23 @@ def to_series(rows: dict[date, float]) -> pd.Series:
     days = sorted(rows)
     index = pd.DatetimeIndex(pd.to_datetime(days), name="date")
     return pd.Series([rows[d] for d in days], index=index, dtype="float64")
+
+
+def one_per_day(
+    listed: Iterable[tuple[date, object]], label: str, value: Callable[[object, date], float]
+) -> dict[date, float]:
+    """A reply's ``(day, raw value)`` pairs read in order into {day: ``value(raw, day)``}: a
+    day listed twice is refused (which of the two would be right is unknown)."""
+    rows: dict[date, float] = {}
+    for day, raw in listed:
+        if day in rows:
+            raise BadReply(f"{label} sent {day} more than once")
+        rows[day] = value(raw, day)
+    return rows
+
+
+def json_number(raw: object, label: str, what: str, day: date) -> float:
+    """A finite JSON number (true and false are not numbers), or BadReply naming it."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+        raise BadReply(f"{label} sent a non-numeric {what} {clean(raw, 20)!r} on {day}")
+    return float(raw)

@@ -17,7 +17,6 @@ Base URL from ``CRYPTO_API_ROOT``.
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import UTC, date, datetime, timedelta
 
@@ -29,7 +28,10 @@ from generator.fetch.sources import (
     NotFound,
     SourceError,
     default_host,
+    hosts,
+    json_number,
     net,
+    one_per_day,
     to_series,
     today,
 )
@@ -39,8 +41,6 @@ PRODUCT = re.compile(r"^[A-Z0-9]{2,10}-USD$")
 FIRST_DAY = date(2015, 1, 1)
 PAGE_DAYS = 299  # Coinbase rejects requests spanning more than 300 candles
 LABEL = "Coinbase Exchange"
-
-_pacer = net.Pacer()
 
 
 def source_id(series_id: str) -> str:
@@ -58,7 +58,6 @@ def fetch(series_id: str, source_id: str, since: date | None) -> pd.Series:
     if not PRODUCT.match(source_id):
         raise SourceError(f"{source_id!r} is not a Coinbase product id")
     root = net.api_root("CRYPTO", DEFAULT_ROOT)
-    config = net.settings("CRYPTO")
     first, stop = since or FIRST_DAY, today()
     rows: dict[date, float] = {}
     while first < stop:
@@ -67,7 +66,7 @@ def fetch(series_id: str, source_id: str, since: date | None) -> pd.Series:
             f"{root}/products/{source_id}/candles?granularity=86400"
             f"&start={first.isoformat()}T00:00:00Z&end={last.isoformat()}T23:59:59Z"
         )
-        page = _page(url, source_id, config)
+        page = _page(url, source_id)
         for day, close in page.items():
             if first <= day <= last:
                 rows[day] = close
@@ -75,38 +74,27 @@ def fetch(series_id: str, source_id: str, since: date | None) -> pd.Series:
     return to_series(rows)
 
 
-def _page(url: str, product: str, config: net.Settings) -> dict[date, float]:
-    def once() -> object:
-        _pacer.wait(config.min_interval)
-        return net.parse_json(net.get(url, LABEL, config), LABEL)
-
+def _page(url: str, product: str) -> dict[date, float]:
     try:
-        payload = net.with_retries(once, config)
+        payload = hosts.paced_json(url, LABEL, "CRYPTO")
     except NotFound:
         raise NotFound(f"Coinbase Exchange does not list {product}") from None
     if isinstance(payload, dict):
         raise SourceError(f"Coinbase Exchange refused: {net.clean(payload.get('message', ''), 80)}")
     if not isinstance(payload, list):
         raise BadReply("Coinbase Exchange reply is not a list of candles")
-    closes: dict[date, float] = {}
-    for candle in payload:
-        if not isinstance(candle, list) or len(candle) < 5 or not isinstance(candle[0], int):
-            raise BadReply(
-                "Coinbase Exchange sent a candle that is not [time, low, high, open, close, ...]"
-            )
-        day = datetime.fromtimestamp(candle[0], UTC).date()
-        if day in closes:
-            raise BadReply(f"Coinbase Exchange sent {day} more than once")
-        closes[day] = _close(candle[4], day)
-    return closes
+    return one_per_day((_candle(candle) for candle in payload), LABEL, _close)
+
+
+def _candle(candle: object) -> tuple[date, object]:
+    """A candle's UTC day and close."""
+    if not isinstance(candle, list) or len(candle) < 5 or not isinstance(candle[0], int):
+        raise BadReply(f"{LABEL} sent a candle that is not [time, low, high, open, close, ...]")
+    return datetime.fromtimestamp(candle[0], UTC).date(), candle[4]
 
 
 def _close(value: object, day: date) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise BadReply(
-            f"Coinbase Exchange sent a non-numeric close {net.clean(value, 20)!r} on {day}"
-        )
-    return round(float(value), 8)
+    return round(json_number(value, LABEL, "close", day), 8)
 
 
 def fetch_spec(spec: SourceSpec, series_id: str, since: date | None) -> pd.Series:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import urllib.parse
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pandas as pd
@@ -24,7 +25,9 @@ from generator.fetch.sources import (
     SourceError,
     default_host,
     hosts,
+    json_number,
     net,
+    one_per_day,
     to_series,
     today,
 )
@@ -48,17 +51,16 @@ def fetch_spec(spec: SourceSpec, series_id: str, since: date | None) -> pd.Serie
     payload = net.parse_json(hosts.paced_get(url, LABEL, "DEFILLAMA"), LABEL)
     if not isinstance(payload, list):
         raise BadReply(f"{LABEL} reply is not a list of days")
-    rows: dict[date, float] = {}
-    for point in payload:
-        if not isinstance(point, dict):
-            raise BadReply(f"{LABEL} sent a day that is not an object")
-        day = _day(point.get("date"))
-        if (since is not None and day < since) or day >= today():
-            continue  # outside the window, or today's still moving figure
-        if day in rows:
-            raise BadReply(f"{LABEL} sent {day} more than once")
-        rows[day] = _supply(point.get("totalCirculatingUSD"), spec.peg, day)
-    return to_series(rows)
+
+    def listed() -> Iterator[tuple[date, object]]:
+        for point in payload:
+            if not isinstance(point, dict):
+                raise BadReply(f"{LABEL} sent a day that is not an object")
+            day = _day(point.get("date"))
+            if (since is None or day >= since) and day < today():  # today's figure still moves
+                yield day, point.get("totalCirculatingUSD")
+
+    return to_series(one_per_day(listed(), LABEL, lambda raw, day: _supply(raw, spec.peg, day)))
 
 
 def _day(raw: object) -> date:
@@ -78,7 +80,5 @@ def _supply(amounts: object, peg: str, day: date) -> float:
             return math.nan
         if raw is None:
             continue
-        if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
-            raise BadReply(f"{LABEL} sent a non-numeric supply {net.clean(raw, 20)!r} on {day}")
-        total += float(raw)
+        total += json_number(raw, LABEL, "supply", day)
     return total

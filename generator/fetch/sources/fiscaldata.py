@@ -2,10 +2,12 @@
 selects, the value in the field it names.
 
 Request: ``/services/api/fiscal_service/<endpoint>?fields=...&filter=<date_field>:gte:
-YYYY-MM-DD&sort=<date_field>&page[number]=N&page[size]=10000``; reply ``{"data": [{...}],
-"meta": {"count", "total-count", "total-pages", ...}, "links": {...}}``, every value a string
-(``"null"`` when empty). Pages are followed to ``meta.total-pages``. Rows are matched here, not
-in the filter, because account names hold commas and parentheses the filter syntax splits on.
+YYYY-MM-DD&sort=<date_field>&page[number]=N&page[size]=10000``, without the filter for the
+whole history (datasets start in different years: the public debt's monthly statement in
+2001, the daily statement in 2005); reply ``{"data": [{...}], "meta": {"count",
+"total-count", "total-pages", ...}, "links": {...}}``, every value a string (``"null"`` when
+empty). Pages are followed to ``meta.total-pages``. Rows are matched here, not in the filter,
+because account names hold commas and parentheses the filter syntax splits on.
 
 Why several row forms: the Daily Treasury Statement's operating cash balance changed shape.
 Since October 2021 the TGA's closing balance is the row "Treasury General Account (TGA) Closing
@@ -30,7 +32,6 @@ DEFAULT_ROOT = "https://api.fiscaldata.treasury.gov/services/api/fiscal_service"
 LABEL = "Fiscal Data"
 PAGE_SIZE = 10000
 MAX_PAGES = 100
-FIRST_DAY = date(2005, 1, 1)
 
 
 def host(spec: SourceSpec) -> str:
@@ -48,13 +49,10 @@ def fetch_spec(spec: SourceSpec, series_id: str, since: date | None) -> pd.Serie
     found: dict[date, dict[int, float]] = {}
     page, pages = 1, 1
     while page <= pages:
-        query = {
-            "fields": ",".join(fields),
-            "filter": f"{spec.date_field}:gte:{(since or FIRST_DAY).isoformat()}",
-            "sort": spec.date_field,
-            "page[number]": str(page),
-            "page[size]": str(PAGE_SIZE),
-        }
+        query = {"fields": ",".join(fields)}
+        if since is not None:
+            query["filter"] = f"{spec.date_field}:gte:{since.isoformat()}"
+        query |= {"sort": spec.date_field, "page[number]": str(page), "page[size]": str(PAGE_SIZE)}
         url = f"{root}/{spec.endpoint}?{urllib.parse.urlencode(query, safe=':,[]')}"
         payload = net.parse_json(hosts.paced_get(url, LABEL, "FISCALDATA"), LABEL)
         pages = _read(payload, spec, found)

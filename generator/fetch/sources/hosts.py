@@ -12,9 +12,9 @@ import urllib.parse
 from collections.abc import Callable
 from typing import TypeVar
 
-from generator.fetch.sources.net import get, host_of, pacer, settings, with_retries
+from generator.fetch.sources.net import get, host_of, pacer, parse_json, settings, with_retries
 
-__all__ = ["host_of", "origin_of", "paced_get", "paced_read", "pacer"]
+__all__ = ["host_of", "origin_of", "paced_get", "paced_json", "paced_read", "pacer"]
 
 T = TypeVar("T")
 
@@ -27,6 +27,11 @@ def origin_of(url: str) -> str:
 def paced_get(url: str, label: str, prefix: str, headers: dict[str, str] | None = None) -> bytes:
     """``get`` with the ``<PREFIX>_*`` settings, the host's own pacer and retries."""
     return paced_read(url, label, prefix, lambda body: body, headers)
+
+
+def paced_json(url: str, label: str, prefix: str, headers: dict[str, str] | None = None) -> object:
+    """The JSON a paced, retried GET answers; a garbled body is retried like a dropped one."""
+    return paced_read(url, label, prefix, lambda body: parse_json(body, label), headers)
 
 
 def paced_read(

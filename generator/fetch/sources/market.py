@@ -31,7 +31,10 @@ from generator.fetch.sources import (
     NotFound,
     SourceError,
     default_host,
+    hosts,
+    json_number,
     net,
+    one_per_day,
     to_series,
     today,
     today_overridden,
@@ -43,8 +46,6 @@ SYMBOL = re.compile(r"^\^?[A-Z0-9][A-Z0-9.=-]{0,19}$")
 SESSION_DONE = time(16, 15)  # the close is final a little after 16:00 exchange time
 FIRST_DAY = date(1970, 1, 2)
 LABEL = "Yahoo Finance"
-
-_pacer = net.Pacer()
 
 
 def source_id(series_id: str) -> str:
@@ -69,14 +70,8 @@ def fetch(series_id: str, source_id: str, since: date | None) -> pd.Series:
         f"?period1={_unix(start)}&period2={_unix(end)}&interval=1d"
         "&includePrePost=false&events=history"
     )
-    config = net.settings("MARKET")
-
-    def once() -> object:
-        _pacer.wait(config.min_interval)
-        body = net.get(url, LABEL, config, headers={"Accept": "application/json"})
-        return net.parse_json(body, LABEL)
-
-    return _closes(net.with_retries(once, config), source_id)
+    payload = hosts.paced_json(url, LABEL, "MARKET", {"Accept": "application/json"})
+    return _closes(payload, source_id)
 
 
 def _unix(day: date) -> int:
@@ -104,21 +99,16 @@ def _closes(payload: object, symbol: str) -> pd.Series:
         raise BadReply("Yahoo Finance sent timestamps and closes of different lengths")
     zone = _zone(result.get("meta") or {})
     last_complete = _last_complete_session(zone)
-    rows: dict[date, float] = {}
-    for stamp, close in zip(stamps, closes, strict=True):
-        day = datetime.fromtimestamp(int(stamp), zone).date()
-        if day in rows:
-            raise BadReply(f"Yahoo Finance sent {day} more than once")
-        rows[day] = _value(close, day)
+    listed = zip(stamps, closes, strict=True)
+    days = ((datetime.fromtimestamp(int(stamp), zone).date(), close) for stamp, close in listed)
+    rows = one_per_day(days, LABEL, _value)
     return to_series({day: value for day, value in rows.items() if day <= last_complete})
 
 
 def _value(close: object, day: date) -> float:
     if close is None:
         return math.nan  # a day Yahoo lists without a close: missing, never zero
-    if isinstance(close, bool) or not isinstance(close, int | float) or not math.isfinite(close):
-        raise BadReply(f"Yahoo Finance sent a non-numeric close {net.clean(close, 20)!r} on {day}")
-    return round(float(close), 2)
+    return round(json_number(close, LABEL, "close", day), 2)
 
 
 def _zone(meta: dict[str, Any]) -> tzinfo:

@@ -30,13 +30,22 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
 import pandas as pd
 
 from generator.catalogue.sources import NYFED_DEFAULTS, NYFED_RATES, NyfedSource, SourceSpec
-from generator.fetch.sources import BadReply, SourceError, default_host, net, to_series, today
+from generator.fetch.sources import (
+    BadReply,
+    SourceError,
+    default_host,
+    hosts,
+    net,
+    to_series,
+    today,
+)
 
 DEFAULT_ROOT = "https://markets.newyorkfed.org"
 RMP_START = date(2025, 12, 12)
@@ -45,8 +54,6 @@ RP_START = date(2013, 9, 23)  # the first ON RRP exercise; repo history begins l
 # The one-line form's map (``source: nyfed`` alone): kept for forks that call source_id.
 SERIES = dict(NYFED_DEFAULTS)
 LABEL = "NY Fed"
-
-_pacer = net.Pacer()
 
 
 def source_id(series_id: str) -> str:
@@ -63,8 +70,7 @@ def fetch(series_id: str, source_id: str, since: date | None) -> pd.Series:
     """Accepted RMP bill purchases per operation date, in bn USD, from ``since`` on."""
     if check_id(series_id):
         raise SourceError(check_id(series_id) or "")
-    start = max(since or RMP_START, RMP_START)
-    return _rmp_per_day(_get("/api/tsy/purchases/results/summary/search.json", start))
+    return _rmp(since)
 
 
 def fetch_spec(spec: SourceSpec, series_id: str, since: date | None) -> pd.Series:
@@ -72,8 +78,7 @@ def fetch_spec(spec: SourceSpec, series_id: str, since: date | None) -> pd.Serie
     if not isinstance(spec, NyfedSource):
         raise SourceError(f"{series_id}: not a NY Fed series")
     if spec.dataset == "rmp-bill-purchases":
-        start = max(since or RMP_START, RMP_START)
-        return _rmp_per_day(_get("/api/tsy/purchases/results/summary/search.json", start))
+        return _rmp(since)
     if spec.dataset in NYFED_RATES:
         kind = "secured" if spec.dataset in ("sofr", "tgcr", "bgcr") else "unsecured"
         payload = _get(f"/api/rates/{kind}/{spec.dataset}/search.json", since or RATES_START)
@@ -90,23 +95,43 @@ def _get(path: str, start: date) -> object:
     end = max(today(), start)
     root = net.api_root("NYFED", DEFAULT_ROOT)
     url = f"{root}{path}?startDate={start.isoformat()}&endDate={end.isoformat()}"
-    config = net.settings("NYFED")
+    return hosts.paced_json(url, LABEL, "NYFED")
 
-    def once() -> object:
-        _pacer.wait(config.min_interval)
-        return net.parse_json(net.get(url, LABEL, config), LABEL)
 
-    return net.with_retries(once, config)
+def _rmp(since: date | None) -> pd.Series:
+    start = max(since or RMP_START, RMP_START)
+    return _rmp_per_day(_get("/api/tsy/purchases/results/summary/search.json", start))
+
+
+def _items(payload: object, path: tuple[str, ...], what: str) -> Iterator[dict[str, Any]]:
+    """The objects listed at ``path`` in a reply (``("repo", "operations")``), one by one."""
+    found: object = payload
+    for name in path:
+        found = found.get(name) if isinstance(found, dict) else None
+    if not isinstance(found, list):
+        raise BadReply(f"NY Fed reply has no {'.'.join(path)} list")
+    for item in found:
+        if not isinstance(item, dict):
+            raise BadReply(f"NY Fed reply has {what} that is not an object")
+        yield item
+
+
+def _billions_per_day(accepted: Iterable[tuple[date, object, object]]) -> pd.Series:
+    """``(day, the operation's identity, dollars accepted)`` summed per day, in billions; an
+    operation listed twice is refused, not counted twice."""
+    totals: dict[date, float] = defaultdict(float)
+    seen: set[object] = set()
+    for day, key, raw in accepted:
+        if key in seen:
+            raise BadReply(f"NY Fed listed the operation of {day} more than once")
+        seen.add(key)
+        totals[day] += _number(raw, day, "accepted amount")
+    return to_series({day: round(total / 1e9, 6) for day, total in totals.items()})
 
 
 def _rates(payload: object, field: str) -> pd.Series:
-    rates = payload.get("refRates") if isinstance(payload, dict) else None
-    if not isinstance(rates, list):
-        raise BadReply("NY Fed reply has no refRates list")
     rows: dict[date, float] = {}
-    for rate in rates:
-        if not isinstance(rate, dict):
-            raise BadReply("NY Fed reply has a rate that is not an object")
+    for rate in _items(payload, ("refRates",), "a rate"):
         day = _day(rate.get("effectiveDate"))
         if day in rows:
             raise BadReply(f"NY Fed listed the rate of {day} more than once")
@@ -116,55 +141,36 @@ def _rates(payload: object, field: str) -> pd.Series:
 
 
 def _accepted_per_day(payload: object) -> pd.Series:
-    repo = payload.get("repo") if isinstance(payload, dict) else None
-    operations = repo.get("operations") if isinstance(repo, dict) else None
-    if not isinstance(operations, list):
-        raise BadReply("NY Fed reply has no repo.operations list")
-    totals: dict[date, float] = defaultdict(float)
-    seen: set[object] = set()
-    for operation in operations:
-        if not isinstance(operation, dict):
-            raise BadReply("NY Fed reply has an operation that is not an object")
-        if "small value" in str(operation.get("note") or "").lower():
-            continue  # a test of the plumbing, not a use of the facility
-        raw = operation.get("totalAmtAccepted")
-        if raw is None:
-            continue  # announced, no result yet
-        day = _day(operation.get("operationDate"))
-        key = operation.get("operationId") or (day, operation.get("closeTime"))
-        if key in seen:
-            raise BadReply(f"NY Fed listed the operation of {day} more than once")
-        seen.add(key)
-        totals[day] += _number(raw, day, "accepted amount")
-    return to_series({day: round(total / 1e9, 6) for day, total in totals.items()})
+    def accepted() -> Iterator[tuple[date, object, object]]:
+        for operation in _items(payload, ("repo", "operations"), "an operation"):
+            if "small value" in str(operation.get("note") or "").lower():
+                continue  # a test of the plumbing, not a use of the facility
+            raw = operation.get("totalAmtAccepted")
+            if raw is None:
+                continue  # announced, no result yet
+            day = _day(operation.get("operationDate"))
+            yield day, operation.get("operationId") or (day, operation.get("closeTime")), raw
+
+    return _billions_per_day(accepted())
 
 
 def _rmp_per_day(payload: object) -> pd.Series:
-    treasury = payload.get("treasury") if isinstance(payload, dict) else None
-    auctions = treasury.get("auctions") if isinstance(treasury, dict) else None
-    if not isinstance(auctions, list):
-        raise BadReply("NY Fed reply has no treasury.auctions list")
-    totals: dict[date, float] = defaultdict(float)
-    seen: set[object] = set()
-    for operation in auctions:
-        if not isinstance(operation, dict):
-            raise BadReply("NY Fed reply has an operation that is not an object")
-        if not _is_rmp_bill_purchase(operation):
-            continue
-        day = _day(operation.get("operationDate"))
-        if day < RMP_START:
-            continue
-        key = operation.get("operationId") or (
-            day,
-            operation.get("maturityRangeStart"),
-            operation.get("maturityRangeEnd"),
-            operation.get("closeTime"),
-        )
-        if key in seen:
-            raise BadReply(f"NY Fed listed the operation of {day} more than once")
-        seen.add(key)
-        totals[day] += _amount(operation.get("totalParAmtAccepted"), day)
-    return to_series({day: round(total / 1e9, 6) for day, total in totals.items()})
+    def accepted() -> Iterator[tuple[date, object, object]]:
+        for operation in _items(payload, ("treasury", "auctions"), "an operation"):
+            if not _is_rmp_bill_purchase(operation):
+                continue
+            day = _day(operation.get("operationDate"))
+            if day < RMP_START:
+                continue
+            key = operation.get("operationId") or (
+                day,
+                operation.get("maturityRangeStart"),
+                operation.get("maturityRangeEnd"),
+                operation.get("closeTime"),
+            )
+            yield day, key, operation.get("totalParAmtAccepted")
+
+    return _billions_per_day(accepted())
 
 
 def _is_rmp_bill_purchase(operation: dict[str, Any]) -> bool:
@@ -181,10 +187,6 @@ def _day(raw: object) -> date:
         raise BadReply(
             f"NY Fed sent an operation date {net.clean(raw, 20)!r} that is not a date"
         ) from None
-
-
-def _amount(raw: object, day: date) -> float:
-    return _number(raw, day, "accepted amount")
 
 
 def _number(raw: object, day: date, what: str) -> float:
