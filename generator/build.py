@@ -58,6 +58,7 @@ from generator.writers import (
     regime_note,
     write_analysis_charts,
     write_attribution,
+    write_chart_citations,
     write_explanations,
     write_files,
     write_picture,
@@ -187,6 +188,11 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:  # noqa:
     analysis_figures = write_analysis_charts(
         out, cache, image_cache, config, events, regime, risk_ladder
     )
+    chart_citations = write_chart_citations(
+        out, config, (store.records, provenance), settings.site_url,
+        {**analysis_figures, "liquidity-attribution": attribution_figure},
+        risk_ladder.until if risk_ladder is not None else None,
+    )  # fmt: skip
     lap("charts")
 
     explanations = write_explanations(out, config, results, snapshot, store)
@@ -219,6 +225,7 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:  # noqa:
         regime_chart="charts/regime.vl.json" if regime is not None else None,
         regime_figure=analysis_figures.get("regime"),
         regime_note=regime_note(config, events, regime),
+        regime_cite=chart_citations.get("regime"),
         claims=scorecard.summary(claims, written_on(config)),
         latest_report=pages.latest_report(site / "blog" / "posts", as_of),
         brief=brief_lines,
@@ -243,6 +250,7 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:  # noqa:
                 "sentence": driver_text,
                 "since": weekly_parts.index[0].date(),
                 "figure": attribution_figure,
+                "cite": chart_citations.get("liquidity-attribution"),
             }
         context["desk"] = desk_text.page_context(config, result, desk_rows)
         context["chart_note"] = notes.get(result.id, "")
@@ -262,6 +270,7 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:  # noqa:
     if risk_ladder is not None:
         context = ladder_page.ladder_page(risk_ladder, "charts/ladder.vl.json", "data/ladder.csv")
         context["figure"] = analysis_figures.get("ladder")
+        context["cite"] = chart_citations.get("ladder")
         tested = ladder_drivers.from_config(config, results, snapshot.series)
         context["drivers"] = [ladder_drivers_text.section(config, test) for test in tested]
         write_text(out / "ladder.md", env.get_template("ladder.md.j2").render(**context))

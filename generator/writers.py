@@ -19,6 +19,7 @@ from generator.publish import annotations as event_notes
 from generator.publish import (
     archive,
     charts,
+    citable,
     csv_cells,
     feeds,
     identity,
@@ -48,6 +49,31 @@ def write_files(out: Path, files: dict[str, bytes]) -> None:
     for name, content in files.items():
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         (out / name).write_bytes(content)
+
+
+def write_chart_citations(
+    out: Path,
+    config: Config,
+    known: tuple[dict[str, Any], dict[str, Any] | None],
+    site_url: str,
+    figures: dict[str, dict[str, Any] | None],
+    ladder_until: date | None,
+) -> dict[str, dict[str, Any]]:
+    """The download and embed page of each chart that is not an indicator's (regime, ladder,
+    attribution), from its CSV and PNG already in the staging folder; returns what each
+    page shows (``citable.Published.context``) by chart id. ``known``: the manifest's records
+    and the snapshot's provenance."""
+    found: dict[str, dict[str, Any]] = {}
+    for chart in citable.analysis_charts(config, ladder_until):
+        figure_context = figures.get(chart.id)
+        csv_path, png_path = out / "data" / f"{chart.id}.csv", out / "charts" / f"{chart.id}.png"
+        if figure_context is None or not csv_path.is_file() or not png_path.is_file():
+            continue  # not drawn (no data): nothing to cite
+        data = (csv_path.read_text(encoding="utf-8"), png_path.read_bytes())
+        cite = citable.publish_chart(chart, config, known, site_url, figure_context, data)
+        write_files(out, cite.files)
+        found[chart.id] = cite.context
+    return found
 
 
 def write_attribution(
