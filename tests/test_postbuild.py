@@ -249,3 +249,18 @@ def test_the_seed_post_shows_one_drawing_for_the_screen_and_scheme(
     tab.wait_for_function(loaded)
     context.close()
     assert not watch.errors and not watch.foreign, (watch.errors, watch.foreign)
+
+
+def test_every_site_build_is_followed_by_the_step():
+    """Whatever builds a site runs `generator csp` on it after: make site, and CI's Zensical
+    job on its own output; the workflows that publish build with `make site`."""
+    recipe = (ROOT / "Makefile").read_text().split("\nsite:", 1)[1].split("\n\n", 1)[0]
+    built = recipe.index("mkdocs build --strict --quiet --site-dir public.new")
+    assert recipe.index("-m generator csp public.new") > built
+    assert recipe.index("mv public.new public") > recipe.index("-m generator csp public.new")
+    ci = (ROOT / ".github" / "workflows" / "ci.yml").read_text()
+    assert ci.index("-m generator csp public-zensical") > ci.index("zensical build")
+    assert ci.index("run: python tools/compare_builds.py") > ci.index("csp public-zensical")
+    for name in ("nightly.yml", "releases.yml"):
+        workflow = (ROOT / ".github" / "workflows" / name).read_text()
+        assert "make site" in workflow and "mkdocs build" not in workflow, name
