@@ -219,7 +219,7 @@ def test_the_regime_ladder_and_attribution_downloads_carry_their_readme(
         depth = "../" * shown.count("/")
         assert f'href="{depth}downloads/{chart}.zip"' in html, shown
         assert f'href="{depth}embed/{chart}.html"' in html, shown
-        assert digest in html, shown
+        assert f'href="{depth}downloads/{chart}.zip.sha256"' in html, shown
         assert f"&lt;iframe src=&quot;{SITE_URL}embed/{chart}.html&quot;" in html, shown
 
 

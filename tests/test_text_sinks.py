@@ -331,7 +331,6 @@ GENERATED = {
     # a chart's download and embed page links (ids), and the zip's sha256 (hex)
     "cite.md.j2": {
         "c.embed",
-        "c.sha256",
         "c.zip",
     },
     # the picture's files (dates and indicator ids), their CSS sizes and fixed class names
