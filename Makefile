@@ -28,12 +28,14 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
-## site: check the config, then build the whole site from the snapshot into public/ (offline)
+## site: check the config, then build the whole site from the snapshot into public/ (offline);
+## every built page then gets its Content-Security-Policy (`generator csp`, after the theme)
 site: $(VENV)/.runtime node_modules/.package-lock.json
 	$(BIN)/python -m generator check
 	$(BIN)/python -m generator build
 	rm -rf public.new public.old
 	$(BIN)/mkdocs build --strict --quiet --site-dir public.new
+	$(BIN)/python -m generator csp public.new
 	if [ -d public ]; then mv public public.old; fi
 	mv public.new public
 	rm -rf public.old

@@ -1,5 +1,5 @@
-"""Command line: ``python -m generator accept | build | check | explain | report | schema |
-update | vintages``.
+"""Command line: ``python -m generator accept | build | check | csp | explain | report |
+schema | update | vintages``.
 
 The only place where stages are wired together. Each command turns the errors users can cause
 (broken config, broken snapshot, missing key) into one readable message and an exit code,
@@ -41,6 +41,13 @@ def _parser() -> argparse.ArgumentParser:
         "--as-of", default=None, help="build the site as known on this day, YYYY-MM-DD"
     )
     commands.add_parser("check", help="validate indicators.yml, events.yml and the data snapshot")
+    csp = commands.add_parser(
+        "csp",
+        help="after the theme's build: write each page's Content-Security-Policy into the "
+        "built site (e.g. public/) and check that it allows every inline script",
+    )
+    csp.add_argument("site", type=Path, help="the built site's folder, e.g. public")
+    csp.add_argument("--check", action="store_true", help="only check; write nothing")
     report = commands.add_parser("report", help="write the dated nightly report post")
     report.add_argument("--date", default=None, help="report date YYYY-MM-DD (default: today)")
     commands.add_parser("schema", help="write indicators.schema.json from the config models")
@@ -111,6 +118,21 @@ def _check(root: Path, args: argparse.Namespace) -> int:
     return check(root)
 
 
+def _csp(root: Path, args: argparse.Namespace) -> int:
+    from generator.publish.csp import site_problems, write_site
+
+    site = root / args.site
+    if not site.is_dir():
+        raise ConfigError([f"{args.site}: no built site there (run `mkdocs build` first)"])
+    if not args.check:
+        changed = write_site(site)
+        print(f"{site}: Content-Security-Policy written into {changed} page(s)", file=sys.stderr)
+    problems = site_problems(site)
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    return EXIT_USER_ERROR if problems else EXIT_OK
+
+
 def _report(root: Path, args: argparse.Namespace) -> int:
     from generator.publish.report import report
 
@@ -162,6 +184,7 @@ COMMANDS: dict[str, Callable[[Path, argparse.Namespace], int]] = {
     "accept": _accept,
     "build": _build,
     "check": _check,
+    "csp": _csp,
     "report": _report,
     "schema": _schema,
     "update": _update,

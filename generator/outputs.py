@@ -168,6 +168,7 @@ def home_page(run: Run, drawn: Drawn, releases: Releases) -> Page:
         "regime_chart": "charts/regime.vl.json" if regime is not None else None,
         "regime_figure": drawn.analysis.get("regime"),
         "regime_note": regime_note(run.config, run.events, regime),
+        "regime_cite": drawn.citations.get("regime"),
         "claims": scorecard.summary(run.claims, run.written),
         "latest_report": pages.latest_report(run.posts, run.as_of),
         "brief": brief_lines,
@@ -215,6 +216,7 @@ def attribution_block(run: Run, drawn: Drawn) -> AttributionBlock:
         "sentence": run.driver,
         "since": run.attribution.index[0].date(),
         "figure": drawn.attribution,
+        "cite": drawn.citations.get("liquidity-attribution"),
     }
 
 
@@ -244,6 +246,7 @@ def ladder_pages(run: Run, drawn: Drawn) -> list[Output]:
         "charts/ladder.vl.json",
         "data/ladder.csv",
         figure=drawn.analysis.get("ladder"),
+        cite=drawn.citations.get("ladder"),
         drivers=[ladder_drivers_text.section(run.config, test) for test in tested],
     )
     return [Page("ladder.md", "ladder.md.j2", context)]

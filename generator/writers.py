@@ -7,7 +7,9 @@ rule lives here; each writer joins a ``measure`` result to a ``publish`` formatt
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +61,7 @@ class Drawn:
     attribution: Figure | None
     analysis: dict[str, Figure]
     explanations: dict[str, list[ExplainBlock]]
+    citations: dict[str, Cite]  # the regime, ladder and attribution charts' downloads, by id
 
 
 @dataclass(frozen=True)
@@ -91,13 +94,21 @@ def draw(run: Run, out: Path) -> Drawn:
         for result in run.results
         if result.has_data
     }
+    attribution = write_attribution(out, how.specs, how.pictures, run.attribution)
+    analysis = write_analysis_charts(
+        out, how.specs, how.pictures, run.config, run.events, run.regime, run.ladder
+    )
+    citations = write_chart_citations(
+        out, run.config, (run.store.records, how.provenance), how.site_url,
+        {**analysis, "liquidity-attribution": attribution},
+        run.ladder.until if run.ladder is not None else None,
+    )  # fmt: skip
     return Drawn(
         indicators=drawn,
-        attribution=write_attribution(out, how.specs, how.pictures, run.attribution),
-        analysis=write_analysis_charts(
-            out, how.specs, how.pictures, run.config, run.events, run.regime, run.ladder
-        ),
+        attribution=attribution,
+        analysis=analysis,
         explanations=write_explanations(out, run.config, run.results, run.snapshot, run.store),
+        citations=citations,
     )
 
 
@@ -148,6 +159,31 @@ def write_files(out: Path, files: dict[str, bytes]) -> None:
     for name, content in files.items():
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         (out / name).write_bytes(content)
+
+
+def write_chart_citations(
+    out: Path,
+    config: Config,
+    known: tuple[dict[str, Any], dict[str, Any] | None],
+    site_url: str,
+    figures: Mapping[str, Figure | None],
+    ladder_until: date | None,
+) -> dict[str, Cite]:
+    """The download and embed page of each chart that is not an indicator's (regime, ladder,
+    attribution), from its CSV and PNG already in the staging folder; returns what each
+    page shows (``citable.Published.context``) by chart id. ``known``: the manifest's records
+    and the snapshot's provenance."""
+    found: dict[str, Cite] = {}
+    for chart in citable.analysis_charts(config, ladder_until):
+        figure_context = figures.get(chart.id)
+        csv_path, png_path = out / "data" / f"{chart.id}.csv", out / "charts" / f"{chart.id}.png"
+        if figure_context is None or not csv_path.is_file() or not png_path.is_file():
+            continue  # not drawn (no data): nothing to cite
+        data = (csv_path.read_text(encoding="utf-8"), png_path.read_bytes())
+        cite = citable.publish_chart(chart, config, known, site_url, figure_context, data)
+        write_files(out, cite.files)
+        found[chart.id] = cite.context
+    return found
 
 
 def write_attribution(

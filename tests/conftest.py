@@ -36,7 +36,6 @@ PROJECT_FILES = (
     "data",
     "site",
     "overrides",
-    "hooks",  # the Content-Security-Policy hook, the one left
 )
 GENERATED = (
     "site/index.md",
@@ -208,8 +207,12 @@ def run_generator(
 
 
 def run_mkdocs(root: Path, check: bool = True) -> subprocess.CompletedProcess:
-    # No hook imports generator any more (issue 23); PYTHONPATH still names this tree, so
-    # nothing MkDocs loads can pick up the code the shared .venv's editable install points at.
+    """``mkdocs build --strict`` into ``root/public``, then the post-build step ``make site``
+    runs (``generator csp``: each page's Content-Security-Policy), so tests see the site as
+    published. With ``check=False`` a failed build is returned, not raised, and the step skipped.
+    """
+    # PYTHONPATH names this tree, so nothing MkDocs loads can pick up the code the shared
+    # .venv's editable install points at.
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"],
@@ -221,6 +224,10 @@ def run_mkdocs(root: Path, check: bool = True) -> subprocess.CompletedProcess:
     )
     if check and result.returncode != 0:
         raise AssertionError(f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}")
+    if result.returncode == 0:
+        from generator.publish import csp
+
+        csp.write_site(root / "public")
     return result
 
 

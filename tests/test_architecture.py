@@ -2,7 +2,8 @@
 
 Stages import only stages before them (catalogue <- snapshot <- measure <- publish; fetch
 imports only catalogue and snapshot); only ``fetch`` touches the network; no module of
-``generator/`` imports MkDocs (the hooks do); no module grows past 500 lines. A failure names the
+``generator/`` imports MkDocs (the site builds with no hook: the generator works before and
+after the theme, never inside it); no module grows past 500 lines. A failure names the
 file, the line and the import that breaks the rule. See docs/architecture.md.
 """
 
@@ -69,7 +70,9 @@ def _violations() -> list[str]:
             problems.append(f"{where}: a top-level module that is not wiring; put it in a stage")
         for line, name in _imports(path):
             if name.startswith("mkdocs"):
-                problems.append(f"{where}:{line}: imports {name} (MkDocs belongs to hooks/)")
+                problems.append(
+                    f"{where}:{line}: imports {name} (the generator never runs inside the theme)"
+                )
             if stage != "fetch" and name.startswith(NETWORK):
                 problems.append(f"{where}:{line}: imports {name}; only generator/fetch/ may")
             if stage is None or not name.startswith("generator."):

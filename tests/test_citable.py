@@ -141,6 +141,115 @@ def test_embed_page_shows_the_picture_sentence_attribution_and_links_back(
     assert f"&lt;iframe src=&quot;{SITE_URL}embed/{indicator}.html&quot;" in html
 
 
+# The charts that are not one indicator's (issue 23 item 5): id -> (the pages that show and
+# link it, the page its citation and embed page point back to, its series from the catalogue).
+LADDER = CATALOGUE["ladder"]
+ATTRIBUTION = CATALOGUE["attribution"]
+CHARTS = {
+    "regime": (
+        ["index.html"],
+        "",
+        [
+            s
+            for item in CATALOGUE["regime"]["inputs"]
+            for s in series_of(
+                next(i for i in CATALOGUE["indicators"] if i["id"] == item["indicator"])
+            )
+        ],
+    ),
+    "ladder": (
+        ["ladder/index.html"],
+        "ladder/",
+        series_of(next(i for i in CATALOGUE["indicators"] if i["id"] == LADDER["indicator"]))
+        + [asset["series"] for asset in LADDER["assets"]],
+    ),
+    "liquidity-attribution": (
+        [f"indicators/{page}/index.html" for page in ATTRIBUTION["pages"]],
+        f"indicators/{ATTRIBUTION['pages'][0]}/",
+        list(ATTRIBUTION["series"].values()),
+    ),
+}
+
+
+@pytest.mark.parametrize("chart", sorted(CHARTS))
+def test_the_regime_ladder_and_attribution_downloads_carry_their_readme(
+    built_project: Path, chart: str
+):
+    public = built_project / "public"
+    shown_on, page_path, used = CHARTS[chart]
+    path = public / "downloads" / f"{chart}.zip"
+    members = unzip(path)
+    names = ("README.txt", f"{chart}.csv", f"{chart}.png")
+    assert sorted(members) == [f"{chart}/{n}" for n in names]
+    csv = members[f"{chart}/{chart}.csv"]
+    assert csv == (public / "data" / f"{chart}.csv").read_bytes()
+    assert members[f"{chart}/{chart}.png"] == (public / "charts" / f"{chart}.png").read_bytes()
+    readme = members[f"{chart}/README.txt"].decode()
+    for name in names[1:]:
+        assert f"{hashlib.sha256(members[f'{chart}/{name}']).hexdigest()}  {name}" in readme
+    header = csv.decode().splitlines()[0]
+    assert header.replace(",", ", ") in readme
+    fetched, lasts = [], []
+    for series_id in dict.fromkeys(used):
+        series = CATALOGUE["series"][series_id]
+        assert f"{series_id}: {series['title']}" in readme
+        assert f"Owner: {series['owner']}" in readme
+        if series.get("attribution"):
+            assert f"Terms: {series['attribution']}" in readme
+        record = MANIFEST.get(series_id, {})
+        last, when = record.get("last") or "n/a", (record.get("fetched_at") or "n/a")[:10]
+        assert f"Last observation: {last}; fetched: {when}" in readme
+        fetched += [when] if record.get("fetched_at") else []
+        lasts += [last] if record.get("last") else []
+    assert readme.count("    Owner: ") == len(dict.fromkeys(used))  # no other series
+    assert f"Sources last fetched: {max(fetched)} (UTC day)" in readme
+    as_of = readme.split("Data as of: ", 1)[1][:10]
+    if header.startswith("date,"):  # a row per week: its last row's date
+        assert as_of == csv.decode().strip().splitlines()[-1][:10]
+    else:  # the ladder, a row per lag: the last week its correlations use, within its data
+        assert "2026-01-01" <= as_of <= max(lasts), as_of
+    page_url = f"{SITE_URL}{page_path}"
+    assert f"Page: {page_url}" in readme
+    citation = readme.split("SUGGESTED CITATION\n  ", 1)[1].splitlines()[0]
+    assert citation.endswith(page_url) and CATALOGUE["site"]["name"] in citation
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert (public / "downloads" / f"{chart}.zip.sha256").read_text() == f"{digest}  {chart}.zip\n"
+    for shown in shown_on:  # linked from each page that shows the chart, with the snippet
+        html = (public / shown).read_text()
+        depth = "../" * shown.count("/")
+        assert f'href="{depth}downloads/{chart}.zip"' in html, shown
+        assert f'href="{depth}embed/{chart}.html"' in html, shown
+        assert f'href="{depth}downloads/{chart}.zip.sha256"' in html, shown
+        assert f"&lt;iframe src=&quot;{SITE_URL}embed/{chart}.html&quot;" in html, shown
+
+
+@pytest.mark.parametrize("chart", sorted(CHARTS))
+def test_the_regime_ladder_and_attribution_embed_pages(built_project: Path, chart: str):
+    public = built_project / "public"
+    _, page_path, used = CHARTS[chart]
+    page = public / "embed" / f"{chart}.html"
+    parsed = Collect()
+    parsed.feed(page.read_text())
+    tags = parsed.tags
+    assert not [t for t, _ in tags if t in ("script", "iframe", "object")]
+    sources = [a["srcset"] for t, a in tags if t == "source"] + [
+        a["src"] for t, a in tags if t == "img"
+    ]
+    assert len(sources) == 4 and len(set(sources)) == 4
+    for src in sources:
+        assert (page.parent / src).resolve().is_file(), src
+        assert Path(src).name.startswith(f"{chart}."), src
+    links = [a for t, a in tags if t == "a"]
+    assert [(a["href"], a["target"]) for a in links] == [(f"{SITE_URL}{page_path}", "_top")]
+    text = " ".join("".join(parsed.text).split())
+    for series_id in used:
+        attribution = CATALOGUE["series"][series_id].get("attribution")
+        if attribution:
+            assert " ".join(attribution.split()) in text
+    csp = next(a["content"] for t, a in tags if a.get("http-equiv") == "Content-Security-Policy")
+    assert "default-src 'none'" in csp
+
+
 def test_a_dated_copy_of_the_api_is_kept_each_night_and_never_rewritten(tmp_path: Path):
     root = copy_project(tmp_path / "p")
     for day in ("2026-08-20", "2026-08-21"):

@@ -56,6 +56,9 @@ def test_each_kind_of_difference_is_found(tmp_path: Path):
     shutil.rmtree(b / "about")  # a missing page, and the home page's link to it breaks
     (b / "feed_rss_created.xml").write_text("<rss>changed</rss>")
     (b / "api/latest.json").unlink()
+    # a page the post-build step (generator csp) missed: a head without the policy
+    home = (b / "index.html").read_text()
+    (b / "index.html").write_text(f"<html><head><title>x</title></head><body>{home}</body></html>")
     rows, ok = tool.compare(a, b)
     assert not ok
     found = {name: (detail, passed) for name, detail, passed in rows}
@@ -64,5 +67,7 @@ def test_each_kind_of_difference_is_found(tmp_path: Path):
     assert found["feeds (byte for byte)"] == ("`feed_rss_created.xml (differs)`", False)
     detail, passed = found["API, data, downloads, embed pages (byte for byte)"]
     assert detail == "`api/latest.json (missing)`" and not passed
+    assert found["pages without a Content-Security-Policy in public"] == ("none", True)
+    assert found["pages without a Content-Security-Policy in other"] == ("`index.html`", False)
     assert tool.main([str(a), str(b)]) == 1
     assert tool.main([str(a), str(tmp_path / "nowhere")]) == 2

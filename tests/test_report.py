@@ -399,8 +399,13 @@ def test_new_report_images_are_2x_with_a_dark_variant_shown_at_css_size(project:
     assert width >= 2 * images.WIDTH and images.png_size(dark) == (width, height)  # + axes
     post = (project / POSTS / "2026-08-21.md").read_text()
     size = f'width="{width // 2}" height="{height // 2}"'
-    assert f"(2026-08-21/regime.png){{ .lw-report-light {size} }}" in post
+    assert f'(2026-08-21/regime.png){{ .lw-report-light loading="lazy" {size} }}' in post
     assert f'(2026-08-21/regime.dark.png){{ .lw-report-dark loading="lazy" {size} }}' in post
+    # the phone drawings, 2x, shown at half their pixels, one class each for the stylesheet
+    for suffix, kind in ((".narrow", "light"), (".narrow.dark", "dark")):
+        w, h = images.png_size((folder / f"regime{suffix}.png").read_bytes())
+        line = f'(2026-08-21/regime{suffix}.png){{ .lw-report-narrow-{kind} loading="lazy" '
+        assert f'{line}width="{w // 2}" height="{h // 2}" }}' in post, suffix
     assert _pixels(light) != _pixels(dark)
     assert len(light) < 120_000 and len(dark) < 120_000  # recompressed, still small
 
@@ -441,23 +446,6 @@ def test_the_seed_post_has_its_dark_and_phone_pictures():
     for name in ("regime.narrow.png", "regime.narrow.dark.png"):
         width, _ = images.png_size((folder / name).read_bytes())
         assert 2 * images.NARROW <= width <= 2 * 358, (name, width)
-
-
-def test_picture_html_offers_each_published_variant():
-    img = '<img alt="x" src="2026-08-21/regime.png" />'
-    all_there = images.picture_html(f"<p>{img}</p>", lambda src: True)
-    assert all_there == (
-        '<p><picture class="lw-report-picture">'
-        '<source media="(max-width: 30em) and (prefers-color-scheme: dark)" '
-        'srcset="2026-08-21/regime.narrow.dark.png 2x" data-lw-scheme="dark">'
-        '<source media="(max-width: 30em)" srcset="2026-08-21/regime.narrow.png 2x" '
-        'data-lw-scheme="light">'
-        '<source media="(prefers-color-scheme: dark)" srcset="2026-08-21/regime.dark.png" '
-        f'data-lw-scheme="dark">{img}</picture></p>'
-    )
-    assert images.picture_html(img, lambda src: False) == img
-    dark = '<img src="a.dark.png">'
-    assert images.picture_html(dark, lambda src: True) == dark
 
 
 def test_later_posts_are_not_the_previous_one(project: Path):
@@ -522,16 +510,5 @@ def test_report_pages_show_their_images_and_load_nothing_foreign(server: str, br
     assert not watch.foreign, watch.foreign
 
 
-@pytest.mark.parametrize("width", [390, 1280])
-def test_the_seed_post_picture_follows_the_scheme_and_the_phone(server: str, browser, width: int):
-    """The seed post shows its dark drawing in dark mode (the system's or the toggle's) and
-    its phone drawing on a phone: it was a 1x light picture, a white block on a dark page."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme="dark")
-    tab = context.new_page()
-    tab.goto(f"{server}blog/2026/08/21/", wait_until="load")
-    shown = "() => document.querySelector('article picture img').currentSrc"
-    phone = ".narrow" if width < 480 else ""
-    tab.wait_for_function(f"() => ({shown})().endsWith('regime{phone}.dark.png')")
-    tab.click("label.md-header__button[for^='__palette']:visible")
-    tab.wait_for_function(f"() => ({shown})().endsWith('regime{phone}.png')")
-    context.close()
+# The seed post's drawings in a browser, by screen and scheme, toggle included:
+# tests/test_postbuild.py (test_the_seed_post_shows_one_drawing_for_the_screen_and_scheme).

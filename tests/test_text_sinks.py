@@ -261,6 +261,7 @@ GENERATED = {
         "until",
     },
     "home.md.j2": {
+        "cite_details()",
         "calendar.as_of_day",
         "card.as_of_label",
         "card.href",
@@ -275,6 +276,7 @@ GENERATED = {
         "regime_chart",
     },
     "indicator.md.j2": {
+        "cite_details()",
         "figure()",
         "ind.as_of_label",
         "ind.chart",
@@ -288,6 +290,7 @@ GENERATED = {
         "rule.level",
     },
     "ladder.md.j2": {
+        "cite_details()",
         "asset_count",
         "beyond",
         "chart",
@@ -325,14 +328,25 @@ GENERATED = {
         "threshold",
         "turns|length",
     },
+    # a chart's download and embed page links (ids), and the zip's sha256 (hex)
+    "cite.md.j2": {
+        "c.embed",
+        "c.zip",
+    },
+    # the picture's files (dates and indicator ids), their CSS sizes and fixed class names
+    "report_picture.md.j2": {
+        "image.dark_path",
+        "image.path",
+        "image.size[]",
+        "shown.css_class",
+        "shown.path",
+        "shown.size[]",
+    },
     "report.md.j2": {
         "as_of_labels.get() or row.as_of|day",
         "category",
         "day.isoformat()",
         "headline.level",
-        "image.dark_path",
-        "image.path",
-        "image.size[]",
         "lead.level",
         "lead_image.path",
         "made_with",

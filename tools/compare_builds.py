@@ -14,7 +14,10 @@ It reports, as a Markdown table (also appended to ``--summary``, e.g. $GITHUB_ST
 * **feeds**: the RSS and JSON feeds byte for byte (the generator writes them; both engines must
   only copy them);
 * **API, downloads and embed pages**: every file under ``api/``, ``downloads/``, ``embed/`` and
-  ``data/`` byte for byte (the same: written by the generator, copied by the engine).
+  ``data/`` byte for byte (the same: written by the generator, copied by the engine);
+* **Content-Security-Policy**: pages with a ``<head>`` but no policy ``<meta>``, per build. The
+  policy is written after either engine's build by the same step (``python -m generator csp
+  SITE_DIR``, which ``make site`` and the CI job run); a page without one was missed by it.
 
 Exit status: 0 when the feeds, API, downloads and embed pages are identical and every page of
 the reference exists in the other build with no broken internal link more than the reference
@@ -30,6 +33,7 @@ from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
 
 COPIED = ("api", "downloads", "embed", "data")
+POLICY = 'http-equiv="Content-Security-Policy"'  # generator/publish/csp.py MARK
 FEEDS = "feed_*"
 SHOWN = 8  # names listed per finding
 
@@ -79,6 +83,16 @@ def broken_links(site: Path) -> list[str]:
     return broken
 
 
+def without_policy(site: Path) -> list[str]:
+    """Pages with a head that carry no Content-Security-Policy (``generator csp`` not run)."""
+    found = []
+    for page in sorted(pages(site) | ({"404.html"} if (site / "404.html").is_file() else set())):
+        text = (site / page).read_text(encoding="utf-8", errors="replace")
+        if "<head" in text and POLICY not in text:
+            found.append(page)
+    return found
+
+
 def files_under(site: Path, patterns: tuple[str, ...]) -> dict[str, bytes]:
     found = {}
     for pattern in patterns:
@@ -125,6 +139,11 @@ def compare(reference: Path, other: Path) -> tuple[list[tuple[str, str, bool]], 
     patterns = tuple(f"{folder}/**/*" for folder in COPIED)
     copied = differing(files_under(reference, patterns), files_under(other, patterns))
     rows.append(("API, data, downloads, embed pages (byte for byte)", listed(copied), not copied))
+    for site in (reference, other):
+        bare = without_policy(site)
+        rows.append(
+            (f"pages without a Content-Security-Policy in {site.name}", listed(bare), not bare)
+        )
     return rows, all(ok for _, _, ok in rows)
 
 

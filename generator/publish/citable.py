@@ -1,5 +1,5 @@
-"""Citable and embeddable charts: per indicator chart, a download that carries its README, and
-an embed page.
+"""Citable and embeddable charts: per chart (each indicator's, and the regime, ladder and
+attribution charts), a download that carries its README, and an embed page.
 
 A reader who quotes a number needs what the chart's CSV alone does not say: whose data it is
 and on what terms, how new it is, how to cite it, and a way to check the copy is intact. So
@@ -60,6 +60,7 @@ class Citable:
     as_of: date | None
     fetched: str | None  # the day of the latest fetch of any of its series (UTC, ISO)
     sources: list[Source]
+    rows: str = "one row per date shown"  # what a row of its CSV is (the README says)
 
     @property
     def citation(self) -> str:
@@ -84,9 +85,19 @@ def sources_of(
     provenance: dict[str, Any] | None = None,
 ) -> list[Source]:
     """The series an indicator reads, with their owners' terms and how new each is."""
+    return series_sources(series_used(result.config, config), config, records, provenance)
+
+
+def series_sources(
+    series_ids: list[str],
+    config: Config,
+    records: dict[str, SeriesRecord],
+    provenance: dict[str, Any] | None = None,
+) -> list[Source]:
+    """Each of ``series_ids`` (declared in ``series:``), its owner's terms and how new it is."""
     found = []
     known = (provenance or {}).get("series") or {}
-    for series_id in series_used(result.config, config):
+    for series_id in series_ids:
         series = config.series[series_id]
         record = records.get(series_id)
         origin = [
@@ -143,7 +154,7 @@ def readme(item: Citable, files: dict[str, bytes], columns: str) -> str:
         f"Page: {item.page_url}",
         "",
         "FILES",
-        f"  {item.id}.csv  the chart's data, one row per date shown: {columns}",
+        f"  {item.id}.csv  the chart's data, {item.rows}: {columns}",
         f"  {item.id}.png  the chart as drawn on the page",
         "",
         "VINTAGE",
@@ -272,8 +283,9 @@ STYLE = (
 
 
 def _src(picture: PictureSource) -> str:
-    """A picture's path on an indicator page (``../charts/x.svg``): the same from embed/."""
-    return html_text(picture["src"])
+    """A picture's path from embed/ (``../charts/x.svg``), whichever page's figure it is
+    (``charts/x.svg`` on the home page, ``../charts/x.svg`` on an indicator page)."""
+    return html_text("../charts/" + picture["src"].rsplit("/", 1)[-1])
 
 
 @dataclass(frozen=True)
@@ -283,9 +295,16 @@ class Published:
 
 
 def for_chart(
-    item: Citable, site_url: str, csv_text: str, png: bytes, picture: Figure, columns: str
+    item: Citable,
+    site_url: str,
+    csv_text: str,
+    png: bytes,
+    picture: Figure,
+    columns: str,
+    base: str = "../",
 ) -> Published:
-    """The download, its checksum file and the embed page of one indicator's chart."""
+    """The download, its checksum file and the embed page of one chart; ``base`` leads from
+    the page that shows the chart to the site root (its links in ``context``)."""
     data = bundle(
         item, {f"{item.id}.csv": csv_text.encode("utf-8"), f"{item.id}.png": png}, columns
     )
@@ -296,11 +315,11 @@ def for_chart(
         f"embed/{item.id}.html": embed_html(item, picture).encode("utf-8"),
     }
     context: Cite = {
-        "zip": f"../downloads/{item.id}.zip",
+        "zip": f"{base}downloads/{item.id}.zip",
         "sha256": digest,
         "citation": item.citation,
         "snippet": snippet(item, site_url),
-        "embed": f"../embed/{item.id}.html",
+        "embed": f"{base}embed/{item.id}.html",
     }
     return Published(files, context)
 
@@ -322,3 +341,84 @@ def publish(
     item = citable(result, config, sources, site_url, picture["sentence"])
     columns = csv_text.split("\n", 1)[0].replace(",", ", ")
     return for_chart(item, site_url, csv_text, png, picture, columns)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart that is not one indicator's (the regime, ladder and attribution charts): what
+    its download and embed page say. Its files are ``charts/<id>.png`` and ``data/<id>.csv``."""
+
+    id: str
+    title: str
+    page: str  # the path of the page that shows it, under the site root ("" for home)
+    base: str  # from that page's Markdown file to the site root
+    series: list[str]
+    rows: str
+    as_of: date | None = None  # None: the date of its CSV's last row
+
+
+def analysis_charts(config: Config, ladder_until: date | None) -> list[Chart]:
+    """The regime, ladder and attribution charts the catalogue defines, each with the series
+    it is computed from (``ladder_until``: the last week the ladder's correlations use)."""
+    found = []
+    if config.regime is not None:
+        inputs = [config.indicator(i.indicator) for i in config.regime.inputs]
+        used = _unique([s for i in inputs for s in series_used(i, config)])
+        found.append(Chart("regime", "Liquidity regime score", "", "", used, "one row per week"))
+    if config.ladder is not None:
+        driver = config.indicator(config.ladder.indicator)
+        used = _unique(series_used(driver, config) + config.ladder.order)
+        title = f"Risk ladder: {driver.title} against each asset's weekly returns, by lag"
+        rows = "one row per lag in weeks (correlations of weekly changes and returns)"
+        found.append(Chart("ladder", title, "ladder/", "", used, rows, ladder_until))
+    pages = config.attribution.pages
+    if pages:
+        parts = config.attribution.series
+        used = [parts.reserves, parts.fed_assets, parts.tga, parts.rrp]
+        title = "What moved reserves: the weekly change in reserves, by source"
+        page = f"indicators/{pages[0]}/"
+        found.append(Chart("liquidity-attribution", title, page, "../", used, "one row per week"))
+    return found
+
+
+def publish_chart(
+    chart: Chart,
+    config: Config,
+    known: tuple[dict[str, SeriesRecord], dict[str, Any] | None],
+    site_url: str,
+    picture: Figure,
+    data: tuple[str, bytes],
+) -> Published:
+    """Everything citable of one of ``analysis_charts``; ``data``: its CSV text and PNG."""
+    records, provenance = known
+    csv_text, png = data
+    sources = series_sources(chart.series, config, records, provenance)
+    fetched = [s.fetched_at for s in sources if s.fetched_at]
+    item = Citable(
+        id=chart.id,
+        title=chart.title,
+        site_name=config.site.name,
+        page_url=f"{site_url}{chart.page}",
+        sentence=picture["sentence"],
+        as_of=chart.as_of or _last_date(csv_text),
+        fetched=max(fetched) if fetched else None,
+        sources=sources,
+        rows=chart.rows,
+    )
+    columns = csv_text.split("\n", 1)[0].replace(",", ", ")
+    return for_chart(item, site_url, csv_text, png, picture, columns, chart.base)
+
+
+def _last_date(csv_text: str) -> date | None:
+    """The date in the first cell of the CSV's last row, when its first column is a date."""
+    rows = csv_text.strip().splitlines()
+    if len(rows) < 2 or not rows[0].startswith("date,"):
+        return None
+    try:
+        return date.fromisoformat(rows[-1].split(",", 1)[0])
+    except ValueError:
+        return None
+
+
+def _unique(ids: list[str]) -> list[str]:
+    return list(dict.fromkeys(ids))

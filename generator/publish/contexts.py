@@ -110,6 +110,7 @@ class AttributionBlock(TypedDict):
     sentence: str | None
     since: date
     figure: Figure | None
+    cite: Cite | None
 
 
 class ExplainRow(TypedDict):
@@ -254,6 +255,7 @@ class Home(TypedDict):
     regime_chart: str | None
     regime_figure: Figure | None
     regime_note: str
+    regime_cite: Cite | None
     claims: str
     latest_report: LatestReport | None
     brief: list[str]
@@ -419,4 +421,5 @@ class LadderPage(TypedDict):
     chart: str
     csv: str
     figure: Figure | None
+    cite: Cite | None
     drivers: list[DriverSection]

@@ -10,12 +10,12 @@ are committed with its report.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import re
 import struct
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,8 +25,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 WIDTH = 640  # CSS pixels; a report image is drawn at SCALE device pixels per CSS pixel
 # The phone drawing: narrow enough for a 390 px screen, so axis text keeps its real size.
 NARROW = 290
-PHONE = "(max-width: 30em)"
-DARK_BACKGROUND = "#333"  # vl-convert's dark theme  # the site's phone breakpoint (extra.css)
+DARK_BACKGROUND = "#333"  # vl-convert's dark theme
 # 2x: at 1x a 640 px image shown on a 390 px phone has axis text of about 5 px, unreadable
 # on a high-density screen. Posts written before this keep their 1x images (see report.py).
 SCALE = 2
@@ -151,41 +150,26 @@ def _urls(node: object) -> Iterator[str]:
             yield from _urls(value)
 
 
-# An <img> whose src is a relative .png that is not itself a variant (dark or narrow).
-_IMG = re.compile(r'<img\b[^>]*?\bsrc="(?![a-z]+:|/)([^"]+?)(?<!\.dark)(?<!\.narrow)\.png"[^>]*>')
+@dataclass(frozen=True)
+class Drawing:
+    """One of a report picture's drawings as its post shows it."""
+
+    path: str  # relative to the post, like the light image's
+    css_class: str  # which the stylesheet shows, by scheme and screen (extra.css)
+    size: tuple[int, int]  # CSS pixels: a 2x drawing is shown at half its pixels
 
 
-def picture_html(html_text: str, published: Callable[[str], bool]) -> str:
-    """Each report image with published variants becomes a ``<picture>``: the phone drawing
-    below the phone breakpoint, the dark drawing for a dark scheme. ``published(src)`` says
-    whether a variant's URL (relative like the image's) exists. Without a variant the image is
-    left exactly as it is; a reader without ``<picture>`` (a feed reader) gets the image.
-
-    The dark sources follow the system's scheme; charts.js points them at the scheme the
-    reader toggled (``data-lw-scheme``). Variants are 2x drawings, said with ``2x``."""
-
-    def picture(match: re.Match[str]) -> str:
-        stem = html.unescape(match[1])
-        sources = []
-        for suffix, media, scheme in (
-            (".narrow.dark", f"{PHONE} and (prefers-color-scheme: dark)", "dark"),
-            (".narrow", PHONE, "light"),
-            (".dark", "(prefers-color-scheme: dark)", "dark"),
-        ):
-            src = f"{stem}{suffix}.png"
-            if published(src):
-                density = " 2x" if ".narrow" in suffix or _is_2x(match[0]) else ""
-                sources.append(
-                    f'<source media="{media}" srcset="{html.escape(src)}{density}" '
-                    f'data-lw-scheme="{scheme}">'
-                )
-        if not sources:
-            return match[0]
-        return f'<picture class="lw-report-picture">{"".join(sources)}{match[0]}</picture>'
-
-    return _IMG.sub(picture, html_text)
-
-
-def _is_2x(img: str) -> bool:
-    """A 2x image is written with its CSS size (report.md.j2); a 1x one without."""
-    return 'width="' in img
+def phone_drawings(path: str, narrow: Mapping[str, bytes]) -> list[Drawing]:
+    """The phone drawings of the picture at ``path`` (``narrow``: PNG by suffix), light then
+    dark; none unless both exist, so a phone in either scheme always has one to show."""
+    if set(narrow) != {".narrow", ".narrow.dark"}:
+        return []
+    stem = path.removesuffix(".png")
+    found = []
+    for suffix, css_class in (
+        (".narrow", "lw-report-narrow-light"),
+        (".narrow.dark", "lw-report-narrow-dark"),
+    ):
+        width, height = png_size(narrow[suffix])
+        found.append(Drawing(f"{stem}{suffix}.png", css_class, (width // SCALE, height // SCALE)))
+    return found

@@ -25,7 +25,7 @@ from generator.measure.ladder import (
     Primary,
     detectable_r,
 )
-from generator.publish.contexts import DriverSection, Figure, LadderPage, LadderRow
+from generator.publish.contexts import Cite, DriverSection, Figure, LadderPage, LadderRow
 from generator.publish.format import (
     format_count,
     format_date,
@@ -157,6 +157,7 @@ def ladder_page(
     chart: str,
     csv: str,
     figure: Figure | None = None,
+    cite: Cite | None = None,
     drivers: Sequence[DriverSection] = (),
 ) -> LadderPage:
     """Context for ladder.md: tables of lags, order and event returns, in words as well;
@@ -337,5 +338,6 @@ def ladder_page(
         "chart": chart,
         "csv": csv,
         "figure": figure,
+        "cite": cite,
         "drivers": list(drivers),
     }

@@ -141,3 +141,12 @@ def write_post(path: Path, text: str) -> bool:
     finally:
         staged.unlink(missing_ok=True)
     return True
+
+
+def with_drawings(text: str, image_path: str, markdown: str) -> str:
+    """``text`` with the Markdown image of ``image_path`` standing alone on its line (as a post
+    written before its dark and phone drawings names its picture) replaced by ``markdown``
+    (templates/report_picture.md.j2, every drawing); every other line, the words, as it was.
+    Unchanged when that line is not there, such as once it has been replaced."""
+    alone = re.compile(rf"^!\[(?:\\.|[^\]\n])*\]\({re.escape(image_path)}\)[ \t]*$", re.MULTILINE)
+    return alone.sub(lambda _: markdown.strip("\n"), text, count=1)

@@ -86,6 +86,10 @@ class Image:
         stem = self.path.removesuffix(".png")
         return found + [(f"{stem}{suffix}.png", png) for suffix, png in (self.narrow or {}).items()]
 
+    def phone_drawings(self) -> list[images.Drawing]:
+        """The phone drawings as the post shows them (templates/report_picture.md.j2)."""
+        return images.phone_drawings(self.path, self.narrow or {})
+
     @property
     def size(self) -> tuple[int, int]:
         """The size to show it at, in CSS pixels."""

@@ -303,7 +303,6 @@
   }
 
   function setUp() {
-    syncPictures();
     drawn = drawn.filter(function (entry) { return document.contains(entry.holder); });
     if (observer) { observer.disconnect(); observer = null; }
     document.querySelectorAll("figure.lw-chart").forEach(arm);
@@ -326,30 +325,12 @@
     });
   }
 
-  // A report's pictures choose their dark drawing by the system's scheme (a media query, so
-  // feed readers and pages without scripts get it too); here they follow the page's scheme,
-  // which the reader may have toggled.
-  function syncPictures() {
-    var dark = scheme() === "dark";
-    var sources = document.querySelectorAll("picture.lw-report-picture source[data-lw-scheme=dark]");
-    Array.prototype.forEach.call(sources, function (source) {
-      if (!source.dataset.media) source.dataset.media = source.media;
-      source.media = dark
-        ? source.dataset.media
-          .replace(" and (prefers-color-scheme: dark)", "")
-          .replace("(prefers-color-scheme: dark)", "all")
-        : "not all";
-    });
-  }
-
   function watchScheme() {
     var last = scheme();
-    syncPictures();
     new MutationObserver(function () {
       var now = scheme();
       if (now !== last) {
         last = now;
-        syncPictures();
         redraw();
       }
     }).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
