@@ -17,7 +17,7 @@ import pytest
 from generator.publish import csp
 from generator.publish.posts import with_drawings
 from tests.conftest import ROOT, run_generator
-from tests.test_browser import PageWatch, browser, server  # noqa: F401 (fixtures)
+from tests.test_browser import PageWatch
 
 SEED = ROOT / "site" / "blog" / "posts" / "2026-08-21.md"
 DRAWINGS = {  # class -> the drawing it shows (relative to the post's image folder)
@@ -215,8 +215,8 @@ def test_the_seed_post_serves_its_drawings(built_project: Path):
     ],
 )
 def test_the_seed_post_shows_one_drawing_for_the_screen_and_scheme(
-    server: str,  # noqa: F811
-    browser,  # noqa: F811
+    server: str,
+    browser,
     width: int,
     scheme: str,
     drawing: str,
