@@ -31,7 +31,12 @@ sys.path.insert(0, str(ROOT))
 from bench import releases, web  # noqa: E402
 from generator.build import build  # noqa: E402
 from generator.publish import csp  # noqa: E402
-from tests.conftest import copy_project  # noqa: E402  (the same private copy the tests build in)
+from tests.conftest import CACHE_VARIABLE, copy_project  # noqa: E402  (the tests' private copy)
+
+# copy_project links each copy's chart caches to one shared folder, as in a test run: here a
+# fresh one per bench run, so the first build of each size draws every chart (found: `make
+# bench` stopped with a KeyError since the test cache became shared).
+os.environ.setdefault(CACHE_VARIABLE, tempfile.mkdtemp(prefix="lw-bench-cache-"))
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "20,50,100,200").split(",")]

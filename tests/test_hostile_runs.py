@@ -276,7 +276,7 @@ def test_a_full_disk_during_build_exits_4_with_the_reason(tmp_path, monkeypatch,
     from tests.conftest import copy_project
 
     root = copy_project(tmp_path / "p")
-    monkeypatch.setattr("generator.build.write_text", full)
+    monkeypatch.setattr("generator.outputs.write_text", full)  # where the pages are written
     assert render.write_text is not full
     code = cli.main(["--root", str(root), "build"])
     assert code == 4

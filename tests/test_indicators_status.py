@@ -64,7 +64,7 @@ def sofr_tail_means() -> Rows:
 
 def tga_changes() -> Rows:
     """The DTS balance in bn USD less its last value on or before 30 days earlier."""
-    tga = [(d, v / 1000) for d, v in rows("TGA_DTS", "manual")]
+    tga = [(d, v / 1000) for d, v in rows("TGA_DTS", "fiscaldata")]
     days = [d for d, _ in tga]
     out: Rows = []
     for day, value in tga:
@@ -78,7 +78,7 @@ def net_issuance() -> Rows:
     """Each month's last bills-outstanding level (bn USD) less the month before's, dated on
     the month's first day."""
     last: dict[date, float] = {}
-    for day, value in rows("MSPD_BILLS", "manual"):
+    for day, value in rows("MSPD_BILLS", "fiscaldata"):
         last[day.replace(day=1)] = value / 1000
     months = sorted(last)
     out: Rows = []

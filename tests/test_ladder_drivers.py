@@ -31,7 +31,7 @@ STEP_WEEK = pd.Timestamp("2026-07-10")  # the Friday ending the week of 7 July 2
 
 
 def supply_weekly_change(leave_out: bool = True) -> pd.Series:
-    supply = raw("manual", "STABLECOINS_TOTAL_USD")["2020-01-01":] / 1e9
+    supply = raw("defillama", "STABLECOINS_TOTAL_USD")["2020-01-01":] / 1e9
     change = np.log(supply.resample("W-FRI").last().dropna()).diff() * 100
     return change.drop(STEP_WEEK) if leave_out else change
 

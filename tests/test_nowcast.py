@@ -32,7 +32,7 @@ CONFIG = load_config(FIXTURE / "indicators.yml", EVENTS)
 STORE = Store(FIXTURE / "data")
 SNAPSHOT = load_snapshot(CONFIG, STORE)
 INPUTS = nowcast.gather(CONFIG, SNAPSHOT, STORE)
-FOLDERS = {"TGA_DTS": "manual", "FED_RMP_BILL_PURCHASES": "nyfed"}
+FOLDERS = {"TGA_DTS": "fiscaldata", "FED_RMP_BILL_PURCHASES": "nyfed"}
 
 
 def raw(series_id: str) -> dict[date, float]:

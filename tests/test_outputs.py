@@ -87,7 +87,9 @@ def listed(tmp_path_factory: pytest.TempPathFactory) -> tuple[run_module.Run, li
     root = copy_project(tmp_path_factory.mktemp("outputs"))
     run = run_module.measure(root, None, run_module.load(root, None))
     analysis = {"regime": FIGURE, "ladder": FIGURE}
-    return run, outputs(run, Drawn({}, attribution=FIGURE, analysis=analysis, explanations={}))
+    return run, outputs(
+        run, Drawn({}, attribution=FIGURE, analysis=analysis, explanations={}, citations={})
+    )
 
 
 def test_the_run_object_is_frozen(listed):
