@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from generator.publish.csp import MARK, inline_script_hashes, with_policy
 from tests import test_browser
@@ -207,7 +208,13 @@ def visit(browser, url: str, draw: bool = False) -> dict:
     marks = test_browser.charts_drawn(tab) if draw else []
     for link in tab.locator("figcaption a, article a").all()[:40]:
         if link.is_visible():
-            link.hover(timeout=2000)
+            try:
+                link.hover(timeout=2000)
+            except PlaywrightTimeout:
+                # Found: hovering scrolls a figure into view, its live chart mounts and hides
+                # the figure's "Interactive chart" link; a link still shown must take the hover.
+                if link.is_visible():
+                    raise
     tab.wait_for_timeout(200)
     found = tab.evaluate(
         """() => ({
