@@ -166,6 +166,7 @@ def synthetic_config(n: int) -> dict:
         "series": real["series"],
         "indicators": indicators,
         "attribution": {"pages": []},
+        "nowcast": None,  # its default continues the reserves and net-liquidity charts
     }
 
 

@@ -74,6 +74,10 @@ def test_null_turns_the_estimate_off(tmp_path: Path):
     results = {r.id: r for r in indicators.evaluate(CONFIG, SNAPSHOT.series)}
     assert nowcast_text.card(results["reserves"], view) is None
     assert "No backtest" in nowcast_text.methodology_table(view)
+    # Found: the second build of a site with `nowcast: null` crashed reading back the empty
+    # backtest the first build cached.
+    again = nowcast_text.compute(off, SNAPSHOT, STORE, None, tmp_path)
+    assert again.estimate is None and again.scores == [] and again.errors.empty
 
 
 def test_the_methodology_table_names_the_series_of_the_config(tmp_path: Path):

@@ -120,9 +120,11 @@ def _cached_backtest(inputs: nowcast.Inputs, day: date, cache: Path | None) -> p
         digest.update(repr(cut.revisions.get(sid, [])).encode() + repr(cut.lags.get(sid)).encode())
     path = cache / f"nowcast-{digest.hexdigest()[:20]}.csv" if cache is not None else None
     if path is not None and path.exists():
-        frame = pd.read_csv(path, parse_dates=["week", "made_on"])
-        frame["week"] = frame["week"].dt.date
-        frame["made_on"] = frame["made_on"].dt.date
+        frame = pd.read_csv(path)
+        # pd.to_datetime, not parse_dates: a backtest with no week (nowcast: null, or too
+        # little data) is a header alone, which read_csv leaves as text.
+        frame["week"] = pd.to_datetime(frame["week"]).dt.date
+        frame["made_on"] = pd.to_datetime(frame["made_on"]).dt.date
         return frame
     frame = nowcast.backtest(cut)
     if path is not None:
