@@ -21,7 +21,7 @@ from generator.publish.brief import ORDER, REGIME_ORDER
 from generator.publish.changes import Comparison, ReportState
 from generator.publish.contexts import Headline
 from generator.publish.format import format_date, format_number
-from generator.publish.sentences import EXTREMES, placeholders, render
+from generator.publish.sentences import EXTREMES, first_failure, placeholders, render
 
 UP, DOWN, FLAT = "↑", "↓", "→"
 MAX_ARROWS = 4  # the lead fits a phone screen; the rest are in the brief and the table
@@ -150,17 +150,7 @@ def trial_problems(config: Config, results: list[IndicatorResult]) -> list[tuple
     problems = []
     for index, part in enumerate(config.answer.parts):
         for position, rule in enumerate(part.rules):
-            for label, context in trials:
-                try:
-                    render(rule.say, context)
-                except Exception as error:
-                    reason = str(error).splitlines()[0][:120] if str(error) else ""
-                    problems.append(
-                        (
-                            index,
-                            position,
-                            f"the sentence fails with {type(error).__name__}: {reason} ({label})",
-                        )
-                    )
-                    break
+            why = first_failure(rule.say, trials)
+            if why is not None:
+                problems.append((index, position, why))
     return problems

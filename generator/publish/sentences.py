@@ -137,13 +137,19 @@ def trial_problems(result: IndicatorResult) -> list[tuple[int, str]]:
     ]
     problems = []
     for index, rule in enumerate(result.config.status):
-        for label, context in trials:
-            try:
-                render(rule.say, context)
-            except Exception as error:
-                reason = str(error).splitlines()[0][:120] if str(error) else ""
-                problems.append(
-                    (index, f"the sentence fails with {type(error).__name__}: {reason} ({label})")
-                )
-                break
+        why = first_failure(rule.say, trials)
+        if why is not None:
+            problems.append((index, why))
     return problems
+
+
+def first_failure(say: str, trials: list[tuple[str, dict[str, object]]]) -> str | None:
+    """Why ``say`` fails to render in the first of the ``(label, context)`` trials it fails
+    in, or None: the one wording of a sentence trial, for status and answer rules alike."""
+    for label, context in trials:
+        try:
+            render(say, context)
+        except Exception as error:
+            reason = str(error).splitlines()[0][:120] if str(error) else ""
+            return f"the sentence fails with {type(error).__name__}: {reason} ({label})"
+    return None
