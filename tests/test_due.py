@@ -22,7 +22,14 @@ from generator.snapshot.store import SeriesRecord, Store
 from tests.conftest import FIXTURE
 from tests.fakes.base import Reply
 from tests.fakes.fred_server import XML
-from tests.fakes.harness import KEY, data_files, environment, manifest, run_update
+from tests.fakes.harness import (
+    KEY,
+    data_files,
+    environment,
+    fred_in_process,
+    manifest,
+    run_update,
+)
 
 CONFIG = load_config(FIXTURE / "indicators.yml")
 H41_SERIES = [s for s, spec in CONFIG.series.items() if spec.release == "h41"]
@@ -127,13 +134,7 @@ def test_thanksgiving_week_the_h41_is_due_on_friday_not_thursday():
 
 @pytest.fixture
 def fake(servers, monkeypatch):
-    monkeypatch.setenv("FRED_API_KEY", KEY)
-    monkeypatch.setenv("FRED_API_ROOT", servers.fred.root)
-    monkeypatch.setenv("FRED_RETRY_ATTEMPTS", "1")
-    monkeypatch.setenv("FRED_MIN_INTERVAL", "0")
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    fred_in_process(servers, monkeypatch)
     servers.fred.release_calendar[20] = list(H41_DAYS)
     servers.fred.today = "2026-11-20"
     return servers.fred

@@ -15,18 +15,12 @@ from generator.fetch.sources import SourceError, fred
 from generator.snapshot.store import Store
 from generator.snapshot.vintages import Revision, revisions_to_csv
 from tests.fakes.fred_server import REALTIME, too_many_vintages
-from tests.fakes.harness import KEY, environment, run_update
+from tests.fakes.harness import KEY, environment, fred_in_process, run_update
 
 
 @pytest.fixture
 def fake(servers, monkeypatch):
-    monkeypatch.setenv("FRED_API_KEY", KEY)
-    monkeypatch.setenv("FRED_API_ROOT", servers.fred.root)
-    monkeypatch.setenv("FRED_RETRY_ATTEMPTS", "1")
-    monkeypatch.setenv("FRED_MIN_INTERVAL", "0")
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    fred_in_process(servers, monkeypatch)
     # ADP's report of 2 Apr 2025 printed March at 134,399,000 (first release); today's value
     # is the snapshot's. The fake knows that vintage from 2025-04-02 to 2025-04-29.
     servers.fred.vintage("ADPMNUSNERSA", "2025-03-01", "134399000", "2025-04-02", "2025-04-29")

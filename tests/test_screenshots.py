@@ -54,9 +54,7 @@ MASK = (".md-search", ".md-header__option", "article table")
 FIX_TABLES = """() => document.querySelectorAll("article .md-typeset__scrollwrap").forEach(w => {
   w.style.height = "240px"; w.style.overflow = "hidden"; })"""
 # The layout has settled: the page's height and the box of every table and heading unchanged
-# over ten polls 50 ms apart. Found: on a busy machine the ladder page was sometimes shot while
-# its first table still had its earlier height, so the grey mask covered the heading below it
-# and the picture flipped between two goldens from one run to the next.
+# over ten polls 50 ms apart (in place of a fixed 300 ms wait, which a busy machine outran).
 SETTLED = """() => new Promise(resolve => {
   let last = null, same = 0;
   const tick = () => {

@@ -139,6 +139,18 @@ def start_servers(project: Path, key: str = KEY) -> Servers:
     return servers
 
 
+def fred_in_process(servers: Servers, monkeypatch) -> None:
+    """What a FRED call made in this process (not through ``run_update``) needs: the fake's
+    root and the test key, one attempt, no pacing, and no proxy between it and 127.0.0.1."""
+    monkeypatch.setenv("FRED_API_KEY", KEY)
+    monkeypatch.setenv("FRED_API_ROOT", servers.fred.root)
+    monkeypatch.setenv("FRED_RETRY_ATTEMPTS", "1")
+    monkeypatch.setenv("FRED_MIN_INTERVAL", "0")
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
 def environment(servers: Servers, key: str | None = KEY, **overrides: str | None) -> dict:
     env = {
         name: value
