@@ -379,6 +379,11 @@ CASES: dict[str, tuple[str, list[tuple[str, ...]]]] = {
         [("rule: daily 00:10 UTC", "rule: daily 24:10 UTC")],
     ),
     "reserved-id": ("indicators.yml", [("  - id: bnb-btc\n", "  - id: index\n")]),
+    "id-is-a-site-file": ("indicators.yml", [("  - id: bnb-btc\n", "  - id: regime\n")]),
+    "id-is-the-desk-table": (
+        "indicators.yml",
+        [("  - id: bnb-btc\n", "  - id: fed-bills-periods\n")],
+    ),
     "id-trailing-newline": ("indicators.yml", [("  - id: bnb-btc\n", '  - id: "bnb-btc\\n"\n')]),
     "sentence-divides-by-zero": (
         "indicators.yml",

@@ -132,3 +132,25 @@ def test_every_page_renders_from_its_context_alone(listed, tmp_path: Path):
     home = (tmp_path / "index.md").read_text()
     assert home.startswith("---\ntitle: ")
     assert (tmp_path / "indicators" / "reserves.md").read_text().count("## ") >= 3
+
+
+def test_every_file_the_site_names_itself_is_an_id_no_indicator_may_take(built_project: Path):
+    """An indicator's files share data/, charts/, downloads/ and embed/ with the site's own
+    (the regime, ladder and attribution charts, the scorecard, the nowcast's errors, the Desk's
+    table): every stem there that is not an indicator's must be reserved, or a fork could name
+    an indicator ``regime`` and overwrite the regime chart's CSV with no error."""
+    from generator.catalogue.grammar import RESERVED_IDS
+    from generator.catalogue.load import load_config
+
+    config = load_config(built_project / "indicators.yml")
+    ids = {indicator.id for indicator in config.indicators}
+    desk_table = config.desk.table.file_name if config.desk and config.desk.table else None
+    site = built_project / "site"
+    stems = {
+        path.name.split(".")[0]
+        for folder in ("data", "charts", "downloads", "embed")
+        for path in (site / folder).iterdir()
+    }
+    assert {"regime", "ladder", "liquidity-attribution", "scorecard"} <= stems  # looked
+    unclaimed = stems - ids - RESERVED_IDS - {desk_table}
+    assert not unclaimed, f"add to grammar.RESERVED_IDS: {sorted(unclaimed)}"

@@ -265,6 +265,13 @@ def _desk_table_problems(doc: Located, config: Config, where: str) -> list[str]:
         if problem:
             line = doc.line(("desk", "table", "checks", column))
             problems.append(f"{where}:{line}: desk table, {problem}")
+    for index, taken in enumerate(config.indicators):
+        if taken.id == table.file_name:
+            line = doc.line(("indicators", index, "id"))
+            problems.append(
+                f"{where}:{line}: indicator {taken.id!r}, field 'id': {taken.id!r} is the "
+                f"name of the Desk's periods table (data/{table.file_name}.csv); choose another id"
+            )
     return problems
 
 

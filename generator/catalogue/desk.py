@@ -63,6 +63,12 @@ class DeskTable(Strict):
         "change over each period is published beside the purchases (e.g. Treasury holdings)",
     )
 
+    @property
+    def file_name(self) -> str:
+        """``<indicator>-periods``: the table's CSV under data/ and JSON under api/. Named here,
+        not in publish/, so ``check`` can refuse an indicator id that would share the name."""
+        return f"{self.indicator}-periods"
+
 
 class DeskConfig(Strict):
     """The Desk's purchase periods and the rule that continues them."""

@@ -18,11 +18,16 @@ QUANTITY_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 DURATION = re.compile(r"([0-9]+)(d|w|m|y)")
 # The longest window: 100 years in each unit (a window spans history, the data starts ~1959).
 MAX_DURATION = {"d": 36525, "w": 5218, "m": 1200, "y": 100}
-# The site's own top-level pages and folders: an indicator with one of these ids would have its
-# card link to a page that is not its own (or a 404).
+# The site's own top-level pages and folders, and the stems of its own files beside the
+# indicators' in data/, charts/, downloads/ and embed/ (the regime, ladder and attribution
+# charts, the scorecard, the nowcast's errors): an indicator with one of these ids would have its
+# card link to a page that is not its own, or overwrite the site's file with its own.
+# tests/test_outputs.py builds the site and fails on a file stem that is neither here nor an
+# indicator's (the Desk's table, ``<indicator>-periods``, is refused in crossref).
 RESERVED_IDS = frozenset(
     "index blog api indicators charts data assets scorecard ladder data-status "
-    "config-reference about methodology fork search tags calendar global".split()
+    "config-reference about methodology fork search tags calendar global "
+    "regime liquidity-attribution nowcast-errors downloads embed snippets".split()
 )
 URL_SCHEMES = ("http", "https")
 DURATION_UNITS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}

@@ -226,7 +226,7 @@ class IndicatorConfig(Strict):
             raise ValueError(f"{value!r} is not a valid id: use lowercase letters, digits and '-'")
         if value in RESERVED_IDS:
             raise ValueError(
-                f"{value!r} is the name of one of the site's own pages; choose another id "
+                f"{value!r} names one of the site's own pages or files; choose another id "
                 f"(reserved: {', '.join(sorted(RESERVED_IDS))})"
             )
         return value

@@ -27,7 +27,7 @@ DIGITS = 3  # the operation results are published to the million (3 decimals in 
 def file_name(config: Config) -> str:
     """``<indicator>-periods``: the CSV under data/ and the JSON under api/ (fed-bills-periods)."""
     table = config.desk.table if config.desk is not None else None
-    return f"{table.indicator}-periods" if table is not None else "desk-periods"
+    return table.file_name if table is not None else "desk-periods"
 
 
 def rows_of(config: Config, results: Sequence[IndicatorResult]) -> list[desk.PeriodRow]:
