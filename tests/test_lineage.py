@@ -8,7 +8,9 @@ explanation lists, by arithmetic written here from the formulas' meaning, not fr
 from __future__ import annotations
 
 import csv
+import html
 import json
+import re
 import statistics
 from datetime import date, timedelta
 from pathlib import Path
@@ -205,3 +207,8 @@ def test_api_explain_matches_its_schema_and_the_page_shows_the_same(built_projec
     assert "How this number was made" in page
     assert "change over 13w: 2,935.287 − 3,129.562 = −194.275" in page
     assert "21 May 2026" in page
+    # Each explained figure of "Latest values" links to its block, by the Number's reference.
+    links = html.unescape(" ".join(re.findall(r'href="(#explain-[^"]*)"', page)))
+    ids = {html.unescape(i) for i in re.findall(r'<details class="lw-explain" id="([^"]*)"', page)}
+    assert "#explain-change_13w" in links.split()
+    assert {link[1:] for link in links.split()} == ids and len(ids) == len(data["quantities"])

@@ -125,6 +125,7 @@ class ExplainRow(TypedDict):
 class ExplainBlock(TypedDict):
     """One quantity's "How this number was made"."""
 
+    anchor: str  # the block's id (format.explain_anchor): what an explained figure links to
     label: str
     day: str
     value: str

@@ -16,7 +16,13 @@ from generator.measure.lineage import Explanation, Row, Step
 from generator.publish.api import api_json
 from generator.publish.contexts import ExplainBlock
 from generator.publish.describe import describe
-from generator.publish.format import format_count, format_date, format_exact, unit
+from generator.publish.format import (
+    explain_anchor,
+    format_count,
+    format_date,
+    format_exact,
+    unit,
+)
 
 # How each operation's arithmetic reads, given its inputs' values (a, b, ...).
 _TWO = {"change": "{a} − {b}", "pct_change": "({a} ÷ {b} − 1) × 100", "ratio": "{a} ÷ {b}"}
@@ -260,6 +266,7 @@ def page_context(
         label = indicator.quantities[item.quantity].label
         blocks.append(
             {
+                "anchor": explain_anchor(f"{indicator.id}.{item.quantity}"),
                 "label": label,
                 "day": format_date(item.day),
                 "value": f"{format_exact(item.value)} {unit(indicator, item.quantity)}".strip(),

@@ -201,8 +201,19 @@ class Number:
         """The value with its unit: '6,746 bn USD', '4.2%'; 'n/a' when missing."""
         return MISSING if self.missing else with_unit(self.figure, self.unit)
 
+    @property
+    def anchor(self) -> str | None:
+        """The id of its explanation's block on its indicator's page, or None."""
+        return explain_anchor(self.explain) if self.explain else None
+
     def __str__(self) -> str:
         return self.text
+
+
+def explain_anchor(name: str) -> str:
+    """``reserves.change_13w`` -> ``explain-change_13w``: the id of a quantity's "How this
+    number was made" block on its indicator's page, and what a figure links to."""
+    return "explain-" + name.partition(".")[2]
 
 
 def quantity_number(
