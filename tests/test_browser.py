@@ -350,12 +350,20 @@ def test_rss_feed_opens_as_a_readable_page(server: str, page):
     assert not watch.errors, watch.errors
 
 
+@pytest.fixture(scope="module")
+def phone_without_javascript(browser):
+    """One phone context with JavaScript off for the module: with no script, a page can keep
+    nothing in it, and its pages share the cache of the stylesheets and pictures."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    yield context
+    context.close()
+
+
 @pytest.mark.parametrize("indicator", IDS)
 def test_without_javascript_each_indicator_shows_its_picture_and_sentence(
-    server: str, browser, indicator: str
+    server: str, phone_without_javascript, indicator: str
 ):
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
-    tab = context.new_page()
+    tab = phone_without_javascript.new_page()
     tab.goto(f"{server}indicators/{indicator}/", wait_until="load")
     shown = tab.eval_on_selector_all(
         "figure.lw-chart img.lw-picture",
@@ -370,7 +378,7 @@ def test_without_javascript_each_indicator_shows_its_picture_and_sentence(
     sentence = tab.locator("figure.lw-chart .lw-chart-sentence").first.inner_text()
     assert re.search(r": .+ on \d{1,2} \w{3} 20\d\d", sentence), sentence
     assert tab.locator("figure.lw-chart a.lw-download").count() == figures
-    context.close()
+    tab.close()
 
 
 def test_vega_loads_only_when_the_reader_reaches_for_a_chart(server: str, fresh_page):

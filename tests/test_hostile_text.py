@@ -211,9 +211,17 @@ AIM = """link => {
 }"""
 
 
-def visit(browser, url: str, draw: bool = False) -> dict:
+@pytest.fixture(scope="module")
+def reader(browser) -> Iterator[Any]:
+    """One desktop context with WATCH in every page, for the module's visits: a page each,
+    sharing the cache (the Vega bundle compiled once) as a reader's tabs do."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_init_script(WATCH)
+    yield context
+    context.close()
+
+
+def visit(context, url: str, draw: bool = False) -> dict:
     tab = context.new_page()
     watch = test_browser.PageWatch(tab)
     dialogs: list[str] = []
@@ -248,7 +256,7 @@ def visit(browser, url: str, draw: bool = False) -> dict:
         })"""
     )
     found.update(dialogs=dialogs, errors=watch.errors, foreign=watch.foreign, marks=marks)
-    context.close()
+    tab.close()
     return found
 
 
@@ -266,8 +274,8 @@ def visit(browser, url: str, draw: bool = False) -> dict:
         ("config-reference/", False),
     ],
 )
-def test_chromium_runs_nothing_from_fork_text(hostile_server: str, browser, path: str, draw: bool):
-    found = visit(browser, hostile_server + path, draw)
+def test_chromium_runs_nothing_from_fork_text(hostile_server: str, reader, path: str, draw: bool):
+    found = visit(reader, hostile_server + path, draw)
     assert found["ran"] == [] and found["dialogs"] == [], found
     assert found["handlers"] == [] and found["scripts"] == [], found
     assert "1337" not in found["title"]
