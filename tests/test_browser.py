@@ -109,10 +109,10 @@ def test_indicator_page_chart_draws_marks(server: str, page, indicator: str):
     tab, watch = page
     tab.goto(f"{server}indicators/{indicator}/", wait_until="load")
     marks = charts_drawn(tab)
-    labels_without_nan(tab, f"indicators/{indicator}/")
     # reserves and net liquidity also draw the weekly attribution of reserves (stacked bars)
     expected = 2 if indicator in ("reserves", "net-liquidity") else 1
     assert len(marks) == expected and all(m > 0 for m in marks), f"{indicator}: drew {marks}"
+    labels_without_nan(tab, f"indicators/{indicator}/")
     assert "data as of" in tab.inner_text("article")
     assert not watch.errors, watch.errors
     assert not watch.foreign, watch.foreign
@@ -127,8 +127,8 @@ def test_home_page_cards_and_screenshot(server: str, page, tmp_path: Path):
     assert tab.locator("a.lw-card svg.lw-spark polyline").count() == len(IDS)
     assert "Liquidity regime:" in tab.inner_text(".lw-headline")
     marks = charts_drawn(tab)
-    labels_without_nan(tab, "")
     assert len(marks) == 1 and marks[0] > 0, f"regime chart drew {marks} marks"
+    labels_without_nan(tab, "")
     shot = tmp_path / "home.png"
     tab.screenshot(path=str(shot), full_page=False)
     assert shot.stat().st_size > 10_000
@@ -157,8 +157,8 @@ def test_ladder_chart_draws_a_line_per_asset(server: str, page):
     tab, watch = page
     tab.goto(f"{server}ladder/", wait_until="load")
     marks = charts_drawn(tab)
-    labels_without_nan(tab, "ladder/")
     assert len(marks) == 1 and marks[0] >= 5, f"ladder chart drew {marks} marks"
+    labels_without_nan(tab, "ladder/")
     assert "HAC p-value" in tab.inner_text("article")
     assert not watch.errors and not watch.foreign, (watch.errors, watch.foreign)
 
@@ -208,7 +208,7 @@ def test_other_pages_load_cleanly(server: str, page):
 def test_no_tooltip_reads_nan(server: str, page):
     """A hovered tooltip reads a date and no NaN. (Every mark's accessible label, which
     repeats its tooltip, is checked on every chart page by labels_without_nan, in the test
-    that draws that page: this test loaded and drew all fourteen pages again for it.)"""
+    that draws that page: this test loaded and drew every chart page again for it.)"""
     tab, watch = page
     tab.goto(f"{server}indicators/fed-assets/", wait_until="load")
     charts_drawn(tab)

@@ -138,6 +138,7 @@ async (names) => {{
       }} catch (error) {{ reject(error); }}
     }};
     frame.onerror = () => reject(new Error("cannot load " + name));
+    setTimeout(() => reject(new Error(name + " did not load in 30 s")), 30000);
     frame.src = "/charts/" + name;
     document.body.appendChild(frame);
   }});
