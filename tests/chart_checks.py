@@ -29,23 +29,31 @@ READ_SVG = """
 (root) => {
   const svg = root.tagName === "svg" ? root : root.querySelector("svg");
   if (!svg) return null;
+  // Each distinct paint is resolved once (a probe added and removed is a style recalculation
+  // of the chart; a chart has a few colours and hundreds of marks), as is each node's opacity.
+  const colours = new Map();
   const colour = c => {
     if (!c || c === "none" || c === "transparent") return null;
-    const probe = document.createElementNS("http://www.w3.org/2000/svg", "g");
-    probe.setAttribute("fill", c);
-    probe.style.fill = c;
-    svg.appendChild(probe);
-    const value = getComputedStyle(probe).fill;
-    probe.remove();
-    return value;
-  };
-  const opaque = el => {
-    for (let node = el; node && node !== svg; node = node.parentNode) {
-      const o = node.getAttribute && node.getAttribute("opacity");
-      if (o !== null && o !== undefined && parseFloat(o) === 0) return false;
-      if (getComputedStyle(node).opacity === "0") return false;
+    if (!colours.has(c)) {
+      const probe = document.createElementNS("http://www.w3.org/2000/svg", "g");
+      probe.setAttribute("fill", c);
+      probe.style.fill = c;
+      svg.appendChild(probe);
+      colours.set(c, getComputedStyle(probe).fill);
+      probe.remove();
     }
-    return true;
+    return colours.get(c);
+  };
+  const seen = new Map();
+  const opaque = el => {
+    if (!el || el === svg) return true;
+    if (!seen.has(el)) {
+      const o = el.getAttribute && el.getAttribute("opacity");
+      const hidden = (o !== null && o !== undefined && parseFloat(o) === 0)
+        || (el.nodeType === 1 && getComputedStyle(el).opacity === "0");
+      seen.set(el, !hidden && opaque(el.parentNode));
+    }
+    return seen.get(el);
   };
   const box = el => {
     const b = el.getBoundingClientRect();
@@ -77,6 +85,12 @@ READ_SVG = """
   const frame = svg.querySelector("g.role-frame.root path.background");
   return {entries, marks, texts, plot: frame ? box(frame) : null};
 }
+"""
+
+# Every drawn live chart of the page, read in one round trip.
+READ_LIVE = f"""
+() => Array.from(document.querySelectorAll("div.vega-chart[data-rendered]"))
+  .map(holder => ({READ_SVG.strip()})(holder))
 """
 
 

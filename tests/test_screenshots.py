@@ -139,7 +139,9 @@ def test_key_pages_look_as_reviewed(
     watch = PageWatch(tab)
     failures = []
     for page, path in PAGES.items():
-        tab.goto(f"{server}{path}", wait_until="networkidle")
+        # "load", then READY and SETTLED below: the exact conditions for a final layout (the
+        # "networkidle" stood here: 500 ms without a request on every page, on top of them).
+        tab.goto(f"{server}{path}", wait_until="load")
         name = f"{page}-{device}-{scheme}.png"
         actual = _shot(tab, height, tmp_path / name, factor)
         golden_path = SCREENS / name

@@ -52,7 +52,7 @@
     link.dataset.done = "1";
     var figure = link.closest("figure.lw-chart");
     var holder = document.createElement("div");
-    var entry = { link: link, holder: holder, view: null };
+    var entry = { link: link, holder: holder, view: null, full: false };
     var current = scheme();
     var size = reserved(figure);
     holder.className = "vega-chart";
@@ -81,7 +81,8 @@
           patch: function (vgSpec) {
             fitHeight(vgSpec, size);
             voronoiTooltips(vgSpec.marks || []);
-            showAll(vgSpec, figure && figure.dataset.full === "1");
+            entry.full = !!figure && figure.dataset.full === "1";
+            showAll(vgSpec, entry.full);
             return haloOfPage(vgSpec);
           },
           loader: { baseURL: base },
@@ -94,6 +95,7 @@
         return settle(result.view, holder, size);
       })
       .then(function () {
+        holder.dataset.window = entry.full ? "full" : "recent";
         holder.dataset.rendered = "1";
         if (figure) figure.classList.add("lw-live");
         // the link stays in place (its span is hidden by CSS), so the caption keeps its lines
@@ -187,8 +189,12 @@
       button.setAttribute("aria-pressed", all ? "true" : "false");
       button.textContent = all ? "Last two years" : "Full history";
       var entry = drawn.find(function (e) { return e.link === link; });
-      if (entry && entry.view) entry.view.signal("lw_all", all).runAsync();
-      else draw(link);
+      if (entry && entry.view) {
+        // data-window says which window is drawn once it is (tests wait for it, not a time)
+        entry.view.signal("lw_all", all).runAsync().then(function () {
+          entry.holder.dataset.window = all ? "full" : "recent";
+        });
+      } else draw(link);
     });
   }
 
