@@ -212,16 +212,14 @@ def run_mkdocs(root: Path, check: bool = True) -> subprocess.CompletedProcess:
     published. With ``check=False`` a failed build is returned, not raised, and the step skipped.
     """
     # PYTHONPATH names this tree, so nothing MkDocs loads can pick up the code the shared
-    # .venv's editable install points at.
+    # .venv's editable install points at. A process of its own forked from the server that
+    # imported MkDocs once (tests/forked.py), as ``run_generator``: a new interpreter spent
+    # about a second of each build importing it.
+    from tests import forked
+
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT)}
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    argv = ["build", "--strict", "--quiet"]
+    result = forked.run(argv, env, root, timeout=300, script=forked.MKDOCS)
     if check and result.returncode != 0:
         raise AssertionError(f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}")
     if result.returncode == 0:

@@ -32,7 +32,17 @@ PRELOAD = [
     "generator.fetch.update",
     "generator.fetch.due",
     "generator.publish.report",
+    # ``mkdocs build`` (conftest.run_mkdocs): about 1 s of its 2-3 s is importing these
+    "mkdocs.__main__",
+    "mkdocs.commands.build",
+    "material.plugins.blog.plugin",
+    "material.plugins.search.plugin",
+    "pymdownx.snippets",
 ]
+
+# ``python -m mkdocs ARGV`` for ``run(..., script=MKDOCS)``: the click command exits with
+# its code, as the module run as a program does.
+MKDOCS = "import sys\nfrom mkdocs.__main__ import cli\ncli(sys.argv[1:], prog_name='mkdocs')\n"
 
 _context: ForkServerContext | None = None
 
@@ -89,10 +99,10 @@ def run_together(
                 child.kill()
                 child.join()
         if late:
-            raise subprocess.TimeoutExpired(["generator", *late[0]], timeout)
+            raise subprocess.TimeoutExpired(["generator", *late[0]], timeout)  # or mkdocs
         return [
             subprocess.CompletedProcess(
-                ["generator", *argv],
+                ["mkdocs" if script == MKDOCS else "generator", *argv],
                 child.exitcode,
                 out.read_text(encoding="utf-8"),
                 err.read_text(encoding="utf-8"),
