@@ -166,7 +166,34 @@ def copy_project(target: Path) -> Path:
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
+    seed_nowcast(target)
     return target
+
+
+def seed_nowcast(target: Path) -> None:
+    """Copy the run's nowcast backtest (``publish/nowcast.py`` caches it in ``.cache/nowcast``
+    by the bytes of its inputs; about 1 s a build) into a project copy: a copy whose data is
+    the frozen snapshot's reads it back instead of computing it again, any other computes its
+    own. Copied, not linked as the pictures are: a build deletes the entry it does not use
+    ("one night's inputs replace the last's"), which would race between copies. The seed is
+    the one ``built_project`` computed in this run (``publish_nowcast``), so it is never one an
+    earlier run's code computed."""
+    seeds = Path(os.environ[CACHE_VARIABLE]) / "nowcast"
+    own = target / ".cache" / "nowcast"
+    for seed in seeds.glob("nowcast-*.csv"):
+        own.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(seed, own / seed.name)
+
+
+def publish_nowcast(root: Path) -> None:
+    """The backtest ``root``'s build cached, offered to every later project copy of the run
+    (``seed_nowcast``); written under a temporary name and renamed, so no copy reads half."""
+    seeds = Path(os.environ[CACHE_VARIABLE]) / "nowcast"
+    seeds.mkdir(parents=True, exist_ok=True)
+    for made in (root / ".cache" / "nowcast").glob("nowcast-*.csv"):
+        partial = seeds / f".{made.name}.{os.getpid()}.partial"
+        shutil.copy2(made, partial)
+        os.replace(partial, seeds / made.name)
 
 
 def private_cache(root: Path) -> Path:
@@ -213,16 +240,14 @@ def run_mkdocs(root: Path, check: bool = True) -> subprocess.CompletedProcess:
     published. With ``check=False`` a failed build is returned, not raised, and the step skipped.
     """
     # PYTHONPATH names this tree, so nothing MkDocs loads can pick up the code the shared
-    # .venv's editable install points at.
+    # .venv's editable install points at. A process of its own forked from the server that
+    # imported MkDocs once (tests/forked.py), as ``run_generator``: a new interpreter spent
+    # about a second of each build importing it.
+    from tests import forked
+
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT)}
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    argv = ["build", "--strict", "--quiet"]
+    result = forked.run(argv, env, root, timeout=300, script=forked.MKDOCS)
     if check and result.returncode != 0:
         raise AssertionError(f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}")
     if result.returncode == 0:
@@ -274,6 +299,7 @@ def build_shared() -> Path:
             copy_project(root)
             # the release calendar is as of "now": pinned, so the home page's panel is a golden
             run_generator(root, "build", env_extra={"UPDATE_NOW": BUILT_NOW})
+            publish_nowcast(root)
             run_mkdocs(root)
             done.touch()
     return root

@@ -14,6 +14,11 @@ import pytest
 from tests.conftest import copy_project, run_generator
 from tests.test_fixtures import nightly
 
+# One worker runs this module (`--dist loadgroup`): its module-scoped fixture (a revised
+# snapshot, built: most of 18 s) is made once, not again in a second worker that draws one of
+# the two tests that read it.
+pytestmark = pytest.mark.xdist_group("as_it_was")
+
 
 def card_of(home: str, indicator: str) -> str:
     """The HTML of one home card, by the indicator page it links to."""
