@@ -81,8 +81,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if not os.environ.get(CACHE_VARIABLE):
         os.environ[CACHE_VARIABLE] = tempfile.mkdtemp(prefix="lw-test-cache-")
         _MADE.append(os.environ[CACHE_VARIABLE])
-    os.environ[RUN_VARIABLE] = tempfile.mkdtemp(prefix="lw-test-run-")
-    _MADE.append(os.environ[RUN_VARIABLE])
+    if not os.environ.get(RUN_VARIABLE):  # else handed one: the nested run of test_fixtures
+        os.environ[RUN_VARIABLE] = tempfile.mkdtemp(prefix="lw-test-run-")
+        _MADE.append(os.environ[RUN_VARIABLE])
     # The whole suite on xdist workers (`make test`): build the site the browser and build
     # tests share now, beside the workers' first tests, rather than in the first worker that
     # asks while the others wait. It takes the same lock as `built_project`; if it fails, the

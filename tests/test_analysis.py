@@ -9,17 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from generator.catalogue.load import load_config
-from generator.measure import indicators
 from generator.measure import regime as analysis
-from generator.snapshot.load import load_snapshot
-from generator.snapshot.store import Store
-from tests.conftest import FIXTURE, assert_golden
-
-CONFIG = load_config(FIXTURE / "indicators.yml")
-SNAPSHOT = load_snapshot(CONFIG, Store(FIXTURE / "data"))
-RESULTS = indicators.evaluate(CONFIG, SNAPSHOT.series)
-BY_ID = {r.id: r for r in RESULTS}
+from tests import frozen
+from tests.conftest import assert_golden
 
 
 def _z_by_hand(series: pd.Series, week: pd.Timestamp, weeks: int = 156) -> float:
@@ -31,22 +23,23 @@ def _z_by_hand(series: pd.Series, week: pd.Timestamp, weeks: int = 156) -> float
 
 
 def test_regime_score_on_21_august_2026_by_hand():
-    regime = analysis.compute_regime(CONFIG, RESULTS)
+    regime = analysis.compute_regime(frozen.config(), frozen.results())
     week = pd.Timestamp("2026-08-21")
     assert regime.as_of == date(2026, 8, 21)
-    walcl = SNAPSHOT.series["WALCL"]
-    sofr = SNAPSHOT.series["SOFR"]
-    iorb = SNAPSHOT.series["IORB"]
+    series = frozen.snapshot().series
+    walcl = series["WALCL"]
+    sofr = series["SOFR"]
+    iorb = series["IORB"]
     spread = (sofr - iorb.reindex(sofr.index)) * 100
     inputs = [
         -_z_by_hand(spread.rolling(20).mean().dropna(), week),
-        _z_by_hand((SNAPSHOT.series["WRESBAL"] / 1000).diff(13).dropna(), week),
+        _z_by_hand((series["WRESBAL"] / 1000).diff(13).dropna(), week),
         _z_by_hand(
             (
                 (
                     walcl
-                    - SNAPSHOT.series["WTREGEN"]
-                    - 1000 * SNAPSHOT.series["RRPONTSYD"].reindex(walcl.index, method="ffill")
+                    - series["WTREGEN"]
+                    - 1000 * series["RRPONTSYD"].reindex(walcl.index, method="ffill")
                 )
                 / 1000
             )
@@ -54,7 +47,7 @@ def test_regime_score_on_21_august_2026_by_hand():
             .dropna(),
             week,
         ),
-        _z_by_hand((SNAPSHOT.series["TREAST"] / 1000).diff(4).dropna(), week),
+        _z_by_hand((series["TREAST"] / 1000).diff(4).dropna(), week),
     ]
     assert regime.score == pytest.approx(sum(inputs) / 4, abs=1e-9)
     assert regime.label == "neutral"  # -0.5 <= score <= 0.5
@@ -62,9 +55,9 @@ def test_regime_score_on_21_august_2026_by_hand():
 
 
 def test_regime_labels_follow_the_thresholds():
-    assert analysis.label_for(0.51, CONFIG.regime) == "easing"
-    assert analysis.label_for(0.5, CONFIG.regime) == "neutral"
-    assert analysis.label_for(-0.51, CONFIG.regime) == "tight"
+    assert analysis.label_for(0.51, frozen.config().regime) == "easing"
+    assert analysis.label_for(0.5, frozen.config().regime) == "neutral"
+    assert analysis.label_for(-0.51, frozen.config().regime) == "tight"
 
 
 @pytest.mark.golden
@@ -75,9 +68,9 @@ def test_scorecard_markdown_matches_golden(built_project: Path):
 def test_headline_states_the_value_and_the_mean_it_is_compared_with():
     from generator.publish import pages
 
-    regime = analysis.compute_regime(CONFIG, RESULTS)
-    text = pages.headline(regime, RESULTS)["text"]
-    spread = BY_ID["sofr-iorb-spread"].quantity("mean_20d")
+    regime = analysis.compute_regime(frozen.config(), frozen.results())
+    text = pages.headline(regime, frozen.results())["text"]
+    spread = next(r for r in frozen.results() if r.id == "sofr-iorb-spread").quantity("mean_20d")
     grid = spread.resample("W-FRI").last().ffill(limit=4)
     mean = grid.iloc[-156:].mean()
     assert round(mean, 1) == -4.6
@@ -89,7 +82,7 @@ def test_headline_states_the_value_and_the_mean_it_is_compared_with():
 def test_regime_counts_its_inputs_and_states_the_minimum_window():
     from generator.publish import pages
 
-    regime = analysis.compute_regime(CONFIG, RESULTS)
+    regime = analysis.compute_regime(frozen.config(), frozen.results())
     counts = regime.inputs
     assert counts.iloc[-1] == 4
     assert counts[counts < 4].index[-1] < pd.Timestamp("2023-02-17")

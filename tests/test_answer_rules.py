@@ -18,19 +18,14 @@ import pandas as pd
 import pytest
 
 from generator.catalogue.answer import AnswerConfig, AnswerPart, AnswerRule
-from generator.catalogue.load import load_config, load_events
 from generator.catalogue.models import Config, IndicatorConfig
 from generator.measure import answer as decide
 from generator.measure import indicators
 from generator.publish import answer
-from generator.snapshot.load import load_snapshot
-from generator.snapshot.store import Store
-from tests.conftest import FIXTURE, ROOT
+from tests import frozen
+from tests.conftest import ROOT
 
-EVENTS = load_events(FIXTURE / "events.yml")
-CONFIG = load_config(FIXTURE / "indicators.yml", EVENTS)
-SNAPSHOT = load_snapshot(CONFIG, Store(FIXTURE / "data"))
-RULED = [i for i in CONFIG.indicators if i.status]
+RULED = [i for i in frozen.config().indicators if i.status]
 # Past days on which to compare, besides the frozen snapshot's last (quarterly over two years).
 PAST = [pd.Timestamp("2026-08-31") - pd.DateOffset(months=3 * k) for k in range(1, 9)]
 
@@ -41,7 +36,8 @@ def mirrored(indicator: IndicatorConfig) -> Config:
     reads = {name: f"{indicator.id}.{name}" for name in indicator.quantities}
     rules = [AnswerRule(when=rule.when, say=rule.level) for rule in indicator.status]
     part = AnswerPart(id="status", rules=rules)
-    return CONFIG.model_copy(update={"answer": AnswerConfig(reads=reads, parts=[part])})
+    answer = AnswerConfig(reads=reads, parts=[part])
+    return frozen.config().model_copy(update={"answer": answer})
 
 
 def said_level(indicator: IndicatorConfig, results: list[indicators.IndicatorResult]) -> str:
@@ -64,10 +60,10 @@ def label(cut: pd.Timestamp | None) -> str:
 
 @pytest.mark.parametrize("cut", [None, *PAST], ids=label)
 def test_the_answer_and_the_card_say_the_same_level_on_the_same_data(cut: pd.Timestamp | None):
-    series = SNAPSHOT.series
+    series = frozen.snapshot().series
     if cut is not None:
         series = {sid: values[values.index <= cut] for sid, values in series.items()}
-    results = indicators.evaluate(CONFIG, series)
+    results = indicators.evaluate(frozen.config(), series)
     by_id = {r.id: r for r in results}
     levels = set()
     for indicator in RULED:

@@ -3,21 +3,22 @@ match a separate computation from the raw CSVs (Wednesday levels, bn USD)."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from generator.catalogue.load import load_config
 from generator.measure import attribution
 from generator.publish import attribution as attribution_text
-from generator.snapshot.load import load_snapshot
-from generator.snapshot.store import Store
+from tests import frozen
 from tests.conftest import FIXTURE
 
-CONFIG = load_config(FIXTURE / "indicators.yml")
-SNAPSHOT = load_snapshot(CONFIG, Store(FIXTURE / "data"))
-FRAME = attribution.attribution(SNAPSHOT.series, CONFIG.attribution.series)
+
+@functools.cache
+def frame() -> pd.DataFrame:
+    """The frozen snapshot's attribution, made when a test first reads it (tests/frozen.py)."""
+    return attribution.attribution(frozen.snapshot().series, frozen.config().attribution.series)
 
 
 def raw(series_id: str) -> pd.Series:
@@ -28,18 +29,19 @@ def raw(series_id: str) -> pd.Series:
 
 
 def test_parts_add_up_on_every_week():
-    assert len(FRAME) > 500
-    parts = FRAME[["fed_assets", "tga", "rrp", "other"]].sum(axis=1)
-    assert (parts - FRAME["reserves_change"]).abs().max() < 1e-9
-    assert (FRAME.index.day_of_week == 2).all()  # Wednesdays
-    assert (FRAME.index.to_series().diff().dropna().dt.days == 7).all()
+    found = frame()
+    assert len(found) > 500
+    parts = found[["fed_assets", "tga", "rrp", "other"]].sum(axis=1)
+    assert (parts - found["reserves_change"]).abs().max() < 1e-9
+    assert (found.index.day_of_week == 2).all()  # Wednesdays
+    assert (found.index.to_series().diff().dropna().dt.days == 7).all()
 
 
 def test_parts_by_hand_on_19_august_2026():
     week, before = pd.Timestamp("2026-08-19"), pd.Timestamp("2026-08-12")
     reserves, assets, tga = raw("WRBWFRBL"), raw("WALCL"), raw("WDTGAL")
     rrp = raw("RRPONTSYD")
-    row = FRAME.loc[week]
+    row = frame().loc[week]
     assert row["reserves_change"] == pytest.approx((reserves[week] - reserves[before]) / 1000)
     assert row["fed_assets"] == pytest.approx((assets[week] - assets[before]) / 1000)
     assert row["tga"] == pytest.approx(-(tga[week] - tga[before]) / 1000)
@@ -49,7 +51,7 @@ def test_parts_by_hand_on_19_august_2026():
 def test_main_driver_over_13_weeks_by_hand():
     reserves, tga, assets = raw("WRBWFRBL"), raw("WDTGAL"), raw("WALCL")
     end, start = pd.Timestamp("2026-08-19"), pd.Timestamp("2026-05-20")
-    driver = attribution.main_driver(FRAME)
+    driver = attribution.main_driver(frame())
     assert driver is not None and driver.until == end.date() and driver.since == start.date()
     assert driver.part == "tga"
     assert driver.contribution == pytest.approx(-(tga[end] - tga[start]) / 1000, abs=1e-6)
@@ -61,18 +63,18 @@ def test_main_driver_over_13_weeks_by_hand():
 
 
 def test_csv_has_the_published_columns():
-    text = attribution_text.attribution_csv(FRAME)
+    text = attribution_text.attribution_csv(frame())
     lines = text.splitlines()
     assert lines[0] == "date,reserves_change,fed_assets,tga,rrp,other"
-    assert len(lines) == len(FRAME) + 1
+    assert len(lines) == len(frame()) + 1
     last = lines[-1].split(",")
     assert last[0] == "2026-08-19"
     assert sum(float(v) for v in last[2:]) == pytest.approx(float(last[1]), abs=0.003)
 
 
 def test_missing_series_gives_an_empty_attribution():
-    without = {k: v for k, v in SNAPSHOT.series.items() if k != "WDTGAL"}
-    assert attribution.attribution(without, CONFIG.attribution.series).empty
+    without = {k: v for k, v in frozen.snapshot().series.items() if k != "WDTGAL"}
+    assert attribution.attribution(without, frozen.config().attribution.series).empty
 
 
 def test_build_publishes_csv_chart_and_sentence(built_project: Path):

@@ -14,12 +14,11 @@ from pathlib import Path
 import jsonschema
 from icalendar import Calendar
 
-from generator.catalogue.load import load_config
 from generator.publish import calendar
 from generator.snapshot.releases import load_schedule
+from tests import frozen
 from tests.conftest import BUILT_NOW, FIXTURE, ROOT
 
-CONFIG = load_config(FIXTURE / "indicators.yml")
 NOW = datetime.fromisoformat(BUILT_NOW.replace("Z", "+00:00"))
 # by hand: H.4.1 Thu 27 Aug 16:30 EDT; SOFR next business day 08:00 EDT; ADP first Wednesday
 # of September 08:15 EDT; crypto the next 00:10 UTC
@@ -44,7 +43,7 @@ def test_calendar_json_matches_its_schema_and_lists_every_series_read(built_proj
     cls(schema, format_checker=cls.FORMAT_CHECKER).validate(data)
     assert data["generated"] == BUILT_NOW
     listed = [s for r in data["releases"] for s in r["series"]]
-    declared = [s for s, spec in CONFIG.series.items() if spec.release is not None]
+    declared = [s for s, spec in frozen.config().series.items() if spec.release is not None]
     assert sorted(listed) == sorted(declared)  # every series the site reads, once
     by_id = {r["id"]: r for r in data["releases"]}
     for release_id, when in EXPECTED_NEXT.items():
@@ -88,8 +87,10 @@ def test_the_home_page_shows_the_next_releases(built_project: Path):
 
 
 def test_the_brief_names_the_release_that_could_flip_a_status():
-    schedule = load_schedule(CONFIG, FIXTURE / "data")
-    names = calendar.flip_releases(CONFIG, calendar.entries(CONFIG, schedule, NOW))
+    schedule = load_schedule(frozen.config(), FIXTURE / "data")
+    names = calendar.flip_releases(
+        frozen.config(), calendar.entries(frozen.config(), schedule, NOW)
+    )
     assert names["reserves"] == "the H.4.1 of Thu 27 Aug"
     # SOFR minus IORB reads SOFR (Fri 08:00) and IORB (Thu 16:30): the sooner is named
     assert names["sofr-iorb-spread"] == "the IORB of Thu 27 Aug"
@@ -115,6 +116,8 @@ def test_the_brief_line_reads_as_the_issue_asks(built_project: Path):
 def test_an_as_of_build_is_dated_at_the_start_of_its_day():
     moment = calendar.as_of_moment(date(2026, 8, 20))
     assert moment == datetime(2026, 8, 20, tzinfo=UTC)
-    items = calendar.entries(CONFIG, load_schedule(CONFIG, FIXTURE / "data"), moment)
+    items = calendar.entries(
+        frozen.config(), load_schedule(frozen.config(), FIXTURE / "data"), moment
+    )
     h41 = next(i for i in items if i.release_id == "h41")
     assert h41.next is not None and h41.next.at == datetime(2026, 8, 20, 20, 30, tzinfo=UTC)

@@ -11,6 +11,7 @@ days to 30 Dec 2025; the Russell 2000 / S&P 500 ratio stood at percentile 5 on 3
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import math
 from datetime import date
@@ -23,32 +24,44 @@ import yaml
 from scipy import stats
 
 from generator.catalogue.claims import TESTS
-from generator.catalogue.load import load_config, load_events
 from generator.measure import claims, indicators, ladder, vintage_reads
 from generator.publish import scorecard
-from generator.snapshot.load import as_published, load_snapshot
-from generator.snapshot.store import Store
+from generator.snapshot.load import Snapshot, as_published
+from tests import frozen
 from tests.conftest import FIXTURE, assert_golden
 
-CONFIG = load_config(FIXTURE / "indicators.yml")
-EVENTS = load_events(FIXTURE / "events.yml")
-SNAPSHOT = load_snapshot(CONFIG, Store(FIXTURE / "data"))
-RESULTS = indicators.evaluate(CONFIG, SNAPSHOT.series)
 WRITTEN = date(2025, 12, 31)
 NOW = date(2026, 8, 22)  # the day the sources were last asked (manifest fetched_at)
-THEN = as_published(SNAPSHOT, CONFIG, WRITTEN)
-RESULTS_THEN = indicators.evaluate(CONFIG, THEN.series)
-FIRST = {
-    claim.id: read
-    for claim in CONFIG.claims.items
-    if (read := vintage_reads.claim_reads(CONFIG, claim, SNAPSHOT, RESULTS_THEN, WRITTEN))
-}
-JUDGED = {
-    r.config.id: r
-    for r in claims.judge_claims(
-        CONFIG, EVENTS, (RESULTS, SNAPSHOT.series, NOW), (RESULTS_THEN, THEN.series), FIRST
-    )
-}
+
+
+# What every claim test reads, made when the first one asks (tests/frozen.py says why).
+@functools.cache
+def as_written() -> Snapshot:
+    """The snapshot as it was published on ``WRITTEN``."""
+    return as_published(frozen.snapshot(), frozen.config(), WRITTEN)
+
+
+@functools.cache
+def results_written() -> list[indicators.IndicatorResult]:
+    return indicators.evaluate(frozen.config(), as_written().series)
+
+
+@functools.cache
+def first_reads() -> dict[str, vintage_reads.VintageRead]:
+    config, snapshot = frozen.config(), frozen.snapshot()
+    return {
+        claim.id: read
+        for claim in config.claims.items
+        if (read := vintage_reads.claim_reads(config, claim, snapshot, results_written(), WRITTEN))
+    }
+
+
+@functools.cache
+def claims_judged() -> dict[str, claims.ClaimResult]:
+    now = (frozen.results(), frozen.snapshot().series, NOW)
+    written = (results_written(), as_written().series)
+    found = claims.judge_claims(frozen.config(), frozen.events(), now, written, first_reads())
+    return {r.config.id: r for r in found}
 
 
 def raw(bucket: str, series_id: str) -> pd.Series:
@@ -59,10 +72,10 @@ def raw(bucket: str, series_id: str) -> pd.Series:
 
 
 def test_written_is_one_setting_and_every_claim_is_there():
-    assert CONFIG.claims.written == WRITTEN
-    assert list(JUDGED) == [claim.id for claim in CONFIG.claims.items]
+    assert frozen.config().claims.written == WRITTEN
+    assert list(claims_judged()) == [claim.id for claim in frozen.config().claims.items]
     # The article's claims keep their ids (a configuration may add claims, never drop these).
-    assert [c for c in JUDGED if c in AGREED_CLAIMS] == AGREED_CLAIMS
+    assert [c for c in claims_judged() if c in AGREED_CLAIMS] == AGREED_CLAIMS
 
 
 AGREED_CLAIMS = [
@@ -80,20 +93,20 @@ AGREED_CLAIMS = [
 
 def test_every_test_outputs_what_the_catalogue_declares():
     assert set(claims.RUNNERS) == set(TESTS)
-    for claim in CONFIG.claims.items:
-        for judgement in (JUDGED[claim.id].written, JUDGED[claim.id].now):
+    for claim in frozen.config().claims.items:
+        for judgement in (claims_judged()[claim.id].written, claims_judged()[claim.id].now):
             assert set(judgement.evidence.values) == set(TESTS[claim.test].outputs), claim.id
 
 
 def test_only_published_observations_count_when_written():
     # H.4.1 Wednesday figures are released on Thursday: 2025-12-31 is published on 2026-01-01.
-    assert THEN.series["WALCL"].index[-1] == pd.Timestamp("2025-12-24")
-    assert THEN.series["WRESBAL"].index[-1] == pd.Timestamp("2025-12-24")
+    assert as_written().series["WALCL"].index[-1] == pd.Timestamp("2025-12-24")
+    assert as_written().series["WRESBAL"].index[-1] == pd.Timestamp("2025-12-24")
     # SOFR is published the next business day; December's ADP figure in early January.
-    assert THEN.series["SOFR"].index[-1] == pd.Timestamp("2025-12-30")
-    assert THEN.series["ADPMNUSNERSA"].index[-1] == pd.Timestamp("2025-11-01")
-    assert THEN.series["SP500"].index[-1] == pd.Timestamp("2025-12-31")
-    for series_id, values in THEN.series.items():
+    assert as_written().series["SOFR"].index[-1] == pd.Timestamp("2025-12-30")
+    assert as_written().series["ADPMNUSNERSA"].index[-1] == pd.Timestamp("2025-11-01")
+    assert as_written().series["SP500"].index[-1] == pd.Timestamp("2025-12-31")
+    for series_id, values in as_written().series.items():
         assert values.index[-1] <= pd.Timestamp(WRITTEN), series_id
 
 
@@ -135,7 +148,7 @@ def test_bill_purchases_by_hand():
     expected = [40, 40, 40, 40, 25, 10, 10, 10]
     assert list(by_hand["rmp"]) == pytest.approx(expected, abs=1.0)
     assert list(by_hand["bought"].round(1)) == [54.4, 55.4, 53.5, 53.8, 40.5, 26.3, 26.6, 27.6]
-    now = JUDGED["bill-purchases"].now
+    now = claims_judged()["bill-purchases"].now
     assert now.verdict == "not supported"  # about 10 bn USD a period since May
     assert now.evidence.values["pace"] == pytest.approx(by_hand["rmp"].iloc[-3:].mean(), abs=1e-9)
     assert now.evidence.values["complete"] == 8
@@ -146,7 +159,7 @@ def test_bill_purchases_by_hand():
 def test_bill_purchases_when_written_on_the_announcement_and_the_pace_so_far():
     ops = raw("nyfed", "FED_RMP_BILL_PURCHASES")
     mbs = raw("fred", "WSHOMCB") / 1000
-    then = JUDGED["bill-purchases"].written
+    then = claims_judged()["bill-purchases"].written
     assert then.verdict == "supported"
     values = then.evidence.values
     assert values["complete"] == 0 and math.isnan(values["pace"])
@@ -206,7 +219,7 @@ def test_reserves_by_hand(when: str, last: str, verdict: str):
     over 26 weeks (about 6 moves of 70 bn), the purchases 2 weeks old: supported. Now: -15 bn
     USD over 26 weeks and +3 since the purchases began, both within one move of 63 bn: flat,
     not dwindling (it read "inconclusive" when the sign alone decided, issue 19)."""
-    judged = getattr(JUDGED["reserves-dwindling"], when)
+    judged = getattr(claims_judged()["reserves-dwindling"], when)
     expected = _reserves_by_hand(last)
     for name, value in expected.items():
         assert judged.evidence.values[name] == pytest.approx(value, abs=1e-6), name
@@ -227,12 +240,12 @@ def test_reserves_card_reads_the_claims_measure():
     ordinary week's move that makes the claim "not supported"; the 13-week fall of 194 bn USD
     no longer calls stress on its own, and the card's sentence says why."""
     expected = _reserves_by_hand("2026-08-19")
-    reserves = next(r for r in RESULTS if r.id == "reserves")
+    reserves = next(r for r in frozen.results() if r.id == "reserves")
     assert reserves.latest("move_1w") == pytest.approx(expected["move"], abs=1e-9)
     assert reserves.latest("change_26w") == pytest.approx(expected["change_26w"], abs=1e-9)
     assert reserves.latest("moves_26w") == pytest.approx(expected["moves_26w"], abs=1e-9)
     assert reserves.status is not None and reserves.status.level == "watch"
-    claim = JUDGED["reserves-dwindling"].now.evidence.values
+    claim = claims_judged()["reserves-dwindling"].now.evidence.values
     assert claim["move"] == reserves.latest("move_1w")
     assert claim["moves_26w"] == pytest.approx(reserves.latest("moves_26w"), abs=1e-12)
 
@@ -247,7 +260,7 @@ def test_reserves_card_reads_the_claims_measure():
 def test_sofr_by_hand(when: str, last: str, verdict: str, mean: float, days: int):
     sofr, iorb = raw("fred", "SOFR")[:last], raw("fred", "IORB")
     spread = ((sofr - iorb.reindex(sofr.index)) * 100).dropna()
-    judged = getattr(JUDGED["sofr-above-iorb"], when)
+    judged = getattr(claims_judged()["sofr-above-iorb"], when)
     assert judged.evidence.values["mean"] == pytest.approx(spread.iloc[-20:].mean(), abs=1e-9)
     assert judged.evidence.values["days"] == (spread.iloc[-20:] > 0).sum() == days
     assert round(spread.iloc[-20:].mean(), 1) == mean
@@ -257,7 +270,7 @@ def test_sofr_by_hand(when: str, last: str, verdict: str, mean: float, days: int
 def test_adp_now_by_hand_on_todays_vintage():
     change = raw("fred", "ADPMNUSNERSA").diff() / 1000
     year = change["2025-01-01":"2025-12-31"]
-    judged = JUDGED["adp-negative-2025"].now
+    judged = claims_judged()["adp-negative-2025"].now
     assert judged.basis == claims.LATEST
     assert judged.evidence.values["known"] == len(year) == 12
     assert judged.evidence.values["negative"] == (year < 0).sum() == 4
@@ -270,12 +283,12 @@ def test_a_parameter_left_out_takes_the_default_the_catalogue_declares(monkeypat
     without ``year`` counts 2025's months (the declared default), and with the declared default
     moved to 2024 it counts 2024's, each checked by hand against the raw CSV."""
     change = raw("fred", "ADPMNUSNERSA").diff() / 1000
-    claim = next(c for c in CONFIG.claims.items if c.id == "adp-negative-2025")
+    claim = next(c for c in frozen.config().claims.items if c.id == "adp-negative-2025")
     bare = claim.model_copy(update={"params": {}})
     ctx = claims.Context(cutoff=NOW, events={}, policy=[], prices={})
 
     def counted() -> tuple[float, float]:
-        values = claims.judge(bare, RESULTS, ctx).evidence.values
+        values = claims.judge(bare, frozen.results(), ctx).evidence.values
         return values["known"], values["negative"]
 
     year = change["2025-01-01":"2025-12-31"]
@@ -324,7 +337,7 @@ def test_adp_when_written_reads_the_first_releases_and_names_the_months_it_could
         pd.Timestamp(f"2025-{m:02d}-01"): v
         for m, v in enumerate([183, 77, 155, 62, 37, -33, 104], start=1)
     }
-    judged = JUDGED["adp-negative-2025"].written
+    judged = claims_judged()["adp-negative-2025"].written
     assert judged.basis == claims.VINTAGE
     assert judged.evidence.values["known"] == len(first) == 7
     assert judged.evidence.values["negative"] == (first < 0).sum() == 1
@@ -343,7 +356,7 @@ def test_adp_when_written_reads_the_first_releases_and_names_the_months_it_could
 
 
 def test_the_scorecard_says_which_claims_used_a_vintage_and_which_the_rule():
-    rows = {row.id: row for row in scorecard.rows(list(JUDGED.values()))}
+    rows = {row.id: row for row in scorecard.rows(list(claims_judged().values()))}
     adp = rows["adp-negative-2025"]
     assert adp.basis_written == "first release"
     assert "Not checked: August 2025 to November 2025, published by 31 Dec 2025" in adp.basis_text
@@ -361,7 +374,7 @@ def test_the_scorecard_says_which_claims_used_a_vintage_and_which_the_rule():
 def test_small_caps_by_hand(when: str, last: str, verdict: str, pct: int):
     ratio = (raw("market", "RUT") / raw("market", "SP500")).dropna()[:last]
     percentile = (ratio <= ratio.iloc[-1]).mean() * 100
-    judged = getattr(JUDGED["small-caps-low"], when)
+    judged = getattr(claims_judged()["small-caps-low"], when)
     assert judged.evidence.values["percentile"] == pytest.approx(percentile, abs=1e-6)
     assert round(percentile) == pct
     assert judged.verdict == verdict
@@ -406,7 +419,7 @@ def _common_correlations(assets: list[str], until: str | None) -> tuple[pd.DataF
 def test_peak_lags_on_one_common_sample_by_hand(claim: str, assets: list[str], when: str):
     until = "2025-12-30" if when == "written" else None
     table, n = _common_correlations(assets, until)
-    judged = getattr(JUDGED[claim], when)
+    judged = getattr(claims_judged()[claim], when)
     values = judged.evidence.values
     assert values["n"] == n
     for i, asset in enumerate(assets, start=1):
@@ -420,14 +433,14 @@ def test_peak_lags_on_one_common_sample_by_hand(claim: str, assets: list[str], w
 
 
 def test_strongest_means_largest_absolute_correlation():
-    values = JUDGED["lag-weeks"].now.evidence.values
+    values = claims_judged()["lag-weeks"].now.evidence.values
     table, _ = _common_correlations(["SP500", "RUT", "BTC-USD", "ETH-USD", "BNB-USD"], None)
     peaks = table.max()
     assert values["strongest_r"] == pytest.approx(peaks.abs().max(), abs=1e-9)
 
 
 def test_no_turn_enters_before_its_signal_was_published():
-    net = next(r for r in RESULTS if r.id == "net-liquidity")
+    net = next(r for r in frozen.results() if r.id == "net-liquidity")
     change = net.quantity("change_13w")
     raw_turns = ladder.turning_points(change)
     published = ladder.published_turns(change)
@@ -444,8 +457,8 @@ def test_no_turn_enters_before_its_signal_was_published():
 
 
 def test_fall_first_counts_net_liquidity_upturns_apart_from_policy_easing():
-    then, now = JUDGED["fall-first"].written, JUDGED["fall-first"].now
-    net = next(r for r in RESULTS if r.id == "net-liquidity").quantity("change_13w")
+    then, now = claims_judged()["fall-first"].written, claims_judged()["fall-first"].now
+    net = next(r for r in frozen.results() if r.id == "net-liquidity").quantity("change_13w")
     starts = [t for t in ladder.published_turns(net) if t >= date(2015, 1, 1)]
     counted = [s for s in starts if pd.Timestamp(s) + pd.Timedelta(weeks=2) <= pd.Timestamp(NOW)]
     assert now.evidence.values["events"] == len(set(counted)) == 19  # upturns only
@@ -495,7 +508,7 @@ def test_fall_first_judges_the_fed_policy_easing_starts_and_says_when_too_few(wh
     2024: first cut; Dec 2025: QT's end, purchases): 3 with most assets lower 2 weeks on,
     p about 0.5 against a base near 41%; the test would need 12 to find a fall after 3 in 4
     of them 80% of the time, so the verdict is inconclusive and says it has too few."""
-    judged = getattr(JUDGED["fall-first"], when)
+    judged = getattr(claims_judged()["fall-first"], when)
     kept, fell = _policy_easing_by_hand(WRITTEN if when == "written" else NOW)
     assert kept == [
         "2019-07-31",
@@ -514,20 +527,23 @@ def test_fall_first_judges_the_fed_policy_easing_starts_and_says_when_too_few(wh
     assert values["policy_p_value"] == pytest.approx(p_value, abs=1e-12)
     assert values["policy_needed"] == _events_needed_by_hand(base) == 12
     assert judged.verdict == "inconclusive"
-    text = scorecard.evidence_text(JUDGED["fall-first"], judged)
+    text = scorecard.evidence_text(claims_judged()["fall-first"], judged)
     assert text.startswith("Inconclusive: only 6 Fed policy easing starts have 2 weeks of prices")
     assert "takes 12." in text
 
 
 def test_bnb_history_before_valid_from_is_cut():
-    assert SNAPSHOT.series["BNB-USD"].index[0] >= pd.Timestamp("2017-11-01")
+    assert frozen.snapshot().series["BNB-USD"].index[0] >= pd.Timestamp("2017-11-01")
     assert raw("crypto", "BNB-USD").index[0] < pd.Timestamp("2017-11-01")
 
 
 def test_missing_data_makes_a_claim_not_testable():
-    without = [r for r in RESULTS if r.id != "adp-payrolls"]
+    without = [r for r in frozen.results() if r.id != "adp-payrolls"]
     found = claims.judge_claims(
-        CONFIG, EVENTS, (without, SNAPSHOT.series, NOW), (without, SNAPSHOT.series)
+        frozen.config(),
+        frozen.events(),
+        (without, frozen.snapshot().series, NOW),
+        (without, frozen.snapshot().series),
     )
     adp = next(r for r in found if r.config.id == "adp-negative-2025")
     assert adp.written.verdict == adp.now.verdict == "not testable"
@@ -550,13 +566,13 @@ def test_a_common_sample_cut_short_by_a_stopped_input_is_as_of_its_date():
     assert friday["BNB-USD"] == pd.Timestamp("2026-02-20")
     assert {friday[a] for a in friday if a != "BNB-USD"} == {pd.Timestamp("2026-08-21")}
     expected = set()
-    for claim in CONFIG.claims.items:
+    for claim in frozen.config().claims.items:
         assets = list(claim.params.get("assets", []))
         common = claim.test in ("peak_order", "peak_window")
         if common and min(friday[a] for a in assets) < max(friday[a] for a in assets):
             expected.add(claim.id)
     assert expected == {"crypto-order", "lag-weeks"}
-    for key, result in JUDGED.items():
+    for key, result in claims_judged().items():
         assert result.written.current, key
         assert result.now.current == (key not in expected), key
         if key in expected:
@@ -566,10 +582,12 @@ def test_a_common_sample_cut_short_by_a_stopped_input_is_as_of_its_date():
 
 def test_summary_counts_stale_verdicts_apart():
     """'holds now: 1 of 7 current; 2 as of February 2026', each part's other verdicts listed."""
-    text = scorecard.summary(list(JUDGED.values()), WRITTEN)
-    held = sum(r.written.verdict == "supported" for r in JUDGED.values())
-    current = [r.now.verdict for k, r in JUDGED.items() if k not in ("crypto-order", "lag-weeks")]
-    stale = [JUDGED[k].now.verdict for k in ("crypto-order", "lag-weeks")]
+    text = scorecard.summary(list(claims_judged().values()), WRITTEN)
+    held = sum(r.written.verdict == "supported" for r in claims_judged().values())
+    current = [
+        r.now.verdict for k, r in claims_judged().items() if k not in ("crypto-order", "lag-weeks")
+    ]
+    stale = [claims_judged()[k].now.verdict for k in ("crypto-order", "lag-weeks")]
     assert f"Held when written (31 Dec 2025): {held} of 9 (" in text
     assert len(current) == 7 and current.count("supported") == 1
     # lag-weeks holds on its primary test; crypto-order cannot order the coins
@@ -584,16 +602,18 @@ def test_summary_counts_stale_verdicts_apart():
 
 
 def test_scorecard_rows_and_csv_say_what_stopped():
-    rows = {row.id: row for row in scorecard.rows(list(JUDGED.values()))}
+    rows = {row.id: row for row in scorecard.rows(list(claims_judged().values()))}
     assert rows["lag-weeks"].as_of_note("now") == (
         "as of 20 Feb 2026: BNB-USD has no data after it"
     )
     assert rows["lag-weeks"].as_of_note("written") == rows["fall-first"].as_of_note("now") == ""
-    table = pd.read_csv(io.StringIO(scorecard.scorecard_csv(list(JUDGED.values()))), dtype=str)
+    table = pd.read_csv(
+        io.StringIO(scorecard.scorecard_csv(list(claims_judged().values()))), dtype=str
+    )
     stopped = table.set_index("claim")["stopped_now"].fillna("")
     assert stopped.to_dict() == {
         key: ("BNB-USD 2026-02-20" if key in ("crypto-order", "lag-weeks") else "")
-        for key in JUDGED
+        for key in claims_judged()
     }
     assert table["stopped_written"].isna().all()
 
@@ -618,15 +638,15 @@ def test_with_the_vintage_of_the_written_day_on_record_the_claim_reads_that_vint
     nov = Revision(
         day(2025, 11, 1), level["2025-11-01"] - 50000, day(2025, 12, 3), day(2026, 1, 7), "release"
     )
-    revised = dict(SNAPSHOT.revisions)
+    revised = dict(frozen.snapshot().revisions)
     revised["ADPMNUSNERSA"] = sorted(
         [*revised["ADPMNUSNERSA"], nov], key=lambda r: (r.day, r.known_from)
     )
-    snapshot = with_rows(SNAPSHOT, revisions=revised)
-    then = as_published(snapshot, CONFIG, WRITTEN)
-    results = indicators.evaluate(CONFIG, then.series)
-    claim = next(c for c in CONFIG.claims.items if c.id == "adp-negative-2025")
-    read = vintage_reads.claim_reads(CONFIG, claim, snapshot, results, WRITTEN)
+    snapshot = with_rows(frozen.snapshot(), revisions=revised)
+    then = as_published(snapshot, frozen.config(), WRITTEN)
+    results = indicators.evaluate(frozen.config(), then.series)
+    claim = next(c for c in frozen.config().claims.items if c.id == "adp-negative-2025")
+    read = vintage_reads.claim_reads(frozen.config(), claim, snapshot, results, WRITTEN)
     assert read is not None and read.kind == "as of" and read.unchecked == []
     change = read.reads["change"]
     assert change["2025-11-01"] == (level["2025-11-01"] - 50000 - level["2025-10-01"]) / 1000

@@ -10,6 +10,7 @@ import yaml
 from generator.catalogue.load import load_config, load_events
 from generator.catalogue.messages import ConfigError
 from generator.publish.describe import describe
+from tests import frozen
 from tests.conftest import FIXTURE
 
 # The ids the site promised to keep (README: forks and tools rely on them); the configuration
@@ -30,7 +31,7 @@ AGREED = [
 ]
 # Every indicator of the configuration under test, in its order: what the pages, the API and
 # the browser tests iterate over (derived, so a frozen copy with one more indicator passes).
-IDS = [i.id for i in load_config(FIXTURE / "indicators.yml").indicators]
+IDS = [i.id for i in frozen.config().indicators]
 
 
 def test_catalogue_keeps_the_agreed_ids_in_order():

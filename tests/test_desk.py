@@ -17,9 +17,8 @@ from generator.catalogue.desk import DeskConfig, DeskPeriod
 from generator.catalogue.load import load_config
 from generator.catalogue.messages import ConfigError
 from generator.measure import desk
+from tests import frozen
 from tests.conftest import FIXTURE
-
-CONFIG = load_config(FIXTURE / "indicators.yml")
 
 
 def raw(bucket: str, series_id: str) -> pd.Series:
@@ -40,18 +39,18 @@ def test_the_fed_calendar_keeps_saturday_holidays_open_and_moves_sunday_ones():
 
 
 def test_the_rule_reproduces_every_listed_period_from_the_first():
-    assert CONFIG.desk is not None
-    first = CONFIG.desk.periods[0]
+    assert frozen.config().desk is not None
+    first = frozen.config().desk.periods[0]
     alone = DeskConfig(periods=[first])
-    derived = desk.periods(alone, CONFIG.desk.periods[-1].end)
-    listed = [(p.start, p.end, p.announced) for p in CONFIG.desk.periods]
+    derived = desk.periods(alone, frozen.config().desk.periods[-1].end)
+    listed = [(p.start, p.end, p.announced) for p in frozen.config().desk.periods]
     assert [(p.start, p.end, p.announced) for p in derived] == listed
     assert all(p.derived for p in derived[1:])
 
 
 def test_no_operation_falls_near_a_boundary_and_a_moved_one_is_caught():
     ops = raw("nyfed", "FED_RMP_BILL_PURCHASES")
-    spans = desk.periods(CONFIG.desk, ops.index[-1].date())
+    spans = desk.periods(frozen.config().desk, ops.index[-1].date())
     assert desk.boundary_problems(ops, spans, 2) == []
     end = spans[1].end  # 12 Feb 2026
     for offset, near in ((-2, False), (-1, True), (0, True), (1, True), (2, True), (3, False)):
@@ -64,7 +63,7 @@ def _by_hand() -> pd.DataFrame:
     """Bills bought per period with pd.cut over the period edges, the MBS fall with asof."""
     ops = raw("nyfed", "FED_RMP_BILL_PURCHASES")
     mbs = raw("fred", "WSHOMCB") / 1000
-    ends = [pd.Timestamp(p.end) for p in CONFIG.desk.periods]
+    ends = [pd.Timestamp(p.end) for p in frozen.config().desk.periods]
     edges = [pd.Timestamp("2025-12-11 12:00"), *(e + pd.Timedelta(hours=12) for e in ends)]
     bins = pd.cut(ops.index, edges, labels=ends)
     bought = ops.groupby(bins, observed=False).sum()

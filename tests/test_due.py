@@ -19,6 +19,7 @@ from generator.fetch import due, plan
 from generator.fetch.sources import SourceError, fred
 from generator.snapshot.releases import Schedule, load_schedule
 from generator.snapshot.store import SeriesRecord, Store
+from tests import frozen
 from tests.conftest import FIXTURE
 from tests.fakes.base import Reply
 from tests.fakes.fred_server import XML
@@ -31,7 +32,7 @@ from tests.fakes.harness import (
     run_update,
 )
 
-CONFIG = load_config(FIXTURE / "indicators.yml")
+CONFIG = frozen.config()  # at collection: its releases are the parameters below
 H41_SERIES = [s for s, spec in CONFIG.series.items() if spec.release == "h41"]
 # FRED's H.4.1 days around Thanksgiving 2026 as a test's calendar (Friday 27 November)
 H41_DAYS = ["2026-11-12", "2026-11-19", "2026-11-27", "2026-12-03", "2026-12-10"]

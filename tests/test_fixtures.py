@@ -18,7 +18,7 @@ import pandas as pd
 
 from generator.snapshot.store import Store
 from generator.snapshot.vintages import Revision, revisions_to_csv
-from tests.conftest import FIXTURE, ROOT
+from tests.conftest import FIXTURE, ROOT, RUN_VARIABLE
 from tests.test_fork import add_indicator_block, edit, example
 
 
@@ -75,13 +75,53 @@ def copy_repository(target: Path) -> Path:
     return target
 
 
+def build_inputs(root: Path, target: Path) -> dict[str, bytes]:
+    """Every byte ``built_project`` in the repository at ``root`` builds from: the project copy
+    made by that repository's own ``copy_project`` (tests/conftest.py), and the code that
+    builds it (the generator, the conftest and the fork server that run it)."""
+    spec = importlib.util.spec_from_file_location(
+        f"conftest_of_{target.name}", root / "tests" / "conftest.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.copy_project(target)
+    project = {
+        f"project/{p.relative_to(target).as_posix()}": p.read_bytes()
+        for p in sorted(target.rglob("*"))
+        if p.is_file() and ".cache" not in p.relative_to(target).parts  # the shared pictures
+    }
+    tests = [root / "tests" / "conftest.py", root / "tests" / "forked.py"]
+    code = [*sorted((root / "generator").rglob("*.py")), *tests]
+    return project | {p.relative_to(root).as_posix(): p.read_bytes() for p in code}
+
+
+def run_folder(copy: Path, built_project: Path, folder: Path) -> Path:
+    """The run folder for the nested pytest: its ``built_project`` is this run's own when the
+    copy builds it from the same bytes (so the live edits did not reach it) — the same inputs
+    and code give the same site (tests/test_build.py: a rebuild is byte-identical), so
+    building it again would only repeat a 20-second build. Otherwise the folder is empty and
+    the nested run builds its own from the copy, as it always did."""
+    folder.mkdir()
+    here = build_inputs(ROOT, folder / "inputs-here")
+    there = build_inputs(copy, folder / "inputs-there")
+    if here == there:
+        (folder / "built_project").symlink_to(built_project, target_is_directory=True)
+        (folder / "built_project.done").touch()
+    for name in ("inputs-here", "inputs-there"):
+        shutil.rmtree(folder / name)
+    return folder
+
+
 def test_a_row_in_the_live_data_and_an_indicator_in_the_live_config_break_no_test(
-    tmp_path: Path,
+    tmp_path: Path, built_project: Path
 ):
     """In a copy of the repository, the nightly's row goes into the live ``data/`` and the
     Fork page's new series, new indicator and changed threshold into the live
     ``indicators.yml``; the tests that were pinned to the live files (the claims' figures,
-    the 39 ``check`` goldens with their line numbers, the indicator ids) still pass there."""
+    the 39 ``check`` goldens with their line numbers, the indicator ids) still pass there.
+    Their ``built_project`` is this run's when the copy would build it from the same bytes
+    (``run_folder``)."""
     copy = copy_repository(tmp_path / "repo")
     nightly(copy)
     add_indicator_block(copy, example("add-indicator"))
@@ -90,6 +130,7 @@ def test_a_row_in_the_live_data_and_an_indicator_in_the_live_config_break_no_tes
     edit(copy, "      - when: mean_20d > 0 or days_above >= 10", threshold.split("#")[0].rstrip())
     assert "yield-curve" in (copy / "indicators.yml").read_text()
     env = {**os.environ, "PYTHONPATH": str(copy)}
+    env[RUN_VARIABLE] = str(run_folder(copy, built_project, tmp_path / "run"))
     tests = [
         "tests/test_config.py",
         "tests/test_check.py",

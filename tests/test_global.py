@@ -5,21 +5,22 @@ pandas arithmetic), never by calling the transforms that made it."""
 from __future__ import annotations
 
 import csv
+import functools
 import math
 from datetime import date, timedelta
 
 import pytest
 
-from generator.catalogue.load import load_config
 from generator.fetch import update
-from generator.measure.indicators import evaluate
-from generator.snapshot.load import load_snapshot
-from generator.snapshot.store import Store
+from generator.measure.indicators import IndicatorResult
+from tests import frozen
 from tests.conftest import FIXTURE
 
-CONFIG = load_config(FIXTURE / "indicators.yml")
-SNAPSHOT = load_snapshot(CONFIG, Store(FIXTURE / "data"))
-RESULTS = {r.id: r for r in evaluate(CONFIG, SNAPSHOT.series)}
+
+@functools.cache
+def by_id() -> dict[str, IndicatorResult]:
+    """The frozen snapshot's indicators by id (tests/frozen.py: loaded on first use)."""
+    return {r.id: r for r in frozen.results()}
 
 
 def rows(source: str, series_id: str) -> list[tuple[date, float]]:
@@ -76,7 +77,7 @@ def months(start: date, stop: date) -> list[date]:
 
 
 def value(indicator: str, quantity: str, first: date) -> float:
-    series = RESULTS[indicator].quantity(quantity)
+    series = by_id()[indicator].quantity(quantity)
     stamp = series.index[series.index.date == first]
     return float(series[stamp[0]]) if len(stamp) else math.nan
 
@@ -161,7 +162,7 @@ def test_breadth_by_hand_in_local_currency():
 
 def test_sofr_tail_by_hand_on_every_day():
     sofr = dict(rows("fred", "SOFR"))
-    tail = RESULTS["sofr-tail"].quantity("tail")
+    tail = by_id()["sofr-tail"].quantity("tail")
     expected = {d: (v - sofr[d]) * 100 for d, v in rows("fred", "SOFR99") if d in sofr}
     assert len(tail) == len(expected) > 2000
     for stamp, measured in tail.items():
@@ -175,7 +176,7 @@ def test_net_bill_issuance_and_the_feds_share_by_hand():
     for day, amount in rows("nyfed", "FED_RMP_BILL_PURCHASES"):
         key = date(day.year, day.month, 1)
         bought[key] = bought.get(key, 0.0) + amount
-    result = RESULTS["bill-issuance"]
+    result = by_id()["bill-issuance"]
     for (_, v0), (d1, v1) in zip(bills, bills[1:], strict=False):
         first = date(d1.year, d1.month, 1)
         assert value("bill-issuance", "net_issuance", first) == pytest.approx((v1 - v0) / 1000)
@@ -190,7 +191,7 @@ def test_net_bill_issuance_and_the_feds_share_by_hand():
 
 def test_srf_days_used_in_the_last_20_by_hand():
     usage = rows("nyfed", "SRF_USAGE")
-    measured = RESULTS["srf-usage"].quantity("days_used")
+    measured = by_id()["srf-usage"].quantity("days_used")
     for end in (len(usage), len(usage) - 40, len(usage) - 300):
         window = usage[end - 20 : end]
         day = window[-1][0]
@@ -221,8 +222,8 @@ def test_manual_series_are_never_fetched():
     """``update`` selects every series; the fetch plan leaves out the ones kept by hand."""
     from generator.fetch import plan
 
-    fetched = plan.fetched(CONFIG, update._select(CONFIG, None))
-    manual = [s for s, spec in CONFIG.series.items() if spec.source == "manual"]
+    fetched = plan.fetched(frozen.config(), update._select(frozen.config(), None))
+    manual = [s for s, spec in frozen.config().series.items() if spec.source == "manual"]
     assert "PBOC_TOTAL_ASSETS" in manual and "CN_M2" in manual
     assert not set(manual) & set(fetched)
     # The four that moved to their real sources are fetched like any other.

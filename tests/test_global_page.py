@@ -7,19 +7,20 @@ import pandas as pd
 
 from generator.publish import global_page
 from generator.publish.format import Number
-from tests.test_global import CONFIG, RESULTS
+from tests import frozen
+from tests.test_global import by_id
 
 
 def test_the_page_has_every_global_indicator_in_config_order():
-    context = global_page.page_context(list(RESULTS.values()), {})
+    context = global_page.page_context(list(by_id().values()), {})
     ids = [s["id"] for s in context["sections"]]
-    expected = [i.id for i in CONFIG.indicators if i.group == "global"]
+    expected = [i.id for i in frozen.config().indicators if i.group == "global"]
     assert ids == expected == ["central-banks-usd", "central-bank-breadth", "m2", "stablecoins"]
     assert context["until"] == "20 Aug 2026"
 
 
 def test_split_rows_are_the_parts_of_the_latest_change_and_add_up():
-    result = RESULTS["central-banks-usd"]
+    result = by_id()["central-banks-usd"]
     parts = global_page.parts_of(result, "change_1m")
     assert parts == [
         "fed_change",
@@ -42,11 +43,11 @@ def test_split_rows_are_the_parts_of_the_latest_change_and_add_up():
     assert isinstance(last, Number) and last.explain == f"{result.id}.change_1m"
     assert last.value == float(result.quantity("change_1m").iloc[-1])
     # Indicators without an fx_split quantity get no table.
-    assert global_page.split_rows(RESULTS["m2"]) == []
+    assert global_page.split_rows(by_id()["m2"]) == []
 
 
 def test_home_section_joins_the_global_sentences():
-    section = global_page.home_section(list(RESULTS.values()))
+    section = global_page.home_section(list(by_id().values()))
     assert section is not None and section["href"] == "global.md"
     assert "four central banks' balance sheets shrank by 19 bn USD" in section["paragraph"]
     assert "Stablecoin supply fell 0.7 bn USD" in section["paragraph"]

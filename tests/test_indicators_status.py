@@ -19,15 +19,11 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from generator.catalogue.load import load_config, load_events
 from generator.catalogue.models import IndicatorConfig
 from generator.measure import indicators
-from generator.snapshot.load import load_snapshot
-from generator.snapshot.store import Store
+from tests import frozen
 from tests.conftest import FIXTURE
 
-CONFIG = load_config(FIXTURE / "indicators.yml", load_events(FIXTURE / "events.yml"))
-SNAPSHOT = load_snapshot(CONFIG, Store(FIXTURE / "data"))
 Rows = list[tuple[date, float]]
 
 # indicator -> (the quantity its status reads, watch from, stress from), as indicators.yml says
@@ -107,7 +103,7 @@ def by_hand_level(indicator: str, value: float) -> str:
 
 
 def indicator(indicator_id: str) -> IndicatorConfig:
-    return CONFIG.indicator(indicator_id)
+    return frozen.config().indicator(indicator_id)
 
 
 @pytest.mark.parametrize("indicator_id", list(RULES))
@@ -141,10 +137,10 @@ def test_the_reason_cites_the_distribution_recomputed_by_hand(indicator_id: str)
 
 
 def evaluated(indicator_id: str, cut: date | None) -> indicators.IndicatorResult:
-    series = SNAPSHOT.series
+    series = frozen.snapshot().series
     if cut is not None:
         series = {k: v[v.index <= pd.Timestamp(cut)] for k, v in series.items()}
-    return indicators.evaluate_one(CONFIG, indicator(indicator_id), series)
+    return indicators.evaluate_one(frozen.config(), indicator(indicator_id), series)
 
 
 # Past days that reach every level: the repo squeeze of Sept 2019 and March 2020 for the

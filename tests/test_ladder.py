@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from generator.measure import ladder
+from tests import frozen
 
 # The article's order, spelled here by hand: the default of `ladder: assets:`.
 ARTICLE = ["SP500", "RUT", "BTC-USD", "ETH-USD", "BNB-USD"]
@@ -61,6 +63,8 @@ def test_order_against_the_article():
 
 
 def _real_ladder() -> ladder.Ladder:
+    """The ladder of the frozen snapshot, everything loaded afresh (test_ladder_stats compares
+    two)."""
     from generator.catalogue.load import load_config, load_events
     from generator.measure import indicators
     from generator.snapshot.load import load_snapshot
@@ -77,14 +81,21 @@ def _real_ladder() -> ladder.Ladder:
     return found
 
 
-LADDER = _real_ladder()
+@functools.cache
+def real_ladder() -> ladder.Ladder:
+    """The ladder of the shared frozen snapshot, made when a test first reads it
+    (tests/frozen.py)."""
+    config, snapshot = frozen.config(), frozen.snapshot()
+    found = ladder.from_config(config, frozen.events(), frozen.results(), snapshot.series)
+    assert found is not None
+    return found
 
 
 def test_turns_enter_on_the_friday_after_their_confirmation_is_published():
-    for turn in LADDER.events:
+    for turn in real_ladder().events:
         stamp = pd.Timestamp(turn)
         assert stamp.day_of_week == 4  # a Friday, the day after Thursday's H.4.1 release
-    net = LADDER.events
+    net = real_ladder().events
     assert len(net) >= 10
 
 
@@ -94,7 +105,7 @@ def test_event_returns_by_hand_from_the_confirmation_friday():
 
     def mean_after(prices: pd.Series, weeks: int) -> float:
         moves = []
-        for turn in LADDER.events:
+        for turn in real_ladder().events:
             start = prices[: pd.Timestamp(turn)]
             end = prices[: pd.Timestamp(turn) + pd.Timedelta(weeks=weeks)]
             if prices.index[-1] < pd.Timestamp(turn) + pd.Timedelta(weeks=weeks) or start.empty:
@@ -115,11 +126,13 @@ def test_abnormal_returns_against_the_unconditional_median_and_mean_by_hand():
     closes = btc.resample("W-FRI").last().dropna()
     ahead = (closes.shift(-12) / closes - 1).dropna() * 100
     assert round(ahead.mean(), 1) == 20.1 and round(ahead.median(), 1) == 8.4
-    row = next(a for a in LADDER.abnormal if a.asset == "BTC-USD" and a.horizon == 12)
+    row = next(a for a in real_ladder().abnormal if a.asset == "BTC-USD" and a.horizon == 12)
     assert abs(row.unconditional_mean - ahead.mean()) < 1e-9
     assert abs(row.unconditional_median - ahead.median()) < 1e-9
     raw_moves = [
-        r.returns[12] for r in LADDER.event_rows if r.asset == "BTC-USD" and r.when in LADDER.events
+        r.returns[12]
+        for r in real_ladder().event_rows
+        if r.asset == "BTC-USD" and r.when in real_ladder().events
     ]
     raw_moves = [m for m in raw_moves if not np.isnan(m)]
     assert abs(row.mean - (np.mean(raw_moves) - ahead.mean())) < 1e-9
@@ -129,12 +142,14 @@ def test_abnormal_returns_against_the_unconditional_median_and_mean_by_hand():
 
 
 def test_order_uses_one_common_sample():
-    weeks = LADDER.common_weeks
+    weeks = real_ladder().common_weeks
     assert weeks is not None and len(weeks) > 400
     # BNB's valid history (from 2017-11-01) and its last price (2026-02-20) bound the sample
     assert weeks[0] >= pd.Timestamp("2017-11-01") and weeks[-1] <= pd.Timestamp("2026-02-20")
-    assert {r.asset for r in LADDER.common} == set(ARTICLE)
-    assert ladder.detectable_r(len(weeks)) > max(abs(r.peak_correlation) for r in LADDER.common)
+    assert {r.asset for r in real_ladder().common} == set(ARTICLE)
+    assert ladder.detectable_r(len(weeks)) > max(
+        abs(r.peak_correlation) for r in real_ladder().common
+    )
 
 
 def test_random_sets_are_spaced_like_the_turns():

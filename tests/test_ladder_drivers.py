@@ -4,6 +4,7 @@ with the week of DefiLlama's vintage step left out."""
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import date
 
@@ -12,21 +13,21 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from generator.catalogue.load import load_config
 from generator.measure import ladder_drivers
-from generator.measure.indicators import evaluate
 from generator.publish import ladder_drivers as text
-from generator.snapshot.load import load_snapshot
-from generator.snapshot.store import Store
-from tests.conftest import FIXTURE
+from tests import frozen
 from tests.test_claims import raw
 from tests.test_ladder_stats import _closes, _newey_west_p
 
-CONFIG = load_config(FIXTURE / "indicators.yml")
-SNAPSHOT = load_snapshot(CONFIG, Store(FIXTURE / "data"))
-RESULTS = evaluate(CONFIG, SNAPSHOT.series)
-TESTS = ladder_drivers.from_config(CONFIG, RESULTS, SNAPSHOT.series)
-STABLECOINS = TESTS[0]
+
+@functools.cache
+def stablecoins() -> ladder_drivers.DriverTest:
+    """The first ``also:`` driver of the frozen catalogue (stablecoin supply), tested when a test
+    first reads it (tests/frozen.py)."""
+    config, snapshot = frozen.config(), frozen.snapshot()
+    return ladder_drivers.from_config(config, frozen.results(), snapshot.series)[0]
+
+
 STEP_WEEK = pd.Timestamp("2026-07-10")  # the Friday ending the week of 7 July 2026
 
 
@@ -50,18 +51,18 @@ def primary_by_hand(assets: list[str]) -> tuple[int, float, float]:
 
 
 def test_the_vintage_step_week_is_left_out():
-    assert STABLECOINS.driver.label == "stablecoin supply"
-    assert STABLECOINS.left_out == [date(2026, 7, 10)]
+    assert stablecoins().driver.label == "stablecoin supply"
+    assert stablecoins().left_out == [date(2026, 7, 10)]
     with_step = supply_weekly_change(leave_out=False)
     # Left in, it would be one of the weeks: the step is in the data, not invented here.
     assert STEP_WEEK in with_step.index
-    assert STABLECOINS.since == date(2020, 1, 10)
+    assert stablecoins().since == date(2020, 1, 10)
 
 
 @pytest.mark.parametrize("assets", [["BTC-USD"], ["ETH-USD"], ["BTC-USD", "ETH-USD"]])
 def test_primary_test_by_hand(assets: list[str]):
     n, r, p_value = primary_by_hand(assets)
-    found = next(p for p in STABLECOINS.primary if p.assets == assets)
+    found = next(p for p in stablecoins().primary if p.assets == assets)
     assert found.n == n > 300
     assert found.r == pytest.approx(r, abs=1e-9)
     assert found.p_value == pytest.approx(p_value, rel=1e-6)
@@ -71,7 +72,7 @@ def test_primary_test_by_hand(assets: list[str]):
 
 def test_scan_peak_by_hand():
     change = supply_weekly_change()
-    for result in STABLECOINS.lags:
+    for result in stablecoins().lags:
         returns = np.log(_closes(result.asset)["2020-01-01":]).diff() * 100
         frame = pd.concat({"x": change, "y": returns}, axis=1, sort=True)
         by_lag = [frame["x"].corr(frame["y"].shift(-k)) for k in range(13)]
@@ -80,7 +81,7 @@ def test_scan_peak_by_hand():
 
 
 def test_the_page_section_states_power_and_the_defillama_caveat():
-    section = text.section(CONFIG, STABLECOINS)
+    section = text.section(frozen.config(), stablecoins())
     assert section["title"] == "Stablecoin supply against Bitcoin and Ether"
     assert "with 80% probability" in section["primary_sentence"]
     assert "with 80% probability" in section["scan_sentence"]

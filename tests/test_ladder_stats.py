@@ -14,8 +14,8 @@ import pytest
 from scipy import stats
 
 from generator.measure import ladder, placebo
-from tests.test_claims import JUDGED, net_weekly_change, raw
-from tests.test_ladder import ARTICLE, LADDER
+from tests.test_claims import claims_judged, net_weekly_change, raw
+from tests.test_ladder import ARTICLE, real_ladder
 
 BUCKETS = {"SP500": "market", "RUT": "market"}
 
@@ -65,31 +65,31 @@ def _coverage(row: placebo.Abnormal, draws: int = 6000) -> tuple[float, float]:
 
 
 def test_medians_against_medians_and_means_against_means_by_hand():
-    for row in LADDER.abnormal:
+    for row in real_ladder().abnormal:
         every = _ahead(row.asset, row.horizon)
         after = [
             r.returns[row.horizon]
-            for r in LADDER.event_rows
-            if r.asset == row.asset and r.when in LADDER.events
+            for r in real_ladder().event_rows
+            if r.asset == row.asset and r.when in real_ladder().events
         ]
         after = np.array([a for a in after if not math.isnan(a)])
         assert row.events == len(after)
         assert row.median == pytest.approx(np.median(after) - np.median(every), abs=1e-9)
         assert row.mean == pytest.approx(after.mean() - every.mean(), abs=1e-9)
         assert row.unconditional_median == pytest.approx(np.median(every), abs=1e-9)
-    bnb = next(a for a in LADDER.abnormal if a.asset == "BNB-USD" and a.horizon == 12)
+    bnb = next(a for a in real_ladder().abnormal if a.asset == "BNB-USD" and a.horizon == 12)
     # The skew the issue names: BNB over 12 weeks, mean +44%, median +8%
     assert round(bnb.unconditional_mean) == 44 and round(bnb.unconditional_median) == 8
 
 
 def test_the_placebo_uses_at_least_1000_sets_of_as_many_fridays_as_turns():
     assert placebo.PLACEBO_DRAWS >= 1000 and placebo.CHECK_DRAWS >= 1000
-    assert all(a.draws == placebo.PLACEBO_DRAWS for a in LADDER.abnormal)
-    assert len(LADDER.abnormal) == 15  # five assets, the three horizons the page shows
+    assert all(a.draws == placebo.PLACEBO_DRAWS for a in real_ladder().abnormal)
+    assert len(real_ladder().abnormal) == 15  # five assets, the three horizons the page shows
 
 
 def test_published_coverage_is_within_two_points_of_nominal():
-    for row in LADDER.abnormal:
+    for row in real_ladder().abnormal:
         for value in (row.mean_coverage, row.median_coverage):
             assert abs(value - 90.0) <= 2.0, (row.asset, row.horizon, value)
 
@@ -99,7 +99,7 @@ def test_coverage_recomputed_with_separate_code(asset: str):
     """Fresh random Fridays, drawn by other code, treated as if they were the turns: the
     published interval widths contain zero 90% of the time (within 2 points), and agree with
     the coverage the page prints."""
-    for row in [a for a in LADDER.abnormal if a.asset == asset]:
+    for row in [a for a in real_ladder().abnormal if a.asset == asset]:
         median, mean = _coverage(row)
         assert abs(median - 90.0) <= 2.0, (row.horizon, "median", median)
         assert abs(mean - 90.0) <= 2.0, (row.horizon, "mean", mean)
@@ -128,7 +128,7 @@ def test_placebo_intervals_are_deterministic():
 
     again = _real_ladder()
     rows = [(a.median_low, a.median_high, a.mean_coverage) for a in again.abnormal]
-    assert rows == [(a.median_low, a.median_high, a.mean_coverage) for a in LADDER.abnormal]
+    assert rows == [(a.median_low, a.median_high, a.mean_coverage) for a in real_ladder().abnormal]
 
 
 def _newey_west_p(x: np.ndarray, y: np.ndarray, lags: int) -> float:
@@ -172,7 +172,7 @@ def _primary_by_hand(assets: list[str], until: str | None) -> tuple[int, float, 
 def test_primary_test_by_hand(claim: str, assets: list[str], when: str):
     until = "2025-12-30" if when == "written" else None
     n, r, p_value = _primary_by_hand(assets, until)
-    values = getattr(JUDGED[claim], when).evidence.values
+    values = getattr(claims_judged()[claim], when).evidence.values
     assert values["primary_n"] == n
     assert values["primary_r"] == pytest.approx(r, abs=1e-9)
     assert values["primary_p"] == pytest.approx(p_value, rel=1e-6)
@@ -183,12 +183,12 @@ def test_primary_test_by_hand(claim: str, assets: list[str], when: str):
 def test_lag_weeks_rests_on_the_primary_test():
     """The five assets pooled over weeks 1-5: r about +0.12, p below 0.05 both times, while
     no single lag survives the 13-lag scan (the scan is exploratory)."""
-    for judged in (JUDGED["lag-weeks"].written, JUDGED["lag-weeks"].now):
+    for judged in (claims_judged()["lag-weeks"].written, claims_judged()["lag-weeks"].now):
         values = judged.evidence.values
         assert values["primary_p"] < 0.05 and values["primary_r"] > 0.1
         assert values["significant"] == 0
         assert judged.verdict == "supported"
-    assert "Primary test" in JUDGED["lag-weeks"].config.evidence
+    assert "Primary test" in claims_judged()["lag-weeks"].config.evidence
 
 
 def test_detectable_r_at_80_percent_power():
@@ -209,7 +209,7 @@ def test_detectable_r_at_80_percent_power():
 def test_no_verdict_quotes_a_50_percent_power_effect():
     from generator.publish import scorecard
 
-    rows = {row.id: row for row in scorecard.rows(list(JUDGED.values()))}
+    rows = {row.id: row for row in scorecard.rows(list(claims_judged().values()))}
     assert "finds r of 0.156 with 80% power" in rows["ladder-order"].evidence_written
     for claim in ("ladder-order", "crypto-order", "lag-weeks"):
         for text in (rows[claim].evidence_written, rows[claim].evidence_now):
@@ -220,8 +220,8 @@ def test_lag_zero_is_worded_as_moving_together():
     from generator.publish import scorecard
     from generator.publish.ladder_page import ladder_page
 
-    context = ladder_page(LADDER, "chart", "csv")
-    zero = [r for r in LADDER.common if r.peak_lag == 0]
+    context = ladder_page(real_ladder(), "chart", "csv")
+    zero = [r for r in real_ladder().common if r.peak_lag == 0]
     assert zero  # Bitcoin and BNB peak in the same week on the common sample
     assert "not responding first" in context["order_text"]
     assert all(
@@ -229,15 +229,17 @@ def test_lag_zero_is_worded_as_moving_together():
         for row in context["common"]
         if row["peak_lag"].startswith("0 wk")
     )
-    crypto = next(r for r in scorecard.rows(list(JUDGED.values())) if r.id == "crypto-order")
+    crypto = next(
+        r for r in scorecard.rows(list(claims_judged().values())) if r.id == "crypto-order"
+    )
     assert "moving together rather than responding first" in crypto.evidence_now
 
 
 def test_the_ladder_page_primary_tests_by_hand():
     """Per asset on its own weeks, and the five pooled on their common weeks (the page's
     headline test, the same as lag-weeks now)."""
-    for found in LADDER.primary:
+    for found in real_ladder().primary:
         n, r, p_value = _primary_by_hand(found.assets, None)
         assert (found.n, found.r) == (n, pytest.approx(r, abs=1e-9)), found.assets
         assert found.p_value == pytest.approx(p_value, rel=1e-6), found.assets
-    assert [p.assets for p in LADDER.primary][-1] == ARTICLE
+    assert [p.assets for p in real_ladder().primary][-1] == ARTICLE

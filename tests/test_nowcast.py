@@ -5,6 +5,7 @@ backtest's summary, and the dashed estimate on the reserves chart with its text 
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import statistics
 from datetime import date, timedelta
@@ -14,24 +15,25 @@ import jsonschema
 import pandas as pd
 import pytest
 
-from generator.catalogue.load import load_config, load_events
 from generator.measure import indicators, nowcast
 from generator.publish import charts, pictures
 from generator.publish import nowcast as nowcast_text
-from generator.snapshot.load import load_snapshot
-from generator.snapshot.store import Store
 from generator.snapshot.vintages import Revision
+from tests import frozen
 from tests.conftest import FIXTURE, ROOT
 
 # One worker runs this module (`--dist loadgroup`): its module-scoped fixture (the nowcast's
 # backtest) is made once, not once in each worker that runs one of its tests.
 pytestmark = pytest.mark.xdist_group("nowcast")
 
-EVENTS = load_events(FIXTURE / "events.yml")
-CONFIG = load_config(FIXTURE / "indicators.yml", EVENTS)
-STORE = Store(FIXTURE / "data")
-SNAPSHOT = load_snapshot(CONFIG, STORE)
-INPUTS = nowcast.gather(CONFIG, SNAPSHOT, STORE)
+
+@functools.cache
+def frozen_inputs() -> nowcast.Inputs:
+    """The nowcast's inputs from the frozen snapshot, gathered when a test first reads them
+    (tests/frozen.py)."""
+    return nowcast.gather(frozen.config(), frozen.snapshot(), frozen.store())
+
+
 FOLDERS = {"TGA_DTS": "fiscaldata", "FED_RMP_BILL_PURCHASES": "nyfed"}
 
 
@@ -98,7 +100,7 @@ def by_hand(week: date, daily_on: date, h41_on: date) -> dict[str, float]:
 
 def test_estimate_of_26_august_2026_by_hand():
     made_on = date(2026, 8, 22)  # the snapshot's last fetch (a Saturday)
-    estimate = nowcast.nowcast(INPUTS, made_on)
+    estimate = nowcast.nowcast(frozen_inputs(), made_on)
     assert estimate is not None
     assert estimate.week == date(2026, 8, 26) and estimate.base_week == date(2026, 8, 19)
     assert estimate.tga_through == date(2026, 8, 20) and estimate.rrp_through == date(2026, 8, 21)
@@ -111,7 +113,7 @@ def test_estimate_of_26_august_2026_by_hand():
 
 def test_a_backtest_error_by_hand():
     """Week to 19 Aug 2026, made on that Wednesday: DTS to Tuesday, the H.4.1 to 12 Aug."""
-    errors = nowcast.backtest(INPUTS, since=date(2026, 8, 1))
+    errors = nowcast.backtest(frozen_inputs(), since=date(2026, 8, 1))
     week = date(2026, 8, 19)
     expected = by_hand(week, week, week)
     published = raw("WRESBAL")[week] / 1000
@@ -142,7 +144,7 @@ def poisoned(made_on: date) -> nowcast.Inputs:
     """The inputs with every row known only after ``made_on`` set absurd, and rows appended
     after the end of each series."""
     series = {}
-    for sid, values in INPUTS.series.items():
+    for sid, values in frozen_inputs().series.items():
         copy = values.copy()
         stamps = copy.index.date
         if sid == "tga_daily":
@@ -154,16 +156,16 @@ def poisoned(made_on: date) -> nowcast.Inputs:
         copy[late] = 9e9
         extra = pd.Series([9e9], index=pd.DatetimeIndex([copy.index[-1] + pd.Timedelta(days=7)]))
         series[sid] = pd.concat([copy, extra])
-    return nowcast.Inputs(series, {}, dict(INPUTS.lags))
+    return nowcast.Inputs(series, {}, dict(frozen_inputs().lags))
 
 
 @pytest.mark.parametrize("made_on", [date(2026, 8, 14), date(2026, 8, 17), date(2026, 8, 19)])
 def test_the_estimate_uses_no_row_known_after_its_date(made_on: date):
-    clean = nowcast.nowcast(INPUTS, made_on)
+    clean = nowcast.nowcast(frozen_inputs(), made_on)
     dirty = nowcast.nowcast(poisoned(made_on), made_on)
     assert clean is not None and dirty is not None
     assert dirty.values == clean.values and dirty.base_week == clean.base_week
-    for sid, values in nowcast.known(INPUTS, made_on).items():
+    for sid, values in nowcast.known(frozen_inputs(), made_on).items():
         assert (values.index <= pd.Timestamp(made_on)).all(), sid
 
 
@@ -174,7 +176,7 @@ def test_a_row_known_on_the_day_does_move_the_estimate():
     inputs.series["tga_daily"] = inputs.series["tga_daily"].copy()
     inputs.series["tga_daily"][pd.Timestamp("2026-08-18")] += 70_000  # +70 bn
     moved = nowcast.nowcast(nowcast.Inputs(inputs.series, {}, inputs.lags), made_on)
-    clean = nowcast.nowcast(INPUTS, made_on)
+    clean = nowcast.nowcast(frozen_inputs(), made_on)
     assert moved is not None and clean is not None
     # Tuesday and Wednesday (carried) of the week's seven days: -2/7 of 70 bn on the average.
     change = moved.values["reserves"] - clean.values["reserves"]
@@ -184,13 +186,13 @@ def test_a_row_known_on_the_day_does_move_the_estimate():
 def test_a_value_revised_later_is_read_as_it_stood():
     """WALCL of 12 Aug revised on 25 Aug: an estimate of 19 Aug reads the first value."""
     week = date(2026, 8, 12)
-    current = INPUTS.series["fed_assets"][pd.Timestamp(week)]
+    current = frozen_inputs().series["fed_assets"][pd.Timestamp(week)]
     first = current - 5_000  # 5 bn lower as first published
     revision = Revision(week, first, week + timedelta(days=1), date(2026, 8, 25), "seen")
-    revisions = {**INPUTS.revisions, "fed_assets": [revision]}
-    inputs = nowcast.Inputs(dict(INPUTS.series), revisions, dict(INPUTS.lags))
+    revisions = {**frozen_inputs().revisions, "fed_assets": [revision]}
+    inputs = nowcast.Inputs(dict(frozen_inputs().series), revisions, dict(frozen_inputs().lags))
     then = nowcast.nowcast(inputs, date(2026, 8, 19))
-    today = nowcast.nowcast(INPUTS, date(2026, 8, 19))
+    today = nowcast.nowcast(frozen_inputs(), date(2026, 8, 19))
     assert then is not None and today is not None
     assert then.values["net_liquidity"] == pytest.approx(today.values["net_liquidity"] - 5)
     later = nowcast.nowcast(inputs, date(2026, 8, 26))  # after the revision: today's value
@@ -198,7 +200,7 @@ def test_a_value_revised_later_is_read_as_it_stood():
 
 
 def test_backtest_rows_are_made_before_the_release_and_scores_by_hand():
-    errors = nowcast.backtest(INPUTS, since=date(2025, 1, 1))
+    errors = nowcast.backtest(frozen_inputs(), since=date(2025, 1, 1))
     assert set(errors["horizon"]) == set(nowcast.HORIZONS)
     release = errors["week"].map(lambda w: w + timedelta(days=1))
     assert (errors["made_on"] <= release).all()
@@ -219,7 +221,7 @@ def test_backtest_rows_are_made_before_the_release_and_scores_by_hand():
 
 @pytest.fixture(scope="module")
 def view() -> nowcast_text.View:
-    return nowcast_text.compute(CONFIG, SNAPSHOT, STORE, None, None)
+    return nowcast_text.compute(frozen.config(), frozen.snapshot(), frozen.store(), None, None)
 
 
 def test_backtest_covers_every_week_since_may_2022_and_beats_no_change(view):
@@ -250,11 +252,11 @@ def test_api_json_matches_its_schema_and_the_table_its_numbers(view):
 
 
 def test_reserves_chart_shows_the_dashed_estimate_and_says_so(view):
-    results = indicators.evaluate(CONFIG, SNAPSHOT.series)
+    results = indicators.evaluate(frozen.config(), frozen.snapshot().series)
     result = next(r for r in results if r.id == "reserves")
     chart = result.config.chart
     frame = charts.chart_frame(result, chart)
-    spec = charts.chart_spec(result, chart, frame, "../data/reserves.csv", EVENTS)
+    spec = charts.chart_spec(result, chart, frame, "../data/reserves.csv", frozen.events())
     extended = nowcast_text.extend_spec(spec, result, view)
     assert len(extended["layer"]) == len(spec["layer"]) + 1
     added = extended["layer"][-1]
@@ -286,7 +288,7 @@ def test_reserves_chart_shows_the_dashed_estimate_and_says_so(view):
 
 def test_no_estimate_when_a_fork_redefines_the_line(view):
     """A reserves indicator whose last value differs from WRESBAL's gets no dashed segment."""
-    results = indicators.evaluate(CONFIG, SNAPSHOT.series)
+    results = indicators.evaluate(frozen.config(), frozen.snapshot().series)
     result = next(r for r in results if r.id == "reserves")
     result.quantities["reserves"] = result.quantities["reserves"] * 2
     assert nowcast_text.card(result, view) is None
@@ -329,9 +331,9 @@ def test_card_names_the_horizon_its_error_comes_from():
 
 
 def test_cached_backtest_reads_back_the_same_numbers(tmp_path: Path):
-    first = nowcast_text.compute(CONFIG, SNAPSHOT, STORE, None, tmp_path)
+    first = nowcast_text.compute(frozen.config(), frozen.snapshot(), frozen.store(), None, tmp_path)
     assert len(list(tmp_path.glob("nowcast-*.csv"))) == 1
-    again = nowcast_text.compute(CONFIG, SNAPSHOT, STORE, None, tmp_path)
+    again = nowcast_text.compute(frozen.config(), frozen.snapshot(), frozen.store(), None, tmp_path)
     assert nowcast_text.errors_csv(again.errors) == nowcast_text.errors_csv(first.errors)
     assert again.scores == first.scores
     assert again.errors["estimate"].tolist() == first.errors["estimate"].tolist()

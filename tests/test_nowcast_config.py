@@ -11,41 +11,38 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from generator.catalogue.load import load_config, load_events
+from generator.catalogue.load import load_config
 from generator.catalogue.messages import ConfigError
 from generator.catalogue.models import Config
 from generator.catalogue.nowcast import NowcastChart, NowcastConfig, NowcastSeries
 from generator.measure import indicators, nowcast
 from generator.publish import nowcast as nowcast_text
-from generator.snapshot.load import load_snapshot
-from generator.snapshot.store import Store
+from tests import frozen
 from tests.conftest import FIXTURE, ROOT
-
-EVENTS = load_events(FIXTURE / "events.yml")
-CONFIG = load_config(FIXTURE / "indicators.yml", EVENTS)
-STORE = Store(FIXTURE / "data")
-SNAPSHOT = load_snapshot(CONFIG, STORE)
 
 
 def with_nowcast(section: NowcastConfig | None) -> Config:
-    return CONFIG.model_copy(update={"nowcast": section})
+    return frozen.config().model_copy(update={"nowcast": section})
 
 
 def test_the_shipped_section_names_what_the_defaults_name():
     """indicators.yml spells out every id; they are also the defaults of a file without it."""
-    assert CONFIG.nowcast == NowcastConfig()
-    assert CONFIG.nowcast.series.parts()["reserves"] == "WRESBAL"
-    assert [c.indicator for c in CONFIG.nowcast.charts] == ["reserves", "net-liquidity"]
+    assert frozen.config().nowcast == NowcastConfig()
+    assert frozen.config().nowcast.series.parts()["reserves"] == "WRESBAL"
+    assert [c.indicator for c in frozen.config().nowcast.charts] == [
+        "reserves",
+        "net-liquidity",
+    ]
 
 
 def test_each_part_reads_the_series_the_yaml_names():
-    inputs = nowcast.gather(CONFIG, SNAPSHOT, STORE)
+    inputs = nowcast.gather(frozen.config(), frozen.snapshot(), frozen.store())
     assert set(inputs.series) == set(nowcast.PARTS)
-    pd.testing.assert_series_equal(inputs.series["reserves"], SNAPSHOT.series["WRESBAL"])
+    pd.testing.assert_series_equal(inputs.series["reserves"], frozen.snapshot().series["WRESBAL"])
     # A fork whose week-average reserves are another series: the estimate starts from it.
     other = NowcastConfig(series=NowcastSeries(reserves="WRBWFRBL"))
-    moved = nowcast.gather(with_nowcast(other), SNAPSHOT, STORE)
-    pd.testing.assert_series_equal(moved.series["reserves"], SNAPSHOT.series["WRBWFRBL"])
+    moved = nowcast.gather(with_nowcast(other), frozen.snapshot(), frozen.store())
+    pd.testing.assert_series_equal(moved.series["reserves"], frozen.snapshot().series["WRBWFRBL"])
     day = pd.Timestamp("2026-08-22").date()
     before, after = nowcast.nowcast(inputs, day), nowcast.nowcast(moved, day)
     assert before is not None and after is not None
@@ -54,35 +51,39 @@ def test_each_part_reads_the_series_the_yaml_names():
 
 
 def test_the_charts_listed_are_the_ones_continued(tmp_path: Path):
-    results = {r.id: r for r in indicators.evaluate(CONFIG, SNAPSHOT.series)}
+    results = {r.id: r for r in indicators.evaluate(frozen.config(), frozen.snapshot().series)}
     only_net = NowcastConfig(
         charts=[NowcastChart(indicator="net-liquidity", quantity="net", target="net_liquidity")]
     )
-    view = nowcast_text.compute(with_nowcast(only_net), SNAPSHOT, STORE, None, tmp_path)
+    view = nowcast_text.compute(
+        with_nowcast(only_net), frozen.snapshot(), frozen.store(), None, tmp_path
+    )
     assert view.estimate is not None
     assert nowcast_text.card(results["reserves"], view) is None
     assert nowcast_text.card(results["net-liquidity"], view) is not None
-    full = nowcast_text.compute(CONFIG, SNAPSHOT, STORE, None, tmp_path)
+    full = nowcast_text.compute(frozen.config(), frozen.snapshot(), frozen.store(), None, tmp_path)
     assert nowcast_text.card(results["reserves"], full) is not None
 
 
 def test_null_turns_the_estimate_off(tmp_path: Path):
     off = with_nowcast(None)
-    assert nowcast.gather(off, SNAPSHOT, STORE).series == {}
-    view = nowcast_text.compute(off, SNAPSHOT, STORE, None, tmp_path)
+    assert nowcast.gather(off, frozen.snapshot(), frozen.store()).series == {}
+    view = nowcast_text.compute(off, frozen.snapshot(), frozen.store(), None, tmp_path)
     assert view.estimate is None and view.scores == []
-    results = {r.id: r for r in indicators.evaluate(CONFIG, SNAPSHOT.series)}
+    results = {r.id: r for r in indicators.evaluate(frozen.config(), frozen.snapshot().series)}
     assert nowcast_text.card(results["reserves"], view) is None
     assert "No backtest" in nowcast_text.methodology_table(view)
     # Found: the second build of a site with `nowcast: null` crashed reading back the empty
     # backtest the first build cached.
-    again = nowcast_text.compute(off, SNAPSHOT, STORE, None, tmp_path)
+    again = nowcast_text.compute(off, frozen.snapshot(), frozen.store(), None, tmp_path)
     assert again.estimate is None and again.scores == [] and again.errors.empty
 
 
 def test_the_methodology_table_names_the_series_of_the_config(tmp_path: Path):
     renamed = NowcastConfig(series=NowcastSeries(tga_week="WDTGAL"))
-    view = nowcast_text.compute(with_nowcast(renamed), SNAPSHOT, STORE, None, tmp_path)
+    view = nowcast_text.compute(
+        with_nowcast(renamed), frozen.snapshot(), frozen.store(), None, tmp_path
+    )
     table = nowcast_text.methodology_table(view)
     assert "Net liquidity (WALCL - WDTGAL - ON RRP)" in table
     assert "Reserves (week average, WRESBAL)" in table
@@ -101,7 +102,7 @@ def test_check_refuses_an_undeclared_series_an_unknown_indicator_and_a_repeat(tm
     path = tmp_path / "indicators.yml"
     path.write_text(text)
     with pytest.raises(ConfigError) as raised:
-        load_config(path, EVENTS)
+        load_config(path, frozen.events())
     problems = [p.split("indicators.yml:", 1)[-1] for p in raised.value.problems]
     line = next(i for i, t in enumerate(text.splitlines(), 1) if "tga_daily: TGA_DST" in t)
     assert (
@@ -117,7 +118,7 @@ def test_check_refuses_an_undeclared_series_an_unknown_indicator_and_a_repeat(tm
 def test_the_nowcast_module_names_no_series_id():
     """The ids live in indicators.yml: measure/nowcast.py and publish/nowcast.py hold none
     (a string literal that is a declared series id would be one)."""
-    ids = set(CONFIG.series)
+    ids = set(frozen.config().series)
     for module in ("measure", "publish"):
         path = ROOT / "generator" / module / "nowcast.py"
         tree = ast.parse(path.read_text())

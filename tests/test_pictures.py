@@ -17,17 +17,15 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 
-from generator.catalogue.load import load_config, load_events
 from generator.measure import indicators
 from generator.publish import charts, pictures
-from generator.snapshot.load import load_snapshot
-from generator.snapshot.store import Store
-from tests.conftest import FIXTURE
+from tests import frozen
 
-EVENTS = load_events(FIXTURE / "events.yml")
-CONFIG = load_config(FIXTURE / "indicators.yml", EVENTS)
-SNAPSHOT = load_snapshot(CONFIG, Store(FIXTURE / "data"))
-RESULTS = [r for r in indicators.evaluate(CONFIG, SNAPSHOT.series) if r.has_data]
+EVENTS = frozen.events()
+CONFIG = frozen.config()
+SNAPSHOT = frozen.snapshot()
+# at collection (the parameters below), shared with every module that reads tests/frozen.py
+RESULTS = [r for r in frozen.results() if r.has_data]
 FILTER = re.compile(r"lw_all \|\| time\(datum\.date\) >= (\d+)")
 
 

@@ -179,6 +179,18 @@ def run_with_secret(project: Path, *args: str) -> tuple[int, str]:
     return done.returncode, done.stdout + done.stderr
 
 
+def run_forked_with_secret(project: Path, *args: str) -> tuple[int, str]:
+    """``run_with_secret`` in a child of the fork server (tests/forked.py), without a new
+    interpreter's seconds of imports: for a test that needs the key in the command's
+    environment, not in the file ``/proc/self/environ`` (which a forked child inherits from
+    the fork server, not from the environment it is given)."""
+    from tests.conftest import run_generator
+
+    extra = {"FRED_API_KEY": SENTINEL_KEY, "UNRELATED_MARKER": "marker-from-the-environment"}
+    done = run_generator(project, *args, check=False, env_extra=extra)
+    return done.returncode, done.stdout + done.stderr
+
+
 @pytest.mark.parametrize("command", [("check",), ("update", "--only", "SOFR"), ("build",)])
 def test_a_series_file_linked_to_the_environment_is_refused_without_echoing_it(
     tmp_path: Path, command: tuple[str, ...]
@@ -216,7 +228,7 @@ def test_a_manifest_source_that_climbs_out_of_data_is_refused(project: Path):
     payload = json.loads(path.read_text())
     payload["series"]["ELSEWHERE"] = {"source": "../../..", "rows": 1, "sha256": "0" * 64}
     path.write_text(json.dumps(payload))
-    code, output = run_with_secret(project, "check")
+    code, output = run_forked_with_secret(project, "check")
     assert code == 2
     assert "series 'ELSEWHERE', field 'source': expected a source name" in output
     with pytest.raises(StoreError, match="'..' is refused"):
@@ -228,7 +240,7 @@ def test_every_printed_line_goes_through_redaction(project: Path):
     command's output streams redact, whichever module worded the message."""
     path = project / "data" / "series" / "fred" / "SOFR.csv"
     path.write_text(f"date,value\n2026-08-20,{SENTINEL_KEY}\n")
-    code, output = run_with_secret(project, "check")
+    code, output = run_forked_with_secret(project, "check")
     assert code == 2 and "data/series/fred/SOFR.csv:2" in output, output
     assert SENTINEL_KEY not in output and SENTINEL_KEY[:8] not in output
     assert "***" in output

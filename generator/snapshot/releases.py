@@ -108,8 +108,19 @@ class Schedule:
     def __init__(self, releases: dict[str, ReleaseConfig], fred_dates: dict[int, list[date]]):
         self.releases = releases
         self.fred_dates = fred_dates
+        # ``latest_before`` and ``next_after`` walk a two-month window day by day, and
+        # ``due_series`` asks for every series, so each release's window of one day was walked
+        # once per series (a year of instants: ~46,000 walks). Kept by window: the answer
+        # depends only on the release and the two dates.
+        self._walked: dict[tuple[str, date, date], tuple[Occurrence, ...]] = {}
 
     def occurrences(self, release_id: str, start: date, end: date) -> list[Occurrence]:
+        key = (release_id, start, end)
+        if key not in self._walked:
+            self._walked[key] = tuple(self._occurrences(release_id, start, end))
+        return list(self._walked[key])
+
+    def _occurrences(self, release_id: str, start: date, end: date) -> list[Occurrence]:
         spec = self.releases[release_id]
         rule = spec.parsed
         known = self.fred_dates.get(spec.fred) if spec.fred is not None else None
