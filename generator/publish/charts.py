@@ -64,7 +64,7 @@ def chart_frame(result: IndicatorResult, chart: ChartConfig) -> pd.DataFrame:
     span_days = (frame.index.max() - frame.index.min()).days if len(frame) else 0
     if chart.kind not in ("bar", "stacked_bar") and span_days > transforms.days(chart.weekly_after):
         # The last row of each week keeps its real date, so the final point is the latest value.
-        frame = frame.groupby(pd.Grouper(freq="W-FRI")).tail(1)
+        frame = frame[transforms.last_of_week(pd.DatetimeIndex(frame.index))]
     frame.index.name = "date"
     frame = frame.reset_index()
     if chart.kind == "stacked_bar":
