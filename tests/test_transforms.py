@@ -234,3 +234,27 @@ def test_breadth_counts_the_series_that_rose():
     b = _s(days, [4.0, 3.0, 2.0, 5.0])
     assert t.breadth(a, b, window="1m").tolist() == [50.0, 50.0, 100.0]
     assert t.breadth(a, b, periods=3).tolist() == [100.0]
+
+
+@pytest.mark.parametrize("series_id", ["WALCL", "SOFR", "ADPMNUSNERSA"])
+def test_last_on_or_before_is_the_last_row_up_to_the_day(series_id):
+    """By binary search on a sorted index, by a mask otherwise: both checked against a scan
+    written here, on dates in the index, between them, before the first and after the last."""
+    from generator.catalogue.load import load_config
+
+    config = load_config(FIXTURE / "indicators.yml")
+    series = STORE.load(config.series[series_id].source, series_id).dropna()
+    days = [series.index[0] - pd.Timedelta(days=1), series.index[0], series.index[-1]]
+    days += [series.index[len(series) // 2] + pd.Timedelta(hours=h) for h in (0, 13, 24 * 3)]
+    days += [series.index[-1] + pd.Timedelta(days=40)]
+    shuffled = series.sample(frac=1.0, random_state=1)  # unsorted: the mask
+    for day in days:
+        rows = [(d, v) for d, v in series.items() if d <= day]
+        expected = (rows[-1][0].date(), rows[-1][1]) if rows else (None, None)
+        found = t.last_on_or_before(series, day)
+        assert (found[0], None if found[0] is None else found[1]) == expected, day
+        if found[0] is None:
+            assert math.isnan(found[1])
+        latest = max((d for d in shuffled.index if d <= day), default=None)
+        unsorted = t.last_on_or_before(shuffled.sort_index(), day)
+        assert unsorted[0] == (latest.date() if latest is not None else None)
