@@ -222,7 +222,10 @@ def write_explanations(
         if not result.has_data:
             continue
         names = explain_text.explained_quantities(result.config)
-        traced = lineage.explain_latest(config, result.config, snapshot.series, names, provenance)
+        evaluated = lineage.Evaluated(result.quantities, result.spans)
+        traced = lineage.explain_latest(
+            config, result.config, snapshot.series, names, provenance, evaluated
+        )
         write_text(
             out / "api" / "explain" / f"{result.id}.json",
             explain_text.document(result.config, traced, hide),

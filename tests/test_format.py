@@ -265,3 +265,15 @@ def test_no_template_formats_a_number_itself():
     assert not found, "\n".join(found)
     assert own.search("{{ x|round(1) }}") and own.search("{{ '%.1f'|format(x) }}")
     assert own.search("{{ '%.2f' % x }}")
+
+
+def test_is_monthly_wants_every_date_the_first_and_a_month_apart():
+    import pandas as pd
+
+    months = pd.date_range("2024-01-01", periods=14, freq="MS")
+    assert fmt.is_monthly(months)
+    assert not fmt.is_monthly(months[:1])  # one date says nothing
+    assert not fmt.is_monthly(months.append(pd.DatetimeIndex(["2025-03-02"])))  # last not 1st
+    assert not fmt.is_monthly(pd.DatetimeIndex(["2024-01-02"]).append(months))  # first not 1st
+    assert not fmt.is_monthly(pd.date_range("2024-01-01", periods=14, freq="D"))
+    assert fmt.is_monthly(pd.date_range("2020-01-01", periods=4, freq="YS"))  # a year apart

@@ -137,6 +137,35 @@ def test_every_quantity_is_explained_and_equals_the_published_number(loaded):
             assert e.rows(), (indicator.id, name)
 
 
+def test_the_builds_shared_tracer_explains_as_a_fresh_one_per_quantity(loaded):
+    """The build traces each indicator once, over the quantities it already evaluated, its
+    explanations sharing steps; each must say exactly what a tracer of its own says (the
+    published JSON and page of one, compared), for every indicator, desk periods included."""
+    config, snapshot, provenance, results = loaded
+    hide = explain_text.withheld(config)
+    for indicator in config.indicators:
+        result = results[indicator.id]
+        if not result.has_data:
+            continue
+        names = explain_text.explained_quantities(indicator)
+        evaluated = lineage.Evaluated(result.quantities, result.spans)
+        shared = lineage.explain_latest(
+            config, indicator, snapshot.series, names, provenance, evaluated
+        )
+        alone = [
+            lineage.explain(config, snapshot.series, f"{indicator.id}.{name}", None, provenance)
+            for name in names
+            if not result.quantity(name).empty
+        ]
+        assert [e.quantity for e in shared] == [e.quantity for e in alone], indicator.id
+        assert explain_text.document(indicator, shared, hide) == explain_text.document(
+            indicator, alone, hide
+        ), indicator.id
+        assert explain_text.page_context(indicator, shared, hide) == explain_text.page_context(
+            indicator, alone, hide
+        ), indicator.id
+
+
 def test_a_past_date_explains_the_value_on_or_before_it(loaded):
     *_, results = loaded
     e = _explain(loaded, "reserves.change_13w", date(2026, 3, 1))

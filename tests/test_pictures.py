@@ -146,3 +146,30 @@ def test_the_attribution_sentence_names_its_two_years_and_the_quarterly_history(
     ), sentence
     whole = attribution_text.chart_sentence(frame[frame.index >= pd.Timestamp(since)], since)
     assert "last two years" not in whole and "full history" not in whole
+
+
+def test_the_frequency_word_is_the_median_whole_days_between_dates():
+    """``_frequency`` against pandas' ``diff().dt.days.median()`` (its former code), on dates
+    with times of day, gaps and each frequency's edges."""
+    from generator.publish.pictures import _frequency
+
+    def expected(dates: pd.Series) -> str:
+        if len(dates) < 3:
+            return ""
+        gap = dates.diff().dt.days.median()
+        return "daily" if gap <= 1.5 else "weekly" if gap <= 8 else "monthly" if gap <= 35 else ""
+
+    cases = [
+        pd.date_range("2024-01-01", periods=40, freq="B"),
+        pd.date_range("2024-01-03", periods=40, freq="W-WED"),
+        pd.date_range("2024-01-01", periods=40, freq="MS"),
+        pd.date_range("2024-01-01", periods=8, freq="QS"),
+        pd.date_range("2024-01-01 09:30", periods=9, freq="36h"),
+        pd.date_range("2024-01-01", periods=2, freq="D"),
+        pd.DatetimeIndex(["2024-01-01", "2024-01-02 23:00", "2024-01-11", "2024-02-20"]),
+    ]
+    for dates in cases:
+        series = pd.Series(dates)
+        assert _frequency(series) == expected(series), dates
+        as_us = pd.Series(dates.as_unit("us"))  # another resolution, the same words
+        assert _frequency(as_us) == expected(series)

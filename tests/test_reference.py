@@ -94,3 +94,21 @@ def test_a_sources_checked_text_is_text_not_a_duration():
     assert types["fred", "id"] == "text"
     assert types["defillama", "chain"] == "text" and types["defillama", "peg"] == "text"
     assert types["fiscaldata", "endpoint"] == "text"
+
+
+@pytest.mark.parametrize("size", [0, 1, 5, 23, 24, 25, 200])
+def test_an_example_too_long_for_a_cell_is_a_block_whether_or_not_it_is_dumped(size):
+    """A long list or mapping is called a block without dumping it (3 characters an item at
+    least); the words must be those dumping it gives, on both sides of the width."""
+    from pydantic.fields import FieldInfo
+
+    from generator.catalogue import reference
+
+    for value in ([f"i{n}" for n in range(size)], {f"k{n}": n for n in range(size)}):
+        text = reference._flow(value)
+        expected = (
+            "(a block, see the catalogue)"
+            if len(text) > reference.EXAMPLE_WIDTH
+            else reference._clip(text)
+        )
+        assert reference._example("x", FieldInfo(), [{"x": value}]) == expected

@@ -140,6 +140,39 @@ def test_weekly_last_matches_pandas_resample(series_id):
     )
 
 
+@pytest.mark.parametrize("series_id", ["WALCL", "SOFR", "BTC-USD", "ADPMNUSNERSA"])
+def test_last_of_week_keeps_the_rows_a_weekly_groupby_keeps(series_id):
+    """A chart's weekly cut: the rows ``groupby(pd.Grouper(freq="W-FRI")).tail(1)`` keeps,
+    on daily, weekly, monthly and gappy series, and on times of day (a Friday evening is
+    still that Friday's week)."""
+    from generator.catalogue.load import load_config
+
+    config = load_config(FIXTURE / "indicators.yml")
+    series = STORE.load(config.series[series_id].source, series_id)
+    evening = series.copy()
+    evening.index = evening.index + pd.Timedelta(hours=21)
+    for values in (series, series.iloc[::17], series.iloc[::3], evening):
+        frame = pd.DataFrame({"value": values, "other": values.shift(2)})
+        expected = frame.groupby(pd.Grouper(freq="W-FRI")).tail(1)
+        kept = frame[t.last_of_week(pd.DatetimeIndex(frame.index))]
+        pd.testing.assert_frame_equal(kept, expected)
+    empty = pd.DatetimeIndex([])
+    assert len(t.last_of_week(empty)) == 0
+
+
+def test_window_dates_are_those_the_rolling_window_reads():
+    """The dates a window ending on a day reads, by count and by span (closed right), checked
+    against a mask written here."""
+    index = pd.DatetimeIndex(STORE.load("fred", "WALCL").dropna().index)
+    for day in (index[-1], index[400], index[3]):
+        upto = [d for d in index if d <= day]
+        assert list(t.window_dates(index, day, 4, None)) == upto[-4:]
+        start = day - pd.Timedelta(days=13 * 7)
+        assert list(t.window_dates(index, day, None, "13w")) == [d for d in upto if d > start]
+    between = index[10] + pd.Timedelta(days=2)  # a day that is not in the index
+    assert t.window_dates(index, between, 2, None)[-1] == index[10]
+
+
 def test_partial_first_month_is_dropped_and_empty_months_count_as_zero():
     ops = pd.Series(
         [10.0, 5.0, 7.0, 3.0],
@@ -201,3 +234,27 @@ def test_breadth_counts_the_series_that_rose():
     b = _s(days, [4.0, 3.0, 2.0, 5.0])
     assert t.breadth(a, b, window="1m").tolist() == [50.0, 50.0, 100.0]
     assert t.breadth(a, b, periods=3).tolist() == [100.0]
+
+
+@pytest.mark.parametrize("series_id", ["WALCL", "SOFR", "ADPMNUSNERSA"])
+def test_last_on_or_before_is_the_last_row_up_to_the_day(series_id):
+    """By binary search on a sorted index, by a mask otherwise: both checked against a scan
+    written here, on dates in the index, between them, before the first and after the last."""
+    from generator.catalogue.load import load_config
+
+    config = load_config(FIXTURE / "indicators.yml")
+    series = STORE.load(config.series[series_id].source, series_id).dropna()
+    days = [series.index[0] - pd.Timedelta(days=1), series.index[0], series.index[-1]]
+    days += [series.index[len(series) // 2] + pd.Timedelta(hours=h) for h in (0, 13, 24 * 3)]
+    days += [series.index[-1] + pd.Timedelta(days=40)]
+    shuffled = series.sample(frac=1.0, random_state=1)  # unsorted: the mask
+    for day in days:
+        rows = [(d, v) for d, v in series.items() if d <= day]
+        expected = (rows[-1][0].date(), rows[-1][1]) if rows else (None, None)
+        found = t.last_on_or_before(series, day)
+        assert (found[0], None if found[0] is None else found[1]) == expected, day
+        if found[0] is None:
+            assert math.isnan(found[1])
+        latest = max((d for d in shuffled.index if d <= day), default=None)
+        unsorted = t.last_on_or_before(shuffled.sort_index(), day)
+        assert unsorted[0] == (latest.date() if latest is not None else None)

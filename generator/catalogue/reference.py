@@ -279,6 +279,10 @@ def _example(name: str, info: FieldInfo, samples: list[dict[str, Any]]) -> str:
     for sample in samples:
         if isinstance(sample, dict) and name in sample:
             value = sample[name]
+            # A flow collection of n items is at least 3n characters ("[a, b]"): a long one
+            # is a block without dumping it (the catalogue's whole indicators list, else).
+            if isinstance(value, dict | list) and 3 * len(value) > EXAMPLE_WIDTH:
+                return "(a block, see the catalogue)"
             text = _flow(value)
             if isinstance(value, dict | list) and len(text) > EXAMPLE_WIDTH:
                 return "(a block, see the catalogue)"

@@ -93,6 +93,25 @@ class Provenance:
 
     revisions: dict[str, list[Revision]] = field(default_factory=dict)
     fetched_at: dict[str, str | None] = field(default_factory=dict)
+    _by_day: dict[str, dict[date, list[Revision]]] = field(default_factory=dict, repr=False)
+
+    def revisions_of(self, series_id: str, day: date) -> list[Revision]:
+        """The series' revisions of ``day``: a build lists thousands of rows, and scanning a
+        series' whole revision file for each was most of what naming a row cost."""
+        by_day = self._by_day.get(series_id)
+        if by_day is None:
+            by_day = {}
+            for revision in self.revisions.get(series_id, []):
+                by_day.setdefault(revision.day, []).append(revision)
+            self._by_day[series_id] = by_day
+        return by_day.get(day, [])
+
+
+def _dates(values: pd.Series) -> pd.DatetimeIndex:
+    """The series' dates, as the DatetimeIndex they are (``pd.DatetimeIndex(...)`` copies them
+    again on every call, thousands of times in a build)."""
+    index = values.index
+    return index if isinstance(index, pd.DatetimeIndex) else pd.DatetimeIndex(index)
 
 
 def _window_text(node: ops.Op) -> str | None:
@@ -101,6 +120,16 @@ def _window_text(node: ops.Op) -> str | None:
     if periods is not None:
         return f"{periods} observations"
     return window if isinstance(window, str) else None
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """An indicator's quantities as ``indicators.evaluate_one`` computed them, and the spans
+    of its Desk periods: the build hands them over, so a lineage reads the very series the
+    page publishes instead of evaluating the indicator a second time."""
+
+    quantities: dict[str, pd.Series]
+    spans: dict[pd.Timestamp, pd.Timestamp]
 
 
 class Tracer:
@@ -112,32 +141,78 @@ class Tracer:
         indicator: cfg.IndicatorConfig,
         series: dict[str, pd.Series],
         provenance: Provenance,
+        evaluated: Evaluated | None = None,
     ) -> None:
         self.config = config
         self.indicator = indicator
         self.provenance = provenance
         self.evaluator = Evaluator(series, config)
         self.cache: dict[int | str, pd.Series] = {}
+        self.arrays: dict[int | str, tuple[np.ndarray, np.ndarray]] = {}
+        self.positions: dict[int, np.ndarray] = {}
+        self.steps: dict[tuple[int | str, int], Step] = {}
+        if evaluated is not None:
+            self.evaluator.scope.update(evaluated.quantities)
+            self.evaluator.spans.update(evaluated.spans)
+        else:
+            for name, quantity in indicator.quantities.items():
+                try:
+                    value = self.evaluator.operand(quantity.formula)
+                except MissingSeries:
+                    value = pd.Series(dtype="float64", index=pd.DatetimeIndex([], name="date"))
+                self.evaluator.scope[name] = value.astype("float64").dropna()
         for name, quantity in indicator.quantities.items():
-            try:
-                value = self.evaluator.operand(quantity.formula)
-            except MissingSeries:
-                value = pd.Series(dtype="float64", index=pd.DatetimeIndex([], name="date"))
-            self.evaluator.scope[name] = value.astype("float64").dropna()
+            # A quantity's formula computes the quantity itself (``evaluate_one`` and
+            # ``values`` both take ``op(formula).astype("float64").dropna()``): read it, once.
+            value = self.evaluator.scope[name]
+            if not isinstance(quantity.formula, str) and not value.empty:
+                self.cache[id(quantity.formula)] = value
 
     def values(self, operand: ops.Operand) -> pd.Series:
         """The operand's series as the evaluator computes it (each computed once)."""
         key = operand if isinstance(operand, str) else id(operand)
         if key not in self.cache:
             if isinstance(operand, str):
-                self.cache[key] = self.evaluator.operand(operand).dropna()
+                named = self.evaluator.operand(operand)
+                # a stored series or a quantity has no gap to drop (dropna would copy it)
+                gaps = bool(pd.isna(named.to_numpy()).any())
+                self.cache[key] = named.dropna() if gaps else named
             else:
                 self.cache[key] = self.evaluator.op(operand).astype("float64").dropna()
         return self.cache[key]
 
+    def value(self, operand: ops.Operand, day: pd.Timestamp) -> float:
+        """``float(values(operand).loc[day])``, by a binary search over the dates as integers
+        (a lineage reads tens of thousands of values in a build; ``.loc`` was most of it)."""
+        key = operand if isinstance(operand, str) else id(operand)
+        arrays = self.arrays.get(key)
+        if arrays is None:
+            values = self.values(operand)
+            index = _dates(values)
+            if not index.is_monotonic_increasing or not index.is_unique:
+                return float(values.loc[day])
+            arrays = (index.as_unit("ns").asi8, values.to_numpy(dtype="float64"))
+            self.arrays[key] = arrays
+        stamps, numbers = arrays
+        wanted = pd.Timestamp(day).value  # nanoseconds, whatever the unit
+        at = int(np.searchsorted(stamps, wanted))
+        if at >= len(stamps) or stamps[at] != wanted:
+            raise KeyError(day)
+        return float(numbers[at])
+
     def trace(self, operand: ops.Operand, day: pd.Timestamp) -> Step:
-        values = self.values(operand)
-        value = float(values.loc[day])
+        """The operand's step on ``day``. Each (operand, day) is walked once per tracer: an
+        indicator's quantities read one another (a z-score of a change of a level), and its
+        explanations share those steps rather than walk them again (nothing changes a step
+        once it is made)."""
+        key = (operand if isinstance(operand, str) else id(operand), pd.Timestamp(day).value)
+        found = self.steps.get(key)
+        if found is None:
+            found = self.steps[key] = self._trace(operand, day)
+        return found
+
+    def _trace(self, operand: ops.Operand, day: pd.Timestamp) -> Step:
+        value = self.value(operand, day)
         if isinstance(operand, str):
             return self._name(operand, day, value)
         if isinstance(operand, ops.SeriesOp):  # `{op: series, id: X}` is the row itself
@@ -158,7 +233,7 @@ class Tracer:
         known = basis = None
         if spec is not None:
             known, basis = current_known_from(
-                day.date(), self.provenance.revisions.get(name, []), spec.published_after
+                day.date(), self.provenance.revisions_of(name, day.date()), spec.published_after
             )
         row = Row(name, day.date(), value, known, basis, self.provenance.fetched_at.get(name))
         return Step(op="series", label=name, day=day.date(), value=value, row=row)
@@ -176,18 +251,22 @@ class Tracer:
         """The operand's values in the rolling window ending on ``day``."""
         values = self.values(operand)
         dates = transforms.window_dates(
-            pd.DatetimeIndex(values.index),
+            _dates(values),
             day,
             getattr(node, "periods", None),
             getattr(node, "window", None),
         )
-        self._listed(operand, list(dates), step)
+        self._listed(operand, dates, step)
 
-    def _listed(self, operand: ops.Operand, dates: list[pd.Timestamp], step: Step) -> None:
+    def _listed(
+        self, operand: ops.Operand, dates: pd.DatetimeIndex | list[pd.Timestamp], step: Step
+    ) -> None:
+        """The dates read, the first and last three of a long window (only those become
+        Timestamps: a ten-year window has 2,500)."""
         step.read = len(dates)
-        if dates:
+        if len(dates):
             step.first, step.last = dates[0].date(), dates[-1].date()
-        shown = dates if len(dates) <= LISTED else dates[:3] + dates[-3:]
+        shown = list(dates) if len(dates) <= LISTED else [*dates[:3], *dates[-3:]]
         step.inputs = self._at(operand, shown)
 
     def _inputs(self, node: ops.Op, day: pd.Timestamp, step: Step) -> None:  # noqa: C901 - one branch per operation, as Evaluator.op
@@ -273,9 +352,11 @@ class Tracer:
 
     def _earlier(self, node: ops.ChangeOp | ops.PctChangeOp, day: pd.Timestamp) -> Step:
         """The level a change subtracts, at the position ``transforms`` subtracts it."""
-        values = self.values(node.of)
-        index = pd.DatetimeIndex(values.index)
-        positions = transforms.earlier_positions(index, node.periods, node.window)
+        index = _dates(self.values(node.of))
+        positions = self.positions.get(id(node))
+        if positions is None:  # the whole index's, once per operation (as ``transforms``)
+            positions = transforms.earlier_positions(index, node.periods, node.window)
+            self.positions[id(node)] = positions
         return self.trace(node.of, index[int(positions[index.get_loc(day)])])
 
     def _percentile(self, node: ops.PercentileOp, day: pd.Timestamp, step: Step) -> None:
@@ -363,7 +444,9 @@ def explain_latest(
     series: dict[str, pd.Series],
     names: list[str],
     provenance: Provenance,
+    evaluated: Evaluated | None = None,
 ) -> list[Explanation]:
-    """The latest value of each named quantity that has one, over one evaluation."""
-    tracer = Tracer(config, indicator, series, provenance)
+    """The latest value of each named quantity that has one, over one evaluation (the build's
+    own, ``evaluated``, when given)."""
+    tracer = Tracer(config, indicator, series, provenance, evaluated)
     return [_explain(tracer, name, None) for name in names if not tracer.values(name).empty]

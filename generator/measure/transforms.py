@@ -64,8 +64,16 @@ def align(base: pd.Series, other: pd.Series, tolerance_days: int = 7) -> pd.Seri
 
 
 def last_on_or_before(series: pd.Series, when: pd.Timestamp) -> tuple[date | None, float]:
-    """The last (date, value) on or before ``when``; (None, NaN) when there is none."""
-    earlier = series[series.index <= when]
+    """The last (date, value) on or before ``when``; (None, NaN) when there is none. On a
+    sorted index (every evaluated series) by a binary search, not a mask of every date: the
+    pages ask this a few thousand times in a build."""
+    index = series.index
+    if isinstance(index, pd.DatetimeIndex) and index.is_monotonic_increasing:
+        position = int(index.searchsorted(when, side="right"))
+        if position == 0:
+            return None, float("nan")
+        return index[position - 1].date(), float(series.iloc[position - 1])
+    earlier = series[index <= when]
     if earlier.empty:
         return None, float("nan")
     return earlier.index[-1].date(), float(earlier.iloc[-1])
@@ -146,10 +154,11 @@ def window_dates(
 ) -> pd.DatetimeIndex:
     """The dates a rolling window ending on ``day`` reads, as ``_rolling`` reads them: the last
     ``periods`` observations, or the dates in (day - span, day] (pandas' closed-right window)."""
-    upto = index[index <= day]
+    upto = index[: index.searchsorted(day, side="right")]  # sorted dates: no mask to build
     if periods is not None:
         return upto[-periods:]
-    return upto[upto > day - pd.Timedelta(days=days(_window(periods, window)))]
+    start = day - pd.Timedelta(days=days(_window(periods, window)))
+    return upto[upto.searchsorted(start, side="right") :]
 
 
 def rolling_mean(
@@ -238,6 +247,14 @@ def weekly_last(series: pd.Series) -> pd.Series:
     ends = valid[np.append(keys[1:] != keys[:-1], True)] if len(valid) else valid
     last = pd.Series(series.to_numpy()[ends], index=fridays[ends], name=series.name)
     return last.reindex(weeks).rename_axis(series.index.name)
+
+
+def last_of_week(index: pd.DatetimeIndex) -> Any:
+    """A mask of each week's last date (weeks ending Friday) over a sorted index: the rows
+    ``frame.groupby(pd.Grouper(freq="W-FRI")).tail(1)`` keeps, without a groupby per chart
+    (those were a tenth of a 200-indicator build)."""
+    weeks = _fridays(index).asi8
+    return np.append(weeks[1:] != weeks[:-1], True) if len(weeks) else np.zeros(0, dtype=bool)
 
 
 def _fridays(index: pd.DatetimeIndex) -> pd.DatetimeIndex:

@@ -20,7 +20,7 @@ import pandas as pd
 from generator.catalogue.models import ChartConfig, Event
 from generator.measure import transforms
 from generator.measure.indicators import IndicatorResult
-from generator.publish import csv_cells
+from generator.publish import csv_cells, jsontext
 from generator.publish import format as fmt
 from generator.publish.annotations import (
     Reference,
@@ -64,7 +64,7 @@ def chart_frame(result: IndicatorResult, chart: ChartConfig) -> pd.DataFrame:
     span_days = (frame.index.max() - frame.index.min()).days if len(frame) else 0
     if chart.kind not in ("bar", "stacked_bar") and span_days > transforms.days(chart.weekly_after):
         # The last row of each week keeps its real date, so the final point is the latest value.
-        frame = frame.groupby(pd.Grouper(freq="W-FRI")).tail(1)
+        frame = frame[transforms.last_of_week(pd.DatetimeIndex(frame.index))]
     frame.index.name = "date"
     frame = frame.reset_index()
     if chart.kind == "stacked_bar":
@@ -272,7 +272,7 @@ def regime_references(easing_above: float, tight_below: float) -> list[Reference
 
 def spec_json(spec: dict[str, Any]) -> str:
     """Stable JSON with ``<``/``>``/``&`` escaped, so a spec can never close a script tag."""
-    text = json.dumps(spec, indent=1, sort_keys=True, ensure_ascii=False)
+    text = jsontext.dumps(spec, indent=1, sort_keys=True, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
 
 

@@ -96,8 +96,8 @@ def format_month(value: date | None) -> str:
 def is_monthly(index: pd.DatetimeIndex) -> bool:
     """True for a series dated by month (every date the 1st, a month or more apart): its
     figures are dated as months ("July 2026"), not as the day that labels them."""
-    if len(index) < 2 or not (index.day == 1).all():
-        return False
+    if len(index) < 2 or index[-1].day != 1 or not (index.day == 1).all():
+        return False  # (most series fail on their last date, before every day is computed)
     gaps = np.diff(index.to_numpy()).astype("timedelta64[D]").astype("int64")
     return bool(np.median(gaps) >= 28)
 

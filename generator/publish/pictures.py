@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from generator.catalogue.models import ChartConfig
@@ -119,7 +120,11 @@ def without_hover_targets(spec: object) -> object:
 def _frequency(dates: pd.Series) -> str:
     if len(dates) < 3:
         return ""
-    gap = dates.diff().dt.days.median()
+    if dates.dt.tz is None:  # the median of ``diff().dt.days`` (whole days), in numpy
+        stamps = dates.to_numpy().astype("datetime64[ns]").view("int64")
+        gap = float(np.median(np.diff(stamps) // 86_400_000_000_000))
+    else:
+        gap = dates.diff().dt.days.median()
     if gap <= 1.5:
         return "daily"
     if gap <= 8:
