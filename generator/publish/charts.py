@@ -20,7 +20,7 @@ import pandas as pd
 from generator.catalogue.models import ChartConfig, Event
 from generator.measure import transforms
 from generator.measure.indicators import IndicatorResult
-from generator.publish import csv_cells, jsontext
+from generator.publish import csv_cells
 from generator.publish import format as fmt
 from generator.publish.annotations import (
     Reference,
@@ -272,7 +272,7 @@ def regime_references(easing_above: float, tight_below: float) -> list[Reference
 
 def spec_json(spec: dict[str, Any]) -> str:
     """Stable JSON with ``<``/``>``/``&`` escaped, so a spec can never close a script tag."""
-    text = jsontext.dumps(spec, indent=1, sort_keys=True, ensure_ascii=False)
+    text = json.dumps(spec, indent=1, sort_keys=True, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
 
 
