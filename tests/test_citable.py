@@ -47,30 +47,30 @@ def unzip(path: Path) -> dict[str, bytes]:
         return {info.filename: archive.read(info) for info in archive.infolist()}
 
 
-@pytest.mark.parametrize("indicator", IDS)
-def test_each_chart_download_carries_its_data_picture_and_readme(
-    built_project: Path, indicator: str
-):
-    public = built_project / "public"
-    path = public / "downloads" / f"{indicator}.zip"
+def download(public: Path, name: str) -> tuple[bytes, str]:
+    """``downloads/<name>.zip`` checked against the site: exactly its README, CSV and PNG, the
+    CSV and PNG the very bytes the site publishes, each named in the README with its sha256,
+    and the zip's own checksum beside it. Returns the CSV and the README."""
+    path = public / "downloads" / f"{name}.zip"
     members = unzip(path)
-    assert sorted(members) == [f"{indicator}/{n}" for n in ("README.txt", f"{indicator}.csv",
-                                                             f"{indicator}.png")]  # fmt: skip
-    csv = members[f"{indicator}/{indicator}.csv"]
-    assert csv == (public / "data" / f"{indicator}.csv").read_bytes()
-    assert (
-        members[f"{indicator}/{indicator}.png"]
-        == (public / "charts" / f"{indicator}.png").read_bytes()
-    )
-    readme = members[f"{indicator}/README.txt"].decode()
-    for name in (f"{indicator}.csv", f"{indicator}.png"):
-        digest = hashlib.sha256(members[f"{indicator}/{name}"]).hexdigest()
-        assert f"{digest}  {name}" in readme
-    config = next(i for i in CATALOGUE["indicators"] if i["id"] == indicator)
-    used = series_of(config)
-    assert used
-    fetched = []
-    for series_id in used:
+    files = ("README.txt", f"{name}.csv", f"{name}.png")
+    assert sorted(members) == [f"{name}/{n}" for n in files]
+    csv = members[f"{name}/{name}.csv"]
+    assert csv == (public / "data" / f"{name}.csv").read_bytes()
+    assert members[f"{name}/{name}.png"] == (public / "charts" / f"{name}.png").read_bytes()
+    readme = members[f"{name}/README.txt"].decode()
+    for file in files[1:]:
+        assert f"{hashlib.sha256(members[f'{name}/{file}']).hexdigest()}  {file}" in readme
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert (public / "downloads" / f"{name}.zip.sha256").read_text() == f"{digest}  {name}.zip\n"
+    return csv, readme
+
+
+def series_lines(readme: str, used: list[str]) -> tuple[list[str], list[str]]:
+    """Each series the chart reads named in the README with its title, owner, terms, last
+    observation and fetch day; returns the fetch days and last observations it found."""
+    fetched, lasts = [], []
+    for series_id in dict.fromkeys(used):
         series = CATALOGUE["series"][series_id]
         assert f"{series_id}: {series['title']}" in readme
         assert f"Owner: {series['owner']}" in readme
@@ -79,18 +79,28 @@ def test_each_chart_download_carries_its_data_picture_and_readme(
         record = MANIFEST.get(series_id, {})  # an optional series may be absent
         last, when = record.get("last") or "n/a", (record.get("fetched_at") or "n/a")[:10]
         assert f"Last observation: {last}; fetched: {when}" in readme
-        if record.get("fetched_at"):
-            fetched.append(record["fetched_at"][:10])  # the day: a re-run the same night is equal
+        fetched += [when] if record.get("fetched_at") else []  # the day: a re-run is equal
+        lasts += [last] if record.get("last") else []
+    return fetched, lasts
+
+
+@pytest.mark.parametrize("indicator", IDS)
+def test_each_chart_download_carries_its_data_picture_and_readme(
+    built_project: Path, indicator: str
+):
+    public = built_project / "public"
+    csv, readme = download(public, indicator)
+    config = next(i for i in CATALOGUE["indicators"] if i["id"] == indicator)
+    used = series_of(config)
+    assert used
+    fetched, _ = series_lines(readme, used)
     # vintage: the last row's date in the chart's own CSV, and the newest fetch of its series
     last_row = csv.decode().strip().splitlines()[-1].split(",")[0]
     assert f"Data as of: {last_row[:10]}" in readme or f"Data as of: {last_row[:7]}" in readme
     assert f"Sources last fetched: {max(fetched) if fetched else 'n/a'} (UTC day)" in readme
     assert f"{config['title']}" in readme and f"{SITE_URL}indicators/{indicator}/" in readme
-    # the zip's own checksum, published beside it and on the indicator page
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    assert (public / "downloads" / f"{indicator}.zip.sha256").read_text() == (
-        f"{digest}  {indicator}.zip\n"
-    )
+    # the zip's own checksum, on the indicator page
+    digest = hashlib.sha256((public / "downloads" / f"{indicator}.zip").read_bytes()).hexdigest()
     page = (public / "indicators" / indicator / "index.html").read_text()
     assert digest in page and f'href="../../downloads/{indicator}.zip"' in page
 
@@ -108,12 +118,11 @@ class Collect(HTMLParser):
         self.text.append(data)
 
 
-@pytest.mark.parametrize("indicator", ["reserves", "btc"])
-def test_embed_page_shows_the_picture_sentence_attribution_and_links_back(
-    built_project: Path, indicator: str
-):
-    public = built_project / "public"
-    page = public / "embed" / f"{indicator}.html"
+def embed_page(public: Path, name: str) -> tuple[list[tuple[str, dict]], str]:
+    """``embed/<name>.html`` checked for what every embed page must be: no script, frame or
+    object, its own four pictures (light and dark, wide and narrow) that exist, and a policy
+    that allows nothing by default. Returns its tags and its text."""
+    page = public / "embed" / f"{name}.html"
     parsed = Collect()
     parsed.feed(page.read_text())
     tags = parsed.tags
@@ -124,18 +133,27 @@ def test_embed_page_shows_the_picture_sentence_attribution_and_links_back(
     assert len(sources) == 4 and len(set(sources)) == 4
     for src in sources:
         assert (page.parent / src).resolve().is_file(), src
+        assert Path(src).name.startswith(f"{name}."), src
+    csp = next(a["content"] for t, a in tags if a.get("http-equiv") == "Content-Security-Policy")
+    assert "default-src 'none'" in csp
+    return tags, " ".join("".join(parsed.text).split())
+
+
+@pytest.mark.parametrize("indicator", ["reserves", "btc"])
+def test_embed_page_shows_the_picture_sentence_attribution_and_links_back(
+    built_project: Path, indicator: str
+):
+    public = built_project / "public"
+    tags, text = embed_page(public, indicator)
     links = [a for t, a in tags if t == "a"]
     assert [(a["href"], a["target"]) for a in links] == [
         (f"{SITE_URL}indicators/{indicator}/", "_top")
     ]
-    text = " ".join("".join(parsed.text).split())
     config = next(i for i in CATALOGUE["indicators"] if i["id"] == indicator)
     for series_id in series_of(config):
         attribution = CATALOGUE["series"][series_id].get("attribution")
         if attribution:
             assert " ".join(attribution.split()) in text
-    csp = next(a["content"] for t, a in tags if a.get("http-equiv") == "Content-Security-Policy")
-    assert "default-src 'none'" in csp
     # the indicator page offers the snippet to copy, pointing at this page
     html = (public / "indicators" / indicator / "index.html").read_text()
     assert f"&lt;iframe src=&quot;{SITE_URL}embed/{indicator}.html&quot;" in html
@@ -177,30 +195,10 @@ def test_the_regime_ladder_and_attribution_downloads_carry_their_readme(
 ):
     public = built_project / "public"
     shown_on, page_path, used = CHARTS[chart]
-    path = public / "downloads" / f"{chart}.zip"
-    members = unzip(path)
-    names = ("README.txt", f"{chart}.csv", f"{chart}.png")
-    assert sorted(members) == [f"{chart}/{n}" for n in names]
-    csv = members[f"{chart}/{chart}.csv"]
-    assert csv == (public / "data" / f"{chart}.csv").read_bytes()
-    assert members[f"{chart}/{chart}.png"] == (public / "charts" / f"{chart}.png").read_bytes()
-    readme = members[f"{chart}/README.txt"].decode()
-    for name in names[1:]:
-        assert f"{hashlib.sha256(members[f'{chart}/{name}']).hexdigest()}  {name}" in readme
+    csv, readme = download(public, chart)
     header = csv.decode().splitlines()[0]
     assert header.replace(",", ", ") in readme
-    fetched, lasts = [], []
-    for series_id in dict.fromkeys(used):
-        series = CATALOGUE["series"][series_id]
-        assert f"{series_id}: {series['title']}" in readme
-        assert f"Owner: {series['owner']}" in readme
-        if series.get("attribution"):
-            assert f"Terms: {series['attribution']}" in readme
-        record = MANIFEST.get(series_id, {})
-        last, when = record.get("last") or "n/a", (record.get("fetched_at") or "n/a")[:10]
-        assert f"Last observation: {last}; fetched: {when}" in readme
-        fetched += [when] if record.get("fetched_at") else []
-        lasts += [last] if record.get("last") else []
+    fetched, lasts = series_lines(readme, used)
     assert readme.count("    Owner: ") == len(dict.fromkeys(used))  # no other series
     assert f"Sources last fetched: {max(fetched)} (UTC day)" in readme
     as_of = readme.split("Data as of: ", 1)[1][:10]
@@ -212,8 +210,6 @@ def test_the_regime_ladder_and_attribution_downloads_carry_their_readme(
     assert f"Page: {page_url}" in readme
     citation = readme.split("SUGGESTED CITATION\n  ", 1)[1].splitlines()[0]
     assert citation.endswith(page_url) and CATALOGUE["site"]["name"] in citation
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    assert (public / "downloads" / f"{chart}.zip.sha256").read_text() == f"{digest}  {chart}.zip\n"
     for shown in shown_on:  # linked from each page that shows the chart, with the snippet
         html = (public / shown).read_text()
         depth = "../" * shown.count("/")
@@ -227,27 +223,13 @@ def test_the_regime_ladder_and_attribution_downloads_carry_their_readme(
 def test_the_regime_ladder_and_attribution_embed_pages(built_project: Path, chart: str):
     public = built_project / "public"
     _, page_path, used = CHARTS[chart]
-    page = public / "embed" / f"{chart}.html"
-    parsed = Collect()
-    parsed.feed(page.read_text())
-    tags = parsed.tags
-    assert not [t for t, _ in tags if t in ("script", "iframe", "object")]
-    sources = [a["srcset"] for t, a in tags if t == "source"] + [
-        a["src"] for t, a in tags if t == "img"
-    ]
-    assert len(sources) == 4 and len(set(sources)) == 4
-    for src in sources:
-        assert (page.parent / src).resolve().is_file(), src
-        assert Path(src).name.startswith(f"{chart}."), src
+    tags, text = embed_page(public, chart)
     links = [a for t, a in tags if t == "a"]
     assert [(a["href"], a["target"]) for a in links] == [(f"{SITE_URL}{page_path}", "_top")]
-    text = " ".join("".join(parsed.text).split())
     for series_id in used:
         attribution = CATALOGUE["series"][series_id].get("attribution")
         if attribution:
             assert " ".join(attribution.split()) in text
-    csp = next(a["content"] for t, a in tags if a.get("http-equiv") == "Content-Security-Policy")
-    assert "default-src 'none'" in csp
 
 
 def test_a_dated_copy_of_the_api_is_kept_each_night_and_never_rewritten(tmp_path: Path):
