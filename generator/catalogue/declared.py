@@ -57,20 +57,7 @@ def check_ladder_assets(reporter: Reporter, config: Config) -> None:
 
 
 def check_attribution(reporter: Reporter, config: Config) -> None:
-    parts = config.attribution.series
-    for part, series_id in (
-        ("reserves", parts.reserves),
-        ("fed_assets", parts.fed_assets),
-        ("tga", parts.tga),
-        ("rrp", parts.rrp),
-    ):
-        if series_id not in config.series:
-            reporter.at(
-                ("attribution", "series", part),
-                f"attribution, field 'series.{part}': "
-                f"{suggest('series', series_id, sorted(config.series))} (name a series declared "
-                "in series:)",
-            )
+    _series_declared(reporter, config, "attribution", config.attribution.series.parts())
     ids = [i.id for i in config.indicators]
     for position, page in enumerate(config.attribution.pages):
         if page not in ids:
@@ -85,14 +72,7 @@ def check_nowcast(reporter: Reporter, config: Config) -> None:
     and is listed once (a renamed series or indicator would otherwise drop the estimate)."""
     if config.nowcast is None:
         return
-    for part, series_id in config.nowcast.series.parts().items():
-        if series_id not in config.series:
-            reporter.at(
-                ("nowcast", "series", part),
-                f"nowcast, field 'series.{part}': "
-                f"{suggest('series', series_id, sorted(config.series))} (name a series declared "
-                "in series:)",
-            )
+    _series_declared(reporter, config, "nowcast", config.nowcast.series.parts())
     by_id = {i.id: i for i in config.indicators}
     seen: list[str] = []
     for position, chart in enumerate(config.nowcast.charts):
@@ -116,3 +96,17 @@ def check_nowcast(reporter: Reporter, config: Config) -> None:
                 "estimate",
             )
         seen.append(chart.indicator)
+
+
+def _series_declared(
+    reporter: Reporter, config: Config, section: str, parts: dict[str, str]
+) -> None:
+    """Each part of ``section``'s ``series:`` names a series declared in ``series:``."""
+    for part, series_id in parts.items():
+        if series_id not in config.series:
+            reporter.at(
+                (section, "series", part),
+                f"{section}, field 'series.{part}': "
+                f"{suggest('series', series_id, sorted(config.series))} (name a series declared "
+                "in series:)",
+            )

@@ -43,6 +43,15 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+class SeriesParts(Strict):
+    """A section's parts, each naming a series id (the attribution's and the nowcast's): one
+    ``parts()`` for the code that reads them and the check that each is declared."""
+
+    def parts(self) -> dict[str, str]:
+        """Part -> series id, in the order the fields are declared."""
+        return {name: str(value) for name, value in self.model_dump().items()}
+
+
 def parse_duration(value: str) -> tuple[int, str]:
     """'13w' -> (13, 'w'); raises ValueError with the wording a YAML editor needs."""
     found = DURATION.fullmatch(value)

@@ -20,6 +20,7 @@ from generator.catalogue.grammar import (
     QUANTITY_NAME,
     RESERVED_IDS,
     Duration,
+    SeriesParts,
     Strict,
     check_duration,
     check_url,
@@ -338,7 +339,7 @@ class LadderConfig(Strict):
         return {a.series: a.name for a in self.assets}
 
 
-class AttributionSeries(Strict):
+class AttributionSeries(SeriesParts):
     """The four Wednesday levels the attribution of reserves reads (millions of USD except the
     ON RRP, in billions): renaming one here is all a fork with other ids needs."""
 

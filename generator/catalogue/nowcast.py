@@ -14,14 +14,14 @@ from typing import Literal, get_args
 
 from pydantic import Field
 
-from generator.catalogue.grammar import Strict
+from generator.catalogue.grammar import SeriesParts, Strict
 
 # The figures the nowcast estimates, each as the H.4.1 defines it.
 Target = Literal["reserves", "reserves_wednesday", "net_liquidity"]
 TARGETS: tuple[Target, ...] = get_args(Target)
 
 
-class NowcastSeries(Strict):
+class NowcastSeries(SeriesParts):
     """The series each part of the estimate reads (ids from ``series:``), in the units the
     methodology states: rename one here and nothing else changes."""
 
@@ -53,10 +53,6 @@ class NowcastSeries(Strict):
         description="The Desk's bill purchases per operation (billions of USD, settled the next "
         "business day)",
     )
-
-    def parts(self) -> dict[str, str]:
-        """Part -> series id, in the order above."""
-        return {name: str(value) for name, value in self.model_dump().items()}
 
 
 class NowcastChart(Strict):

@@ -373,8 +373,7 @@ def analysis_charts(config: Config, ladder_until: date | None) -> list[Chart]:
         found.append(Chart("ladder", title, "ladder/", "", used, rows, ladder_until))
     pages = config.attribution.pages
     if pages:
-        parts = config.attribution.series
-        used = [parts.reserves, parts.fed_assets, parts.tga, parts.rrp]
+        used = list(config.attribution.series.parts().values())
         title = "What moved reserves: the weekly change in reserves, by source"
         page = f"indicators/{pages[0]}/"
         found.append(Chart("liquidity-attribution", title, page, "../", used, "one row per week"))
