@@ -81,6 +81,7 @@ def run_together(
     running at the same time (two builds racing for the data lock), each forked in a few
     milliseconds rather than a new interpreter each importing for seconds, so they overlap
     from their first line."""
+    name = "mkdocs" if script == MKDOCS else "generator"
     with tempfile.TemporaryDirectory(prefix="lw-run-") as folder:
         started = []
         for number, argv in enumerate(argvs):
@@ -99,10 +100,10 @@ def run_together(
                 child.kill()
                 child.join()
         if late:
-            raise subprocess.TimeoutExpired(["generator", *late[0]], timeout)  # or mkdocs
+            raise subprocess.TimeoutExpired([name, *late[0]], timeout)
         return [
             subprocess.CompletedProcess(
-                ["mkdocs" if script == MKDOCS else "generator", *argv],
+                [name, *argv],
                 child.exitcode,
                 out.read_text(encoding="utf-8"),
                 err.read_text(encoding="utf-8"),
