@@ -21,7 +21,9 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests import live_guard
+
+ROOT = live_guard.ROOT
 GOLDEN = Path(__file__).resolve().parent / "golden"
 # What the tests read instead of the live indicators.yml, events.yml and data/: a frozen copy
 # (tools/freeze_fixtures.py, `make fixtures`), so a nightly row or a fork's edit of the live
@@ -68,7 +70,7 @@ CACHE_VARIABLE = "LW_TEST_BUILD_CACHE"
 # One folder per test run, made by the process that starts the run (pytest itself, or xdist's
 # controller before its workers start, which inherit the variable): the site every worker's
 # `built_project` shares lives there, so it is never one an earlier run built.
-RUN_VARIABLE = "LW_TEST_RUN"
+RUN_VARIABLE = live_guard.RUN_VARIABLE
 _MADE: list[str] = []  # the folders this process made, removed when its run ends
 
 
@@ -81,7 +83,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if not os.environ.get(CACHE_VARIABLE):
         os.environ[CACHE_VARIABLE] = tempfile.mkdtemp(prefix="lw-test-cache-")
         _MADE.append(os.environ[CACHE_VARIABLE])
-    if not os.environ.get(RUN_VARIABLE):  # else handed one: the nested run of test_fixtures
+    if not os.environ.get(RUN_VARIABLE):  # else handed one by a pytest that runs this one
         os.environ[RUN_VARIABLE] = tempfile.mkdtemp(prefix="lw-test-run-")
         _MADE.append(os.environ[RUN_VARIABLE])
     # The whole suite on xdist workers (`make test`): build the site the browser and build
@@ -121,6 +123,32 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         )
         if names and "@" not in item.nodeid and hasattr(item, "_id"):
             item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")
+
+
+live_guard.install()  # a test that reads the live indicators.yml, events.yml or data/ fails
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """A test marked ``reads_live`` checks the live repository itself (its documents, all
+    of them): it may read the live files, which it is about."""
+    if item.get_closest_marker("reads_live") is None:
+        return (yield)
+    with live_guard.reading_live():
+        return (yield)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The run fails when any of its processes read a live file, even where the test caught
+    the error the read raised (``tests/live_guard.py``)."""
+    if hasattr(session.config, "workerinput") or not os.environ.get(RUN_VARIABLE):
+        return
+    reads = live_guard.recorded(Path(os.environ[RUN_VARIABLE]))
+    if reads:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line("tests read the live files:\n" + "\n".join(reads), red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from multiprocessing.context import ForkServerContext
 from pathlib import Path
 
+from tests import live_guard
+
 # What the commands import, loaded once in the fork server (each import costs seconds).
 PRELOAD = [
     "generator.cli",
@@ -45,6 +47,10 @@ PRELOAD = [
 MKDOCS = "import sys\nfrom mkdocs.__main__ import cli\ncli(sys.argv[1:], prog_name='mkdocs')\n"
 
 _context: ForkServerContext | None = None
+
+# The fork server imports this module first: it and every command forked from it are watched
+# for a read of the live files, as the test workers are.
+live_guard.install()
 
 
 def _forkserver() -> ForkServerContext:

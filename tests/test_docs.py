@@ -93,6 +93,7 @@ def _beyond(cited: dict[str, set[str]], known: dict[str, set[str]]) -> dict[str,
     return {path: names for path, names in left.items() if names}
 
 
+@pytest.mark.reads_live  # every text file of the repository, the live ones too
 def test_no_file_cites_a_document_the_repository_lacks():
     new = _beyond(unresolved_citations(), PENDING)
     assert not new, "\n".join(
@@ -101,6 +102,7 @@ def test_no_file_cites_a_document_the_repository_lacks():
     )
 
 
+@pytest.mark.reads_live  # every text file of the repository, the live ones too
 def test_pending_citations_are_still_there():
     """A fixed citation leaves PENDING, so the exemptions cannot outlive the problem."""
     fixed = _beyond(PENDING, unresolved_citations())
@@ -184,6 +186,7 @@ def test_pre_commit_runs_ruff_and_mypy_from_the_venv():
 MARKER = re.compile(r"^(<{7}|>{7})( |$)|<{7} \S|>{7} \S", re.MULTILINE)
 
 
+@pytest.mark.reads_live  # every text file of the repository, the live ones too
 def test_no_text_file_holds_a_merge_conflict_marker():
     """Found: a merge left conflict-marked rows (seven "<" then HEAD) in docs/architecture.md and
     every test passed.

@@ -9,17 +9,16 @@ import importlib.util
 import os
 import re
 import shutil
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from generator.snapshot.store import Store
 from generator.snapshot.vintages import Revision, revisions_to_csv
-from tests.conftest import FIXTURE, ROOT, RUN_VARIABLE
-from tests.test_fork import add_indicator_block, edit, example
+from tests import live_guard
+from tests.conftest import FIXTURE, ROOT, RUN_VARIABLE, copy_project, run_generator
 
 
 def _freezer():
@@ -64,96 +63,56 @@ def test_refreezing_after_nightly_updates_changes_no_fixture_byte(tmp_path: Path
     assert _freezer().frozen_files(project) == fixture_files()
 
 
-def copy_repository(target: Path) -> Path:
-    """The working tree without installs, caches and generated output."""
-    ignore = shutil.ignore_patterns(
-        ".git", ".venv", "node_modules", "public", ".cache", "__pycache__", ".pytest_cache"
-    )
-    shutil.copytree(ROOT, target, ignore=ignore, symlinks=True)
-    # the chart libraries the build copies into the site (installed once, by `npm ci`)
-    (target / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
-    return target
-
-
-def build_inputs(root: Path, target: Path) -> dict[str, bytes]:
-    """Every byte ``built_project`` in the repository at ``root`` builds from: the project copy
-    made by that repository's own ``copy_project`` (tests/conftest.py), and the code that
-    builds it (the generator, the conftest and the fork server that run it)."""
-    spec = importlib.util.spec_from_file_location(
-        f"conftest_of_{target.name}", root / "tests" / "conftest.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.copy_project(target)
-    project = {
-        f"project/{p.relative_to(target).as_posix()}": p.read_bytes()
-        for p in sorted(target.rglob("*"))
-        if p.is_file() and ".cache" not in p.relative_to(target).parts  # the shared pictures
-    }
-    tests = [root / "tests" / "conftest.py", root / "tests" / "forked.py"]
-    code = [*sorted((root / "generator").rglob("*.py")), *tests]
-    return project | {p.relative_to(root).as_posix(): p.read_bytes() for p in code}
-
-
-def run_folder(copy: Path, built_project: Path, folder: Path) -> Path:
-    """The run folder for the nested pytest: its ``built_project`` is this run's own when the
-    copy builds it from the same bytes (so the live edits did not reach it) — the same inputs
-    and code give the same site (tests/test_build.py: a rebuild is byte-identical), so
-    building it again would only repeat a 20-second build. Otherwise the folder is empty and
-    the nested run builds its own from the copy, as it always did."""
-    folder.mkdir()
-    here = build_inputs(ROOT, folder / "inputs-here")
-    there = build_inputs(copy, folder / "inputs-there")
-    if here == there:
-        (folder / "built_project").symlink_to(built_project, target_is_directory=True)
-        (folder / "built_project.done").touch()
-    for name in ("inputs-here", "inputs-there"):
-        shutil.rmtree(folder / name)
-    return folder
-
-
-def test_a_row_in_the_live_data_and_an_indicator_in_the_live_config_break_no_test(
-    tmp_path: Path, built_project: Path
-):
-    """In a copy of the repository, the nightly's row goes into the live ``data/`` and the
-    Fork page's new series, new indicator and changed threshold into the live
-    ``indicators.yml``; the tests that were pinned to the live files (the claims' figures,
-    the 39 ``check`` goldens with their line numbers, the indicator ids) still pass there.
-    Their ``built_project`` is this run's when the copy would build it from the same bytes
-    (``run_folder``)."""
-    copy = copy_repository(tmp_path / "repo")
-    nightly(copy)
-    add_indicator_block(copy, example("add-indicator"))
-    edit(copy, "\nindicators:", "\n" + example("add-series").rstrip("\n") + "\n\nindicators:")
-    threshold = example("threshold")
-    edit(copy, "      - when: mean_20d > 0 or days_above >= 10", threshold.split("#")[0].rstrip())
-    assert "yield-curve" in (copy / "indicators.yml").read_text()
-    env = {**os.environ, "PYTHONPATH": str(copy)}
-    env[RUN_VARIABLE] = str(run_folder(copy, built_project, tmp_path / "run"))
-    tests = [
-        "tests/test_config.py",
-        "tests/test_check.py",
-        "tests/test_claims.py",
-        "tests/test_freshness.py",
-        "tests/test_store.py",
+def test_a_test_that_reads_a_live_file_fails_where_it_reads(tmp_path: Path, monkeypatch):
+    """The guard of ``tests/live_guard.py``, in this worker: a read of the live
+    ``indicators.yml``, ``events.yml`` or a file under ``data/`` (by any path spelling) raises
+    and is recorded for the run's end; the frozen copy and the rest of the tree read freely.
+    (This test's reads are recorded in a folder of its own, not the run's.)"""
+    monkeypatch.setenv(RUN_VARIABLE, str(tmp_path))
+    live = [
+        ROOT / "indicators.yml",
+        ROOT / "events.yml",
+        ROOT / "data/series/fred/WALCL.csv",
+        ROOT / "tests/../data/manifest.json",
     ]
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests],
-        cwd=copy,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    assert " passed" in run.stdout and "failed" not in run.stdout
-    # The frozen copy is what they read: untouched by the live edits.
-    frozen = (copy / "tests/fixtures/project/indicators.yml").read_text()
-    assert "yield-curve" not in frozen
-    assert (copy / "tests/fixtures/project/data/series/fred/WALCL.csv").read_bytes() == (
-        FIXTURE / "data/series/fred/WALCL.csv"
-    ).read_bytes()
+    for path in live:
+        with pytest.raises(live_guard.LiveRead, match="read the frozen copy instead"):
+            path.read_bytes()
+    with pytest.raises(live_guard.LiveRead):
+        os.listdir(ROOT / "data")
+    with pytest.raises(live_guard.LiveRead):
+        sorted((ROOT / "data" / "series").glob("*"))
+    monkeypatch.chdir(ROOT)
+    with pytest.raises(live_guard.LiveRead):
+        open("events.yml").close()
+    monkeypatch.undo()
+    assert (FIXTURE / "indicators.yml").read_bytes() and (ROOT / "mkdocs.yml").read_bytes()
+    with live_guard.reading_live():  # a test that copies the repository on purpose
+        assert (ROOT / "indicators.yml").read_bytes()
+    lines = live_guard.recorded(tmp_path)
+    assert len(lines) == 7 and all(line.startswith(f"pid {os.getpid()}: ") for line in lines)
+    assert all("test_a_test_that_reads_a_live_file_fails_where_it_reads read" in x for x in lines)
+    assert str(ROOT / "data/series/fred/WALCL.csv") in lines[2]
+    assert str(ROOT / "data") in lines[4] and str(ROOT / "events.yml") in lines[6]
+
+
+def test_a_command_the_suite_forks_is_watched_too(tmp_path: Path, monkeypatch):
+    """A generator command forked by the suite (tests/forked.py) that reads the live files, as
+    one run on the repository itself would, fails naming the file, and its read is recorded;
+    the same command on a copy of the frozen project reads nothing live."""
+    monkeypatch.setenv(RUN_VARIABLE, str(tmp_path))  # the child records here, not in the run's
+    result = run_generator(ROOT, "check", check=False)
+    assert result.returncode != 0
+    said = result.stdout + result.stderr
+    me = "tests/test_fixtures.py::test_a_command_the_suite_forks_is_watched_too"
+    assert re.search(rf"{me} read the live (indicators|events)\.yml", said), said[-2000:]
+    lines = live_guard.recorded(tmp_path)
+    assert lines and all(f"{me} read the live" in line for line in lines)
+    assert not any(line.startswith(f"pid {os.getpid()}: ") for line in lines)  # the child's
+    (tmp_path / live_guard.LIVE_RECORD).unlink()
+    copy = copy_project(tmp_path / "p")
+    assert run_generator(copy, "check", check=False).returncode == 0
+    assert live_guard.recorded(tmp_path) == []
 
 
 LIVE = re.compile(r'ROOT\s*/\s*"(data|indicators\.yml|events\.yml)\b')
