@@ -3,10 +3,10 @@ configuration, its snapshot and the indicators evaluated over it, each loaded th
 test asks and kept for the rest of the process.
 
 Fifteen test modules loaded these at import, so every pytest process (each xdist worker, and
-then also a nested run in test_fixtures) spent seconds of its collection loading the same files fifteen
-times before its first test, for modules it might not even run. Shared by every module, so they
-are read-only: a test that needs a changed configuration, snapshot or result makes its own
-(``Config.model_copy``, ``Series.copy``, ``evaluate`` again), as the tests already do.
+then a nested run in test_fixtures) spent seconds of its collection loading the same files
+fifteen times before its first test, for modules it might not even run. Shared by every
+module, so they are read-only: a test that needs a changed configuration, snapshot or result
+makes its own (``Config.model_copy``, ``Series.copy``, ``evaluate`` again), as the tests do.
 """
 
 from __future__ import annotations
