@@ -269,8 +269,10 @@ def nearest_points(base: alt.Chart, name: str = "lw_nearest", **encoding: Any) -
     hover = alt.selection_point(
         name=name, nearest=True, on="pointerover", clear="pointerout", empty=False
     )
-    # The condition stays the dict alt.condition makes: Altair names this layer's view by a
-    # hash of its encoding as built, and the published view name must not change.
+    # Altair names this layer's view by a hash of its encoding as printed (repr), so the view
+    # name published (tests/golden/fed-assets.vl.json) depends on how each channel was built:
+    # the condition stays the dict alt.condition makes; alt.Y("score:Q") prints as the string
+    # "score:Q" encode turned into a channel did.
     points: alt.Chart = (
         base.mark_point(size=40, opacity=0, filled=True)
         .encode(**encoding, opacity=alt.condition(hover, alt.value(1), alt.value(0)))
