@@ -239,7 +239,7 @@ def event_layers(
     halos = [
         row_text(row)
         .mark_text(**text, **HALO_MARK)
-        .encode(x=x, y=alt.value(ROW_TOP + row * (LABEL_FONT + 2)), text="short:N")
+        .encode(x=x, y=_row_y(row), text=alt.Text("short:N"))
         for row in rows_used
     ]
     labels = [
@@ -247,13 +247,19 @@ def event_layers(
         .mark_text(**text)
         .encode(
             x=x,
-            y=alt.value(ROW_TOP + row * (LABEL_FONT + 2)),
-            text="short:N",
+            y=_row_y(row),
+            text=alt.Text("short:N"),
             color=_kind_colour(),
         )
         for row in rows_used
     ]
     return [rules, *halos, *labels]
+
+
+def _row_y(row: int) -> alt.YValue:
+    """A label row's height in pixels, as a channel object: a plain ``alt.value`` dict costs
+    Altair a search of its schema classes at every ``encode``."""
+    return alt.YValue(ROW_TOP + row * (LABEL_FONT + 2))  # type: ignore[no-untyped-call]
 
 
 def reference_layers(references: Sequence[Reference], dash: list[int] | None = None) -> list[Any]:
@@ -274,8 +280,9 @@ def reference_layers(references: Sequence[Reference], dash: list[int] | None = N
     }
     halo = alt.Chart(data).mark_text(**place, aria=False, **HALO_MARK)
     text = alt.Chart(data).mark_text(**place, color="#777")
-    where: dict[str, Any] = {"y": "level:Q", "x": alt.value(0), "text": "label:N"}
-    return [rule.encode(y="level:Q"), halo.encode(**where), text.encode(**where)]
+    left = alt.XValue(0)  # type: ignore[no-untyped-call]
+    where: dict[str, Any] = {"y": alt.Y("level:Q"), "x": left, "text": alt.Text("label:N")}
+    return [rule.encode(y=where["y"]), halo.encode(**where), text.encode(**where)]
 
 
 def note(shown: Sequence[Event], references: Sequence[Reference], line_word: str = "grey") -> str:

@@ -10,7 +10,14 @@ import pandas as pd
 
 from generator.measure.attribution import COLUMNS, PARTS, Driver
 from generator.publish.annotations import HALO, WINDOW
-from generator.publish.charts import chart_params, date_axis, nearest_points
+from generator.publish.charts import (
+    Width,
+    chart_params,
+    date_axis,
+    layered,
+    nearest_points,
+    unchecked,
+)
 from generator.publish.format import format_date, format_number
 
 LABELS = {
@@ -37,7 +44,8 @@ def attribution_csv(frame: pd.DataFrame) -> str:
     return text
 
 
-def attribution_spec(data_url: str, since: str, width: int | str = "container") -> dict[str, Any]:
+@unchecked
+def attribution_spec(data_url: str, since: str, width: Width = "container") -> dict[str, Any]:
     """Stacked weekly bars of the four parts from ``since`` (ISO date), with the change in
     reserves as a line on top; the full history, a click away, in quarters.
 
@@ -73,18 +81,8 @@ def attribution_spec(data_url: str, since: str, width: int | str = "container") 
         *_period_layers(weekly, "Week to", "lw_nearest_week"),
         *_period_layers(quarterly, "Quarter to", "lw_nearest_quarter"),
     ]
-    chart = (
-        alt.layer(*layers)
-        .add_params(*chart_params(recent))
-        .resolve_scale(color="shared")
-        .properties(
-            width=width,
-            height=300,
-            title=alt.TitleParams("Weekly change in reserves, by source", anchor="start"),
-        )
-    )
-    spec: dict[str, Any] = chart.to_dict(validate=False)
-    return spec
+    title = "Weekly change in reserves, by source"
+    return layered(layers, chart_params(recent), title, 300, width, colour="shared")
 
 
 def _period_layers(periods: alt.Chart, to: str, nearest: str) -> list[alt.Chart]:
@@ -107,9 +105,9 @@ def _period_layers(periods: alt.Chart, to: str, nearest: str) -> list[alt.Chart]
         .mark_bar(tooltip=True)
         .encode(
             x=alt.X("start:T", title=None, scale=alt.Scale(type="utc"), axis=date_axis()),
-            x2="end:T",
+            x2=alt.X2("end:T"),
             y=alt.Y("bottom:Q", title="bn USD"),
-            y2="top:Q",
+            y2=alt.Y2("top:Q"),
             color=alt.Color(
                 "label:N",
                 title=None,
@@ -126,12 +124,12 @@ def _period_layers(periods: alt.Chart, to: str, nearest: str) -> list[alt.Chart]
     # The total in the page's ink: dark on a light page, light on a dark one (the halo
     # parameter is the page's colour).
     ink = alt.ExprRef(expr=f"luminance({HALO}) > 0.5 ? '#222222' : '#e6e6e6'")
-    line = periods.mark_line(color=ink).encode(x=x, y="reserves_change:Q")
+    line = periods.mark_line(color=ink).encode(x=x, y=alt.Y("reserves_change:Q"))
     points = nearest_points(
         periods,
         name=nearest,
         x=x,
-        y="reserves_change:Q",
+        y=alt.Y("reserves_change:Q"),
         tooltip=[
             period,
             alt.Tooltip("reserves_change:Q", title="Change in reserves, bn USD", format="+,.1f"),

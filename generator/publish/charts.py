@@ -7,15 +7,17 @@ Third-party text never enters a Vega expression: labels travel as data (a lookup
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, ParamSpec, TypeVar
 
 import altair as alt
 import pandas as pd
+from altair.utils.schemapi import debug_mode
 
 from generator.catalogue.models import ChartConfig, Event
 from generator.measure import transforms
@@ -88,13 +90,33 @@ def frame_to_csv(frame: pd.DataFrame, decimals: dict[str, int]) -> str:
     return csv_cells.line(frame.columns) + "".join(row + "\n" for row in rows)
 
 
+Width = int | Literal["container"]  # a chart's width in pixels, or its container's
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def unchecked(build: Callable[P, R]) -> Callable[P, R]:
+    """A spec builder run with Altair's debug mode off. In it every schema object checked
+    itself against the Vega-Lite schema as it was made, a third of a spec's cost; the specs
+    are the same either way, and the tests check every published spec against the schema
+    whole (tests/test_build.py)."""
+
+    @functools.wraps(build)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with debug_mode(False):
+            return build(*args, **kwargs)
+
+    return run
+
+
+@unchecked
 def chart_spec(
     result: IndicatorResult,
     chart: ChartConfig,
     frame: pd.DataFrame,
     data_url: str,
     events: Sequence[Event],
-    width: int | str = "container",
+    width: Width = "container",
 ) -> dict[str, Any]:
     """A layered Vega-Lite spec: the quantities, dated event rules, an optional level rule."""
     labels: list[dict[str, object]] = [
@@ -179,15 +201,7 @@ def chart_spec(
     if start is not None and end is not None:
         layers += event_layers(shown_events(events, start, end), start, end, recent)
     layers += reference_layers(chart_references(result, chart))
-    layered = (
-        alt.layer(*layers)
-        .add_params(*chart_params(recent))
-        .resolve_scale(color="independent")
-        .properties(
-            width=width, height=300, title=alt.TitleParams(result.config.title, anchor="start")
-        )
-    )
-    spec: dict[str, Any] = layered.to_dict(validate=False)
+    spec = layered(layers, chart_params(recent), result.config.title, 300, width)
     spec["usermeta"] = {"indicator": result.id}
     return spec
 
@@ -220,6 +234,34 @@ def chart_params(recent: pd.Timestamp | None) -> list[alt.Parameter]:
     return [halo_param(), window_param()] if recent is not None else [halo_param()]
 
 
+def layered(
+    layers: Sequence[alt.Chart | alt.LayerChart],
+    params: Sequence[alt.Parameter],
+    title: str,
+    height: int,
+    width: Width,
+    colour: Literal["independent", "shared"] = "independent",
+) -> dict[str, Any]:
+    """The layers as one top-level spec with the chart's ``params``, its colour scale
+    resolution, size and title, built by a single LayerChart constructor.
+
+    Altair copies a layered chart whole, every layer deeply, at each chained call (each copy
+    constructs it again): ``alt.layer(...).add_params(...).resolve_scale(...).properties(...)``
+    cost most of a build's spec time. The params ride on the last layer, so Altair lifts them
+    to the top after the layers' own selections, where ``add_params`` put them: the spec is
+    the one the chained calls made."""
+    *first, last = layers
+    chart = alt.LayerChart(
+        layer=[*first, last.add_params(*params)],
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(color=colour)),
+        width=width,
+        height=height,
+        title=alt.TitleParams(title, anchor="start"),
+    )
+    spec: dict[str, Any] = chart.to_dict(validate=False)
+    return spec
+
+
 def nearest_points(base: alt.Chart, name: str = "lw_nearest", **encoding: Any) -> alt.Chart:
     """Invisible points whose tooltip shows for the point nearest the pointer (a Voronoi
     layer, so a tap anywhere near a line finds its point, not only within a few pixels of it);
@@ -227,6 +269,10 @@ def nearest_points(base: alt.Chart, name: str = "lw_nearest", **encoding: Any) -
     hover = alt.selection_point(
         name=name, nearest=True, on="pointerover", clear="pointerout", empty=False
     )
+    # Altair names this layer's view by a hash of its encoding as printed (repr), so the view
+    # name published (tests/golden/fed-assets.vl.json) depends on how each channel was built:
+    # the condition stays the dict alt.condition makes; alt.Y("score:Q") prints as the string
+    # "score:Q" encode turned into a channel did.
     points: alt.Chart = (
         base.mark_point(size=40, opacity=0, filled=True)
         .encode(**encoding, opacity=alt.condition(hover, alt.value(1), alt.value(0)))
@@ -303,13 +349,14 @@ def sparkline_svg(series: pd.Series, points: int = 52, width: int = 120, height:
     )
 
 
+@unchecked
 def regime_spec(
     frame: pd.DataFrame,
     data_url: str,
     events: Sequence[Event],
     easing_above: float,
     tight_below: float,
-    width: int | str = "container",
+    width: Width = "container",
 ) -> dict[str, Any]:
     """The weekly regime score with its two thresholds and the dated events."""
     source = alt.UrlData(
@@ -325,7 +372,7 @@ def regime_spec(
     points = nearest_points(
         data,
         x=x,
-        y="score:Q",
+        y=alt.Y("score:Q"),
         tooltip=[
             date_tooltip("Week to"),
             alt.Tooltip("score:Q", title="Score", format="+.2f"),
@@ -335,22 +382,14 @@ def regime_spec(
     layers = [line + points, *reference_layers(references, [2, 2])]
     if start is not None and end is not None:
         layers += event_layers(shown_events(events, start, end), start, end, recent)
-    chart = (
-        alt.layer(*layers)
-        .add_params(*chart_params(recent))
-        .resolve_scale(color="independent")
-        .properties(
-            width=width, height=260, title=alt.TitleParams("Liquidity regime score", anchor="start")
-        )
-    )
-    regime_spec: dict[str, Any] = chart.to_dict(validate=False)
-    return regime_spec
+    return layered(layers, chart_params(recent), "Liquidity regime score", 260, width)
 
 
+@unchecked
 def lag_spec(
     assets: dict[str, str],
     data_url: str,
-    width: int | str = "container",
+    width: Width = "container",
     significant_beyond: float | None = None,
 ) -> dict[str, Any]:
     """Correlation of net-liquidity change with later returns, one line per asset by lag,
@@ -393,7 +432,9 @@ def lag_spec(
         ],
     )
     zero = (
-        alt.Chart(alt.InlineData(values=[{"level": 0}])).mark_rule(color="#888").encode(y="level:Q")
+        alt.Chart(alt.InlineData(values=[{"level": 0}]))
+        .mark_rule(color="#888")
+        .encode(y=alt.Y("level:Q"))
     )
     layers = [lines, points, zero]
     if significant_beyond is not None and math.isfinite(significant_beyond):
@@ -401,16 +442,7 @@ def lag_spec(
         layers += reference_layers(
             [Reference(significant_beyond, text), Reference(-significant_beyond, "")], [4, 3]
         )
-    chart = (
-        alt.layer(*layers)
-        .add_params(halo_param())
-        .resolve_scale(color="independent")
-        .properties(
-            width=width, height=300, title=alt.TitleParams("Lead/lag correlation", anchor="start")
-        )
-    )
-    regime_spec: dict[str, Any] = chart.to_dict(validate=False)
-    return regime_spec
+    return layered(layers, [halo_param()], "Lead/lag correlation", 300, width)
 
 
 def cached(
