@@ -46,7 +46,10 @@ def live_path(path: object) -> str | None:
     except TypeError:
         return None
     if not os.path.isabs(name):
-        name = os.path.join(os.getcwd(), name)
+        try:
+            name = os.path.join(os.getcwd(), name)
+        except OSError:  # a working folder since removed: the name is not the live file's
+            return None
     name = os.path.normpath(name)
     if name in _FILES or name == _FOLDER or name.startswith(_FOLDER + os.sep):
         return name
