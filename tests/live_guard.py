@@ -37,13 +37,20 @@ class LiveRead(RuntimeError):
     """A test read a live file it must read from ``tests/fixtures/project`` instead."""
 
 
-def live_path(path: object) -> str | None:
-    """``path`` as an absolute, normalised name when it is a live file or under ``data/``."""
+def _name(path: object) -> str | None:
+    """The name an event was given (str, bytes or a path-like object); None for a descriptor."""
     if isinstance(path, int) or path is None:
         return None
     try:
-        name = os.fsdecode(path)  # str, bytes or a path-like object
+        return os.fsdecode(path)  # type: ignore[arg-type]
     except TypeError:
+        return None
+
+
+def live_path(path: object) -> str | None:
+    """``path`` as an absolute, normalised name when it is a live file or under ``data/``."""
+    name = _name(path)
+    if name is None:
         return None
     if not os.path.isabs(name):
         try:
@@ -56,18 +63,13 @@ def live_path(path: object) -> str | None:
     return None
 
 
-def _absolute(path: object) -> bool:
-    try:
-        return os.path.isabs(os.fsdecode(path))  # type: ignore[arg-type]
-    except TypeError:
-        return False
-
-
 def _hook(event: str, args: tuple[object, ...]) -> None:
     if event not in _EVENTS or _allowed or not args:
         return
-    if event == "open" and len(args) > 1 and args[1] is None and not _absolute(args[0]):
-        return  # os.open of a relative name: maybe relative to a dir_fd the event does not give
+    if event == "open" and len(args) > 1 and args[1] is None:
+        given = _name(args[0])
+        if given is not None and not os.path.isabs(given):
+            return  # os.open of a relative name: maybe relative to a dir_fd the event omits
     name = live_path(args[0])
     if name is None:
         return
