@@ -55,8 +55,9 @@ def refuse_non_finite(series_id: str, values: pd.Series) -> str | None:
 
 def typical_level(stored: pd.Series) -> float:
     """The median absolute value of the last ``TYPICAL_ROWS`` stored observations."""
-    recent = stored.dropna().iloc[-TYPICAL_ROWS:]
-    return float(recent.abs().median()) if len(recent) else 0.0
+    values = stored.to_numpy(dtype="float64")
+    recent = values[~np.isnan(values)][-TYPICAL_ROWS:]
+    return float(np.median(np.abs(recent))) if len(recent) else 0.0
 
 
 def _scale(old: float, new: float, level: float) -> float | None:
@@ -87,22 +88,33 @@ def check(
     max_revision: float | None,
 ) -> None:
     """Raise HeldError when the merge of ``new`` into ``stored`` must wait for a person."""
-    valid = None if stored is None else stored.dropna()
-    if valid is None or valid.empty:
+    if stored is None:
         return
-    level = typical_level(valid)
+    # Plain arrays rather than pandas lookups, the same pairs: the nightly replay test does
+    # 10,000 checks (10.1 CPU-s with lookups, 4.5 now). Dates are the series' sorted, unique
+    # index.
+    kept = stored.to_numpy(dtype="float64")
+    known = ~np.isnan(kept)
+    if not known.any():
+        return
+    stored_days, stored_values = stored.index[known], kept[known]
+    level = typical_level(stored)
     bound = DEFAULT_MAX_REVISION if max_revision is None else max_revision
-    overlap = new.index.intersection(valid.index)  # unchanged values count: units move them all
-    # one lookup for all days, not one per day (the nightly replay test does 10,000 checks)
-    olds = valid.loc[overlap].to_numpy(dtype="float64")
-    news = new.loc[overlap].to_numpy(dtype="float64")
+    new_values = new.to_numpy(dtype="float64")
+    # unchanged values count: units move them all
+    where = stored_days.get_indexer(new.index)
+    both = np.flatnonzero(where >= 0)
     pairs = [
         (day.date(), float(old), float(value))
-        for day, old, value in zip(overlap, olds, news, strict=True)
+        for day, old, value in zip(
+            new.index[both], stored_values[where[both]], new_values[both], strict=True
+        )
     ]
-    after = new[new.index > valid.index[-1]].dropna()
-    if len(after):  # the first new value against the last stored one: units change there too
-        pairs.append((after.index[0].date(), float(valid.iloc[-1]), float(after.iloc[0])))
+    last_day = stored_days[-1]
+    later = np.flatnonzero((new.index > last_day) & ~np.isnan(new_values))
+    if len(later):  # the first new value against the last stored one: units change there too
+        first = later[0]
+        pairs.append((new.index[first].date(), float(stored_values[-1]), float(new_values[first])))
     comparable: list[tuple[date, float, float, int]] = []
     for day, old, value in pairs:
         units = _units(old, value, level)
