@@ -107,58 +107,67 @@ def _check_shape(root: yaml.Node | None, where: str) -> None:
     ``MAX_DEPTH`` levels, or that contains itself, before anything walks it.
 
     Sizes and heights are computed once per node (aliases share nodes), without recursion, so
-    this costs the size of the text, not of the expansion."""
+    this costs the size of the text, not of the expansion. A scalar is a leaf (size and height
+    1) and is settled where it is met: most nodes are scalars, and this runs on every build."""
     if root is None:
         return
     size: dict[int, int] = {}
     height: dict[int, int] = {}
     on_path: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    # (node, None) on the way down; (node, its children) once they are all done
+    stack: list[tuple[yaml.Node, list[yaml.Node] | None]] = [(root, None)]
     while stack:
-        node, finished = stack.pop()
+        node, kids = stack.pop()
         key = id(node)
-        line = node.start_mark.line + 1
-        if finished:
+        if kids is not None:
             on_path.discard(key)
-            kids = _children(node)
-            size[key] = 1 + sum(size[id(kid)] for kid in kids)
-            height[key] = 1 + max((height[id(kid)] for kid in kids), default=0)
-            if size[key] > MAX_NODES:
+            total, tallest = 1, 0
+            for kid in kids:
+                total += size[id(kid)]
+                tallest = max(tallest, height[id(kid)])
+            size[key], height[key] = total, tallest + 1
+            if total > MAX_NODES:
                 raise ConfigError(
                     [
-                        f"{where}:{line}: YAML aliases expand this value to more than "
-                        f"{MAX_NODES:,} nodes; refused (write the values out, or use fewer "
-                        "nested aliases)"
+                        f"{where}:{node.start_mark.line + 1}: YAML aliases expand this value to "
+                        f"more than {MAX_NODES:,} nodes; refused (write the values out, or use "
+                        "fewer nested aliases)"
                     ]
                 )
-            if height[key] > MAX_DEPTH:
+            if tallest + 1 > MAX_DEPTH:
                 raise ConfigError(
                     [
-                        f"{where}:{line}: YAML nested more than {MAX_DEPTH} levels deep from "
-                        "here; refused (split the formula into named quantities)"
+                        f"{where}:{node.start_mark.line + 1}: YAML nested more than {MAX_DEPTH} "
+                        "levels deep from here; refused (split the formula into named quantities)"
                     ]
                 )
             continue
         if key in size:
             continue
+        if isinstance(node, yaml.ScalarNode):
+            size[key] = height[key] = 1
+            continue
         if key in on_path:
+            line = node.start_mark.line + 1
             raise ConfigError([f"{where}:{line}: a YAML alias refers to a value containing it"])
         on_path.add(key)
-        stack.append((node, True))
-        stack.extend((kid, False) for kid in _children(node) if id(kid) not in size)
+        kids = _children(node)
+        stack.append((node, kids))
+        stack.extend((kid, None) for kid in kids if id(kid) not in size)
 
 
 def nodes(node: yaml.Node | None) -> Iterable[yaml.Node]:
+    """Every node of the document in order (a node reached by two aliases comes twice), with
+    a stack rather than nested generators: each node used to pass up through one generator
+    per level above it."""
     if node is None:
         return
-    yield node
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            yield from nodes(key)
-            yield from nodes(value)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            yield from nodes(item)
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, (yaml.MappingNode, yaml.SequenceNode)):
+            stack.extend(reversed(_children(current)))
 
 
 # Text is data in every sink: a character that no page, feed, chart or front matter can hold,
