@@ -13,6 +13,7 @@ byte-identical across processes runs the second one with ``fresh=True`` (a new i
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import subprocess
@@ -123,7 +124,13 @@ def _child(
 ) -> None:
     """In the child: the environment, folder and streams a subprocess would have, then the
     command. ``sys.exit`` sets the exit code; an uncaught exception prints its traceback to
-    stderr and exits 1 (multiprocessing does both as the interpreter would)."""
+    stderr and exits 1 (multiprocessing does both as the interpreter would).
+
+    What the server imported is set aside from the garbage collector first (``gc.freeze``):
+    a full collection would walk each of its objects and write to it, so every page of the
+    server's memory would be copied into the child. Half the page faults of a ``check``
+    (24,000 to 13,000) and about a seventh of its CPU (0.76 to 0.64 s)."""
+    gc.freeze()
     os.environ.clear()
     os.environ.update(env)
     os.chdir(cwd)
