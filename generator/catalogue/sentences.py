@@ -197,15 +197,23 @@ def compiled(text: str) -> tuple[nodes.Template, CodeType]:
     return tree, _CHECKER.compile(tree)
 
 
+@functools.lru_cache(maxsize=1024)
+def _names(text: str) -> frozenset[str]:
+    """The placeholders a sentence reads, found once per process: the walk over its tree cost
+    more than the rest of the check (``check`` asks for each sentence of each indicator)."""
+    tree, _ = compiled(text)
+    return frozenset(jinja_meta.find_undeclared_variables(tree))
+
+
 def sentence_problem(text: str, quantities: list[str]) -> str | None:
     """Why a ``say:`` sentence would fail at build time, or None: a Jinja syntax error, an
     unknown filter, or a placeholder that names no quantity."""
     try:
-        tree, _ = compiled(text)
+        names = _names(text)
     except TemplateError as exc:
         return f"sentence does not parse: {exc.message}"
     allowed = placeholders(quantities)
-    unknown = sorted(jinja_meta.find_undeclared_variables(tree) - allowed)
+    unknown = sorted(names - allowed)
     if unknown:
         return suggest("placeholder", unknown[0], sorted(allowed)) + (
             " (use a quantity name, date, month, <quantity>_date or <quantity>_month)"
