@@ -41,6 +41,8 @@ PRELOAD = [
     "material.plugins.blog.plugin",
     "material.plugins.search.plugin",
     "pymdownx.snippets",
+    # last: a first load of the frozen catalogue, whose caches every command then inherits
+    "tests.forked_warm",
 ]
 
 # ``python -m mkdocs ARGV`` for ``run(..., script=MKDOCS)``: the click command exits with
