@@ -145,7 +145,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """What is alive once the tests are collected (pandas, scipy, Altair, Playwright, MkDocs and
     the collected items: about 200,000 objects) lives for the whole run: set aside from the
     garbage collector (``gc.freeze``), so each full collection no longer walks all of it again.
-    The workers' in-process tests spent a sixth of their CPU in collections (10.1 s of 68.6
+    The workers' in-process tests spent a seventh of their CPU in collections (10.1 s of 68.6
     for five modules; 3.3 s with the freeze, 59.9 s in all)."""
     gc.freeze()
 
