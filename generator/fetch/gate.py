@@ -56,7 +56,12 @@ def refuse_non_finite(series_id: str, values: pd.Series) -> str | None:
 def typical_level(stored: pd.Series) -> float:
     """The median absolute value of the last ``TYPICAL_ROWS`` stored observations."""
     values = stored.to_numpy(dtype="float64")
-    recent = values[~np.isnan(values)][-TYPICAL_ROWS:]
+    return _typical(values[~np.isnan(values)])
+
+
+def _typical(known: np.ndarray) -> float:
+    """``typical_level`` of values already without gaps, in date order."""
+    recent = known[-TYPICAL_ROWS:]
     return float(np.median(np.abs(recent))) if len(recent) else 0.0
 
 
@@ -98,7 +103,7 @@ def check(
     if not known.any():
         return
     stored_days, stored_values = stored.index[known], kept[known]
-    level = typical_level(stored)
+    level = _typical(stored_values)
     bound = DEFAULT_MAX_REVISION if max_revision is None else max_revision
     new_values = new.to_numpy(dtype="float64")
     # unchanged values count: units move them all
