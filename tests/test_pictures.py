@@ -173,3 +173,35 @@ def test_the_frequency_word_is_the_median_whole_days_between_dates():
         assert _frequency(series) == expected(series), dates
         as_us = pd.Series(dates.as_unit("us"))  # another resolution, the same words
         assert _frequency(as_us) == expected(series)
+
+
+@pytest.mark.parametrize("chart", ["reserves", "fed-bills", "regime", "ladder"])
+def test_the_social_card_png_is_vl_converts_own_drawing_on_white(built_project, chart: str):
+    """The published PNG is rasterized from the light SVG already drawn (``on_white`` adds the
+    background): byte for byte what vl-convert draws from the spec with a white background,
+    for a line chart with labels, stacked bars and the two analysis charts."""
+    import vl_convert
+
+    from generator.publish import images
+
+    spec = json.loads((built_project / "site" / "charts" / f"{chart}.vl.json").read_text())
+    urls = set(re.findall(r'"url": "(\.\./data/[^"]+\.csv)"', json.dumps(spec)))
+    assert urls, chart
+    tables = {url: (built_project / "site" / url[3:]).read_text() for url in urls}
+    drawn = pictures.without_hover_targets(images.inline_data(spec, tables))
+    assert isinstance(drawn, dict)
+    drawn["width"] = pictures.WIDTH  # the wide light drawing
+    pictures._set_halo(drawn, pictures.HALO_LIGHT)
+    clear = vl_convert.vegalite_to_svg(drawn, config=pictures.CONFIG)
+    white = {**pictures.CONFIG, "background": "white"}
+    assert pictures.on_white(clear) == vl_convert.vegalite_to_svg(drawn, config=white)
+    png = images.compact_png(vl_convert.vegalite_to_png(drawn, config=white, scale=1))
+    assert (built_project / "site" / "charts" / f"{chart}.png").read_bytes() == png
+
+
+@pytest.mark.parametrize(
+    "text", ["", "<svg>", '<svg width="1">', "<g/>", 'x<svg width="1" height="2">']
+)
+def test_on_white_refuses_what_is_not_a_drawing(text: str):
+    with pytest.raises(ValueError, match="not an SVG drawing"):
+        pictures.on_white(text)
