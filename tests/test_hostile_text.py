@@ -212,20 +212,25 @@ AIM = """link => {
 
 
 @pytest.fixture(scope="module")
-def reader(browser) -> Iterator[Any]:
-    """One desktop context with WATCH in every page, for the module's visits: a page each,
-    sharing the cache (the Vega bundle compiled once) as a reader's tabs do."""
+def reader(browser) -> Iterator[tuple[Any, test_browser.PageWatch, list[str]]]:
+    """One desktop tab with WATCH in every page, for the module's visits, as a reader goes from
+    page to page (the Vega bundle compiled once; a new tab for each visit cost a renderer
+    process, about 0.3 CPU-s): the tab, what it recorded and the dialogs it was shown."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_init_script(WATCH)
-    yield context
-    context.close()
-
-
-def visit(context, url: str, draw: bool = False) -> dict:
     tab = context.new_page()
     watch = test_browser.PageWatch(tab)
     dialogs: list[str] = []
     tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    yield tab, watch, dialogs
+    context.close()
+
+
+def visit(reader, url: str, draw: bool = False) -> dict:
+    tab, watch, dialogs = reader
+    for seen in (watch.errors, watch.foreign, dialogs):
+        seen.clear()  # what the last visit's page did
+    tab.mouse.move(0, 0)  # off where the last visit left the pointer, over the next page
     tab.goto(url, wait_until="load")
     marks = test_browser.charts_drawn(tab) if draw else []
     for link in tab.locator("figcaption a, article a").all()[:40]:
@@ -255,8 +260,9 @@ def visit(context, url: str, draw: bool = False) -> dict:
           blocked: window.__blocked || [],
         })"""
     )
-    found.update(dialogs=dialogs, errors=watch.errors, foreign=watch.foreign, marks=marks)
-    tab.close()
+    found.update(
+        dialogs=list(dialogs), errors=list(watch.errors), foreign=list(watch.foreign), marks=marks
+    )
     return found
 
 
