@@ -1,6 +1,7 @@
 """Citable and embeddable charts: each chart's download with its README (recomputed here from
-the frozen catalogue, manifest and files by separate code), its embed page, and the dated API
-copy each night that a rebuild never rewrites."""
+the frozen catalogue, manifest and files by separate code) and its embed page. The dated API
+copy each night, which a rebuild never rewrites, is checked on the nights of
+tests/test_nightly.py."""
 
 from __future__ import annotations
 
@@ -13,9 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from jsonschema import Draft202012Validator
 
-from tests.conftest import FIXTURE, ROOT, copy_project, run_generator
+from tests.conftest import FIXTURE
 from tests.test_config import IDS
 
 SITE_URL = "https://liquidity-watch.example.org/"
@@ -230,30 +230,3 @@ def test_the_regime_ladder_and_attribution_embed_pages(built_project: Path, char
         attribution = CATALOGUE["series"][series_id].get("attribution")
         if attribution:
             assert " ".join(attribution.split()) in text
-
-
-def test_a_dated_copy_of_the_api_is_kept_each_night_and_never_rewritten(tmp_path: Path):
-    root = copy_project(tmp_path / "p")
-    for day in ("2026-08-20", "2026-08-21"):
-        run_generator(root, "report", "--date", day)
-    night = root / "archive" / "api" / "2026-08-20" / "latest.json"
-    first = night.read_bytes()
-    data = json.loads(first)
-    schema = json.loads((ROOT / "schemas" / "latest.schema.json").read_text())
-    assert not list(Draft202012Validator(schema).iter_errors(data))
-    assert data["generated"].startswith("2026-08-20")  # the data as known that night
-    run_generator(root, "report", "--date", "2026-08-20")  # a re-run leaves the copy alone
-    assert night.read_bytes() == first
-    run_generator(root, "build")
-    site = root / "site" / "api" / "archive"
-    for day in ("2026-08-20", "2026-08-21"):
-        assert (site / day / "latest.json").read_bytes() == (
-            root / "archive" / "api" / day / "latest.json"
-        ).read_bytes()
-    index = json.loads((site / "index.json").read_text())
-    assert index["latest"] == "2026-08-21"
-    assert [n["date"] for n in index["nights"]] == ["2026-08-21", "2026-08-20"]
-    # build --as-of publishes no copy of a later night
-    run_generator(root, "build", "--as-of", "2026-08-20")
-    assert not (site / "2026-08-21").exists()
-    assert json.loads((site / "index.json").read_text())["latest"] == "2026-08-20"

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from datetime import date
 from pathlib import Path
 
 import feedparser
 import pytest
+from jsonschema import Draft202012Validator
 
 from generator.publish.format import format_date
 from generator.publish.report import POSTS
-from tests.conftest import copy_project, run_generator, run_mkdocs
+from tests.conftest import ROOT, copy_project, run_generator, run_mkdocs
 from tests.fakes.harness import environment, run_update, start_servers
 
 # One worker runs this module (`--dist loadgroup`): its module-scoped fixture (three nights of
@@ -127,8 +129,10 @@ def test_running_the_same_night_again_changes_nothing(nights):
     time it was fetched, which the Data status page shows."""
     project, servers, seen, monkeypatch = nights
     posts_before = tree(project / POSTS)
+    archive_before = tree(project / "archive")
     run_night(project, servers, NIGHTS[2], monkeypatch)
     assert tree(project / POSTS) == posts_before
+    assert tree(project / "archive") == archive_before  # a night's API copy is never rewritten
     after = tree(project / "public")
     before = seen[NIGHTS[2]]["public"]
     assert set(after) == set(before)
@@ -139,3 +143,30 @@ def test_running_the_same_night_again_changes_nothing(nights):
             assert after[name] == before[name], name
     data = tree(project / "data")
     assert {k for k in data if data[k] != seen[NIGHTS[2]]["data"][k]} <= {"manifest.json"}
+
+
+def test_a_dated_copy_of_the_api_is_kept_each_night(nights, tmp_path: Path):
+    """Each night's report keeps the API as known that night (dated by the newest observation
+    then, not by the clock), valid against its schema; the build publishes every copy with an
+    index, newest first, and ``build --as-of`` publishes no copy of a later night."""
+    project, _, _, _ = nights
+    schema = Draft202012Validator(json.loads((ROOT / "schemas" / "latest.schema.json").read_text()))
+    newest = SEED
+    for day, rows in zip(NIGHTS, ({}, QUIET, CRASH), strict=True):
+        newest = max([newest, *(when for added in rows.values() for when, _ in added)])
+        copy = json.loads((project / "archive" / "api" / day / "latest.json").read_text())
+        assert not list(schema.iter_errors(copy)), day
+        assert copy["generated"] == f"{newest}T00:00:00Z", (day, copy["generated"])
+    site = project / "site" / "api" / "archive"
+    for day in NIGHTS:
+        kept = project / "archive" / "api" / day / "latest.json"
+        assert (site / day / "latest.json").read_bytes() == kept.read_bytes()
+    index = json.loads((site / "index.json").read_text())
+    assert index["latest"] == NIGHTS[-1]
+    assert [n["date"] for n in index["nights"]][: len(NIGHTS)] == list(reversed(NIGHTS))
+    # as of the second night, in a copy (its pictures are the second night's: from the cache)
+    earlier = shutil.copytree(project, tmp_path / "as-of", symlinks=True)
+    run_generator(earlier, "build", "--as-of", NIGHTS[1])
+    published = earlier / "site" / "api" / "archive"
+    assert not (published / NIGHTS[2]).exists()
+    assert json.loads((published / "index.json").read_text())["latest"] == NIGHTS[1]
