@@ -145,6 +145,41 @@ def test_fred_calendar_wins_where_it_reaches_and_the_rule_beyond():
 
 
 H41_TEXT = "weekly Thursday 16:30 America/New_York"
+RULES = [
+    "weekly Thursday 16:30 America/New_York",
+    "monthly first Friday 08:15 America/New_York",
+    "monthly last Friday 10:00 UTC",
+    "business days 08:00 America/New_York",
+    "daily 23:30 America/New_York",  # a day later in UTC
+]
+# FRED's calendar of the first rule (Thursdays, one moved to a Friday) over the turn of a year
+FRED_DAYS = [date(2025, 12, 18), date(2025, 12, 26), date(2026, 1, 2), date(2026, 1, 8)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rule=st.sampled_from(range(len(RULES))),
+    start=st.dates(date(2024, 11, 1), date(2027, 2, 1)),
+    days=st.integers(0, 130),
+)
+def test_a_window_reads_the_same_occurrences_as_a_walk_of_that_window(rule, start, days):
+    """``occurrences`` reads a window from each release's calendar years, walked once each: the
+    same publications as the rule walked over the window itself (and FRED's days where they
+    reach), across years, holidays and a rule time that is the next day in UTC."""
+    end = start + timedelta(days=days)
+    fred = 7 if rule == 0 else None
+    schedule = Schedule({"r": release(RULES[rule], fred=fred)}, {7: FRED_DAYS})
+    parsed = parse_rule(RULES[rule])
+    days_of = [(d, "rule") for d in rule_dates(parsed, start, end)]
+    if fred is not None:
+        days_of = [(d, b) for d, b in days_of if not FRED_DAYS[0] <= d <= FRED_DAYS[-1]]
+        days_of += [(d, "fred") for d in FRED_DAYS if start <= d <= end]
+    expected = [
+        (datetime.combine(d, parsed.at, tzinfo=parsed.tz).astimezone(UTC), b)
+        for d, b in sorted(days_of)
+    ]
+    assert [(o.at, o.basis) for o in schedule.occurrences("r", start, end)] == expected
+    assert schedule.occurrences("r", start, end) == schedule.occurrences("r", start, end)
 
 
 def test_release_dates_file_round_trips_and_is_refused_with_its_line():

@@ -11,6 +11,7 @@ lists days only. Every time returned is an aware UTC ``datetime``.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -108,19 +109,32 @@ class Schedule:
     def __init__(self, releases: dict[str, ReleaseConfig], fred_dates: dict[int, list[date]]):
         self.releases = releases
         self.fred_dates = fred_dates
-        # ``latest_before`` and ``next_after`` walk a two-month window day by day, and
-        # ``due_series`` asks for every series, so each release's window of one day was walked
-        # once per series (a year of instants: ~46,000 walks). Kept by window: the answer
-        # depends only on the release and the two dates.
-        self._walked: dict[tuple[str, date, date], tuple[Occurrence, ...]] = {}
+        # ``latest_before`` and ``next_after`` ask for a two-month window around each moment,
+        # and ``due_series`` asks for every series: a window walked day by day for each moment
+        # was walked again for the next day's moment (about 47,000 walks for a year of
+        # instants). Each release's calendar year is walked once; a window is read from them.
+        self._years: dict[tuple[str, int], tuple[list[date], list[Occurrence]]] = {}
 
     def occurrences(self, release_id: str, start: date, end: date) -> list[Occurrence]:
-        key = (release_id, start, end)
-        if key not in self._walked:
-            self._walked[key] = tuple(self._occurrences(release_id, start, end))
-        return list(self._walked[key])
+        """The occurrences published on the days from ``start`` to ``end`` (inclusive)."""
+        found: list[Occurrence] = []
+        for year in range(start.year, end.year + 1):
+            days, occurrences = self._year(release_id, year)
+            found += occurrences[bisect_left(days, start) : bisect_right(days, end)]
+        return found
 
-    def _occurrences(self, release_id: str, start: date, end: date) -> list[Occurrence]:
+    def _year(self, release_id: str, year: int) -> tuple[list[date], list[Occurrence]]:
+        """The year's publication days, ascending, and their occurrences."""
+        key = (release_id, year)
+        if key not in self._years:
+            walked = self._occurrences(release_id, date(year, 1, 1), date(year, 12, 31))
+            self._years[key] = ([day for day, _ in walked], [o for _, o in walked])
+        return self._years[key]
+
+    def _occurrences(
+        self, release_id: str, start: date, end: date
+    ) -> list[tuple[date, Occurrence]]:
+        """Each publication day from ``start`` to ``end`` with its occurrence."""
         spec = self.releases[release_id]
         rule = spec.parsed
         known = self.fred_dates.get(spec.fred) if spec.fred is not None else None
@@ -131,7 +145,7 @@ class Schedule:
             days += [(d, "fred") for d in known if start <= d <= end]
         else:
             days = [(d, "rule") for d in rule_dates(rule, start, end)]
-        return [Occurrence(release_id, _at(rule, day), basis) for day, basis in sorted(days)]
+        return [(day, Occurrence(release_id, _at(rule, day), basis)) for day, basis in sorted(days)]
 
     def latest_before(self, release_id: str, moment: datetime) -> Occurrence | None:
         """The last occurrence at or before ``moment``."""
