@@ -115,19 +115,6 @@ def test_missing_series_gives_no_data_card_and_explaining_page(tmp_path: Path):
     assert "NPPTTL" in page  # the series' note says why
 
 
-def test_removed_indicator_leaves_no_page_or_broken_link(tmp_path: Path):
-    root = copy_project(tmp_path / "p")
-    run_generator(root, "build")
-    config = yaml.safe_load((root / "indicators.yml").read_text())
-    config["indicators"] = [i for i in config["indicators"] if i["id"] != "bnb-btc"]
-    (root / "indicators.yml").write_text(yaml.safe_dump(config, sort_keys=False))
-    run_generator(root, "build")
-    assert not (root / "site/indicators/bnb-btc.md").exists()
-    assert not (root / "site/charts/bnb-btc.vl.json").exists()
-    run_mkdocs(root)  # --strict: a dangling link would fail here
-    assert "bnb-btc" not in (root / "public/index.html").read_text()
-
-
 def test_rebuild_is_byte_identical(built_project: Path, tmp_path: Path):
     second = private_cache(copy_project(tmp_path / "p"))  # drawn afresh, not read from cache
     # as built_project, in a new interpreter: a hash seed of its own, so an order that

@@ -125,6 +125,10 @@ def test_change_a_threshold(project: Path, built_project: Path):
 
 
 def test_remove_an_indicator(project: Path):
+    """The README's example, on a fork that built its site before: the removed indicator's
+    page, chart and spec are gone from the rebuilt site, and no page links to it."""
+    run_generator(project, "build")  # the site as it stood before the edit
+    assert (project / "site/indicators/bnb-btc.md").exists()
     start = example("remove")
     text = (project / "indicators.yml").read_text()
     begin = text.index(start + "\n")
@@ -136,6 +140,7 @@ def test_remove_an_indicator(project: Path):
     run_generator(project, "build")
     run_mkdocs(project)  # --strict: a link to the removed page would fail the build
     assert not (project / "site/indicators/bnb-btc.md").exists()
+    assert not (project / "site/charts/bnb-btc.vl.json").exists()
     assert not (project / "public/indicators/bnb-btc").exists()
     for page in (project / "public").rglob("*.html"):
         assert "indicators/bnb-btc" not in page.read_text(), page
