@@ -7,41 +7,18 @@ import os
 import re
 import shutil
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
 from tests.conftest import ROOT
+from tests.pages import (
+    DRAWN_IN_EVERY_STATE,
+    PageWatch,
+    charts_drawn,
+    indicator_page_drawn,
+    labels_without_nan,
+)
 from tests.test_config import IDS
-
-# Marks actually drawn inside a chart: line/area paths, bar rects, points. An empty chart still
-# has an <svg> and axes, so these are what the test counts.
-MARKS = "g.mark-line path, g.mark-area path, g.mark-rect path, g.mark-symbol path"
-
-
-class PageWatch:
-    """Records console errors, page errors and every request that is not to 127.0.0.1 (the
-    browser fixture's proxy refuses each of them, so none leaves the machine)."""
-
-    def __init__(self, page) -> None:
-        self.errors: list[str] = []
-        self.foreign: list[str] = []
-        page.on("console", self._console)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("request", self._request)
-
-    def _console(self, message) -> None:
-        # The browser's own guess at /favicon.ico for a document that names no icon (a feed
-        # opened as XML) is not the page's error; it was never made while every request was
-        # routed through Python, so it was never seen before either.
-        url = message.location.get("url", "")
-        if message.type == "error" and urlparse(url).path != "/favicon.ico":
-            self.errors.append(message.text)
-
-    def _request(self, request) -> None:
-        url = request.url
-        if not (url.startswith("data:") or urlparse(url).hostname == "127.0.0.1"):
-            self.foreign.append(url)
 
 
 @pytest.fixture(scope="module")
@@ -86,57 +63,6 @@ def fresh_page(browser):
     watch = PageWatch(tab)
     yield tab, watch
     context.close()
-
-
-def charts_drawn(tab) -> list[int]:
-    """Reach for every chart picture (as a reader does: the pointer over it), wait until each
-    chart link became a drawn chart, and return the mark count of each."""
-    figures = tab.locator("figure.lw-chart")
-    for i in range(figures.count()):
-        figures.nth(i).hover()
-    expected = tab.locator("a.vega-chart").count()
-    tab.wait_for_function(
-        "n => document.querySelectorAll('div.vega-chart[data-rendered]').length >= n",
-        arg=expected,
-        timeout=20000,
-    )
-    return marks_drawn(tab)
-
-
-def marks_drawn(tab) -> list[int]:
-    """The mark count of each drawn chart on the page."""
-    return tab.eval_on_selector_all(
-        "div.vega-chart[data-rendered]",
-        f"nodes => nodes.map(n => n.querySelectorAll({MARKS!r}).length)",
-    )
-
-
-def labels_without_nan(tab, path: str) -> None:
-    """Every drawn mark's accessible label (which repeats its tooltip) is there and reads no
-    NaN. Checked on each chart page (home, ladder, every indicator) by the test that draws it,
-    so each page is loaded and drawn once for both."""
-    labels = tab.eval_on_selector_all(
-        "div.vega-chart [aria-label]", "ns => ns.map(n => n.getAttribute('aria-label'))"
-    )
-    assert len(labels) > 3, path
-    bad = [label for label in labels if "NaN" in label]
-    assert not bad, f"{path}: {len(bad)} labels with NaN, e.g. {bad[:2]}"
-
-
-# Indicator pages that tests/test_chart_integrity.py draws in every width, scheme and state,
-# with the checks of ``indicator_page_drawn``: the test below draws the others.
-DRAWN_IN_EVERY_STATE = ("reserves", "fed-assets", "fed-bills", "sofr-iorb-spread")
-
-
-def indicator_page_drawn(tab, indicator: str) -> None:
-    """An indicator page drawn live: each chart it should have, each with marks, every mark's
-    label without NaN, and the page's "data as of"."""
-    marks = marks_drawn(tab)
-    # reserves and net liquidity also draw the weekly attribution of reserves (stacked bars)
-    expected = 2 if indicator in ("reserves", "net-liquidity") else 1
-    assert len(marks) == expected and all(m > 0 for m in marks), f"{indicator}: drew {marks}"
-    labels_without_nan(tab, f"indicators/{indicator}/")
-    assert "data as of" in tab.inner_text("article")
 
 
 @pytest.mark.parametrize("indicator", [i for i in IDS if i not in DRAWN_IN_EVERY_STATE])

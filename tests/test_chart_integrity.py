@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests import chart_checks
-from tests.test_browser import (
+from tests.pages import (
     DRAWN_IN_EVERY_STATE,
     PageWatch,
     indicator_page_drawn,

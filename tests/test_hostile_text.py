@@ -22,8 +22,8 @@ import yaml
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from generator.publish.csp import MARK, inline_script_hashes, with_policy
-from tests import test_browser
 from tests.conftest import copy_project, run_generator, run_mkdocs, serving
+from tests.pages import PageWatch, charts_drawn
 
 # One worker runs this module (`--dist loadgroup`): its module-scoped fixture (the hostile site,
 # built and served) is made once, not once in each worker that runs one of its tests.
@@ -212,14 +212,14 @@ AIM = """link => {
 
 
 @pytest.fixture(scope="module")
-def reader(browser) -> Iterator[tuple[Any, test_browser.PageWatch, list[str]]]:
+def reader(browser) -> Iterator[tuple[Any, PageWatch, list[str]]]:
     """One desktop tab with WATCH in every page, for the module's visits, as a reader goes from
     page to page (the Vega bundle compiled once; a new tab for each visit cost a renderer
     process, about 0.3 CPU-s): the tab, what it recorded and the dialogs it was shown."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_init_script(WATCH)
     tab = context.new_page()
-    watch = test_browser.PageWatch(tab)
+    watch = PageWatch(tab)
     dialogs: list[str] = []
     tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     yield tab, watch, dialogs
@@ -232,7 +232,7 @@ def visit(reader, url: str, draw: bool = False) -> dict:
         seen.clear()  # what the last visit's page did
     tab.mouse.move(0, 0)  # off where the last visit left the pointer, over the next page
     tab.goto(url, wait_until="load")
-    marks = test_browser.charts_drawn(tab) if draw else []
+    marks = charts_drawn(tab) if draw else []
     for link in tab.locator("figcaption a, article a").all()[:40]:
         # The pointer moved onto the link where it is hit (two round trips); Playwright's
         # hover (six or more, with its waits) only when something else is hit there.

@@ -17,7 +17,7 @@ import pytest
 from generator.publish import csp
 from generator.publish.posts import with_drawings
 from tests.conftest import ROOT, run_generator
-from tests.test_browser import PageWatch
+from tests.pages import PageWatch
 
 SEED = ROOT / "site" / "blog" / "posts" / "2026-08-21.md"
 DRAWINGS = {  # class -> the drawing it shows (relative to the post's image folder)

@@ -19,7 +19,7 @@ from generator.publish import changes, images
 from generator.publish.format import Number
 from generator.publish.report import LEAD_MARK, POSTS, report, report_day
 from tests.conftest import ROOT, copy_project, run_generator
-from tests.test_browser import PageWatch
+from tests.pages import PageWatch
 
 
 def front_matter(path: Path) -> dict:

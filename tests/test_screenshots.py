@@ -22,7 +22,7 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 
 from tests.conftest import GOLDEN
-from tests.test_browser import PageWatch
+from tests.pages import PageWatch
 
 SCREENS = GOLDEN / "screens"
 PAGES = {
