@@ -185,7 +185,7 @@ def test_the_social_card_png_is_vl_converts_own_drawing_on_white(built_project, 
     from generator.publish import images
 
     spec = json.loads((built_project / "site" / "charts" / f"{chart}.vl.json").read_text())
-    urls = set(re.findall(r'"url": "(\.\./data/[^"]+\.csv)"', json.dumps(spec)))
+    urls = set(images._urls(spec))  # the spec's data files, as render_png finds them
     assert urls, chart
     tables = {url: (built_project / "site" / url[3:]).read_text() for url in urls}
     drawn = pictures.without_hover_targets(images.inline_data(spec, tables))
