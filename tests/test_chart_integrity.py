@@ -65,8 +65,12 @@ FULL_DRAWN = """() => Array.from(document.querySelectorAll("figure.lw-chart"))
   })"""
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("width", [390, 1280])
+# Each width opens in one scheme and is toggled to the other, so every width is drawn live in
+# both schemes: the phone opens light, the desktop dark. Opening the other two as well drew
+# each chart live a second time in the same width and scheme (about 19 CPU-s of the suite) to
+# check what does not depend on the scheme: where the captions sit, the full history's marks.
+# The two other openings are read in their picture state below.
+@pytest.mark.parametrize(("width", "scheme"), [(390, "light"), (1280, "dark")])
 def test_each_figure_shows_one_true_chart_in_every_state(
     server: str,
     browser,
@@ -122,6 +126,26 @@ def test_each_figure_shows_one_true_chart_in_every_state(
         tab.evaluate("() => localStorage.clear()")
     context.close()
     assert not found, "\n".join(found)
+    assert not watch.errors, watch.errors
+    assert not watch.foreign, watch.foreign
+
+
+@pytest.mark.parametrize(("width", "scheme"), [(390, "dark"), (1280, "light")])
+def test_each_figure_shows_one_picture_when_opened_in_the_other_scheme(
+    server: str, browser, width: int, scheme: str
+):
+    """The openings the test above reaches only by the toggle: each figure shows one picture,
+    the one for this width and scheme (its own drawing is read in every picture file below)."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    tab = context.new_page()
+    watch = PageWatch(tab)
+    size = "lw-narrow" if width < 600 else "lw-wide"
+    for path in PAGES:
+        tab.goto(f"{server}{path}", wait_until="load")
+        _one_chart_each(tab, "picture", path)
+        for (shown,) in tab.evaluate(chart_checks.SHOWN_PER_FIGURE):
+            assert shown.split()[2:] == [f"lw-picture-{scheme}", size], (path, shown)
+    context.close()
     assert not watch.errors, watch.errors
     assert not watch.foreign, watch.foreign
 
