@@ -67,7 +67,7 @@ def _build(root: Path, quiet: bool, as_of: date | None) -> BuildReport:
     clock.lap("charts")
     # The site's name and tagline into mkdocs.yml (outside site/), before the feeds read it.
     identity.sync_mkdocs_yml(root / "mkdocs.yml", run.config.site)
-    env = environment(root / "templates")
+    env = environment(root / "templates", root / ".cache" / "jinja")
     made = outputs(run, drawn)
     for item in made:
         item.write(out, env)

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
+from jinja2.bccache import Bucket
 
 from generator.catalogue.models import LEVELS
 from generator.publish.format import format_date, format_number, is_missing
@@ -147,9 +148,27 @@ def front_matter(text: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def environment(templates: Path) -> Environment:
+class TemplateCache(FileSystemBytecodeCache):
+    """Compiled templates under ``.cache/jinja``, keyed by each template's name and the hash of
+    its source: compiling the eleven templates was 0.2 s of every build and report (a seventh
+    of a warm build), loading them is about 5 ms. An edited template has a new key, so it is
+    compiled again; Jinja writes each entry beside it and renames it into place, and refuses
+    one another Python or Jinja version wrote (its magic header)."""
+
+    def get_bucket(
+        self, environment: Environment, name: str, filename: str | None, source: str
+    ) -> Bucket:
+        keyed = f"{name}|{self.get_source_checksum(source)}"  # not its path: copies share it
+        return super().get_bucket(environment, keyed, None, source)
+
+
+def environment(templates: Path, cache: Path | None = None) -> Environment:
+    """The templates' environment; with ``cache``, compiled templates are kept there."""
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
     env = Environment(
         loader=FileSystemLoader(str(templates)),
+        bytecode_cache=TemplateCache(str(cache)) if cache is not None else None,
         undefined=StrictUndefined,
         # Markdown output: HTML autoescape would not stop Markdown links, so every template
         # escapes explicitly with the md / h filters instead.

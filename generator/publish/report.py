@@ -461,7 +461,9 @@ def render_post(
         if made_with is not None
         else None
     )
-    template = environment(root / "templates").get_template("report.md.j2")
+    template = environment(root / "templates", root / ".cache" / "jinja").get_template(
+        "report.md.j2"
+    )
     return template.render(
         title=title,
         day=day,
