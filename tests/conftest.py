@@ -184,7 +184,8 @@ def run_lock(name: str) -> Iterator[Path]:
 def copy_project(target: Path) -> Path:
     """A private copy of the project that tests may break without touching the real one: the
     frozen configuration and data (``FIXTURE``), the templates, pages and overrides of the tree,
-    and the run's shared build cache (``CACHE_VARIABLE``: chart specs, pictures, compiled templates)."""
+    and the run's shared build cache (``CACHE_VARIABLE``: chart specs, pictures and compiled
+    templates)."""
     target.mkdir(parents=True, exist_ok=True)
     shared = Path(os.environ[CACHE_VARIABLE])
     for kind in ("specs", "pictures", "jinja"):
