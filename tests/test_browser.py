@@ -139,17 +139,6 @@ def test_phone_width_has_no_horizontal_scroll(server: str, browser):
     assert overflow <= 1
 
 
-def test_dark_palette_draws_charts(server: str, browser):
-    context = browser.new_context(color_scheme="dark")
-    tab = context.new_page()
-    watch = PageWatch(tab)
-    tab.goto(f"{server}indicators/sofr-iorb-spread/", wait_until="load")
-    assert tab.get_attribute("body", "data-md-color-scheme") == "slate"
-    assert charts_drawn(tab)[0] > 0
-    context.close()
-    assert not watch.errors and not watch.foreign
-
-
 def test_other_pages_load_cleanly(server: str, page):
     tab, watch = page
     texts = {}

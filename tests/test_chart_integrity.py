@@ -28,6 +28,7 @@ from tests.pages import (
 PAGES = ["", "ladder/", *(f"indicators/{indicator}/" for indicator in DRAWN_IN_EVERY_STATE)]
 CAPTION_TOPS = "ns => ns.map(n => n.getBoundingClientRect().top + window.scrollY)"
 TOGGLE = "label.md-header__button[for^='__palette']:visible"
+PALETTE = {"light": "default", "dark": "slate"}  # Material's scheme for the system's
 
 
 def _live(tab) -> None:
@@ -42,9 +43,12 @@ def _live(tab) -> None:
     )
 
 
-def _one_chart_each(tab, state: str, path: str) -> None:
+def _one_chart_each(tab, state: str, path: str, expected: str | None = None) -> None:
+    """One chart shown in each figure; with ``expected``, that one ("live dark", say)."""
     shown = tab.evaluate(chart_checks.SHOWN_PER_FIGURE)
     assert shown and all(len(charts) == 1 for charts in shown), f"/{path} {state}: {shown}"
+    if expected is not None:
+        assert all(charts == [expected] for charts in shown), f"/{path} {state}: {shown}"
 
 
 def _drawn_problems(tab, path: str, state: str) -> list[str]:
@@ -83,10 +87,11 @@ def test_each_figure_shows_one_true_chart_in_every_state(
     found: list[str] = []
     for path in PAGES:
         tab.goto(f"{server}{path}", wait_until="load")
+        assert tab.get_attribute("body", "data-md-color-scheme") == PALETTE[scheme], path
         _one_chart_each(tab, "picture", path)
         captions = tab.eval_on_selector_all("figure.lw-chart figcaption", CAPTION_TOPS)
         _live(tab)
-        _one_chart_each(tab, "live", path)
+        _one_chart_each(tab, "live", path, f"live {scheme}")
         moved = tab.eval_on_selector_all("figure.lw-chart figcaption", CAPTION_TOPS)
         # The live chart takes the picture's height: nothing below it moves (a pixel or two
         # of rounding between the picture's layout and the browser's).
