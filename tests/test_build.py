@@ -165,26 +165,6 @@ def test_every_chart_spec_is_valid_vega_lite(built_project: Path):
         alt.LayerChart.validate(spec)  # raises jsonschema.ValidationError naming the path
 
 
-def test_markup_in_config_titles_stays_inert_in_nav_title_and_meta(tmp_path: Path):
-    """Material prints front-matter titles and the site name unescaped; none may inject."""
-    root = copy_project(tmp_path / "p")
-    text = (root / "indicators.yml").read_text()
-    text = text.replace("title: Bitcoin\n", 'title: "Bitcoin <img src=x onerror=alert(1)>"\n', 1)
-    text = text.replace(
-        "  name: Liquidity Watch\n", '  name: "LW </title><script>alert(1)</script>"\n'
-    )
-    (root / "indicators.yml").write_text(text)
-    run_generator(root, "build")
-    run_mkdocs(root)
-    for page in ("index.html", "indicators/btc/index.html", "about/index.html"):
-        html = (root / "public" / page).read_text()
-        assert "<img src=x" not in html and "<script>alert" not in html, page
-    assert (
-        "Bitcoin \u2039img src=x onerror=alert(1)\u203a"
-        in (root / "public/indicators/btc/index.html").read_text()
-    )
-
-
 def test_the_search_index_leaves_out_the_explanations_and_the_config_reference(
     built_project: Path,
 ):

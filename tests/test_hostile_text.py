@@ -33,6 +33,8 @@ pytestmark = pytest.mark.xdist_group("hostile_text")
 # run, linked or evaluated somewhere before.
 PAYLOAD = '=x"><img src=x onerror=alert(1)>[l](javascript:alert(2)){: onclick=alert(3) }'
 SHORT = '"><b onclick=alert(4)>'  # for fields of 16 characters or fewer
+# Titles also try to close the page's <title> (Material prints them there unescaped).
+TITLE = PAYLOAD + "</title><script>alert(8)</script>"
 SENTENCE = " <img src=x onerror=alert(5)> [l](javascript:alert(6)) *x*"  # say: is Jinja
 NAME = 'LW" style="animation-name:x" onanimationstart="alert(7)" x="'[:60]
 FORK_TEXT = (
@@ -55,6 +57,8 @@ def poison(value: object, key: str) -> object:
     if not isinstance(value, str):
         return value
     limit = LIMITS.get(key, 2000)
+    if key == "title" and limit >= len(TITLE):
+        return TITLE
     return (PAYLOAD if limit >= len(PAYLOAD) else SHORT)[:limit]
 
 
@@ -133,7 +137,10 @@ def test_no_served_page_holds_a_handler_or_a_script_url(hostile_site: Path):
     problems = []
     for path in pages(hostile_site):
         parser = Elements()
-        parser.feed(path.read_text())
+        text = path.read_text()
+        parser.feed(text)
+        if "<script>alert" in text or "</title><script>" in text:
+            problems.append(f"{path}: a title closed <title> and opened a script")
         for tag, attrs in parser.found:
             for name, value in attrs.items():
                 if name.startswith("on"):
@@ -285,6 +292,8 @@ def test_chromium_runs_nothing_from_fork_text(hostile_server: str, reader, path:
     assert found["ran"] == [] and found["dialogs"] == [], found
     assert found["handlers"] == [] and found["scripts"] == [], found
     assert "1337" not in found["title"]
+    if path.startswith("indicators/"):  # the title's markup is shown as text, in look-alikes
+        assert "\u2039/title\u203a\u2039script\u203aalert(8)" in found["title"], found["title"]
     assert found["palette"]
     assert found["blocked"] == [], found["blocked"]  # nothing of the site's own is refused
     if draw:  # the charts draw under the policy: Vega's interpreter, no eval
