@@ -86,6 +86,11 @@ def test_home_page_cards_and_screenshot(server: str, page, tmp_path: Path):
     marks = charts_drawn(tab)
     assert len(marks) == 1 and marks[0] > 0, f"regime chart drew {marks} marks"
     labels_without_nan(tab, "")
+    # Reaching for the chart scrolled to it: the README's picture is the first screen, as the
+    # dark one below is (it showed the regime chart half-way down the page beside the top).
+    tab.evaluate("() => window.scrollTo(0, 0)")
+    # and the header's topic done moving back from the page title to the site's name
+    tab.wait_for_function("() => window.scrollY === 0 && document.getAnimations().length === 0")
     shot = tmp_path / "home.png"
     tab.screenshot(path=str(shot), full_page=False)
     assert shot.stat().st_size > 10_000
@@ -99,6 +104,9 @@ def test_home_page_cards_and_screenshot(server: str, page, tmp_path: Path):
     dark_tab.locator("img.lw-picture-dark").first.scroll_into_view_if_needed()
     dark_tab.wait_for_function("() => document.querySelector('img.lw-picture-dark')?.complete")
     dark_tab.evaluate("() => window.scrollTo(0, 0)")
+    dark_tab.wait_for_function(
+        "() => window.scrollY === 0 && document.getAnimations().length === 0"
+    )
     dark_shot = tmp_path / "home-dark.png"
     dark_tab.screenshot(path=str(dark_shot), full_page=False)
     context.close()
