@@ -63,7 +63,7 @@ def process_kind(pid: int, cmdline: str) -> str:
     if "chrom" in cmdline:
         kind = next((p[7:] for p in cmdline.split() if p.startswith("--type=")), "browser")
         return f"chromium {kind}"
-    if "multiprocessing.forkserver" in cmdline or "forkserver" in cmdline:
+    if "multiprocessing.forkserver" in cmdline:
         return "forked commands (generator, mkdocs) and their server"
     if "playwright" in cmdline:
         return "playwright driver (node)"
