@@ -123,12 +123,12 @@ def test_redaction_masks_every_piece_of_eight_characters_before_clipping(monkeyp
 def test_a_reply_trickling_one_byte_at_a_time_hits_the_deadline(project, servers):
     """Found: the timeout covered each socket read, so one byte every 1.5 s with FRED_TIMEOUT=2
     never timed out, and as files are written after every fetch, no series was updated."""
-    servers.fred.fail(Reply(trickle=0.5), series="SOFR")
+    servers.fred.fail(Reply(trickle=0.1), series="SOFR")
     servers.fred.add("IORB", *IORB_NEW)
-    env = environment(servers, FRED_TIMEOUT="2", FRED_DEADLINE="1", FRED_RETRY_ATTEMPTS="1")
+    env = environment(servers, FRED_TIMEOUT="2", FRED_DEADLINE="0.3", FRED_RETRY_ATTEMPTS="1")
     before = data_files(project)
     run = run_update(project, env, "--only", "SOFR", "IORB")
-    message = "FRED did not send the whole reply within 1 s (set FRED_DEADLINE"
+    message = "FRED did not send the whole reply within 0.3 s (set FRED_DEADLINE"
     assert_stale_and_others_fresh(project, before, run, "SOFR", message)
     assert run.seconds < 10
 
@@ -141,27 +141,27 @@ def test_a_status_line_and_headers_trickled_byte_by_byte_hit_the_deadline(
 ):
     """The body reader's checks cannot see the status line and headers: a watchdog shuts the
     socket at the deadline whatever the request is doing."""
-    getattr(servers, source).fail(Reply(trickle_headers=0.5), series=series)
+    getattr(servers, source).fail(Reply(trickle_headers=0.1), series=series)
     servers.fred.add("IORB", *IORB_NEW)
     prefix = source.upper()
     env = environment(
         servers,
-        **{f"{prefix}_TIMEOUT": "2", f"{prefix}_DEADLINE": "1", f"{prefix}_RETRY_ATTEMPTS": "1"},
+        **{f"{prefix}_TIMEOUT": "2", f"{prefix}_DEADLINE": "0.3", f"{prefix}_RETRY_ATTEMPTS": "1"},
     )
     before = data_files(project)
     run = run_update(project, env, "--only", series, "IORB")
-    message = f"{label} did not send the whole reply within 1 s (set {prefix}_DEADLINE"
+    message = f"{label} did not send the whole reply within 0.3 s (set {prefix}_DEADLINE"
     assert_stale_and_others_fresh(project, before, run, series, message)
     assert run.seconds < 10
 
 
 def test_a_keyless_source_trickling_hits_its_own_deadline(project, servers):
-    servers.market.fail(Reply(trickle=0.5), series="SP500")
+    servers.market.fail(Reply(trickle=0.1), series="SP500")
     servers.fred.add("IORB", *IORB_NEW)
-    env = environment(servers, MARKET_DEADLINE="1", MARKET_RETRY_ATTEMPTS="1")
+    env = environment(servers, MARKET_DEADLINE="0.3", MARKET_RETRY_ATTEMPTS="1")
     before = data_files(project)
     run = run_update(project, env, "--only", "SP500", "IORB")
-    message = "Yahoo Finance did not send the whole reply within 1 s (set MARKET_DEADLINE"
+    message = "Yahoo Finance did not send the whole reply within 0.3 s (set MARKET_DEADLINE"
     assert_stale_and_others_fresh(project, before, run, "SP500", message)
 
 

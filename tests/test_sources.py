@@ -200,10 +200,10 @@ def test_a_reply_that_never_comes_times_out(project, servers, env):
     for case in CASES:
         fake(servers, case).fail(Reply(hang=30), series=case.series)
         prefix = case.source.upper()
-        slow.update({f"{prefix}_TIMEOUT": "0.5", f"{prefix}_RETRY_ATTEMPTS": "2"})
+        slow.update({f"{prefix}_TIMEOUT": "0.2", f"{prefix}_RETRY_ATTEMPTS": "2"})
     run = run_all(project, slow)
     for case in CASES:
-        fragment = f"{case.label} did not answer within 0.5 s; gave up after 2 attempts"
+        fragment = f"{case.label} did not answer within 0.2 s; gave up after 2 attempts"
         assert_failed(project, before, run, case, fragment)
     assert run.seconds < 9
 

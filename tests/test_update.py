@@ -317,10 +317,10 @@ def test_a_transient_error_that_clears_costs_nothing(project, servers, env):
 def test_a_reply_that_never_comes_times_out(project, servers, env):
     before = data_files(project)
     servers.fred.fail(Reply(hang=30), series="SOFR")
-    slow = {**env, "FRED_TIMEOUT": "0.5", "FRED_RETRY_ATTEMPTS": "2"}
+    slow = {**env, "FRED_TIMEOUT": "0.2", "FRED_RETRY_ATTEMPTS": "2"}
     run = run_update(project, slow, "--only", "SOFR")
     assert_sofr_failed(
-        project, before, run, "FRED did not answer within 0.5 s; gave up after 2 attempts"
+        project, before, run, "FRED did not answer within 0.2 s; gave up after 2 attempts"
     )
     assert run.seconds < 8
 

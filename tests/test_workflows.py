@@ -383,10 +383,12 @@ def clone(tmp_path: Path) -> tuple[Path, Path]:
     return origin, work
 
 
-def run_commit_step(work: Path, tmp_path: Path) -> tuple[subprocess.CompletedProcess, str]:
+def run_commit_step(
+    work: Path, tmp_path: Path, extra: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess, str]:
     output = tmp_path / "commit-output"
     output.write_text("")
-    env = {"GITHUB_OUTPUT": str(output), "GITHUB_REF_NAME": "main", "GH_TOKEN": ""}
+    env = {"GITHUB_OUTPUT": str(output), "GITHUB_REF_NAME": "main", "GH_TOKEN": "", **(extra or {})}
     result = run_script(step_running(load(NIGHTLY), "git status --porcelain")["run"], work, env)
     return result, output.read_text()
 
@@ -423,9 +425,18 @@ def test_commit_step_rebases_when_the_branch_moved_meanwhile(clone, tmp_path: Pa
     git(other, "-c", "user.name=m", "-c", "user.email=m@example.org", "commit", "-qam", "edit")
     git(other, "push", "--quiet", "origin", "HEAD:main")
     (work / "data/manifest.json").write_text("3\n")
-    result, output = run_commit_step(work, tmp_path)
+    # The step's back-off (`sleep $((attempt * 3))`) is asked for, not waited: a `sleep` first
+    # on the PATH writes down how long it was asked to wait.
+    fake = tmp_path / "bin" / "sleep"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\necho "$@" >> "$SLEPT"\n')
+    fake.chmod(0o755)
+    slept = tmp_path / "slept"
+    path = f"{fake.parent}:{os.environ['PATH']}"
+    result, output = run_commit_step(work, tmp_path, {"PATH": path, "SLEPT": str(slept)})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Push rejected (attempt 1)" in result.stdout
+    assert slept.read_text() == "3\n"
     log = git(origin, "log", "--format=%s", "main").splitlines()
     assert log[0].startswith("Nightly update and report for ") and log[1:] == ["edit", "start"]
     assert output == f"sha={git(origin, 'rev-parse', 'main')}\n"
