@@ -32,7 +32,7 @@ def rows(project, series):
 
 def rewrite(servers, series, since, transform):
     """Serve ``transform(value)`` for every observation of ``series`` dated ``since`` or later."""
-    for row in servers.fred.rows[series]:
+    for row in servers.fred.own(series):
         if row[0] >= since and row[1] not in ("", "."):
             row[1] = transform(float(row[1]))
 

@@ -41,7 +41,7 @@ class FakeDefiLlama(FakeServer):
         if chain is None or chain not in self.rows:
             return Reply(404, b'{"message":"chain not found"}')
         points = []
-        for day, value in self.rows[chain] + [[self.today, self.rows[chain][-1][1]]]:
+        for day, value in [*self.rows[chain], [self.today, self.rows[chain][-1][1]]]:
             usd = {"peggedUSD": float(value), "peggedEUR": EUR}
             points.append(
                 {
