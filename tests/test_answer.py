@@ -18,7 +18,7 @@ from generator.publish.changes import IndicatorState, ReportState, compare
 from generator.publish.format import Number
 from generator.snapshot.load import load_snapshot
 from generator.snapshot.store import Store
-from tests.conftest import FIXTURE, copy_project, run_generator
+from tests.conftest import FIXTURE, copy_project, load_yaml, run_generator
 
 # One worker runs this module (`--dist loadgroup`): its module-scoped fixture (the evaluated
 # snapshot) is made once, not once in each worker that runs one of its tests.
@@ -117,7 +117,7 @@ def test_arrows_point_toward_easing_or_calm_up_and_toward_stress_down():
 def test_check_names_the_line_of_a_broken_answer(tmp_path):
     root = copy_project(tmp_path / "p")
     path = root / "indicators.yml"
-    config = yaml.safe_load(path.read_text())
+    config = load_yaml(path.read_text())
     config["answer"]["reads"]["rmp"] = "fed-bills.rmpp"
     config["answer"]["parts"][1]["rules"][0]["when"] = "net_13ww > 0"
     path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))

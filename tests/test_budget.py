@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from generator.catalogue.load import load_config
 from generator.fetch.budget import BREAK_AFTER, Breaker, Budget, priority
+from tests.conftest import load_yaml
 from tests.fakes.base import Reply
 from tests.fakes.harness import (
     FIXTURE,
@@ -106,7 +105,7 @@ def test_an_html_page_with_status_200_is_named_not_an_unexpected_error(project, 
 def test_the_series_most_claims_read_are_fetched_first():
     """Recomputed from the raw YAML: a claim's read names an indicator, whose formulas name
     series (any string value equal to a series id)."""
-    raw = yaml.safe_load((FIXTURE / "indicators.yml").read_text())
+    raw = load_yaml((FIXTURE / "indicators.yml").read_text())
     series_ids = set(raw["series"])
 
     def strings(node: object) -> set[str]:

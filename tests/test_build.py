@@ -9,12 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tests.conftest import (
     BUILT_NOW,
     assert_golden,
     copy_project,
+    load_yaml,
     private_cache,
     run_generator,
     run_mkdocs,
@@ -178,7 +178,7 @@ def test_generated_front_matter_is_valid_yaml(built_project: Path):
     for path in [site / "index.md", site / "data-status.md", *(site / "indicators").glob("*.md")]:
         text = path.read_text()
         assert text.startswith("---\n"), path.name
-        meta = yaml.safe_load(text.split("---\n")[1])
+        meta = load_yaml(text.split("---\n")[1])
         assert isinstance(meta, dict) and meta.get("title"), path.name
 
 

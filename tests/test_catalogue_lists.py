@@ -11,13 +11,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
 from generator.catalogue.load import load_config
 from generator.catalogue.messages import ConfigError
 from generator.catalogue.models import Config, GroupConfig
 from generator.publish.pages import narrative_paragraphs
-from tests.conftest import FIXTURE, copy_project, run_generator
+from tests.conftest import FIXTURE, copy_project, load_yaml, run_generator
 from tests.fakes.harness import add_series, environment, run_update, start_servers
 
 CREDIT = "  - {id: credit, title: Credit conditions, heading: true, text: Credit comes first.}\n"
@@ -40,7 +39,7 @@ def edit(root: Path, old: str, new: str) -> None:
 
 
 def shipped() -> dict:
-    return yaml.safe_load((FIXTURE / "indicators.yml").read_text())
+    return load_yaml((FIXTURE / "indicators.yml").read_text())
 
 
 def test_the_shipped_lists_equal_the_defaults_the_code_held():

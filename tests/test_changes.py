@@ -14,14 +14,14 @@ from hypothesis import strategies as st
 from generator.publish import changes
 from generator.publish.format import Number
 from generator.publish.posts import POSTS, dated_posts, read_state
-from tests.conftest import ROOT
+from tests.conftest import ROOT, load_yaml
 
 DAY = date(2026, 8, 21)
 
 
 def _round_trip(state: changes.ReportState) -> changes.ReportState:
     dumped = yaml.safe_dump(state.to_meta(), sort_keys=False, allow_unicode=True, width=1000)
-    return changes.ReportState.from_meta(state.day, yaml.safe_load(dumped))
+    return changes.ReportState.from_meta(state.day, load_yaml(dumped))
 
 
 def test_state_is_stored_as_a_number_with_its_unit_and_decimals():
@@ -137,7 +137,7 @@ def test_every_committed_post_reads_and_prints_what_it_stored():
     for when, path in posts:
         text = path.read_text(encoding="utf-8")
         state = read_state(path, when, text)
-        block = yaml.safe_load(text.split("---\n")[1])["report"]["indicators"]
+        block = load_yaml(text.split("---\n")[1])["report"]["indicators"]
         for key, stored in block.items():
             number = state.indicators[key].value
             if isinstance(stored["value"], str):

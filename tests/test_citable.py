@@ -13,13 +13,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.conftest import FIXTURE
+from tests.conftest import FIXTURE, load_yaml
 from tests.test_config import IDS
 
 SITE_URL = "https://liquidity-watch.example.org/"
-CATALOGUE = yaml.safe_load((FIXTURE / "indicators.yml").read_text())
+CATALOGUE = load_yaml((FIXTURE / "indicators.yml").read_text())
 MANIFEST = json.loads((FIXTURE / "data" / "manifest.json").read_text())["series"]
 
 

@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 from scipy import stats
 
 from generator.catalogue.claims import TESTS
@@ -28,7 +27,7 @@ from generator.measure import claims, indicators, ladder, vintage_reads
 from generator.publish import scorecard
 from generator.snapshot.load import Snapshot, as_published
 from tests import frozen
-from tests.conftest import FIXTURE, assert_golden
+from tests.conftest import FIXTURE, assert_golden, load_yaml
 
 WRITTEN = date(2025, 12, 31)
 NOW = date(2026, 8, 22)  # the day the sources were last asked (manifest fetched_at)
@@ -468,7 +467,7 @@ def test_fall_first_counts_net_liquidity_upturns_apart_from_policy_easing():
 def _policy_easing_by_hand(until: date) -> tuple[list[str], list[bool]]:
     """From events.yml as text and the raw prices: each Fed policy easing start with 2 weeks
     of prices after it, and whether most of the assets priced then were lower 2 weeks on."""
-    doc = yaml.safe_load((FIXTURE / "events.yml").read_text())
+    doc = load_yaml((FIXTURE / "events.yml").read_text())
     dates = [e["date"] for e in doc["events"] if e.get("kind") == "policy" and e.get("easing")]
     buckets = {"SP500": "market", "RUT": "market"}
     prices = {

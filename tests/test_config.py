@@ -11,7 +11,7 @@ from generator.catalogue.load import load_config, load_events
 from generator.catalogue.messages import ConfigError
 from generator.publish.describe import describe
 from tests import frozen
-from tests.conftest import FIXTURE
+from tests.conftest import FIXTURE, load_yaml
 
 # The ids the site promised to keep (README: forks and tools rely on them); the configuration
 # under test may add more, never drop one.
@@ -52,7 +52,7 @@ def test_formula_is_described_in_plain_notation():
 
 
 def _broken(tmp_path: Path, edit) -> str:
-    data = yaml.safe_load((FIXTURE / "indicators.yml").read_text())
+    data = load_yaml((FIXTURE / "indicators.yml").read_text())
     edit(data)
     path = tmp_path / "indicators.yml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))

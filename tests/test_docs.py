@@ -16,9 +16,8 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, load_yaml
 
 SCANNED = {".py", ".md", ".yml", ".yaml", ".toml", ".j2"}
 # Not the project's own text: tools, caches, build output, and past nightly posts.
@@ -164,7 +163,7 @@ def test_changelog_keeps_a_changelog():
 
 
 def test_pre_commit_runs_ruff_and_mypy_from_the_venv():
-    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    config = load_yaml((ROOT / ".pre-commit-config.yaml").read_text())
     hooks = {
         hook["entry"]: hook
         for repo in config["repos"]

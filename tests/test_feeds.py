@@ -22,7 +22,7 @@ import yaml
 
 from generator.publish import feeds
 from generator.publish.report import LEAD_MARK, POSTS, report
-from tests.conftest import copy_project, run_generator, run_mkdocs
+from tests.conftest import copy_project, load_yaml, run_generator, run_mkdocs
 
 # One worker runs this module (`--dist loadgroup`): its module-scoped fixture (the project with
 # its reports, built) is made once, not once in each worker that runs one of its tests.
@@ -43,7 +43,7 @@ JSON_FEEDS = ("feed_json_created.json", "feed_json_alerts.json")
 def project(tmp_path_factory) -> Path:
     root = copy_project(tmp_path_factory.mktemp("feeds"))
     path = root / "indicators.yml"
-    config = yaml.safe_load(path.read_text())
+    config = load_yaml(path.read_text())
     config["series"]["BTC-USD"].update(title=NASTY, note=NASTY)
     next(i for i in config["indicators"] if i["id"] == "btc")["title"] = NASTY
     path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
@@ -104,7 +104,7 @@ def test_alerts_feed_holds_only_reports_in_which_a_status_changed(project):
     alerts = [e.link for e in parse(project / "public/feed_rss_alerts.xml").entries]
     expected = []
     for day in DAYS:
-        meta = yaml.safe_load((project / POSTS / f"{day}.md").read_text().split("---\n")[1])
+        meta = load_yaml((project / POSTS / f"{day}.md").read_text().split("---\n")[1])
         if "Alerts" in meta.get("categories", []):
             expected.append(f"{SITE_URL}blog/{day.replace('-', '/')}/")
     assert alerts == expected and expected[0].endswith("/2026/08/21/")  # Bitcoin: stress -> calm

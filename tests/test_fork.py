@@ -16,9 +16,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.conftest import ROOT, copy_project, run_generator, run_mkdocs
+from tests.conftest import ROOT, copy_project, load_yaml, run_generator, run_mkdocs
 from tests.fakes.harness import add_series, environment, run_update, start_servers
 
 FORK_PAGE = ROOT / "site" / "fork.md"
@@ -170,7 +169,7 @@ def test_change_the_schedule(tmp_path: Path):
     current = re.findall(r"^    - cron: .*$", text, re.M)
     assert len(current) == 1, "nightly.yml should have exactly one cron line"
     workflow.write_text(text.replace(current[0], line))
-    parsed = yaml.safe_load(workflow.read_text())
+    parsed = load_yaml(workflow.read_text())
     assert parsed[True]["schedule"] == [{"cron": "17 6 * * 1-5"}]  # YAML 1.1 reads `on` as True
     actionlint = Path(sys.executable).with_name("actionlint")
     result = subprocess.run(

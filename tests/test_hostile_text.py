@@ -22,7 +22,7 @@ import yaml
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from generator.publish.csp import MARK, inline_script_hashes, with_policy
-from tests.conftest import copy_project, run_generator, run_mkdocs, serving
+from tests.conftest import copy_project, load_yaml, run_generator, run_mkdocs, serving
 from tests.pages import PageWatch, charts_drawn
 
 # One worker runs this module (`--dist loadgroup`): its module-scoped fixture (the hostile site,
@@ -81,7 +81,7 @@ def poison_indicator(indicator: dict[str, Any]) -> None:
 
 def hostile_project(root: Path) -> Path:
     copy_project(root)
-    config = yaml.safe_load((root / "indicators.yml").read_text())
+    config = load_yaml((root / "indicators.yml").read_text())
     config["site"] = {"name": NAME, "tagline": PAYLOAD}
     for series in config["series"].values():
         poison_keys(series, ("title", "units", "owner", "attribution", "note"))
@@ -93,7 +93,7 @@ def hostile_project(root: Path) -> Path:
         for key in ("text", "rule"):
             claim[key] = poison(claim[key], key)
     (root / "indicators.yml").write_text(yaml.safe_dump(config, sort_keys=False, width=1000))
-    events = yaml.safe_load((root / "events.yml").read_text())
+    events = load_yaml((root / "events.yml").read_text())
     for event in events["events"]:
         event["label"] = poison(event["label"], "label")
         event["short"] = SHORT[:16]

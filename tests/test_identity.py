@@ -7,11 +7,9 @@ import html
 import shutil
 from pathlib import Path
 
-import yaml
-
 from generator.catalogue.models import SiteConfig
 from generator.publish import identity
-from tests.conftest import FIXTURE, ROOT
+from tests.conftest import FIXTURE, ROOT, load_yaml
 
 NASTY = 'Tom & Jerry\'s "<b>Watch</b>"\x07'
 
@@ -38,7 +36,7 @@ def test_the_name_is_escaped_for_html_attributes_and_nothing_else_changes(tmp_pa
 def test_the_committed_mkdocs_yml_already_carries_the_committed_name(tmp_path: Path):
     path = tmp_path / "mkdocs.yml"
     shutil.copy(ROOT / "mkdocs.yml", path)
-    site = yaml.safe_load((FIXTURE / "indicators.yml").read_text())["site"]
+    site = load_yaml((FIXTURE / "indicators.yml").read_text())["site"]
     assert not identity.sync_mkdocs_yml(path, SiteConfig(**site))
 
 

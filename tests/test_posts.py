@@ -8,13 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from generator.catalogue.messages import ConfigError
 from generator.cli import main
 from generator.publish import posts
 from generator.publish.report import POSTS, report
-from tests.conftest import copy_project
+from tests.conftest import copy_project, load_yaml
 
 
 @pytest.fixture
@@ -128,5 +127,5 @@ def test_the_committed_posts_are_readable():
 
     assert posts.problems(ROOT / POSTS) == []
     for _, path in posts.dated_posts(ROOT / POSTS):
-        meta = yaml.safe_load(path.read_text().split("---\n")[1])
+        meta = load_yaml(path.read_text().split("---\n")[1])
         assert isinstance(meta["report"], dict)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from generator.catalogue.formulas import OPERATIONS
 from generator.catalogue.load import load_catalogue
@@ -14,7 +13,7 @@ from generator.catalogue.reference import CHART_KINDS, SECTIONS, reference_conte
 from generator.catalogue.sentences import FILTERS as SENTENCE_FILTERS
 from generator.catalogue.sentences import environment
 from generator.catalogue.sources import SOURCE_MODELS
-from tests.conftest import FIXTURE
+from tests.conftest import FIXTURE, load_yaml
 
 
 def test_every_field_operation_and_chart_kind_is_on_the_page(built_project: Path):
@@ -47,7 +46,7 @@ def test_each_operation_example_validates_as_a_formula():
     context = reference_context(load_catalogue(FIXTURE / "indicators.yml"))
     assert len(context["operations"]) == len(OPERATIONS)
     for operation in context["operations"]:
-        formula = yaml.safe_load(operation.example)["formula"]
+        formula = load_yaml(operation.example)["formula"]
         parsed = Quantity.model_validate({"label": "x", "formula": formula}).formula
         assert type(parsed) is OPERATIONS[operation.name], operation.name
 
@@ -56,7 +55,7 @@ def test_each_source_example_validates_as_a_series_fetch_block():
     context = reference_context(load_catalogue(FIXTURE / "indicators.yml"))
     assert [source.name for source in context["sources"]] == list(SOURCE_MODELS)
     for source in context["sources"]:
-        block = yaml.safe_load(source.example)["fetch"]
+        block = load_yaml(source.example)["fetch"]
         spec = SeriesConfig.model_validate(
             {"title": "t", "units": "u", "owner": "o", "frequency": "f", "fetch": block}
         )

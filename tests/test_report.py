@@ -18,14 +18,14 @@ from generator.catalogue.messages import ConfigError
 from generator.publish import changes, images
 from generator.publish.format import Number
 from generator.publish.report import LEAD_MARK, POSTS, report, report_day
-from tests.conftest import ROOT, copy_project, run_generator
+from tests.conftest import ROOT, copy_project, load_yaml, run_generator
 from tests.pages import PageWatch
 
 
 def front_matter(path: Path) -> dict:
     text = path.read_text()
     assert text.startswith("---\n"), path
-    return yaml.safe_load(text.split("---\n")[1])
+    return load_yaml(text.split("---\n")[1])
 
 
 def files_under(folder: Path) -> dict[str, bytes]:
@@ -99,7 +99,7 @@ def test_state_round_trips_through_front_matter_yaml():
     day = date(2026, 8, 20)
     original.indicators["y"] = changes.IndicatorState("calm", Number(-2.04, "bp", 1, day), day)
     dumped = yaml.safe_dump(original.to_meta(), allow_unicode=True)
-    back = changes.ReportState.from_meta(original.day, yaml.safe_load(dumped))
+    back = changes.ReportState.from_meta(original.day, load_yaml(dumped))
     assert back.indicators == original.indicators
     assert (back.regime, back.score) == ("neutral", -0.436)
 

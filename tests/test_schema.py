@@ -7,10 +7,9 @@ import os
 
 import jsonschema
 import pytest
-import yaml
 
 from generator.catalogue.schema import SCHEMA_FILE, schema_text
-from tests.conftest import FIXTURE, ROOT
+from tests.conftest import FIXTURE, ROOT, load_yaml
 
 
 @pytest.mark.golden
@@ -36,7 +35,7 @@ def _validator() -> jsonschema.protocols.Validator:
 
 
 def test_schema_accepts_the_real_catalogue():
-    data = yaml.safe_load((FIXTURE / "indicators.yml").read_text())
+    data = load_yaml((FIXTURE / "indicators.yml").read_text())
     # JSON has no dates: YAML dates (splice.at) reach an editor as strings.
     errors = list(_validator().iter_errors(json.loads(json.dumps(data, default=str))))
     assert not errors, [e.message for e in errors[:5]]
@@ -53,9 +52,7 @@ def test_schema_accepts_the_real_catalogue():
     ids=["unknown-key", "chart-kind", "wrong-type", "unknown-source"],
 )
 def test_schema_refuses_what_check_refuses(edit, fragment):
-    data = json.loads(
-        json.dumps(yaml.safe_load((FIXTURE / "indicators.yml").read_text()), default=str)
-    )
+    data = json.loads(json.dumps(load_yaml((FIXTURE / "indicators.yml").read_text()), default=str))
     edit(data)
     messages = [e.message for e in _validator().iter_errors(data)]
     assert any(fragment in m for m in messages), messages

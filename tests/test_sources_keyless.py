@@ -14,7 +14,7 @@ import pytest
 
 from generator.catalogue.load import load_config
 from generator.fetch import plan
-from tests.conftest import FIXTURE
+from tests.conftest import FIXTURE, load_yaml
 from tests.fakes.boj_server import BS01, FakeBoj
 from tests.fakes.csv_server import FakeCsv
 from tests.fakes.defillama_server import EUR, FakeDefiLlama
@@ -368,12 +368,11 @@ FOLDERS = {
 
 
 def test_the_issue_22_raw_series_can_each_be_described():
-    import yaml
 
     from generator.catalogue.models import SeriesConfig
 
     common = {"title": "t", "units": "u", "owner": "o", "frequency": "f"}
-    for series_id, block in yaml.safe_load(ISSUE_22_SERIES).items():
+    for series_id, block in load_yaml(ISSUE_22_SERIES).items():
         spec = SeriesConfig.model_validate({**common, **block})
         assert spec.source == FOLDERS[series_id], series_id
         assert spec.fetcher(series_id).source == spec.source

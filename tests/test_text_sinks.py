@@ -15,13 +15,12 @@ from types import SimpleNamespace
 
 import markdown
 import pytest
-import yaml
 from jinja2 import nodes
 
 from generator.cli import main
 from generator.publish import csv_cells, scorecard
 from generator.publish.render import environment, html_text, no_markup
-from tests.conftest import FIXTURE, ROOT
+from tests.conftest import FIXTURE, ROOT, load_yaml
 
 PAYLOADS = [
     "[details](javascript:alert(document.domain))",
@@ -67,7 +66,7 @@ def assert_inert(html: str) -> None:
 
 def site_markdown(text: str) -> str:
     """Markdown as MkDocs renders it here (mkdocs.yml's extensions)."""
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text().replace("!ENV", ""))
+    config = load_yaml((ROOT / "mkdocs.yml").read_text().replace("!ENV", ""))
     extensions = [e if isinstance(e, str) else next(iter(e)) for e in config["markdown_extensions"]]
     return markdown.markdown(text, extensions=extensions)
 

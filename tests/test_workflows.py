@@ -14,9 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.conftest import FIXTURE, ROOT
+from tests.conftest import FIXTURE, ROOT, load_yaml
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 NIGHTLY = WORKFLOWS / "nightly.yml"
@@ -28,7 +27,7 @@ VERSION = re.compile(r"^v\d+\.\d+\.\d+$")
 
 
 def load(path: Path) -> dict:
-    workflow = yaml.safe_load(path.read_text())
+    workflow = load_yaml(path.read_text())
     # YAML 1.1 reads the key `on` as True.
     workflow["on"] = workflow.pop(True, workflow.get("on"))
     return workflow
@@ -274,7 +273,7 @@ def test_ci_runs_make_test_without_secrets():
 
 
 def test_dependabot_watches_pip_and_actions():
-    config = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text())
+    config = load_yaml((ROOT / ".github" / "dependabot.yml").read_text())
     assert config["version"] == 2
     ecosystems = {u["package-ecosystem"]: u for u in config["updates"]}
     assert set(ecosystems) == {"pip", "github-actions"}
