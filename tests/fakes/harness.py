@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import time
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -112,8 +113,13 @@ class Servers:
         return sum(server.bytes_sent for server in self.all())
 
     def stop(self) -> None:
-        for server in self.all():
-            server.stop()
+        """Every fake stopped at once: each waits for its serving loop's next poll (20 ms),
+        which one after another cost 0.12 s of every test that starts them (250 a run)."""
+        stopping = [threading.Thread(target=server.stop) for server in self.all()]
+        for thread in stopping:
+            thread.start()
+        for thread in stopping:
+            thread.join()
 
 
 def make_project(tmp_path: Path) -> Path:
