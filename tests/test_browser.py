@@ -292,6 +292,29 @@ def test_rss_feed_opens_as_a_readable_page(server: str, page):
     assert not watch.errors, watch.errors
 
 
+def test_the_watch_sees_every_request_that_would_leave_the_machine(server: str, browser):
+    """What every page test's ``watch.foreign`` relies on: a request to another host, whatever
+    its kind or scheme, reaches the refusing proxy and is recorded; the site's own are not."""
+    context = browser.new_context()
+    tab = context.new_page()
+    watch = PageWatch(tab)
+    tab.goto(f"{server}about/", wait_until="load")
+    foreign = ["http://example.org/a.png", "https://cdn.example.com/b.js", "http://localhost/c"]
+    tab.evaluate(
+        """urls => { const s = document.createElement("script"); s.src = urls[1];
+        document.body.append(s); document.body.insertAdjacentHTML("beforeend",
+        `<img src="${urls[0]}"><img src="${urls[2]}">`); }""",
+        foreign,
+    )
+    tab.wait_for_function("() => true")  # one round trip after the requests were made
+    for _ in range(50):
+        if len(watch.foreign) == len(foreign):
+            break
+        tab.wait_for_timeout(20)
+    context.close()
+    assert sorted(watch.foreign) == sorted(foreign)
+
+
 @pytest.fixture(scope="module")
 def phone_without_javascript(browser):
     """One phone tab with JavaScript off for the module: with no script, a page can keep
