@@ -371,6 +371,14 @@ TABLES_LABELLED = """() => !!document.querySelector("article") && Array.from(
   .every(t => t.closest(".md-typeset__scrollwrap[data-lw-labelled]"))"""
 
 
+AXE_RUN = """named => axe.run(document, {resultTypes: ["violations"], selectors: named,
+  ancestry: false, xpath: false})"""
+
+
+def _serious(result: dict) -> list[dict]:
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [390, 1366])
 def test_axe_finds_nothing_serious_or_critical(server: str, browser, width: int, scheme: str):
@@ -394,9 +402,10 @@ def test_axe_finds_nothing_serious_or_critical(server: str, browser, width: int,
     for path in AXE_PAGES:
         tab.goto(f"{server}{path}", wait_until="load")
         tab.wait_for_function(TABLES_LABELLED)
-        result = tab.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        for violation in result["violations"]:
-            if violation["impact"] in ("serious", "critical"):
+        # Without a CSS selector for each node it reports (7 % of axe's time here); a page
+        # with a finding is judged again with them, for the message.
+        if _serious(tab.evaluate(AXE_RUN, False)):
+            for violation in _serious(tab.evaluate(AXE_RUN, True)):
                 targets = [node["target"] for node in violation["nodes"][:3]]
                 findings.append(f"/{path} {violation['id']} x{len(violation['nodes'])} {targets}")
     context.close()
