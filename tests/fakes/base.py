@@ -5,9 +5,10 @@ series id -> ``[date, value]`` strings) in its real wire format. What every fake
 shares lives here, once: the rows (its ``SAMPLE``, then, given a project's ``data/``, the CSVs
 of ``data/series/<SOURCE>/``), the address its ``<SOURCE>_API_ROOT`` is set to (``root``: the
 origin and the API's ``PREFIX``), the dates a request asks for (``window``), JSON replies, the
-server thread and the request handler. Tests then mutate ``rows`` (new observations,
-revisions, duplicates, junk values) or queue faults (status replies, truncated bodies, replies
-that never come) per series.
+server thread and the request handler. Tests then change ``rows`` (new observations,
+revisions, duplicates, junk values: through ``add``, ``remove``, ``duplicate`` or ``own``, as a
+snapshot's rows are shared read-only) or queue faults (status replies, truncated bodies,
+replies that never come) per series.
 """
 
 from __future__ import annotations
