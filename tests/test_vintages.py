@@ -8,11 +8,13 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.snapshot.store import Store, StoreError
 from generator.snapshot.vintages import (
@@ -119,6 +121,63 @@ def test_as_of_returns_the_value_current_on_the_day():
         for d in (14, 19, 20, 24, 25, 30)
     }
     assert day == {14: 19.0, 19: 19.0, 20: 19.5, 24: 19.5, 25: 20.0, 30: 20.0}
+
+
+def known_by_hand(
+    current: dict[date, float], rows: list[Revision], lag: int, day: date
+) -> dict[date, float]:
+    """``as_of`` as its docstring states it, one date at a time: a date with revision rows
+    shows the row whose period holds ``day``, else today's value once its last row ended
+    (else nothing); any other date shows today's value from ``lag`` days after it."""
+    known = {}
+    for when in sorted(set(current) | {row.day for row in rows}):
+        own = [row for row in rows if row.day == when]
+        if not own:
+            if when + timedelta(days=lag) <= day:
+                known[when] = current[when]
+            continue
+        holding = [row.value for row in own if row.known_from <= day < row.known_to]
+        if holding:
+            known[when] = holding[0]
+        elif when in current and all(row.known_to <= day for row in own):
+            known[when] = current[when]
+    return known
+
+
+@settings(derandomize=True, deadline=None, database=None, max_examples=150)
+@given(
+    st.lists(st.integers(0, 60), min_size=1, max_size=40, unique=True),
+    st.lists(
+        st.tuples(
+            st.integers(-5, 65), st.integers(0, 80), st.lists(st.integers(1, 20), max_size=3)
+        ),
+        max_size=12,
+    ),
+    st.integers(0, 10),
+    st.integers(-10, 100),
+)
+def test_as_of_is_each_dates_value_current_on_the_day(offsets, revised, lag, asked):
+    """Any series, any revision rows (dates in it or not, one to three periods back to back,
+    sorted as the file keeps them), any lag and day, against the walk above."""
+    start = date(2026, 1, 1)
+    current = {start + timedelta(days=o): float(o) + 0.5 for o in sorted(offsets)}
+    rows = []
+    for offset, known_from, lengths in revised:
+        when = start + timedelta(days=offset)
+        if any(row.day == when for row in rows):
+            continue  # one date's rows are one chain of periods
+        begin = start + timedelta(days=known_from)
+        for k, length in enumerate(lengths):
+            end = begin + timedelta(days=length)
+            rows.append(Revision(when, -float(offset) - k, begin, end, "seen"))
+            begin = end
+    rows.sort(key=lambda row: (row.day, row.known_from))
+    day = start + timedelta(days=asked)
+    found = as_of(series({d.isoformat(): v for d, v in current.items()}), rows, lag, day)
+    assert {stamp.date(): value for stamp, value in found.items()} == known_by_hand(
+        current, rows, lag, day
+    )
+    assert found.index.is_monotonic_increasing and found.index.name == "date"
 
 
 def test_store_load_as_of_reads_the_revision_file(tmp_path: Path):

@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 from generator.snapshot.store import ISO_DATE, StoreError, format_value
@@ -154,7 +155,11 @@ def as_of(
 ) -> pd.Series:
     """The series as it was known on ``day``: each date's value current then, dates not yet
     known left out. Without revisions this is exactly the publication rule (dates up to
-    ``day - published_after``)."""
+    ``day - published_after``).
+
+    A date with revision rows is decided by its rows, one by one; every other date is today's
+    value up to the rule's cut, taken as a whole (the nowcast's backtest asks for about 1,000
+    days of each revised series, and a walk over every date cost it 4 s a build)."""
     last = pd.Timestamp(day - timedelta(days=published_after))
     known = current[current.index <= last]
     if not revisions:
@@ -162,19 +167,29 @@ def as_of(
     by_day: dict[date, list[Revision]] = {}
     for row in revisions:
         by_day.setdefault(row.day, []).append(row)
-    values = dict(zip(current.index.date, current.to_numpy(dtype="float64"), strict=True))
-    out: dict[date, float] = {}
-    for stamp in known.index:
-        if stamp.date() not in by_day:
-            out[stamp.date()] = values[stamp.date()]
+    revised = pd.DatetimeIndex([pd.Timestamp(d) for d in by_day]).as_unit("ns")
+    plain = known[~known.index.isin(revised)]
+    now = current[current.index.isin(revised)]
+    today = dict(zip(now.index.date, now.to_numpy(dtype="float64"), strict=True))
+    chosen: dict[date, float] = {}
     for when, rows in by_day.items():
         held = [r for r in rows if r.known_from <= day < r.known_to]
         if held:
-            out[when] = held[0].value
-        elif when in values and max(r.known_to for r in rows) <= day:
-            out[when] = values[when]
-    index = pd.DatetimeIndex(sorted(out), name="date").as_unit("ns")
-    return pd.Series([out[d.date()] for d in index], index=index, dtype="float64")
+            chosen[when] = held[0].value
+        elif when in today and max(r.known_to for r in rows) <= day:
+            chosen[when] = today[when]
+    stamps = np.concatenate(
+        [
+            plain.index.to_numpy(dtype="datetime64[ns]"),
+            np.array([np.datetime64(d, "ns") for d in chosen], dtype="datetime64[ns]"),
+        ]
+    )
+    values = np.concatenate(
+        [plain.to_numpy(dtype="float64"), np.array(list(chosen.values()), dtype="float64")]
+    )
+    order = np.argsort(stamps, kind="stable")
+    index = pd.DatetimeIndex(stamps[order], name="date").as_unit("ns")
+    return pd.Series(values[order], index=index, dtype="float64")
 
 
 def first_prints(revisions: list[Revision]) -> dict[date, date]:
