@@ -125,10 +125,10 @@ def test_a_reply_trickling_one_byte_at_a_time_hits_the_deadline(project, servers
     never timed out, and as files are written after every fetch, no series was updated."""
     servers.fred.fail(Reply(trickle=0.1), series="SOFR")
     servers.fred.add("IORB", *IORB_NEW)
-    env = environment(servers, FRED_TIMEOUT="2", FRED_DEADLINE="0.3", FRED_RETRY_ATTEMPTS="1")
+    env = environment(servers, FRED_TIMEOUT="2", FRED_DEADLINE="0.5", FRED_RETRY_ATTEMPTS="1")
     before = data_files(project)
     run = run_update(project, env, "--only", "SOFR", "IORB")
-    message = "FRED did not send the whole reply within 0.3 s (set FRED_DEADLINE"
+    message = "FRED did not send the whole reply within 0.5 s (set FRED_DEADLINE"
     assert_stale_and_others_fresh(project, before, run, "SOFR", message)
     assert run.seconds < 10
 
@@ -146,11 +146,11 @@ def test_a_status_line_and_headers_trickled_byte_by_byte_hit_the_deadline(
     prefix = source.upper()
     env = environment(
         servers,
-        **{f"{prefix}_TIMEOUT": "2", f"{prefix}_DEADLINE": "0.3", f"{prefix}_RETRY_ATTEMPTS": "1"},
+        **{f"{prefix}_TIMEOUT": "2", f"{prefix}_DEADLINE": "0.5", f"{prefix}_RETRY_ATTEMPTS": "1"},
     )
     before = data_files(project)
     run = run_update(project, env, "--only", series, "IORB")
-    message = f"{label} did not send the whole reply within 0.3 s (set {prefix}_DEADLINE"
+    message = f"{label} did not send the whole reply within 0.5 s (set {prefix}_DEADLINE"
     assert_stale_and_others_fresh(project, before, run, series, message)
     assert run.seconds < 10
 
@@ -158,10 +158,10 @@ def test_a_status_line_and_headers_trickled_byte_by_byte_hit_the_deadline(
 def test_a_keyless_source_trickling_hits_its_own_deadline(project, servers):
     servers.market.fail(Reply(trickle=0.1), series="SP500")
     servers.fred.add("IORB", *IORB_NEW)
-    env = environment(servers, MARKET_DEADLINE="0.3", MARKET_RETRY_ATTEMPTS="1")
+    env = environment(servers, MARKET_DEADLINE="0.5", MARKET_RETRY_ATTEMPTS="1")
     before = data_files(project)
     run = run_update(project, env, "--only", "SP500", "IORB")
-    message = "Yahoo Finance did not send the whole reply within 0.3 s (set MARKET_DEADLINE"
+    message = "Yahoo Finance did not send the whole reply within 0.5 s (set MARKET_DEADLINE"
     assert_stale_and_others_fresh(project, before, run, "SP500", message)
 
 
