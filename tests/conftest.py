@@ -182,15 +182,13 @@ def run_lock(name: str) -> Iterator[Path]:
         yield folder
 
 
-# libyaml's parser where PyYAML has it (its wheels do), as the generator reads its catalogue:
-# the same data as ``yaml.safe_load`` at a sixth of the CPU for the 84 KB catalogue (19 against
-# 112 ms), which tests read and edit some 300 times a run.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def load_yaml(text: str | bytes) -> Any:
-    """``yaml.safe_load(text)``, with libyaml's parser."""
-    return yaml.load(text, Loader=_YAML_LOADER)
+    """``yaml.safe_load(text)`` with the generator's loader (libyaml's parser where PyYAML has
+    it): the same data at a sixth of the CPU for the 84 KB catalogue (19 against 112 ms), which
+    tests read and edit some 300 times a run."""
+    from generator.catalogue.yaml_lines import LOADER
+
+    return yaml.load(text, Loader=LOADER)
 
 
 def copy_project(target: Path) -> Path:

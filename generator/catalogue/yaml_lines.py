@@ -50,7 +50,7 @@ class Located:
 
 # libyaml's loader when PyYAML was built with it (the wheels are): the catalogue is read on
 # every build and check, and the pure-Python parser costs several times more.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_yaml(path: Path) -> Located:
@@ -59,7 +59,7 @@ def read_yaml(path: Path) -> Located:
         text = path.read_text()
     except FileNotFoundError:
         raise ConfigError([f"{where}: file not found"]) from None
-    loader = _Loader(text)
+    loader = LOADER(text)
     try:
         # One parse: compose keeps the node tree (for line numbers), construct gives the data.
         node = loader.get_single_node()
