@@ -10,6 +10,7 @@ file, the line and the import that breaks the rule. See docs/architecture.md.
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -102,6 +103,36 @@ def test_the_rule_catches_an_upward_import():
         bad.unlink()
     assert "generator/measure/_upward_probe.py:1: stage 'measure' imports " in "\n".join(problems)
     assert any("_upward_probe.py:2: imports urllib.request" in p for p in problems)
+
+
+# vl-convert makes its font database on first use, from whatever fonts the process sees then:
+# only its one home sets that up (images.vl_convert), so nothing may import it another way.
+VL_CONVERT_HOME = "generator/publish/images.py"
+
+
+def _vl_convert_imports(folders: tuple[str, ...]) -> list[str]:
+    found = []
+    for folder in folders:
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            where = path.relative_to(ROOT).as_posix()
+            for line, name in _imports(path):
+                if name.split(".")[0] == "vl_convert" and where != VL_CONVERT_HOME:
+                    found.append(f"{where}:{line}: imports vl_convert; use images.vl_convert()")
+    return found
+
+
+def test_vl_convert_is_imported_only_by_its_home():
+    assert _vl_convert_imports(("generator", "tests", "bench", "tools")) == []
+
+
+def test_the_vl_convert_rule_catches_a_direct_import(tmp_path, monkeypatch):
+    probe = tmp_path / "generator" / "probe.py"
+    probe.parent.mkdir()
+    probe.write_text("x = 1\nimport vl_convert as vlc\n")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    assert _vl_convert_imports(("generator",)) == [
+        "generator/probe.py:2: imports vl_convert; use images.vl_convert()"
+    ]
 
 
 @pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))

@@ -15,9 +15,9 @@ from pathlib import Path
 import markdown
 import pandas as pd
 import pytest
-import vl_convert
 
 from generator.catalogue.models import Event
+from generator.publish import images
 from generator.publish.annotations import (
     HALO,
     HALO_DARK,
@@ -34,7 +34,7 @@ from generator.publish.render import code_text
 
 
 def _compiled(path: Path) -> str:
-    return json.dumps(vl_convert.vegalite_to_vega(json.loads(path.read_text())))
+    return json.dumps(images.vl_convert().vegalite_to_vega(json.loads(path.read_text())))
 
 
 def test_no_spec_formats_a_date_with_the_utc_constructor(built_project: Path):

@@ -11,8 +11,12 @@ the whole span when the chart shows it all.
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -180,10 +184,9 @@ def test_the_social_card_png_is_vl_converts_own_drawing_on_white(built_project, 
     """The published PNG is rasterized from the light SVG already drawn (``on_white`` adds the
     background): byte for byte what vl-convert draws from the spec with a white background,
     for a line chart with labels, stacked bars and the two analysis charts."""
-    import vl_convert
-
     from generator.publish import images
 
+    vl_convert = images.vl_convert()
     spec = json.loads((built_project / "site" / "charts" / f"{chart}.vl.json").read_text())
     urls = set(images._urls(spec))  # the spec's data files, as render_png finds them
     assert urls, chart
@@ -205,3 +208,67 @@ def test_the_social_card_png_is_vl_converts_own_drawing_on_white(built_project, 
 def test_on_white_refuses_what_is_not_a_drawing(text: str):
     with pytest.raises(ValueError, match="not an SVG drawing"):
         pictures.on_white(text)
+
+
+# A label in a font the machine has and vl-convert does not carry (Debian's DejaVu Sans), and
+# in a font nobody has: both drawn as a PNG, by SHA-256.
+LABEL_IN = """
+import hashlib
+def label(family):
+    return ('<svg xmlns="http://www.w3.org/2000/svg" width="240" height="40"><text x="4" '
+            f'y="28" font-size="20" font-family="{family}">Reserves 2,871 bn</text></svg>')
+def drawn(vl):
+    return [hashlib.sha256(vl.svg_to_png(label(f))).hexdigest()
+            for f in ("DejaVu Sans", "No Such Font")]
+"""
+
+
+def test_pictures_use_vl_converts_own_font_and_none_of_the_machines():
+    """To the pictures the machine's DejaVu Sans is a font nobody has: the label comes out
+    as the unknown font's (a stand-in vl-convert picks). Drawn by vl-convert with the
+    machine's fonts, as a process that imports it directly does, the two differ, which is what
+    this test would see if a picture were drawn so."""
+    from generator.publish import images
+
+    namespace: dict = {}
+    exec(LABEL_IN, namespace)
+    dejavu, unknown = namespace["drawn"](images.vl_convert())
+    assert dejavu == unknown
+    machine = subprocess.run(
+        [sys.executable, "-c", f"{LABEL_IN}\nimport vl_convert\nprint(*drawn(vl_convert))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    if machine[0] == machine[1]:
+        pytest.skip("this machine has no DejaVu Sans to tell the fonts apart (Debian has)")
+    assert machine[1] == unknown  # the same stand-in either way: only the known font differs
+
+
+@pytest.mark.parametrize("before", [None, "/etc/fonts/fonts.conf"])
+def test_the_font_setting_is_given_back_at_once(monkeypatch, before: str | None):
+    """``FONTCONFIG_FILE`` points at a configuration naming no fonts only while vl-convert
+    makes its font database: a browser a test starts later reads the machine's fonts."""
+    from generator.publish import images
+
+    if before is None:
+        monkeypatch.delenv("FONTCONFIG_FILE", raising=False)
+    else:
+        monkeypatch.setenv("FONTCONFIG_FILE", before)
+    seen: list[str | None] = []
+    real = images.vl_convert()
+
+    class Watching:
+        def svg_to_png(self, svg: str) -> bytes:
+            seen.append(os.environ.get("FONTCONFIG_FILE"))
+            assert "<dir" in Path(seen[-1] or "").read_text()
+            return real.svg_to_png(svg)
+
+    monkeypatch.setitem(sys.modules, "vl_convert", Watching())
+    images.vl_convert.cache_clear()
+    try:
+        assert isinstance(images.vl_convert(), Watching)
+    finally:
+        images.vl_convert.cache_clear()
+    assert seen and seen[0] != before
+    assert os.environ.get("FONTCONFIG_FILE") == before

@@ -124,9 +124,9 @@ def test_chart_png_is_drawn_from_inline_data_and_recompressed_losslessly():
         "encoding": {"x": {"field": "x", "type": "quantitative"}, "y": {"field": "y"}},
     }
     csv = "x,y\n" + "".join(f"{i},{(i * 7) % 11}\n" for i in range(50))
-    import vl_convert
-
-    raw = vl_convert.vegalite_to_png(images.inline_data(spec, {"t.csv": csv}) | {"width": 640})
+    inline = images.inline_data(spec, {"t.csv": csv})
+    assert isinstance(inline, dict)
+    raw = images.vl_convert().vegalite_to_png(inline | {"width": 640})
     png = images.render_png(spec, {"t.csv": csv})
     assert png.startswith(images.PNG_SIGNATURE) and len(png) < len(raw)
     assert _pixels(png) == _pixels(raw)  # same image, smaller file

@@ -26,7 +26,12 @@ from generator.measure.indicators import IndicatorResult
 from generator.publish.annotations import HALO, HALO_DARK, HALO_LIGHT, WINDOW
 from generator.publish.charts import default_window
 from generator.publish.format import format_date, format_number, quantity_text
-from generator.publish.images import compact_png, inline_data, without_control_characters
+from generator.publish.images import (
+    compact_png,
+    inline_data,
+    vl_convert,
+    without_control_characters,
+)
 from generator.publish.render import cache_bytes
 
 WIDTH = 720
@@ -61,9 +66,8 @@ class Picture:
 
 def render(spec: dict[str, Any], tables: Mapping[str, str], cache_dir: Path | None) -> Picture:
     """The chart drawn light and dark, wide and narrow, with its data inline (cached)."""
-    import vl_convert
-
-    version = getattr(vl_convert, "__version__", "unknown")
+    drawing = vl_convert()
+    version = getattr(drawing, "__version__", "unknown")
     # Keyed by what the picture is drawn from (spec, data, renderer, this code's settings);
     # the inlined spec is only built when something changed.
     halos = [HALO_LIGHT, HALO_DARK]
@@ -81,11 +85,11 @@ def render(spec: dict[str, Any], tables: Mapping[str, str], cache_dir: Path | No
     for suffix, width, theme in VARIANTS:
         drawn["width"] = width
         _set_halo(drawn, HALO_DARK if theme == "dark" else HALO_LIGHT)
-        svgs[suffix] = vl_convert.vegalite_to_svg(drawn, config=CONFIG, theme=theme)
+        svgs[suffix] = drawing.vegalite_to_svg(drawn, config=CONFIG, theme=theme)
     # The wide light drawing on an opaque background (social cards show transparency as
     # black), rasterized from the SVG already drawn rather than drawn again: the same bytes
     # as vl-convert's PNG of the spec with a white background, at a third of the CPU.
-    png = compact_png(vl_convert.svg_to_png(on_white(svgs[""]), scale=1))
+    png = compact_png(drawing.svg_to_png(on_white(svgs[""]), scale=1))
     if cache_dir is not None:
         for suffix, svg in svgs.items():
             cache_bytes(cache_dir / f"{key}{suffix}.svg", svg.encode())
