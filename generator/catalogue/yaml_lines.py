@@ -6,6 +6,7 @@ exceptions without a line; both are turned into messages with lines here.
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -54,11 +55,36 @@ LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_yaml(path: Path) -> Located:
+    """``path`` parsed and checked, or a ConfigError naming its line.
+
+    A command reads the same file several times (``check`` reads indicators.yml for the
+    models, the ladder, the Desk's rhythm and the sentences): each read takes the file's text
+    again, but text parsed before is not parsed again (a fifth of a ``check``'s CPU went to
+    parsing the same 80 KB five times). Each caller gets its own copy of the data, which it
+    may change; the node tree, only read for line numbers, is shared."""
     where = display(path)
     try:
         text = path.read_text()
     except FileNotFoundError:
         raise ConfigError([f"{where}: file not found"]) from None
+    parsed = _PARSED.get(text)
+    if parsed is None:
+        parsed = _parse(text, where)
+        if len(_PARSED) >= 8:  # the oldest goes: a command reads two or three files
+            del _PARSED[next(iter(_PARSED))]
+        _PARSED[text] = parsed
+    data, node = parsed
+    return Located(path, copy.deepcopy(data), node)
+
+
+# Text parsed without a problem, by the text alone: wherever it was read from, it parses to the
+# same data (``where`` only names a file in a message, and text with a problem is not kept).
+# A command forked from a process that read the same catalogue finds it here too.
+_PARSED: dict[str, tuple[object, yaml.Node | None]] = {}
+
+
+def _parse(text: str, where: str) -> tuple[object, yaml.Node | None]:
+    """The data and node tree of ``text`` (``where`` names it in every message)."""
     loader = LOADER(text)
     try:
         # One parse: compose keeps the node tree (for line numbers), construct gives the data.
@@ -84,7 +110,7 @@ def read_yaml(path: Path) -> Located:
     refused = text_problems(node)
     if refused:
         raise ConfigError([f"{where}:{line}: {message}" for line, message in refused])
-    return Located(path, data, node)
+    return data, node
 
 
 # An alias is a reference: nine levels of ten aliases each ("billion laughs") compose to a few
