@@ -449,3 +449,43 @@ def test_a_failed_series_is_marked_stale_on_the_built_site(tmp_path):
     assert f"SOFR {badge}" in page
     assert badge in (project / "site/index.md").read_text()
     assert "stale" in (project / "site/data-status.md").read_text()
+
+
+def _one_series(monkeypatch, reply: list[tuple[str, float]]):
+    """``_update_series`` on WALCL (three stored weeks, million USD) with the reply ``reply``."""
+    import pandas as pd
+
+    from generator.fetch import update as update_module
+    from tests import frozen
+
+    def series(rows: list[tuple[str, float]]) -> pd.Series:
+        index = pd.DatetimeIndex([day for day, _ in rows], name="date")
+        return pd.Series([value for _, value in rows], index=index, name="WALCL", dtype=float)
+
+    stored = series(
+        [("2026-08-05", 6601500.0), ("2026-08-12", 6590250.0), ("2026-08-19", 6588000.0)]
+    )
+    monkeypatch.setattr(update_module.sources, "fetch", lambda *args: series(reply))
+    spec = frozen.config().series["WALCL"]
+    return update_module._update_series("WALCL", spec, stored)
+
+
+def test_a_reply_that_changes_nothing_is_not_written_out_to_be_read_back(monkeypatch):
+    """Unchanged, the merged rows are the stored file's text, which read back when loaded."""
+    from generator.fetch import update as update_module
+
+    def refuse(series):
+        raise AssertionError("an unchanged series was written out")
+
+    monkeypatch.setattr(update_module, "series_to_csv", refuse)
+    outcome = _one_series(monkeypatch, [("2026-08-12", 6590250.0), ("2026-08-19", 6588000.0)])
+    assert (outcome.status, outcome.failed, outcome.merged) == ("fresh", False, None)
+
+
+def test_a_changed_series_that_would_not_read_back_is_refused_and_kept(monkeypatch):
+    from generator.fetch import update as update_module
+
+    monkeypatch.setattr(update_module, "series_to_csv", lambda s: b"date,value\n2026-13-01,1\n")
+    outcome = _one_series(monkeypatch, [("2026-08-19", 6588000.0), ("2026-08-26", 6579000.0)])
+    assert (outcome.status, outcome.failed, outcome.merged) == ("stale", True, None)
+    assert outcome.message is not None and "WALCL (tonight's reply)" in outcome.message

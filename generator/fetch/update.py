@@ -207,13 +207,17 @@ def _update_series(series_id: str, spec: SeriesConfig, stored: pd.Series | None)
     try:
         refuse_future_rows(series_id, spec.source, fetched)
         merged, added, revisions = merge(series_id, stored, fetched, since, spec.plausible)
-        parse_series_csv(series_to_csv(merged).decode(), f"{series_id} (tonight's reply)")
+        changed = stored is None or bool(added) or bool(revisions)
+        # What would be written must read back. Unchanged, it is the stored file's text (each
+        # value formats as stored), which read back when loaded: most series on most nights,
+        # whose round trip through CSV was 40 % of an up-to-date update's CPU (1.1 -> 0.6 s).
+        if changed:
+            parse_series_csv(series_to_csv(merged).decode(), f"{series_id} (tonight's reply)")
         gate.check(series_id, stored, fetched.dropna(), revisions, spec.max_revision)
     except (GateError, StoreError) as error:
         return Outcome(series_id, no_data, failed=True, message=str(error))
     except gate.HeldError as error:
         return Outcome(series_id, "stale", failed=True, message=str(error), held=fetched)
-    changed = stored is None or added or revisions
     return Outcome(
         series_id,
         "fresh",
