@@ -92,6 +92,31 @@ def test_broken_snapshot_file_fails_the_build_with_its_path(tmp_path: Path):
     assert "Traceback" not in result.stderr
 
 
+def test_text_parsed_before_is_not_parsed_again_and_each_caller_gets_its_own_copy(
+    monkeypatch,
+):
+    from generator.snapshot import store
+
+    parsed: list[str] = []
+    real = store._parse_valid_fast
+    monkeypatch.setattr(store, "_PARSED", {})
+    monkeypatch.setattr(store, "_parse_valid_fast", lambda text: parsed.append(text) or real(text))
+    text = "date,value\n2020-01-01,1.5\n2020-01-02,2.5\n"
+    first = parse_series_csv(text, "a.csv")
+    first.iloc[0] = 99.0
+    first.name = "A"
+    second = parse_series_csv(text, "b.csv")
+    assert parsed == [text]
+    assert second.tolist() == [1.5, 2.5] and second.name is None
+    for bad in ("date,value\n2020-01-02,1\n2020-01-01,2\n", "date,value\nx,1\n"):
+        for where in ("one.csv", "two.csv"):  # a text with a problem is named where it is read
+            with pytest.raises(StoreError, match=f"^{where}:"):
+                parse_series_csv(bad, where)
+    for number in range(store.PARSED_KEPT + 5):
+        parse_series_csv(f"date,value\n2020-01-01,{number}\n", "c.csv")
+    assert len(store._PARSED) == store.PARSED_KEPT
+
+
 def test_atomic_write_replaces_whole_file(tmp_path: Path):
     target = tmp_path / "a.csv"
     target.write_text("old")
