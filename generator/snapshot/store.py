@@ -111,11 +111,12 @@ def format_value(value: float) -> str:
 
 
 def series_to_csv(series: pd.Series) -> bytes:
-    buffer = io.StringIO()
-    buffer.write("date,value\n")
-    for stamp, value in series.items():
-        buffer.write(f"{stamp:%Y-%m-%d},{format_value(float(value))}\n")
-    return buffer.getvalue().encode()
+    """``date,value`` text, a row per observation. The dates are formatted all at once: one
+    ``Timestamp`` made per row to format it cost three quarters of the time."""
+    days = pd.DatetimeIndex(series.index).strftime("%Y-%m-%d")
+    values = series.to_numpy(dtype="float64").tolist()
+    rows = [f"{day},{format_value(value)}\n" for day, value in zip(days, values, strict=True)]
+    return ("date,value\n" + "".join(rows)).encode()
 
 
 def parse_series_csv(text: str, where: str) -> pd.Series:
