@@ -8,6 +8,7 @@ import fcntl
 import fnmatch
 import functools
 import gc
+import json
 import os
 import shutil
 import signal
@@ -367,12 +368,32 @@ FLAGS = [
 ]
 
 
+SEARCH_INDEX = "/search/search_index.json"
+
+
 class QuietHandler(SimpleHTTPRequestHandler):
     """Serves as GitHub Pages does where it matters to a browser test's time: connections kept
     open (a page makes ~17 requests) and ``Cache-Control: max-age=600``, so a context's second
-    page takes the stylesheets and bundles from its cache rather than asking again for each."""
+    page takes the stylesheets and bundles from its cache rather than asking again for each.
+
+    With ``search_index`` set, that text is served for ``search/search_index.json`` in place of
+    the site's (``serving``)."""
 
     protocol_version = "HTTP/1.1"
+
+    def __init__(self, *args: Any, search_index: bytes | None = None, **kwargs: Any) -> None:
+        self.search_index = search_index
+        super().__init__(*args, **kwargs)
+
+    def do_GET(self) -> None:
+        if self.search_index is None or self.path.split("?")[0] != SEARCH_INDEX:
+            super().do_GET()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(self.search_index)))
+        self.end_headers()
+        self.wfile.write(self.search_index)
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "max-age=600")
@@ -382,10 +403,25 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+def unsearchable(folder: Path) -> bytes | None:
+    """The site's search index with its settings and no documents, or None if it has none.
+
+    Material's search worker builds the lunr index of every page's text (about 230 documents)
+    on each page load: 0.05-0.1 CPU-s a load, about 15 CPU-s of the browser tests, none of
+    which searches. The tests that do (test_browser's and test_hostile_text's search tests)
+    are served the site's own index (``serving(..., search=True)``)."""
+    path = folder / SEARCH_INDEX.lstrip("/")
+    if not path.exists():
+        return None
+    return json.dumps({"config": json.loads(path.read_bytes())["config"], "docs": []}).encode()
+
+
 @contextlib.contextmanager
-def serving(folder: Path) -> Iterator[str]:
-    """``folder`` served on 127.0.0.1 (a free port) while the block runs; yields its URL."""
-    handler = functools.partial(QuietHandler, directory=str(folder))
+def serving(folder: Path, search: bool = False) -> Iterator[str]:
+    """``folder`` served on 127.0.0.1 (a free port) while the block runs; yields its URL.
+    Its search index is served without documents unless ``search`` (``unsearchable``)."""
+    index = None if search else unsearchable(folder)
+    handler = functools.partial(QuietHandler, directory=str(folder), search_index=index)
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

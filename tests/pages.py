@@ -1,7 +1,7 @@
 """What the browser tests read of a page, shared by every module that drives Chromium: what
-a page did that it should not (``PageWatch``), its charts reached for and drawn, and the
-checks of a drawn chart page. (tests/chart_checks.py holds the checks of the drawings
-themselves.)"""
+a page did that it should not (``PageWatch``), its charts reached for and drawn, the checks of
+a drawn chart page, and a search typed as a reader types it. (tests/chart_checks.py holds the
+checks of the drawings themselves.)"""
 
 from __future__ import annotations
 
@@ -90,3 +90,23 @@ def indicator_page_drawn(tab, indicator: str) -> None:
     assert len(marks) == expected and all(m > 0 for m in marks), f"{indicator}: drew {marks}"
     labels_without_nan(tab, f"indicators/{indicator}/")
     assert "data as of" in tab.inner_text("article")
+
+
+# What Material's search panel says: "Type to start searching" while the field is empty, then
+# "No matching documents" or "12 matching documents".
+SEARCH_META = """pattern => new RegExp(pattern).test(
+  document.querySelector('.md-search-result__meta').textContent)"""
+
+
+def search(tab, query: str) -> list[str]:
+    """Type ``query`` into Material's search field, as a reader does (a query set with
+    Playwright's ``fill`` before the worker is ready is never run); the results' addresses."""
+    tab.click("input.md-search__input")
+    tab.keyboard.press("Control+A")
+    tab.keyboard.press("Backspace")  # the last query's results gone
+    tab.wait_for_function(SEARCH_META, arg="^Type to start searching$", timeout=10000)
+    tab.keyboard.type(query)
+    tab.wait_for_function(SEARCH_META, arg="matching document", timeout=10000)
+    return tab.eval_on_selector_all(
+        "li.md-search-result__item > a", "links => links.map(a => a.href)"
+    )

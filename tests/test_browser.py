@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, serving
 from tests.pages import (
     DRAWN_IN_EVERY_STATE,
     PageWatch,
     charts_drawn,
     indicator_page_drawn,
     labels_without_nan,
+    search,
 )
 from tests.test_config import IDS
 
@@ -161,6 +162,23 @@ def test_other_pages_load_cleanly(server: str, page):
     assert "The liquidity regime" in texts["methodology/"]
     assert not watch.errors, watch.errors
     assert not watch.foreign, watch.foreign
+
+
+def test_search_lists_the_pages_a_word_is_on(built_project: Path, server: str, page):
+    """Material's search over the site's own index. The other browser tests are served it
+    without its documents (conftest.unsearchable): this one checks they are, then searches."""
+    tab, watch = page
+    tab.goto(server, wait_until="load")
+    served = tab.evaluate("() => fetch('search/search_index.json').then(r => r.json())")
+    assert served["docs"] == [] and served["config"]["lang"] == ["en"], served
+    with serving(built_project / "public", search=True) as url:
+        tab.goto(url, wait_until="load")
+        found = search(tab, "reserves")
+        assert f"{url}indicators/reserves/" in found, found
+        assert f"{url}indicators/fed-assets/" not in found[:1], found
+        assert search(tab, "qqqzzzq") == []
+        assert tab.text_content(".md-search-result__meta") == "No matching documents"
+    assert not watch.errors, watch.errors
 
 
 def test_no_tooltip_reads_nan(server: str, page):

@@ -23,7 +23,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from generator.publish.csp import MARK, inline_script_hashes, with_policy
 from tests.conftest import copy_project, load_yaml, run_generator, run_mkdocs, serving
-from tests.pages import PageWatch, charts_drawn
+from tests.pages import PageWatch, charts_drawn, search
 
 # One worker runs this module (`--dist loadgroup`): its module-scoped fixture (the hostile site,
 # built and served) is made once, not once in each worker that runs one of its tests.
@@ -300,6 +300,33 @@ def test_chromium_runs_nothing_from_fork_text(hostile_server: str, reader, path:
         assert found["marks"] and all(m > 0 for m in found["marks"]), found
     assert not [e for e in found["errors"] if "Content Security Policy" in e], found["errors"]
     assert not found["foreign"], found["foreign"]
+
+
+def test_search_results_show_fork_text_as_text(hostile_site: Path, reader):
+    """Material's search renders each result's title and text as markup (the index holds it
+    escaped): searching for the payload lists the pages it is on, shown as text, and nothing
+    in the results runs or links to a script."""
+    tab, watch, dialogs = reader
+    for seen in (watch.errors, watch.foreign, dialogs):
+        seen.clear()
+    with serving(hostile_site / "public", search=True) as url:
+        tab.goto(url, wait_until="load")
+        found = search(tab, "onerror")
+        shown = tab.inner_text(".md-search-result")
+        state = tab.evaluate(
+            """() => ({
+              ran: window.__ran,
+              handlers: [...document.querySelectorAll('.md-search-result *')].flatMap(e =>
+                e.getAttributeNames().filter(n => n.startsWith('on'))),
+              images: document.querySelectorAll('.md-search-result img').length,
+              scripts: [...document.querySelectorAll('.md-search-result a[href]')]
+                .map(a => a.href).filter(h => /^\\s*javascript:/i.test(h)),
+            })"""
+        )
+    assert len(found) >= 5 and all(f.startswith(f"{url}indicators/") for f in found), found
+    assert "onerror=alert(1)" in shown, shown[:500]
+    assert state == {"ran": [], "handlers": [], "images": 0, "scripts": []}, state
+    assert dialogs == [] and not watch.errors, (dialogs, watch.errors)
 
 
 def test_the_policy_blocks_an_inline_handler_and_runs_a_hashed_script(browser, tmp_path: Path):
