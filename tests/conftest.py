@@ -463,6 +463,17 @@ def browser() -> Iterator[Any]:
         instance.close()
 
 
+@pytest.fixture(scope="session")
+def tabs(browser: Any) -> Iterator[Any]:
+    """The worker's shared tabs (tests/pages.Tabs): a test opens one at its size and scheme
+    rather than a context of its own."""
+    from tests.pages import Tabs
+
+    kept = Tabs(browser)
+    yield kept
+    kept.close()
+
+
 # -- a project copy with fake sources on 127.0.0.1 (tests of update and the sources) ---------
 # Shared by test_sources, test_update, test_hostile_sources and test_hostile_runs; a module that
 # needs another kind of project (test_report, test_feeds, test_fork) defines its own `project`.

@@ -5,6 +5,7 @@ checks of the drawings themselves.)"""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlparse
 
 # Marks actually drawn inside a chart: line/area paths, bar rects, points. An empty chart still
@@ -110,3 +111,47 @@ def search(tab, query: str) -> list[str]:
     return tab.eval_on_selector_all(
         "li.md-search-result__item > a", "links => links.map(a => a.href)"
     )
+
+
+class Tabs:
+    """The browser tests' shared tabs: one for each kind of context a test needs (a phone's or a
+    desktop's, with touch or without), kept for the worker's run (conftest's ``tabs``) and set
+    to each test's width, height and colour scheme, with what the last test's pages stored (the
+    palette choice) forgotten.
+
+    A context of a test's own cost about 1 CPU-s more than the same page opened in a warm tab:
+    0.3 to make it and its page, 0.55 more for the first page (a renderer process, and the
+    theme's and Vega's scripts fetched and compiled again), 0.1 to close it. A test whose point
+    is a first visit (nothing cached, nothing stored) still opens a context of its own."""
+
+    def __init__(self, browser: Any) -> None:
+        self.browser = browser
+        self.kept: dict[tuple[bool, bool], tuple[Any, Any, PageWatch]] = {}
+
+    def open(
+        self,
+        width: int,
+        height: int = 900,
+        scheme: str = "light",
+        phone: bool = False,
+        touch: bool = False,
+        reduced_motion: str = "no-preference",
+    ) -> tuple[Any, PageWatch]:
+        """The tab for this kind of context, at this size and scheme, and its watch (cleared)."""
+        if (phone, touch) not in self.kept:
+            context = self.browser.new_context(is_mobile=phone, has_touch=touch)
+            tab = context.new_page()
+            self.kept[phone, touch] = (context, tab, PageWatch(tab))
+        _, tab, watch = self.kept[phone, touch]
+        if tab.url.startswith("http"):
+            tab.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+        tab.set_viewport_size({"width": width, "height": height})
+        tab.emulate_media(color_scheme=scheme, reduced_motion=reduced_motion)
+        tab.mouse.move(0, 0)  # off where the last test left the pointer, over the next page
+        watch.errors.clear()
+        watch.foreign.clear()
+        return tab, watch
+
+    def close(self) -> None:
+        for context, _, _ in self.kept.values():
+            context.close()

@@ -22,38 +22,15 @@ from tests.pages import (
 from tests.test_config import IDS
 
 
-@pytest.fixture(scope="module")
-def desktop(browser):
-    """One 1280 x 900 context for the module's page tests, as one reader's tabs: its pages share
-    the browser's cache, so the stylesheets, Material's bundle and the 800 KB Vega bundle are
-    fetched and compiled once, not once per test (none of these tests changes what a context
-    keeps: they read pages, hover and take pictures)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield context
-    context.close()
-
-
-@pytest.fixture(scope="module")
-def desktop_tab(desktop):
-    """One tab for the module's page tests, as a reader goes from page to page in it: each
-    test opens its own page there. A new tab for each test cost a renderer process and a first
-    compile of the theme's and Vega's scripts, about 0.33 CPU-s a test (0.84 against 1.19
-    CPU-s an indicator page drawn live, 20 pages each way)."""
-    tab = desktop.new_page()
-    watch = PageWatch(tab)
-    yield tab, watch
-    tab.close()
-
-
 @pytest.fixture
-def page(desktop_tab):
-    """The desktop tab, with what the last test's pages did forgotten, and the pointer moved
-    off where the last test left it (over the next page, it would reach for a chart there)."""
-    tab, watch = desktop_tab
-    watch.errors.clear()
-    watch.foreign.clear()
-    tab.mouse.move(0, 0)
-    return tab, watch
+def page(server: str, tabs):
+    """The worker's shared desktop tab (conftest's ``tabs``), as a reader goes from page to
+    page in one tab: its pages share the browser's cache, so the stylesheets, Material's bundle
+    and the 800 KB Vega bundle are fetched and compiled once, not once per test (a new tab for
+    each test cost a renderer process and a first compile of the theme's and Vega's scripts,
+    about 0.33 CPU-s a test). What the last test's pages did is forgotten, and the pointer
+    moved off where it left it (over the next page, it would reach for a chart there)."""
+    return tabs.open(1280, 900)
 
 
 @pytest.fixture
@@ -83,7 +60,7 @@ SETTLED_AT_TOP = """() => window.scrollY === 0 && document.getAnimations()
 
 
 @pytest.mark.golden  # `make golden` also refreshes the README's screenshot
-def test_home_page_cards_and_screenshot(server: str, page, tmp_path: Path):
+def test_home_page_cards_and_screenshot(server: str, page, tabs, tmp_path: Path):
     tab, watch = page
     tab.goto(server, wait_until="load")
     cards = tab.locator("a.lw-card")
@@ -101,10 +78,9 @@ def test_home_page_cards_and_screenshot(server: str, page, tmp_path: Path):
     shot = tmp_path / "home.png"
     tab.screenshot(path=str(shot), full_page=False)
     assert shot.stat().st_size > 10_000
-    context = tab.context.browser.new_context(
-        viewport={"width": 1280, "height": 900}, color_scheme="dark"
-    )
-    dark_tab = context.new_page()
+    assert not watch.errors, watch.errors
+    assert not watch.foreign, watch.foreign
+    dark_tab, watch = tabs.open(1280, 900, "dark")  # the same tab, the system's scheme dark
     dark_tab.goto(server, wait_until="load")
     # The regime picture sits under "Why", below the first screen, and loads lazily: bring it
     # into view so it loads, then return to the top for the screenshot.
@@ -114,7 +90,6 @@ def test_home_page_cards_and_screenshot(server: str, page, tmp_path: Path):
     dark_tab.wait_for_function(SETTLED_AT_TOP)
     dark_shot = tmp_path / "home-dark.png"
     dark_tab.screenshot(path=str(dark_shot), full_page=False)
-    context.close()
     assert dark_shot.stat().st_size > 10_000
     if os.environ.get("UPDATE_GOLDEN") == "1":
         shutil.copyfile(shot, ROOT / "site" / "assets" / "home.png")
@@ -142,13 +117,10 @@ def test_scorecard_shows_every_claim_with_a_verdict(server: str, page):
     assert not watch.errors and not watch.foreign, (watch.errors, watch.foreign)
 
 
-def test_phone_width_has_no_horizontal_scroll(server: str, browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    tab = context.new_page()
-    PageWatch(tab)
+def test_phone_width_has_no_horizontal_scroll(server: str, tabs):
+    tab, _ = tabs.open(390, 844, phone=True)
     tab.goto(server, wait_until="load")
     overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    context.close()
     assert overflow <= 1
 
 
@@ -310,12 +282,10 @@ def test_rss_feed_opens_as_a_readable_page(server: str, page):
     assert not watch.errors, watch.errors
 
 
-def test_the_watch_sees_every_request_that_would_leave_the_machine(server: str, browser):
+def test_the_watch_sees_every_request_that_would_leave_the_machine(server: str, page):
     """What every page test's ``watch.foreign`` relies on: a request to another host, whatever
     its kind or scheme, reaches the refusing proxy and is recorded; the site's own are not."""
-    context = browser.new_context()
-    tab = context.new_page()
-    watch = PageWatch(tab)
+    tab, watch = page
     tab.goto(f"{server}about/", wait_until="load")
     foreign = ["http://example.org/a.png", "https://cdn.example.com/b.js", "http://localhost/c"]
     tab.evaluate(
@@ -328,7 +298,6 @@ def test_the_watch_sees_every_request_that_would_leave_the_machine(server: str, 
         if len(watch.foreign) == len(foreign):
             break
         tab.wait_for_timeout(20)
-    context.close()
     assert sorted(watch.foreign) == sorted(foreign)
 
 
@@ -396,11 +365,11 @@ def _serious(result: dict) -> list[dict]:
     return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("width", [390, 1366])
-def test_axe_finds_nothing_serious_or_critical(server: str, browser, width: int, scheme: str):
-    """axe-core (pinned in package.json, installed by `make test` with npm ci) on each page
-    type, phone and desktop, light and dark; Material's own templates included."""
+@pytest.fixture(scope="module")
+def axe_tab(browser):
+    """One tab for the four openings axe judges (set to each one's width and scheme, as
+    tests/pages.Tabs sets its tabs), with axe run into every page it loads (an init script,
+    before the page's own), rather than read and sent as a script tag on each page."""
     if not AXE.exists():
         message = f"{AXE} is missing: run `npm ci` (make test does)"
         if os.environ.get("CI"):
@@ -408,13 +377,22 @@ def test_axe_finds_nothing_serious_or_critical(server: str, browser, width: int,
         pytest.skip(message)
     # The site's Content-Security-Policy (issue 25) refuses an injected inline script: axe is
     # the test's own, so the context bypasses the policy.
-    context = browser.new_context(
-        viewport={"width": width, "height": 844}, color_scheme=scheme, bypass_csp=True
-    )
-    # axe sent to the browser once, run into every page it loads (an init script, before the
-    # page's own), rather than read and sent as a script tag on each page.
+    context = browser.new_context(bypass_csp=True)
     context.add_init_script(path=str(AXE))
-    tab = context.new_page()
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [390, 1366])
+def test_axe_finds_nothing_serious_or_critical(server: str, axe_tab, width: int, scheme: str):
+    """axe-core (pinned in package.json, installed by `make test` with npm ci) on each page
+    type, phone and desktop, light and dark; Material's own templates included."""
+    tab = axe_tab
+    if tab.url.startswith("http"):
+        tab.evaluate("() => localStorage.clear()")  # no palette choice of the last opening
+    tab.set_viewport_size({"width": width, "height": 844})
+    tab.emulate_media(color_scheme=scheme)
     findings = []
     for path in AXE_PAGES:
         tab.goto(f"{server}{path}", wait_until="load")
@@ -425,15 +403,13 @@ def test_axe_finds_nothing_serious_or_critical(server: str, browser, width: int,
             for violation in _serious(tab.evaluate(AXE_RUN, True)):
                 targets = [node["target"] for node in violation["nodes"][:3]]
                 findings.append(f"/{path} {violation['id']} x{len(violation['nodes'])} {targets}")
-    context.close()
     assert not findings, "\n".join(findings)
 
 
-def test_wide_tables_keep_their_key_columns_in_reach(server: str, browser):
+def test_wide_tables_keep_their_key_columns_in_reach(server: str, tabs):
     """Desktop: Data status shows Status first and its scroller is focusable and named.
     Phone: the scorecard is stacked, so every claim's Evidence is on screen."""
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    tab = context.new_page()
+    tab, _ = tabs.open(1366, 900)
     tab.goto(f"{server}data-status/", wait_until="load")
     headers = tab.locator("article table thead th").all_inner_texts()
     assert headers[:4] == ["Series", "Status", "Last", "Used by"], headers
@@ -445,25 +421,20 @@ def test_wide_tables_keep_their_key_columns_in_reach(server: str, browser):
         "() => document.querySelector('.md-typeset__scrollwrap')?.getAttribute('aria-label')"
     )
     assert wrap.get_attribute("tabindex") == "0" and wrap.get_attribute("role") == "region"
-    context.close()
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    tab = context.new_page()
+    tab, _ = tabs.open(390, 844, phone=True)
     tab.goto(f"{server}scorecard/", wait_until="load")
     tab.wait_for_selector("article table.lw-stacked")
     for cell in tab.locator("article table td[data-label='Now']").all()[:3]:
         box = cell.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
-    context.close()
 
 
-def test_desk_periods_draw_as_wide_stacked_bars_spanning_their_periods(server: str, browser):
+def test_desk_periods_draw_as_wide_stacked_bars_spanning_their_periods(server: str, tabs):
     """Each Desk period is a bar as wide as its days (not a hairline on a time axis), the two
     parts stacked (RMP under the reinvested principal), on a phone and a desktop, light and
     dark; the legend's two entries each match visible bars."""
     for width, scheme in ((390, "dark"), (1280, "light")):
-        context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
-        tab = context.new_page()
-        watch = PageWatch(tab)
+        tab, watch = tabs.open(width, 900, scheme)
         tab.goto(f"{server}indicators/fed-bills/", wait_until="load")
         charts_drawn(tab)
         bars = tab.eval_on_selector_all(
@@ -488,5 +459,4 @@ def test_desk_periods_draw_as_wide_stacked_bars_spanning_their_periods(server: s
             )  # touching, not overlapping
         figures = tab.locator("figure.lw-chart")
         assert figures.first.locator("div.vega-chart").count() == 1
-        context.close()
         assert not watch.errors, watch.errors

@@ -17,7 +17,6 @@ import pytest
 from tests import chart_checks
 from tests.pages import (
     DRAWN_IN_EVERY_STATE,
-    PageWatch,
     indicator_page_drawn,
     labels_without_nan,
 )
@@ -77,13 +76,11 @@ FULL_DRAWN = """() => Array.from(document.querySelectorAll("figure.lw-chart"))
 @pytest.mark.parametrize(("width", "scheme"), [(390, "light"), (1280, "dark")])
 def test_each_figure_shows_one_true_chart_in_every_state(
     server: str,
-    browser,
+    tabs,
     width: int,
     scheme: str,
 ):
-    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
-    tab = context.new_page()
-    watch = PageWatch(tab)
+    tab, watch = tabs.open(width, 900, scheme)
     found: list[str] = []
     for path in PAGES:
         tab.goto(f"{server}{path}", wait_until="load")
@@ -129,7 +126,6 @@ def test_each_figure_shows_one_true_chart_in_every_state(
         # The next page opens in the system's scheme again: the stored choice is forgotten,
         # rather than toggled back, which redrew every chart of this page for nothing.
         tab.evaluate("() => localStorage.clear()")
-    context.close()
     assert not found, "\n".join(found)
     assert not watch.errors, watch.errors
     assert not watch.foreign, watch.foreign
@@ -137,20 +133,17 @@ def test_each_figure_shows_one_true_chart_in_every_state(
 
 @pytest.mark.parametrize(("width", "scheme"), [(390, "dark"), (1280, "light")])
 def test_each_figure_shows_one_picture_when_opened_in_the_other_scheme(
-    server: str, browser, width: int, scheme: str
+    server: str, tabs, width: int, scheme: str
 ):
     """The openings the test above reaches only by the toggle: each figure shows one picture,
     the one for this width and scheme (its own drawing is read in every picture file below)."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
-    tab = context.new_page()
-    watch = PageWatch(tab)
+    tab, watch = tabs.open(width, 900, scheme)
     size = "lw-narrow" if width < 600 else "lw-wide"
     for path in PAGES:
         tab.goto(f"{server}{path}", wait_until="load")
         _one_chart_each(tab, "picture", path)
         for (shown,) in tab.evaluate(chart_checks.SHOWN_PER_FIGURE):
             assert shown.split()[2:] == [f"lw-picture-{scheme}", size], (path, shown)
-    context.close()
     assert not watch.errors, watch.errors
     assert not watch.foreign, watch.foreign
 
@@ -207,13 +200,12 @@ def test_every_picture_is_a_true_chart(server: str, browser, built_project: Path
 
 
 @pytest.mark.parametrize("phone", [True, False])
-def test_a_tap_or_pointer_near_a_point_shows_its_tooltip(server: str, browser, phone: bool):
+def test_a_tap_or_pointer_near_a_point_shows_its_tooltip(server: str, tabs, phone: bool):
     """A tap 8 px off a point on a phone, or the pointer 20 px off it on a desktop, shows that
     point's tooltip (the nearest point, found by a Voronoi layer); it showed within 9 to 21 px
     of the line only."""
-    size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
-    context = browser.new_context(viewport=size, has_touch=phone, is_mobile=phone)
-    tab = context.new_page()
+    width, height = (390, 844) if phone else (1280, 900)
+    tab, _ = tabs.open(width, height, phone=phone, touch=phone)
     tab.goto(f"{server}indicators/fed-assets/", wait_until="load")
     figure = tab.locator("figure.lw-chart").first
     figure.scroll_into_view_if_needed()
@@ -238,4 +230,3 @@ def test_a_tap_or_pointer_near_a_point_shows_its_tooltip(server: str, browser, p
     text = tooltip.inner_text()
     assert "Date" in text and "Total assets" in text, text
     assert "undefined" not in text and "NaN" not in text, text
-    context.close()

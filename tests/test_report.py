@@ -19,7 +19,6 @@ from generator.publish import changes, images
 from generator.publish.format import Number
 from generator.publish.report import LEAD_MARK, POSTS, report, report_day
 from tests.conftest import ROOT, copy_project, load_yaml, run_generator
-from tests.pages import PageWatch
 
 
 def front_matter(path: Path) -> dict:
@@ -491,14 +490,12 @@ def test_home_page_links_the_latest_report(built_project: Path):
     assert (built_project / "public" / "blog" / "index.html").exists()
 
 
-def test_report_pages_show_their_images_and_load_nothing_foreign(server: str, browser):
+def test_report_pages_show_their_images_and_load_nothing_foreign(server: str, tabs):
     """The newest report and the archive in Chromium: every image shown is decoded (a post
     names four drawings and the stylesheet shows the one for the screen and scheme; the
     hidden ones are lazy and never fetched), nothing from another host, no console error."""
     newest = sorted((ROOT / POSTS).glob("*.md"))[-1].stem
-    context = browser.new_context()
-    tab = context.new_page()
-    watch = PageWatch(tab)
+    tab, watch = tabs.open(1280, 720)
     shown = {}
     for path in (f"blog/{newest.replace('-', '/')}/", "blog/"):
         tab.goto(f"{server}{path}", wait_until="load")
@@ -507,7 +504,6 @@ def test_report_pages_show_their_images_and_load_nothing_foreign(server: str, br
             "nodes => nodes.filter(n => n.offsetParent !== null)"
             ".map(n => n.complete && n.naturalWidth)",
         )
-    context.close()
     assert all(shown.values()) and all(width > 300 for widths in shown.values() for width in widths)
     assert not watch.errors, watch.errors
     assert not watch.foreign, watch.foreign

@@ -22,7 +22,6 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 
 from tests.conftest import GOLDEN
-from tests.pages import PageWatch
 
 SCREENS = GOLDEN / "screens"
 PAGES = {
@@ -123,20 +122,13 @@ def _max_channel(delta: Image.Image) -> Image.Image:
 @pytest.mark.parametrize("device", list(WIDTHS))
 def test_key_pages_look_as_reviewed(
     server: str,
-    browser,
+    tabs,
     tmp_path: Path,
     device: str,
     scheme: str,
 ):
     width, height, factor = WIDTHS[device]
-    context = browser.new_context(
-        viewport={"width": width, "height": height},
-        color_scheme=scheme,
-        is_mobile=device == "phone",
-        reduced_motion="reduce",
-    )
-    tab = context.new_page()
-    watch = PageWatch(tab)
+    tab, watch = tabs.open(width, height, scheme, phone=device == "phone", reduced_motion="reduce")
     failures = []
     for page, path in PAGES.items():
         # "load", then READY and SETTLED below: the exact conditions for a final layout (the
@@ -159,6 +151,5 @@ def test_key_pages_look_as_reviewed(
             kept = tmp_path / f"actual-{name}"
             _golden(actual).save(kept)
             failures.append(f"{name}: {found} (share, mean) differs from its golden; see {kept}")
-    context.close()
     assert not failures, "\n".join(failures)
     assert not watch.errors, watch.errors
