@@ -127,6 +127,7 @@ class Tabs:
     def __init__(self, browser: Any) -> None:
         self.browser = browser
         self.kept: dict[tuple[bool, bool], tuple[Any, Any, PageWatch]] = {}
+        self.origins: dict[tuple[bool, bool], set[str]] = {}  # each tab's, where it stored
 
     def open(
         self,
@@ -138,13 +139,22 @@ class Tabs:
         reduced_motion: str = "no-preference",
     ) -> tuple[Any, PageWatch]:
         """The tab for this kind of context, at this size and scheme, and its watch (cleared)."""
-        if (phone, touch) not in self.kept:
+        kind = (phone, touch)
+        if kind not in self.kept:
             context = self.browser.new_context(is_mobile=phone, has_touch=touch)
             tab = context.new_page()
-            self.kept[phone, touch] = (context, tab, PageWatch(tab))
-        _, tab, watch = self.kept[phone, touch]
+            origins = self.origins[kind] = set()
+            tab.on("framenavigated", lambda frame: origins.add(_origin(frame.url)))
+            self.kept[kind] = (context, tab, PageWatch(tab))
+        context, tab, watch = self.kept[kind]
+        # Every origin the tab went to (a test may serve a site of its own), not only its last.
+        storage = context.new_cdp_session(tab)
+        for origin in sorted(self.origins[kind] - {""}):
+            params = {"origin": origin, "storageTypes": "local_storage"}
+            storage.send("Storage.clearDataForOrigin", params)
+        storage.detach()
         if tab.url.startswith("http"):
-            tab.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+            tab.evaluate("() => sessionStorage.clear()")
         tab.set_viewport_size({"width": width, "height": height})
         tab.emulate_media(color_scheme=scheme, reduced_motion=reduced_motion)
         tab.mouse.move(0, 0)  # off where the last test left the pointer, over the next page
@@ -155,3 +165,9 @@ class Tabs:
     def close(self) -> None:
         for context, _, _ in self.kept.values():
             context.close()
+
+
+def _origin(url: str) -> str:
+    """``http://127.0.0.1:8000`` of a page's address; "" for about:blank and the like."""
+    parts = urlparse(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""

@@ -301,6 +301,26 @@ def test_the_watch_sees_every_request_that_would_leave_the_machine(server: str, 
     assert sorted(watch.foreign) == sorted(foreign)
 
 
+def test_a_shared_tab_forgets_what_the_last_tests_pages_stored(server: str, tabs, tmp_path):
+    """What every test opening a shared tab relies on: a palette choice stored on the site and
+    on a site a test served itself is gone at the next opening, though the tab went elsewhere
+    in between (Tabs.open forgets every origin's storage, not only the last page's)."""
+    (tmp_path / "index.html").write_text("<!doctype html><title>other</title>")
+    store = "() => localStorage.setItem('/.__palette', '{\"index\": 1}')"
+    read = "() => localStorage.getItem('/.__palette')"
+    tab, _ = tabs.open(1280, 900)
+    tab.goto(server, wait_until="load")
+    tab.evaluate(store)
+    with serving(tmp_path) as other:
+        tab.goto(other, wait_until="load")
+        tab.evaluate(store)
+        tab, _ = tabs.open(1280, 900)
+        assert tab.evaluate(read) is None
+        tab.goto(server, wait_until="load")  # opens in the system's light scheme, not slate
+        assert tab.get_attribute("body", "data-md-color-scheme") == "default"
+        assert '"index":0' in tab.evaluate(read)  # what the page stored on this first visit
+
+
 @pytest.fixture(scope="module")
 def phone_without_javascript(browser):
     """One phone tab with JavaScript off for the module: with no script, a page can keep

@@ -499,6 +499,12 @@ def test_report_pages_show_their_images_and_load_nothing_foreign(server: str, ta
     shown = {}
     for path in (f"blog/{newest.replace('-', '/')}/", "blog/"):
         tab.goto(f"{server}{path}", wait_until="load")
+        # A shown image is lazy too: it may still be loading at "load" (found in a warm tab,
+        # where the page's own scripts are done sooner). Broken, it is complete with width 0.
+        tab.wait_for_function(
+            "() => [...document.querySelectorAll('article img')]"
+            ".filter(n => n.offsetParent !== null).every(n => n.complete)"
+        )
         shown[path] = tab.eval_on_selector_all(
             "article img",
             "nodes => nodes.filter(n => n.offsetParent !== null)"
