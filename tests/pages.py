@@ -5,6 +5,7 @@ checks of the drawings themselves.)"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -126,8 +127,9 @@ class Tabs:
 
     def __init__(self, browser: Any) -> None:
         self.browser = browser
-        self.kept: dict[tuple[bool, bool], tuple[Any, Any, PageWatch]] = {}
-        self.origins: dict[tuple[bool, bool], set[str]] = {}  # each tab's, where it stored
+        # each kind's context, tab, watch, DevTools session, and the origins its tab went to
+        self.kept: dict[tuple[bool, bool, Path | None], tuple[Any, Any, PageWatch, Any]] = {}
+        self.origins: dict[tuple[bool, bool, Path | None], set[str]] = {}
 
     def open(
         self,
@@ -137,22 +139,27 @@ class Tabs:
         phone: bool = False,
         touch: bool = False,
         reduced_motion: str = "no-preference",
+        script: Path | None = None,
     ) -> tuple[Any, PageWatch]:
-        """The tab for this kind of context, at this size and scheme, and its watch (cleared)."""
-        kind = (phone, touch)
+        """The tab for this kind of context, at this size and scheme, and its watch (cleared).
+        ``script``: a file of the test's own run into every page before the page's own (axe),
+        the site's Content-Security-Policy bypassed for it."""
+        kind = (phone, touch, script)
         if kind not in self.kept:
-            context = self.browser.new_context(is_mobile=phone, has_touch=touch)
+            context = self.browser.new_context(
+                is_mobile=phone, has_touch=touch, bypass_csp=script is not None
+            )
+            if script is not None:
+                context.add_init_script(path=str(script))
             tab = context.new_page()
             origins = self.origins[kind] = set()
             tab.on("framenavigated", lambda frame: origins.add(_origin(frame.url)))
-            self.kept[kind] = (context, tab, PageWatch(tab))
-        context, tab, watch = self.kept[kind]
+            self.kept[kind] = (context, tab, PageWatch(tab), context.new_cdp_session(tab))
+        _, tab, watch, devtools = self.kept[kind]
         # Every origin the tab went to (a test may serve a site of its own), not only its last.
-        storage = context.new_cdp_session(tab)
         for origin in sorted(self.origins[kind] - {""}):
             params = {"origin": origin, "storageTypes": "local_storage"}
-            storage.send("Storage.clearDataForOrigin", params)
-        storage.detach()
+            devtools.send("Storage.clearDataForOrigin", params)
         if tab.url.startswith("http"):
             tab.evaluate("() => sessionStorage.clear()")
         tab.set_viewport_size({"width": width, "height": height})
@@ -163,7 +170,7 @@ class Tabs:
         return tab, watch
 
     def close(self) -> None:
-        for context, _, _ in self.kept.values():
+        for context, *_ in self.kept.values():
             context.close()
 
 

@@ -23,7 +23,7 @@ from tests.test_config import IDS
 
 
 @pytest.fixture
-def page(server: str, tabs):
+def page(tabs):
     """The worker's shared desktop tab (conftest's ``tabs``), as a reader goes from page to
     page in one tab: its pages share the browser's cache, so the stylesheets, Material's bundle
     and the 800 KB Vega bundle are fetched and compiled once, not once per test (a new tab for
@@ -385,34 +385,20 @@ def _serious(result: dict) -> list[dict]:
     return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
-@pytest.fixture(scope="module")
-def axe_tab(browser):
-    """One tab for the four openings axe judges (set to each one's width and scheme, as
-    tests/pages.Tabs sets its tabs), with axe run into every page it loads (an init script,
-    before the page's own), rather than read and sent as a script tag on each page."""
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [390, 1366])
+def test_axe_finds_nothing_serious_or_critical(server: str, tabs, width: int, scheme: str):
+    """axe-core (pinned in package.json, installed by `make test` with npm ci) on each page
+    type, phone and desktop, light and dark; Material's own templates included."""
     if not AXE.exists():
         message = f"{AXE} is missing: run `npm ci` (make test does)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    # The site's Content-Security-Policy (issue 25) refuses an injected inline script: axe is
-    # the test's own, so the context bypasses the policy.
-    context = browser.new_context(bypass_csp=True)
-    context.add_init_script(path=str(AXE))
-    yield context.new_page()
-    context.close()
-
-
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("width", [390, 1366])
-def test_axe_finds_nothing_serious_or_critical(server: str, axe_tab, width: int, scheme: str):
-    """axe-core (pinned in package.json, installed by `make test` with npm ci) on each page
-    type, phone and desktop, light and dark; Material's own templates included."""
-    tab = axe_tab
-    if tab.url.startswith("http"):
-        tab.evaluate("() => localStorage.clear()")  # no palette choice of the last opening
-    tab.set_viewport_size({"width": width, "height": 844})
-    tab.emulate_media(color_scheme=scheme)
+    # axe sent to the browser once, run into every page the tab loads (an init script, before
+    # the page's own), rather than read and sent as a script tag on each page. The site's
+    # Content-Security-Policy (issue 25) refuses an injected script: the tab bypasses it.
+    tab, _ = tabs.open(width, 844, scheme, script=AXE)
     findings = []
     for path in AXE_PAGES:
         tab.goto(f"{server}{path}", wait_until="load")
